@@ -1,0 +1,1 @@
+"""Local infrastructure for Convene: embedded NATS / PostgreSQL and the process launcher."""

@@ -1,0 +1,36 @@
+from convene.identity.v1 import identity_pb2 as _identity_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Action(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACTION_UNSPECIFIED: _ClassVar[Action]
+    ACTION_START_LIVE: _ClassVar[Action]
+ACTION_UNSPECIFIED: Action
+ACTION_START_LIVE: Action
+
+class AuthorizeRequest(_message.Message):
+    __slots__ = ("principal_id", "action")
+    PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    principal_id: str
+    action: Action
+    def __init__(self, principal_id: _Optional[str] = ..., action: _Optional[_Union[Action, str]] = ...) -> None: ...
+
+class AuthorizeResponse(_message.Message):
+    __slots__ = ("allowed", "reason", "message", "kind", "enterprise_id")
+    ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    allowed: bool
+    reason: str
+    message: str
+    kind: _identity_pb2.PrincipalKind
+    enterprise_id: str
+    def __init__(self, allowed: _Optional[bool] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., kind: _Optional[_Union[_identity_pb2.PrincipalKind, str]] = ..., enterprise_id: _Optional[str] = ...) -> None: ...

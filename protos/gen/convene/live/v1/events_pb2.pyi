@@ -1,0 +1,25 @@
+from convene.live.v1 import live_pb2 as _live_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SessionStarted(_message.Message):
+    __slots__ = ("live",)
+    LIVE_FIELD_NUMBER: _ClassVar[int]
+    live: _live_pb2.Live
+    def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ...) -> None: ...
+
+class SessionEnded(_message.Message):
+    __slots__ = ("live", "duration_seconds", "total_viewers", "peak_viewers")
+    LIVE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_VIEWERS_FIELD_NUMBER: _ClassVar[int]
+    PEAK_VIEWERS_FIELD_NUMBER: _ClassVar[int]
+    live: _live_pb2.Live
+    duration_seconds: int
+    total_viewers: int
+    peak_viewers: int
+    def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ..., duration_seconds: _Optional[int] = ..., total_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ...) -> None: ...

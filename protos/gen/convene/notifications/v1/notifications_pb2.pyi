@@ -1,0 +1,97 @@
+import datetime
+
+from convene.groups.v1 import groups_pb2 as _groups_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class NotificationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NOTIFICATION_KIND_UNSPECIFIED: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_CARD: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_MEETING_INVITATION: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_REMINDER: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_INCOMING_CALL: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_MISSED_CALL: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_REPLAY_READY: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_CONTACT_HANDOVER: _ClassVar[NotificationKind]
+NOTIFICATION_KIND_UNSPECIFIED: NotificationKind
+NOTIFICATION_KIND_CARD: NotificationKind
+NOTIFICATION_KIND_MEETING_INVITATION: NotificationKind
+NOTIFICATION_KIND_REMINDER: NotificationKind
+NOTIFICATION_KIND_INCOMING_CALL: NotificationKind
+NOTIFICATION_KIND_MISSED_CALL: NotificationKind
+NOTIFICATION_KIND_REPLAY_READY: NotificationKind
+NOTIFICATION_KIND_CONTACT_HANDOVER: NotificationKind
+
+class Notification(_message.Message):
+    __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    CARD_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    READ_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    sequence: int
+    kind: NotificationKind
+    thread_id: str
+    title: str
+    body: str
+    card: _groups_pb2.Card
+    group_id: str
+    read: bool
+    create_time: _timestamp_pb2.Timestamp
+    event_id: str
+    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_id: _Optional[str] = ...) -> None: ...
+
+class SubscribeRequest(_message.Message):
+    __slots__ = ("after_sequence",)
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    after_sequence: int
+    def __init__(self, after_sequence: _Optional[int] = ...) -> None: ...
+
+class SubscribeResponse(_message.Message):
+    __slots__ = ("notification", "caught_up")
+    NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    CAUGHT_UP_FIELD_NUMBER: _ClassVar[int]
+    notification: Notification
+    caught_up: CaughtUp
+    def __init__(self, notification: _Optional[_Union[Notification, _Mapping]] = ..., caught_up: _Optional[_Union[CaughtUp, _Mapping]] = ...) -> None: ...
+
+class CaughtUp(_message.Message):
+    __slots__ = ("sequence", "unread_count")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    unread_count: int
+    def __init__(self, sequence: _Optional[int] = ..., unread_count: _Optional[int] = ...) -> None: ...
+
+class ListNotificationsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListNotificationsResponse(_message.Message):
+    __slots__ = ("notifications", "next_page_token", "unread_count")
+    NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    notifications: _containers.RepeatedCompositeFieldContainer[Notification]
+    next_page_token: str
+    unread_count: int
+    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unread_count: _Optional[int] = ...) -> None: ...
