@@ -1,7 +1,9 @@
 from convene.identity.v1 import identity_pb2 as _identity_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -34,3 +36,29 @@ class AuthorizeResponse(_message.Message):
     kind: _identity_pb2.PrincipalKind
     enterprise_id: str
     def __init__(self, allowed: _Optional[bool] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., kind: _Optional[_Union[_identity_pb2.PrincipalKind, str]] = ..., enterprise_id: _Optional[str] = ...) -> None: ...
+
+class DescribePrincipalsRequest(_message.Message):
+    __slots__ = ("principal_ids",)
+    PRINCIPAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    principal_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, principal_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PrincipalInfo(_message.Message):
+    __slots__ = ("id", "exists", "kind", "enterprise_id", "display_name")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EXISTS_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    exists: bool
+    kind: _identity_pb2.PrincipalKind
+    enterprise_id: str
+    display_name: str
+    def __init__(self, id: _Optional[str] = ..., exists: _Optional[bool] = ..., kind: _Optional[_Union[_identity_pb2.PrincipalKind, str]] = ..., enterprise_id: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
+
+class DescribePrincipalsResponse(_message.Message):
+    __slots__ = ("principals",)
+    PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
+    principals: _containers.RepeatedCompositeFieldContainer[PrincipalInfo]
+    def __init__(self, principals: _Optional[_Iterable[_Union[PrincipalInfo, _Mapping]]] = ...) -> None: ...

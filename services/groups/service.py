@@ -1,0 +1,38 @@
+"""Wiring of the groups service: gRPC servicer, membership responder, live-card consumer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from convene.groups.v1 import groups_pb2, groups_pb2_grpc, membership_pb2
+from services.groups.domain import Groups
+from services.groups.servicer import GroupsServicer
+from services.runtime import bus, subjects
+from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
+from services.runtime.consumer import ConsumerSpec
+
+SERVICE_NAME = groups_pb2.DESCRIPTOR.services_by_name["GroupsService"].full_name
+
+
+async def build(runtime: Runtime) -> ServiceParts:
+    groups = Groups(runtime.pool, runtime.nc)
+
+    async def start_responder():
+        subscription = await bus.serve(runtime.nc, subjects.GROUPS_CHECK_MEMBERSHIP,
+                                       membership_pb2.CheckMembershipRequest, groups.check_membership,
+                                       queue="groups")
+        return subscription.unsubscribe
+
+    return ServiceParts(
+        registrations=[(groups_pb2_grpc.add_GroupsServiceServicer_to_server, GroupsServicer(groups))],
+        service_names=[SERVICE_NAME],
+        consumers=[
+            ConsumerSpec(durable="groups--live-cards", source="live",
+                         subjects=[subjects.LIVE_SESSION_STARTED, subjects.LIVE_SESSION_ENDED],
+                         handler=groups.on_live_event),
+        ],
+        workers=[start_responder],
+    )
+
+
+DEFINITION = ServiceDefinition(name="groups", migrations=Path(__file__).parent / "migrations", build=build)

@@ -1,0 +1,4 @@
+from services.identity.service import DEFINITION
+from services.runtime.app import main
+
+main(DEFINITION)

@@ -1,0 +1,4 @@
+from services.meetings.service import DEFINITION
+from services.runtime.app import main
+
+main(DEFINITION)

@@ -1,0 +1,4 @@
+from services.notifications.service import DEFINITION
+from services.runtime.app import main
+
+main(DEFINITION)

@@ -1,0 +1,162 @@
+"""The life of one service process: start in order, serve, stop in order.
+
+Start: gRPC listening with health NOT_SERVING -> PostgreSQL pool + migrations -> NATS + streams
+-> outbox relay, durable consumers, responders, workers -> health SERVING.
+Stop (SIGTERM): health NOT_SERVING -> server.stop(grace) -> consumers and workers -> relay
+-> NATS drain -> pool close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import grpc
+import structlog
+from nats.aio.client import Client as NATS
+
+from services.runtime import bus, db
+from services.runtime.auth import TokenSigner
+from services.runtime.consumer import ConsumerSpec, DurableConsumer
+from services.runtime.grpc_server import Registration, create_server, set_serving
+from services.runtime.logs import configure_logging, get_logger
+from services.runtime.outbox import OutboxRelay
+from services.runtime.settings import Settings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a service's parts are built from."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    nc: NATS
+    signer: TokenSigner
+
+    @property
+    def js(self) -> Any:
+        return self.nc.jetstream()
+
+
+@dataclass
+class ServiceParts:
+    """What a service adds to the runtime: its gRPC servicers, consumers and background tasks."""
+
+    registrations: list[Registration]
+    service_names: list[str]
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    public_methods: list[str] = field(default_factory=list)
+    # Started after NATS and the database are ready; each returns a stop function.
+    workers: list[Callable[[], Awaitable[Callable[[], Awaitable[None]]]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    migrations: Path
+    build: Callable[[Runtime], Awaitable[ServiceParts]]
+    settings_type: type[Settings] = Settings
+
+
+class ServiceHost:
+    """Runs one service in the current event loop; tests start several side by side."""
+
+    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.port = 0
+        self.runtime: Runtime | None = None
+        self.consumers: list[DurableConsumer] = []
+        self.relay: OutboxRelay | None = None
+        self._server: grpc.aio.Server | None = None
+        self._health: Any = None
+        self._service_names: list[str] = []
+        self._stop_workers: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.grpc_host}:{self.port}"
+
+    async def start(self) -> None:
+        name = self.definition.name
+        settings = self.settings
+        structlog.contextvars.bind_contextvars(service=name)
+        signer = TokenSigner(settings.token_key)
+        pool = await db.create_pool(
+            settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
+        await db.migrate(pool, name, self.definition.migrations)
+        nc = await bus.connect(settings.nats_servers, name=f"convene-{name}")
+        await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
+        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer)
+
+        parts = await self.definition.build(self.runtime)
+        self._service_names = parts.service_names
+        self._server, self.port, self._health = create_server(
+            parts.registrations, parts.service_names, signer=signer,
+            host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
+        )
+        await set_serving(self._health, self._service_names, False)
+        await self._server.start()
+
+        self.relay = OutboxRelay(pool, nc.jetstream(), name)
+        await self.relay.start()
+        for spec in parts.consumers:
+            # The source stream is defined in code too: no start-up order between services.
+            await bus.ensure_stream(nc, bus.StreamSpec.for_service(spec.source), settings.stream_replicas)
+            consumer = DurableConsumer(spec, nc, pool, settings.stream_replicas)
+            await consumer.start()
+            self.consumers.append(consumer)
+        for start_worker in parts.workers:
+            self._stop_workers.append(await start_worker())
+        await set_serving(self._health, self._service_names, True)
+        log.info("service ready", address=self.address, consumers=[c.spec.durable for c in self.consumers])
+
+    async def stop(self) -> None:
+        if self._health is not None:
+            await self._health.enter_graceful_shutdown()
+        if self._server is not None:
+            await self._server.stop(self.settings.shutdown_grace_s)
+        for stop_worker in reversed(self._stop_workers):
+            await stop_worker()
+        await asyncio.gather(*(c.stop() for c in self.consumers))
+        if self.relay is not None:
+            await self.relay.stop()
+        if self.runtime is not None:
+            try:
+                await asyncio.wait_for(self.runtime.nc.drain(), 5)
+            except Exception:
+                await self.runtime.nc.close()
+            await self.runtime.pool.close()
+        log.info("service stopped")
+
+
+def main(definition: ServiceDefinition) -> None:
+    """Entry point of `python -m services.<name>`: run until SIGTERM / SIGINT."""
+    settings = definition.settings_type(service_name=definition.name)
+    configure_logging(definition.name, settings.log_level, settings.log_format)
+
+    async def run() -> None:
+        host = ServiceHost(definition, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await host.start()
+        await stop.wait()
+        log.info("stopping", signal="received")
+        await host.stop()
+
+    try:
+        import uvloop  # measured faster for NATS request-reply (DESIGN.md)
+
+        uvloop.run(run())
+    except ImportError:
+        asyncio.run(run())

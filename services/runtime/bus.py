@@ -1,0 +1,145 @@
+"""NATS: the connection, stream definitions in code, and request-reply helpers.
+
+Request-reply (core NATS) answers questions that need an answer now ("may P start a live?");
+replicas of the answering service share the subject through a queue group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import nats
+from google.protobuf.message import DecodeError, Message
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.js import api
+from nats.js.errors import BadRequestError, NotFoundError
+
+from services.runtime.errors import DomainError, Unavailable
+from services.runtime.logs import get_logger
+
+log = get_logger(__name__)
+
+# The stream keeps published ids this long to drop re-published copies (relay retries).
+DUPLICATE_WINDOW_S = 120.0
+_ERROR_HEADER = "Convene-Error"
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A JetStream stream owned by one service: `LIVE` holds `live.v1.*.*`."""
+
+    name: str
+    subjects: list[str]
+    max_age_s: float = 7 * 24 * 3600
+    # Timers: messages with a `Nats-Schedule: @at <time>` header fire at their time.
+    allow_schedules: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_service(cls, service: str) -> "StreamSpec":
+        return cls(name=service.upper(), subjects=[f"{service}.v1.*.*"])
+
+    def config(self, replicas: int) -> api.StreamConfig:
+        return api.StreamConfig(
+            name=self.name,
+            subjects=self.subjects,
+            retention=api.RetentionPolicy.LIMITS,
+            storage=api.StorageType.FILE,
+            num_replicas=replicas,
+            max_age=self.max_age_s,
+            duplicate_window=DUPLICATE_WINDOW_S,
+            allow_msg_schedules=self.allow_schedules or None,
+            **self.extra,
+        )
+
+
+async def connect(servers: list[str], name: str) -> NATS:
+    async def on_error(exc: Exception) -> None:
+        log.warning("nats error", error=f"{type(exc).__name__}: {exc}")
+
+    async def on_disconnected() -> None:
+        log.warning("nats disconnected")
+
+    async def on_reconnected() -> None:
+        log.info("nats reconnected", server=str(nc.connected_url.netloc if nc.connected_url else ""))
+
+    nc = await nats.connect(
+        servers=servers,
+        name=name,
+        connect_timeout=2,
+        reconnect_time_wait=0.25,
+        max_reconnect_attempts=-1,
+        ping_interval=5,
+        max_outstanding_pings=3,
+        error_cb=on_error,
+        disconnected_cb=on_disconnected,
+        reconnected_cb=on_reconnected,
+    )
+    return nc
+
+
+async def ensure_stream(nc: NATS, spec: StreamSpec, replicas: int, *, timeout_s: float = 30) -> None:
+    """Create the stream or bring its config up to date; retries while the cluster elects leaders."""
+    js = nc.jetstream()
+    config = spec.config(replicas)
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            try:
+                await js.stream_info(spec.name)
+                await js.update_stream(config)
+            except NotFoundError:
+                await js.add_stream(config)
+            return
+        except BadRequestError:
+            raise
+        except Exception as exc:  # no meta leader yet, timeouts while a node restarts
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.info("waiting for jetstream to create stream", stream=spec.name, error=str(exc))
+            await asyncio.sleep(0.5)
+
+
+Handler = Callable[[Message], Awaitable[Message]]
+
+
+async def serve(
+    nc: NATS, subject: str, request_type: type[Message], handler: Handler, *, queue: str
+) -> Subscription:
+    """Answer `subject` requests with `handler`. Domain errors travel back as an error header."""
+
+    async def on_request(msg: Msg) -> None:
+        try:
+            request = request_type.FromString(msg.data)
+            reply = await handler(request)
+            await msg.respond(reply.SerializeToString())
+        except DecodeError:
+            await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: "MALFORMED_REQUEST"})
+        except DomainError as exc:
+            await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: exc.reason})
+        except Exception:
+            log.exception("request handler failed", subject=subject)
+            await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: "INTERNAL"})
+
+    return await nc.subscribe(subject, queue=queue, cb=on_request)
+
+
+async def request(
+    nc: NATS, subject: str, message: Message, response_type: type[Message], *, timeout_s: float = 2.0
+) -> Message:
+    """Ask another service; raises Unavailable when nobody answers in time."""
+    try:
+        reply = await nc.request(subject, message.SerializeToString(), timeout=timeout_s)
+    except (nats.errors.NoRespondersError, nats.errors.TimeoutError, nats.errors.ConnectionClosedError):
+        raise Unavailable(
+            "DEPENDENCY_UNAVAILABLE", f"no answer on {subject}; try again", subject=subject
+        ) from None
+    if reply.headers and _ERROR_HEADER in reply.headers:
+        raise Unavailable(
+            "DEPENDENCY_FAILED", f"{subject} failed: {reply.headers[_ERROR_HEADER]}", subject=subject
+        )
+    return response_type.FromString(reply.data)

@@ -1,0 +1,62 @@
+"""The one error catalog: domain errors carry a gRPC status and a machine-readable reason.
+
+Domain code raises these; the server's error interceptor turns them into the status, a message
+and a `google.rpc.ErrorInfo` (AIP-193). Anything else becomes INTERNAL, never UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+
+class DomainError(Exception):
+    """A refusal a client can act on. `reason` is UPPER_SNAKE_CASE and stable."""
+
+    code: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION
+
+    def __init__(self, reason: str, message: str, **metadata: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.metadata = {key: str(value) for key, value in metadata.items()}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.reason!r}, {self.message!r})"
+
+
+class InvalidArgument(DomainError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class NotFound(DomainError):
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExists(DomainError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class PermissionDenied(DomainError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class Unauthenticated(DomainError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+
+
+class FailedPrecondition(DomainError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class ResourceExhausted(DomainError):
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class Unavailable(DomainError):
+    """A dependency (NATS, another service's answer) is not reachable right now; retry."""
+
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+class OutOfRange(DomainError):
+    code = grpc.StatusCode.OUT_OF_RANGE

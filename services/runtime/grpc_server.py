@@ -1,0 +1,191 @@
+"""The gRPC server every service runs: `create_server()` returns `(server, port, health)`.
+
+One interceptor does, for every RPC: a request id bound to the logs, bearer-token
+authentication, malformed-request and domain-error mapping to a status with a
+`google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
+Health starts NOT_SERVING; the service flips it when its database and NATS are ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import grpc
+import structlog
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.runtime.auth import Principal, TokenSigner, current_principal
+from services.runtime.errors import DomainError, InvalidArgument, Unauthenticated
+from services.runtime.ids import new_id
+from services.runtime.logs import get_logger
+
+log = get_logger(__name__)
+
+_MALFORMED = object()  # what a request deserializes to when its bytes are not the message
+_ALWAYS_PUBLIC = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+ERROR_DOMAIN = "convene.dev"
+
+
+def _status_details(code: grpc.StatusCode, error: DomainError) -> bytes:
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))
+    return status_pb2.Status(code=code.value[0], message=error.message, details=[info]).SerializeToString()
+
+
+async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> None:
+    await context.abort(
+        error.code,
+        error.message,
+        trailing_metadata=(("grpc-status-details-bin", _status_details(error.code, error)),),
+    )
+
+
+def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
+    for key, value in metadata or ():
+        if key == "authorization":
+            scheme, _, token = str(value).partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise Unauthenticated("TOKEN_MALFORMED", "authorization must be 'Bearer <token>'")
+            return token.strip()
+    return None
+
+
+def _request_id(metadata: Iterable[tuple[str, Any]]) -> str:
+    for key, value in metadata or ():
+        if key == "x-request-id" and isinstance(value, str) and 0 < len(value) <= 128:
+            return value
+    return new_id("request")
+
+
+class ConveneInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = ()) -> None:
+        self._signer = signer
+        self._public = tuple(public_methods)
+
+    def _authenticate(self, method: str, metadata: Any) -> Principal | None:
+        if method.startswith(_ALWAYS_PUBLIC):
+            return None
+        token = _bearer(metadata)
+        if token is None:
+            if method in self._public:
+                return None
+            raise Unauthenticated("TOKEN_MISSING", "this call needs 'authorization: Bearer <token>'")
+        return self._signer.verify(token)
+
+    async def intercept_service(self, continuation: Callable, details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(details)
+        if handler is None or details.method.startswith(_ALWAYS_PUBLIC):
+            return handler
+        method = details.method
+        deserialize = handler.request_deserializer
+
+        def safe_deserialize(data: bytes) -> Any:
+            try:
+                return deserialize(data)
+            except Exception:
+                return _MALFORMED
+
+        async def prepare(request: Any, context: grpc.aio.ServicerContext) -> None:
+            if request is _MALFORMED:
+                raise InvalidArgument("MALFORMED_REQUEST", "the request is not a valid message")
+            current_principal.set(self._authenticate(method, context.invocation_metadata()))
+
+        async def on_error(exc: BaseException, context: grpc.aio.ServicerContext, started: float) -> None:
+            if isinstance(exc, DomainError):
+                log.info("rpc refused", code=exc.code.name, reason=exc.reason,
+                         ms=round((time.perf_counter() - started) * 1000, 2))
+                await abort_with(context, exc)
+            log.exception("rpc failed")
+            await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request id is in the logs")
+
+        if handler.unary_unary:
+            behavior = handler.unary_unary
+
+            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started = time.perf_counter()
+                with structlog.contextvars.bound_contextvars(
+                    request_id=_request_id(context.invocation_metadata()), rpc=method
+                ):
+                    try:
+                        await prepare(request, context)
+                        return await behavior(request, context)
+                    except (grpc.aio.AbortError, asyncio.CancelledError):
+                        raise
+                    except BaseException as exc:
+                        await on_error(exc, context, started)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary_unary, request_deserializer=safe_deserialize,
+                response_serializer=handler.response_serializer,
+            )
+
+        if handler.unary_stream:
+            stream_behavior = handler.unary_stream
+
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started = time.perf_counter()
+                with structlog.contextvars.bound_contextvars(
+                    request_id=_request_id(context.invocation_metadata()), rpc=method
+                ):
+                    try:
+                        await prepare(request, context)
+                        async for response in stream_behavior(request, context):
+                            yield response
+                    except (grpc.aio.AbortError, asyncio.CancelledError, GeneratorExit):
+                        raise
+                    except BaseException as exc:
+                        await on_error(exc, context, started)
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream, request_deserializer=safe_deserialize,
+                response_serializer=handler.response_serializer,
+            )
+        return handler  # client / bidi streaming: not used by Convene's APIs
+
+
+Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any]
+
+
+def create_server(
+    registrations: list[Registration],
+    service_names: list[str],
+    *,
+    signer: TokenSigner,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    public_methods: Iterable[str] = (),
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    server = grpc.aio.server(
+        interceptors=[ConveneInterceptor(signer, public_methods)],
+        options=[
+            ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+        ],
+    )
+    for add, servicer in registrations:
+        add(servicer, server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        server,
+    )
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot listen on {host}:{port}")
+    return server, bound, health_servicer
+
+
+async def set_serving(health_servicer: health.aio.HealthServicer, service_names: list[str], serving: bool) -> None:
+    status = (
+        health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+    )
+    for name in ["", *service_names]:
+        await health_servicer.set(name, status)

@@ -1,0 +1,50 @@
+"""Typed ids: a prefix that names the kind, then 26 sortable characters (time + randomness)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+PREFIXES = {
+    "enterprise": "ent",
+    "member": "usr",
+    "wechat_user": "wx",
+    "service": "svc",
+    "group": "grp",
+    "message": "msg",
+    "card": "card",
+    "live": "live",
+    "meeting": "mtg",
+    "notification": "ntf",
+    "event": "evt",
+    "request": "req",
+}
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+_ID_RE = re.compile(r"^([a-z]+)_([0-9a-hjkmnp-tv-z]{26})$")
+
+
+def new_id(kind: str) -> str:
+    """A new id of `kind`, sortable by creation time (48-bit milliseconds + 80 random bits)."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return f"{PREFIXES[kind]}_{''.join(reversed(chars))}"
+
+
+def kind_of(identifier: str) -> str | None:
+    """The kind an id names by its prefix, or None when it is not a well-formed id."""
+    match = _ID_RE.match(identifier or "")
+    if not match:
+        return None
+    for kind, prefix in PREFIXES.items():
+        if prefix == match.group(1):
+            return kind
+    return None
+
+
+def is_id(identifier: str, *kinds: str) -> bool:
+    return kind_of(identifier) in kinds

@@ -1,0 +1,148 @@
+"""Transactional outbox and its relay.
+
+`add_event(conn, envelope)` runs inside the caller's transaction, so the state change and the
+event commit together or not at all. The relay publishes committed rows to JetStream with
+`Nats-Msg-Id` = event id (the stream drops a copy re-published within its duplicate window),
+then deletes them. NATS down or a stream without a leader: rows stay and are retried with
+back-off; nothing is lost, nothing doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from nats.js import JetStreamContext
+
+from convene.events.v1 import envelope_pb2
+from services.runtime.logs import get_logger
+
+log = get_logger(__name__)
+
+
+def _channel(schema: str) -> str:
+    return f"outbox_{schema}"
+
+
+async def add_event(conn: asyncpg.Connection, envelope: envelope_pb2.Envelope) -> None:
+    """Queue an event in the current transaction (the caller must hold one)."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("add_event needs the transaction of the state change it announces")
+    await conn.execute(
+        "INSERT INTO outbox (event_id, subject, envelope) VALUES ($1, $2, $3)",
+        envelope.id, envelope.type, envelope.SerializeToString(),
+    )
+    # Delivered on commit: wakes the relay at once instead of at its next poll.
+    await conn.execute("SELECT pg_notify($1, '')", _channel(await _schema(conn)))
+
+
+async def _schema(conn: asyncpg.Connection) -> str:
+    return await conn.fetchval("SELECT current_schema()")
+
+
+class OutboxRelay:
+    """Publishes outbox rows in order; several replicas share the work (FOR UPDATE SKIP LOCKED)."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        js: JetStreamContext,
+        schema: str,
+        *,
+        batch_size: int = 256,
+        poll_interval_s: float = 1.0,
+        publish_timeout_s: float = 2.0,
+        max_backoff_s: float = 2.0,
+    ) -> None:
+        self._pool = pool
+        self._js = js
+        self._schema = schema
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._publish_timeout_s = publish_timeout_s
+        self._max_backoff_s = max_backoff_s
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._listener: asyncpg.Connection | None = None
+        self.published = 0
+
+    async def start(self) -> None:
+        self._listener = await self._pool.acquire()
+        await self._listener.add_listener(_channel(self._schema), self._on_notify)
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._schema}")
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._listener:
+            await self._listener.remove_listener(_channel(self._schema), self._on_notify)
+            await self._pool.release(self._listener)
+            self._listener = None
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            self._wake.clear()
+            try:
+                sent, complete = await self.publish_batch()
+                failures = 0 if complete else failures + 1
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("outbox relay cannot reach the database", error=str(exc))
+                sent, complete = 0, False
+                failures += 1
+            if failures:
+                await asyncio.sleep(min(self._max_backoff_s, 0.05 * 2**min(failures, 8)))
+                continue
+            if sent == self._batch_size:
+                continue  # more are waiting
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+            except TimeoutError:
+                pass
+
+    async def publish_batch(self) -> tuple[int, bool]:
+        """Publish up to one batch. Returns (published, whether every row went out)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                "SELECT position, event_id, subject, envelope FROM outbox"
+                " ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED",
+                self._batch_size,
+            )
+            if not rows:
+                return 0, True
+            results = await asyncio.gather(
+                *(self._publish(row) for row in rows), return_exceptions=True
+            )
+            # Only a prefix counts as sent, to keep per-subject order on the next try.
+            sent = []
+            for row, result in zip(rows, results):
+                if isinstance(result, BaseException):
+                    break
+                sent.append(row["position"])
+            if sent:
+                await conn.execute("DELETE FROM outbox WHERE position = ANY($1::bigint[])", sent)
+            if len(sent) < len(rows):
+                failed = rows[len(sent)]
+                error = results[len(sent)]
+                await conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1 WHERE position = $1", failed["position"]
+                )
+                log.warning(
+                    "outbox publish failed; will retry",
+                    event_id=failed["event_id"], subject=failed["subject"],
+                    error=f"{type(error).__name__}: {error}",
+                )
+        self.published += len(sent)
+        return len(sent), len(sent) == len(rows)
+
+    async def _publish(self, row: asyncpg.Record) -> None:
+        await self._js.publish(
+            row["subject"],
+            bytes(row["envelope"]),
+            timeout=self._publish_timeout_s,
+            headers={"Nats-Msg-Id": row["event_id"]},
+        )

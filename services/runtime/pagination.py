@@ -1,0 +1,26 @@
+"""Opaque page tokens (AIP-158): base64url JSON of the last position a page ended at."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from services.runtime.errors import InvalidArgument
+
+
+def encode_page_token(position: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode()
+
+
+def decode_page_token(token: str, *keys: str) -> dict | None:
+    """The position in `token`, or None for the first page. Refuses anything it did not write."""
+    if not token:
+        return None
+    try:
+        position = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError):
+        position = None
+    if not isinstance(position, dict) or set(position) != set(keys):
+        raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
+                              field="page_token")
+    return position
