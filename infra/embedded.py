@@ -6,6 +6,7 @@ real servers it can kill. Everything listens on loopback only, on ports picked a
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import shutil
 import signal
@@ -174,7 +175,9 @@ class NatsCluster:
                         raise TimeoutError("JetStream did not become ready") from None
                     await asyncio.sleep(0.2)
 
-        asyncio.run(probe())
+        # A thread of its own, so callers inside an event loop (tests, the launcher) can use it too.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, probe()).result()
 
     def stop(self) -> None:
         for node in self.nodes:

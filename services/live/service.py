@@ -21,7 +21,7 @@ class LiveSettings(Settings):
     # Where hosts push media (the media server is outside Convene, SPEC F-25).
     media_base_url: str = field(default_factory=lambda: env("MEDIA_BASE_URL", "rtmp://127.0.0.1:1935/live"))
     # WeCom prepares a replay in about 5 minutes.
-    replay_delay_s: int = field(default_factory=lambda: int(_env("REPLAY_DELAY_S", "300")))
+    replay_delay_s: int = field(default_factory=lambda: int(env("REPLAY_DELAY_S", "300")))
 
 
 async def build(runtime: Runtime) -> ServiceParts:

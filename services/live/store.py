@@ -28,7 +28,7 @@ async def insert_live(conn: asyncpg.Connection, *, live_id: str, group_id: str, 
     return await conn.fetchrow(
         "INSERT INTO lives (id, group_id, host_id, enterprise_id, title, description, audience, state,"
         " allow_replay, stream_key, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " CASE WHEN $8 = 3 THEN now() END) RETURNING *",
+        " CASE WHEN $8::smallint = 3 THEN now() END) RETURNING *",
         live_id, group_id, host_id, enterprise_id, title, description, audience, state, allow_replay, stream_key,
     )
 

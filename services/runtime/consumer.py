@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import structlog
@@ -70,6 +71,7 @@ class DurableConsumer:
         self._pool = pool
         self._replicas = replicas
         self._task: asyncio.Task | None = None
+        self._subscription: Any = None
         self._stopping = asyncio.Event()
         self.stats = ConsumerStats()
 
@@ -108,17 +110,23 @@ class DurableConsumer:
             except TimeoutError:
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
+        if self._subscription is not None:
+            # A pull subscription left open would keep the connection's drain waiting.
+            try:
+                await self._subscription.unsubscribe()
+            except Exception:
+                pass
+            self._subscription = None
 
     async def _run(self) -> None:
         js = self._nc.jetstream()
-        subscription = None
         while not self._stopping.is_set():
             try:
-                if subscription is None:
-                    subscription = await js.pull_subscribe_bind(
+                if self._subscription is None:
+                    self._subscription = await js.pull_subscribe_bind(
                         self.spec.durable, self.spec.stream
                     )
-                messages = await subscription.fetch(self.spec.batch, timeout=1.0)
+                messages = await self._subscription.fetch(self.spec.batch, timeout=1.0)
             except (NatsTimeoutError, TimeoutError):
                 continue
             except asyncio.CancelledError:

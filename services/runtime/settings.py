@@ -23,19 +23,19 @@ class Settings:
     )
     grpc_host: str = field(default_factory=lambda: env("GRPC_HOST", "127.0.0.1"))
     # 0 lets the OS pick (tests); the launcher passes a fixed port.
-    grpc_port: int = field(default_factory=lambda: int(_env("GRPC_PORT", "0")))
+    grpc_port: int = field(default_factory=lambda: int(env("GRPC_PORT", "0")))
     # HMAC key shared by identity (which mints tokens) and every service (which verifies them).
     token_key: str = field(default_factory=lambda: env("CONVENE_TOKEN_KEY", ""))
     # JetStream replication factor: 1 on a single node, 3 on a cluster.
-    stream_replicas: int = field(default_factory=lambda: int(_env("NATS_REPLICAS", "1")))
-    db_pool_min: int = field(default_factory=lambda: int(_env("DB_POOL_MIN", "2")))
-    db_pool_max: int = field(default_factory=lambda: int(_env("DB_POOL_MAX", "10")))
+    stream_replicas: int = field(default_factory=lambda: int(env("NATS_REPLICAS", "1")))
+    db_pool_min: int = field(default_factory=lambda: int(env("DB_POOL_MIN", "2")))
+    db_pool_max: int = field(default_factory=lambda: int(env("DB_POOL_MAX", "10")))
     log_level: str = field(default_factory=lambda: env("LOG_LEVEL", "info"))
     # "json", "console", or "auto" (console on a terminal, JSON otherwise).
     log_format: str = field(default_factory=lambda: env("LOG_FORMAT", "auto"))
-    shutdown_grace_s: float = field(default_factory=lambda: float(_env("SHUTDOWN_GRACE_S", "5")))
+    shutdown_grace_s: float = field(default_factory=lambda: float(env("SHUTDOWN_GRACE_S", "5")))
     # How long identity / membership answers may be cached by their callers.
-    authz_cache_s: float = field(default_factory=lambda: float(_env("AUTHZ_CACHE_S", "2")))
+    authz_cache_s: float = field(default_factory=lambda: float(env("AUTHZ_CACHE_S", "2")))
 
     def __post_init__(self) -> None:
         if not self.token_key:

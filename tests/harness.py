@@ -1,0 +1,220 @@
+"""The whole system in the test's event loop, over real NATS and PostgreSQL.
+
+`System` starts the five services (any number of replicas of each) against the NATS servers and
+the database it is given, and offers the calls a front-end would make.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+
+from convene.groups.v1 import groups_pb2, groups_pb2_grpc
+from convene.identity.v1 import identity_pb2, identity_pb2_grpc
+from convene.live.v1 import live_pb2_grpc
+from convene.meetings.v1 import meetings_pb2_grpc
+from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from services.groups.service import DEFINITION as GROUPS
+from services.identity.service import DEFINITION as IDENTITY
+from services.live.service import DEFINITION as LIVE
+from services.meetings.service import DEFINITION as MEETINGS
+from services.notifications.service import DEFINITION as NOTIFICATIONS
+from services.runtime.app import ServiceDefinition, ServiceHost
+from services.runtime.auth import TokenSigner
+from services.runtime.ids import new_id
+
+TOKEN_KEY = "test-token-key-0123456789abcdef"
+DEFINITIONS = {d.name: d for d in (IDENTITY, GROUPS, LIVE, MEETINGS, NOTIFICATIONS)}
+STUBS = {
+    "identity": identity_pb2_grpc.IdentityServiceStub,
+    "groups": groups_pb2_grpc.GroupsServiceStub,
+    "live": live_pb2_grpc.LiveServiceStub,
+    "meetings": meetings_pb2_grpc.MeetingsServiceStub,
+    "notifications": notifications_pb2_grpc.NotificationsServiceStub,
+}
+_request_ids = itertools.count()
+
+
+def request_id() -> str:
+    return f"req-{next(_request_ids)}-{time.monotonic_ns()}"
+
+
+def bearer(token: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {token}"),)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, every: float = 0.05,
+                     what: str = "condition") -> None:
+    """Poll `check` until it holds; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if await check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(every)
+
+
+@dataclass
+class Org:
+    """An enterprise with its admin and members, each with a token."""
+
+    enterprise_id: str
+    api_secret: str
+    admin_id: str
+    member_ids: list[str]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+class System:
+    def __init__(self, nats_url: str, database_url: str, *, replicas: int = 1, **settings: object) -> None:
+        self.nats_url = nats_url
+        self.database_url = database_url
+        self.stream_replicas = replicas
+        self.extra_settings = settings
+        self.hosts: dict[str, list[ServiceHost]] = {}
+        self.signer = TokenSigner(TOKEN_KEY)
+        self.operator_id = new_id("service")
+        self.operator_token, _ = self.signer.mint(self.operator_id, ttl_s=3600)
+        self._channels: dict[str, grpc.aio.Channel] = {}
+
+    def settings_for(self, definition: ServiceDefinition) -> object:
+        known = {k: v for k, v in self.extra_settings.items()
+                 if k in definition.settings_type.__dataclass_fields__}
+        return definition.settings_type(
+            service_name=definition.name, nats_url=self.nats_url, database_url=self.database_url,
+            grpc_port=0, token_key=TOKEN_KEY, stream_replicas=self.stream_replicas,
+            shutdown_grace_s=0.5, **known,
+        )
+
+    async def start(self, *names: str) -> None:
+        for name in names or DEFINITIONS:
+            await self.add_replica(name)
+
+    async def add_replica(self, name: str) -> ServiceHost:
+        definition = DEFINITIONS[name]
+        host = ServiceHost(definition, self.settings_for(definition))  # type: ignore[arg-type]
+        await host.start()
+        self.hosts.setdefault(name, []).append(host)
+        return host
+
+    async def stop_replica(self, host: ServiceHost) -> None:
+        await host.stop()
+        self.hosts[host.definition.name].remove(host)
+        channel = self._channels.pop(host.address, None)
+        if channel is not None:
+            await channel.close()
+
+    async def stop(self) -> None:
+        for channel in self._channels.values():
+            await channel.close()
+        self._channels.clear()
+        for hosts in self.hosts.values():
+            for host in hosts:
+                await host.stop()
+        self.hosts.clear()
+
+    def channel(self, host: ServiceHost) -> grpc.aio.Channel:
+        if host.address not in self._channels:
+            self._channels[host.address] = grpc.aio.insecure_channel(host.address)
+        return self._channels[host.address]
+
+    def stub(self, name: str, replica: int = 0):  # noqa: ANN201 - one of the generated stubs
+        return STUBS[name](self.channel(self.hosts[name][replica]))
+
+    # ------------------------------------------------------------- the people
+
+    async def create_org(self, members: int, *, verified: bool = True, members_verified: bool = True) -> Org:
+        identity = self.stub("identity")
+        operator = bearer(self.operator_token)
+        created = await identity.CreateEnterprise(
+            identity_pb2.CreateEnterpriseRequest(request_id=request_id(), name="Acme"), metadata=operator)
+        enterprise_id = created.enterprise.id
+        if verified:
+            await identity.VerifyEnterprise(identity_pb2.VerifyEnterpriseRequest(
+                enterprise_id=enterprise_id, method=identity_pb2.VERIFICATION_METHOD_DIRECT), metadata=operator)
+
+        async def add(role: int, index: int) -> str:
+            added = await identity.AddMember(identity_pb2.AddMemberRequest(
+                request_id=request_id(), enterprise_id=enterprise_id, display_name=f"member {index}",
+                department="sales", role=role), metadata=operator)
+            if members_verified:
+                await identity.VerifyMemberRealName(
+                    identity_pb2.VerifyMemberRealNameRequest(member_id=added.member.id), metadata=operator)
+            return added.member.id
+
+        admin_id = await add(identity_pb2.MEMBER_ROLE_ADMIN, 0)
+        member_ids = list(await asyncio.gather(*(add(identity_pb2.MEMBER_ROLE_MEMBER, i + 1) for i in range(members))))
+        org = Org(enterprise_id, created.api_secret, admin_id, member_ids)
+        for principal_id in [admin_id, *member_ids]:
+            org.tokens[principal_id] = await self.token_for(principal_id, org)
+        return org
+
+    async def token_for(self, principal_id: str, org: Org | None = None) -> str:
+        identity = self.stub("identity")
+        if org is not None:
+            minted = await identity.CreateToken(identity_pb2.CreateTokenRequest(
+                principal_id=principal_id, enterprise_id=org.enterprise_id, api_secret=org.api_secret))
+        else:
+            minted = await identity.CreateToken(identity_pb2.CreateTokenRequest(principal_id=principal_id),
+                                                metadata=bearer(self.operator_token))
+        return minted.access_token
+
+    async def create_wechat_user(self) -> tuple[str, str]:
+        created = await self.stub("identity").CreateWeChatUser(identity_pb2.CreateWeChatUserRequest(
+            request_id=request_id(), display_name="outside friend"), metadata=bearer(self.operator_token))
+        user_id = created.wechat_user.id
+        return user_id, await self.token_for(user_id)
+
+    async def create_group(self, owner_token: str, member_ids: list[str], *,
+                           kind: int = groups_pb2.GROUP_KIND_INTERNAL) -> str:
+        created = await self.stub("groups").CreateGroup(groups_pb2.CreateGroupRequest(
+            request_id=request_id(), name="launch team", kind=kind, member_ids=member_ids),
+            metadata=bearer(owner_token))
+        return created.group.id
+
+
+class StreamRecorder:
+    """A user's open notifications stream, recording everything it receives."""
+
+    def __init__(self, system: System, token: str, *, replica: int = 0, after_sequence: int = 0) -> None:
+        self._call = system.stub("notifications", replica).Subscribe(
+            notifications_pb2.SubscribeRequest(after_sequence=after_sequence), metadata=bearer(token))
+        self.received: list[notifications_pb2.Notification] = []
+        self.caught_up = asyncio.Event()
+        self.error: grpc.aio.AioRpcError | None = None
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for response in self._call:
+                if response.HasField("caught_up"):
+                    self.caught_up.set()
+                else:
+                    self.received.append(response.notification)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.CANCELLED:
+                self.error = exc
+        finally:
+            self.caught_up.set()
+
+    async def ready(self, timeout: float = 10.0) -> None:
+        await asyncio.wait_for(self.caught_up.wait(), timeout)
+        if self.error is not None:
+            raise self.error
+
+    @property
+    def sequences(self) -> list[int]:
+        return [n.sequence for n in self.received]
+
+    def cards_for(self, subject_id: str) -> list[notifications_pb2.Notification]:
+        return [n for n in self.received if n.card.subject_id == subject_id]
+
+    async def close(self) -> None:
+        self._call.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
