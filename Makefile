@@ -1,0 +1,42 @@
+# Convene developer commands. Needs only python3.11 (or python3 >= 3.11) and make.
+#   make run    start everything locally (embedded NATS + PostgreSQL unless NATS_URL / DATABASE_URL)
+#   make test   run the test suite (PYTEST_ARGS="-k live -x" to narrow it)
+
+SHELL  := /bin/bash
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# The interpreter the virtualenv is made from: python3.11 if present, else python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTEST_ARGS ?=
+
+.PHONY: install run test bench protos lint clean
+
+install: $(STAMP)
+
+# Reinstalls whenever pyproject.toml changes (pinned dependencies, extras).
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "python3.11 (or python3) not found on PATH" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python -m infra.run
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+protos: install
+	$(BIN)/python -m infra.protogen
+
+lint: install
+	cd protos && ../$(BIN)/buf lint
+	$(BIN)/python -m infra.protogen --check
+
+clean:
+	rm -rf .run
