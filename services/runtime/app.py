@@ -27,6 +27,7 @@ from services.runtime.grpc_server import Registration, create_server, set_servin
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
 from services.runtime.settings import Settings
+from services.runtime.timers import TimerHandler, TimerWorker
 
 log = get_logger(__name__)
 
@@ -53,6 +54,8 @@ class ServiceParts:
     service_names: list[str]
     consumers: list[ConsumerSpec] = field(default_factory=list)
     public_methods: list[str] = field(default_factory=list)
+    # Durable timers of this service by kind (see runtime.timers).
+    timers: dict[str, TimerHandler] = field(default_factory=dict)
     # Started after NATS and the database are ready; each returns a stop function.
     workers: list[Callable[[], Awaitable[Callable[[], Awaitable[None]]]]] = field(default_factory=list)
 
@@ -75,6 +78,7 @@ class ServiceHost:
         self.runtime: Runtime | None = None
         self.consumers: list[DurableConsumer] = []
         self.relay: OutboxRelay | None = None
+        self.timer_worker: TimerWorker | None = None
         self._server: grpc.aio.Server | None = None
         self._health: Any = None
         self._service_names: list[str] = []
@@ -114,6 +118,9 @@ class ServiceHost:
             consumer = DurableConsumer(spec, nc, pool, settings.stream_replicas)
             await consumer.start()
             self.consumers.append(consumer)
+        if parts.timers:
+            self.timer_worker = TimerWorker(pool, name, parts.timers)
+            await self.timer_worker.start()
         for start_worker in parts.workers:
             self._stop_workers.append(await start_worker())
         await set_serving(self._health, self._service_names, True)
@@ -126,6 +133,8 @@ class ServiceHost:
             await self._server.stop(self.settings.shutdown_grace_s)
         for stop_worker in reversed(self._stop_workers):
             await stop_worker()
+        if self.timer_worker is not None:
+            await self.timer_worker.stop()
         await asyncio.gather(*(c.stop() for c in self.consumers))
         if self.relay is not None:
             await self.relay.stop()

@@ -1,0 +1,149 @@
+"""Durable timers in PostgreSQL.
+
+`schedule(conn, key, kind, due_at, payload)` and `cancel(conn, key)` run in the caller's
+transaction: a moved meeting can never remind at its old time, a cancelled one never rings.
+A `TimerWorker` per replica sleeps until the next due time (woken early by NOTIFY when a sooner
+timer is scheduled), claims due rows with FOR UPDATE SKIP LOCKED, and runs each handler in the
+transaction that deletes the row: the effect happens once, even across restarts and replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+import structlog
+
+from services.runtime.logs import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Timer:
+    key: str
+    kind: str
+    due_at: dt.datetime
+    payload: bytes
+    attempts: int
+
+
+TimerHandler = Callable[[Timer, asyncpg.Connection], Awaitable[None]]
+
+
+async def schedule(conn: asyncpg.Connection, key: str, kind: str, due_at: dt.datetime, payload: bytes = b"") -> None:
+    """Set (or move) the timer `key` to fire at `due_at`."""
+    if due_at.tzinfo is None:
+        raise ValueError("due_at must be timezone-aware")
+    await conn.execute(
+        "INSERT INTO timers (key, kind, due_at, payload) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (key) DO UPDATE SET kind = $2, due_at = $3, payload = $4, attempts = 0",
+        key, kind, due_at, payload,
+    )
+    await conn.execute("SELECT pg_notify(current_schema() || '_timers_wake', '')")
+
+
+async def cancel(conn: asyncpg.Connection, key: str) -> bool:
+    return await conn.fetchval("DELETE FROM timers WHERE key = $1 RETURNING true", key) or False
+
+
+async def cancel_prefix(conn: asyncpg.Connection, prefix: str) -> int:
+    """Cancel every timer whose key starts with `prefix` (all reminders of one meeting, say)."""
+    deleted = await conn.fetch("DELETE FROM timers WHERE starts_with(key, $1) RETURNING key", prefix)
+    return len(deleted)
+
+
+class TimerWorker:
+    def __init__(self, pool: asyncpg.Pool, schema: str, handlers: dict[str, TimerHandler], *,
+                 batch_size: int = 100, max_sleep_s: float = 1.0, retry_delay_s: float = 1.0) -> None:
+        self._pool = pool
+        self._schema = schema
+        self._handlers = handlers
+        self._batch_size = batch_size
+        self._max_sleep_s = max_sleep_s
+        self._retry_delay_s = retry_delay_s
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._listener: asyncpg.Connection | None = None
+        self.fired = 0
+
+    @property
+    def _wake_channel(self) -> str:
+        return f"{self._schema}_timers_wake"
+
+    async def start(self) -> None:
+        self._listener = await self._pool.acquire()
+        await self._listener.add_listener(self._wake_channel, self._on_notify)
+        self._task = asyncio.create_task(self._run(), name=f"timers-{self._schema}")
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._listener is not None:
+            await self._listener.remove_listener(self._wake_channel, self._on_notify)
+            await self._pool.release(self._listener)
+            self._listener = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                fired = await self.fire_due()
+                sleep = 0.0 if fired == self._batch_size else await self._until_next()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("timer worker cannot reach the database", error=str(exc))
+                sleep = self._retry_delay_s
+            if sleep > 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), sleep)
+                except TimeoutError:
+                    pass
+
+    async def _until_next(self) -> float:
+        async with self._pool.acquire() as conn:
+            seconds = await conn.fetchval("SELECT extract(epoch FROM min(due_at) - now()) FROM timers")
+        if seconds is None:
+            return self._max_sleep_s
+        return max(0.0, min(float(seconds), self._max_sleep_s))
+
+    async def fire_due(self) -> int:
+        """Fire the timers that are due now; returns how many were claimed."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT * FROM timers WHERE due_at <= now() ORDER BY due_at LIMIT $1", self._batch_size)
+            for row in rows:
+                await self._fire(conn, Timer(row["key"], row["kind"], row["due_at"], bytes(row["payload"]),
+                                             row["attempts"]))
+        return len(rows)
+
+    async def _fire(self, conn: asyncpg.Connection, timer: Timer) -> None:
+        handler = self._handlers.get(timer.kind)
+        with structlog.contextvars.bound_contextvars(timer_key=timer.key, timer_kind=timer.kind):
+            try:
+                async with conn.transaction():
+                    # Claim under lock: another replica may have fired it, or its owner moved it.
+                    current = await conn.fetchrow(
+                        "SELECT due_at FROM timers WHERE key = $1 AND due_at <= now() FOR UPDATE SKIP LOCKED",
+                        timer.key)
+                    if current is None or current["due_at"] != timer.due_at:
+                        return
+                    if handler is None:
+                        log.error("no handler for timer kind; dropped")
+                    else:
+                        await handler(timer, conn)
+                    await conn.execute("DELETE FROM timers WHERE key = $1", timer.key)
+                self.fired += 1
+            except Exception as exc:
+                log.warning("timer handler failed; will retry", error=f"{type(exc).__name__}: {exc}",
+                            attempt=timer.attempts + 1)
+                await conn.execute(
+                    "UPDATE timers SET attempts = attempts + 1,"
+                    " due_at = now() + make_interval(secs => least(60, 2 ^ least(attempts, 6)))"
+                    " WHERE key = $1", timer.key)
