@@ -48,6 +48,28 @@ def bearer(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 
 
+def error_reason(error: grpc.aio.AioRpcError) -> str:
+    """The google.rpc.ErrorInfo reason a refused call carries ('' when there is none)."""
+    from google.rpc import error_details_pb2, status_pb2
+
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.ErrorInfo()
+                if detail.Unpack(info):
+                    return info.reason
+    return ""
+
+
+async def refused(call: Awaitable[object]) -> tuple[grpc.StatusCode, str]:
+    """Await a call that must fail; returns (status code, ErrorInfo reason)."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        return error.code(), error_reason(error)
+    raise AssertionError("the call succeeded but should have been refused")
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, every: float = 0.05,
                      what: str = "condition") -> None:
     """Poll `check` until it holds; fail the test after `timeout` seconds."""
@@ -119,13 +141,16 @@ class System:
                 await host.stop()
         self.hosts.clear()
 
-    def channel(self, host: ServiceHost) -> grpc.aio.Channel:
-        if host.address not in self._channels:
-            self._channels[host.address] = grpc.aio.insecure_channel(host.address)
-        return self._channels[host.address]
+    def address_of(self, name: str, replica: int = 0) -> str:
+        return self.hosts[name][replica].address
+
+    def channel(self, address: str) -> grpc.aio.Channel:
+        if address not in self._channels:
+            self._channels[address] = grpc.aio.insecure_channel(address)
+        return self._channels[address]
 
     def stub(self, name: str, replica: int = 0):  # noqa: ANN201 - one of the generated stubs
-        return STUBS[name](self.channel(self.hosts[name][replica]))
+        return STUBS[name](self.channel(self.address_of(name, replica)))
 
     # ------------------------------------------------------------- the people
 
@@ -148,11 +173,19 @@ class System:
                     identity_pb2.VerifyMemberRealNameRequest(member_id=added.member.id), metadata=operator)
             return added.member.id
 
+        in_flight = asyncio.Semaphore(32)
+
+        async def bounded(call: Awaitable[str]) -> str:
+            async with in_flight:
+                return await call
+
         admin_id = await add(identity_pb2.MEMBER_ROLE_ADMIN, 0)
-        member_ids = list(await asyncio.gather(*(add(identity_pb2.MEMBER_ROLE_MEMBER, i + 1) for i in range(members))))
+        member_ids = list(await asyncio.gather(
+            *(bounded(add(identity_pb2.MEMBER_ROLE_MEMBER, i + 1)) for i in range(members))))
         org = Org(enterprise_id, created.api_secret, admin_id, member_ids)
-        for principal_id in [admin_id, *member_ids]:
-            org.tokens[principal_id] = await self.token_for(principal_id, org)
+        everyone = [admin_id, *member_ids]
+        tokens = await asyncio.gather(*(bounded(self.token_for(p, org)) for p in everyone))
+        org.tokens = dict(zip(everyone, tokens))
         return org
 
     async def token_for(self, principal_id: str, org: Org | None = None) -> str:
@@ -182,9 +215,11 @@ class System:
 class StreamRecorder:
     """A user's open notifications stream, recording everything it receives."""
 
-    def __init__(self, system: System, token: str, *, replica: int = 0, after_sequence: int = 0) -> None:
+    def __init__(self, system: System, token: str, *, replica: int = 0, after_sequence: int = 0,
+                 on_notification: Callable[[notifications_pb2.Notification], None] | None = None) -> None:
         self._call = system.stub("notifications", replica).Subscribe(
             notifications_pb2.SubscribeRequest(after_sequence=after_sequence), metadata=bearer(token))
+        self._on_notification = on_notification
         self.received: list[notifications_pb2.Notification] = []
         self.caught_up = asyncio.Event()
         self.error: grpc.aio.AioRpcError | None = None
@@ -197,6 +232,8 @@ class StreamRecorder:
                     self.caught_up.set()
                 else:
                     self.received.append(response.notification)
+                    if self._on_notification is not None:
+                        self._on_notification(response.notification)
         except grpc.aio.AioRpcError as exc:
             if exc.code() != grpc.StatusCode.CANCELLED:
                 self.error = exc

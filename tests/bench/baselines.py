@@ -1,0 +1,85 @@
+"""Bare baselines, measured in the same run as the benchmark they stand beside."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+import grpc
+import nats
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+PAYLOAD = b"x" * 300  # about the size of one serialized card notification
+
+
+async def bare_fanout(nats_url: str, recipients: int, pool: asyncpg.Pool | None = None) -> float:
+    """Seconds to write one row per recipient (when a pool is given) and deliver one NATS
+    message per recipient to a subscriber: the floor under any fan-out to open streams."""
+    publisher = await nats.connect(nats_url.split(","))
+    subscriber = await nats.connect(nats_url.split(","))
+    done = asyncio.Event()
+    received = 0
+
+    async def on_message(_: object) -> None:
+        nonlocal received
+        received += 1
+        if received == recipients:
+            done.set()
+
+    await subscriber.subscribe("bench.fanout.*", cb=on_message)
+    await subscriber.flush()
+    if pool is not None:
+        await pool.execute("CREATE TABLE IF NOT EXISTS bench_fanout (user_id text, seq bigint, body bytea)")
+    users = [f"usr_{i:026d}" for i in range(recipients)]
+    started = time.perf_counter()
+    if pool is not None:
+        await pool.execute(
+            "INSERT INTO bench_fanout SELECT u, 1, $2 FROM unnest($1::text[]) AS u", users, PAYLOAD)
+    for user in users:
+        await publisher.publish(f"bench.fanout.{user}", PAYLOAD)
+    await publisher.flush()
+    await asyncio.wait_for(done.wait(), 60)
+    elapsed = time.perf_counter() - started
+    await publisher.close()
+    await subscriber.close()
+    return elapsed
+
+
+async def nats_echo_latencies(nats_url: str, calls: int) -> list[float]:
+    """Round trips of a bare NATS request-reply echo, one at a time."""
+    server = await nats.connect(nats_url.split(","))
+    client = await nats.connect(nats_url.split(","))
+
+    async def echo(msg: nats.aio.msg.Msg) -> None:
+        await msg.respond(msg.data)
+
+    await server.subscribe("bench.echo", cb=echo)
+    await server.flush()
+    samples = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        await client.request("bench.echo", PAYLOAD[:64], timeout=5)
+        samples.append(time.perf_counter() - started)
+    await client.close()
+    await server.close()
+    return samples
+
+
+async def grpc_echo_rate(address: str, *, seconds: float = 3.0, in_flight: int = 50) -> float:
+    """Calls per second of the cheapest gRPC call a Convene server answers (health Check),
+    `in_flight` at a time: the bare gRPC floor beside a real RPC on the same server."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        deadline = time.perf_counter() + seconds
+        count = 0
+
+        async def worker() -> None:
+            nonlocal count
+            while time.perf_counter() < deadline:
+                await stub.Check(health_pb2.HealthCheckRequest(service=""))
+                count += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        return count / (time.perf_counter() - started)

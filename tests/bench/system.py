@@ -1,0 +1,69 @@
+"""The system as ops run it, for benchmarks: embedded NATS and PostgreSQL, and each service a
+process of its own (so services and the benchmark's clients spread over the machine's cores)."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from infra.embedded import EmbeddedPostgres, NatsCluster
+from infra.ports import LOOPBACK, free_port
+from infra.run import SERVICES, Service, service_env, wait_serving
+from services.runtime.db import ensure_database
+from tests.harness import TOKEN_KEY, System
+
+
+class ProcessSystem(System):
+    """harness.System whose services run as child processes (`python -m services.<name>`)."""
+
+    def __init__(self, nats_url: str, database_url: str, run_dir: Path, **env: str) -> None:
+        super().__init__(nats_url, database_url)
+        self._run_dir = run_dir
+        self._env = env
+        self.processes: dict[str, list[Service]] = {}
+
+    def address_of(self, name: str, replica: int = 0) -> str:
+        return self.processes[name][replica].address
+
+    def start_processes(self, replicas: dict[str, int] | None = None) -> None:
+        env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
+        env.update(LOG_LEVEL="warning", LOG_FORMAT="json", **self._env)
+        (self._run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        started = []
+        for name in SERVICES:
+            for index in range((replicas or {}).get(name, 1)):
+                service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log",
+                                  echo=False)
+                service.start(env)
+                self.processes.setdefault(name, []).append(service)
+                started.append(service)
+        wait_serving(started, 60)
+
+    def stop_processes(self) -> None:
+        from infra.run import stop_services
+
+        stop_services([s for group in self.processes.values() for s in group])
+
+
+@contextlib.asynccontextmanager
+async def process_system(replicas: dict[str, int] | None = None, **env: str) -> AsyncIterator[ProcessSystem]:
+    with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:
+        run_dir = Path(tmp)
+        postgres = EmbeddedPostgres(run_dir / "postgres", durable=False)
+        nats_server = NatsCluster(run_dir / "nats", size=1)
+        postgres.start()
+        nats_server.start()
+        try:
+            await ensure_database(postgres.url, "bench")
+            system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir, **env)
+            system.start_processes(replicas)
+            try:
+                yield system
+            finally:
+                await system.stop()  # closes channels
+                system.stop_processes()
+        finally:
+            nats_server.stop()
+            postgres.stop()
