@@ -7,10 +7,14 @@ the database it is given, and offers the calls a front-end would make.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -26,6 +30,7 @@ from services.meetings.service import DEFINITION as MEETINGS
 from services.notifications.service import DEFINITION as NOTIFICATIONS
 from services.runtime.app import ServiceDefinition, ServiceHost
 from services.runtime.auth import TokenSigner
+from services.runtime.events import Event
 from services.runtime.ids import new_id
 
 TOKEN_KEY = "test-token-key-0123456789abcdef"
@@ -68,6 +73,23 @@ async def refused(call: Awaitable[object]) -> tuple[grpc.StatusCode, str]:
     except grpc.aio.AioRpcError as error:
         return error.code(), error_reason(error)
     raise AssertionError("the call succeeded but should have been refused")
+
+
+async def refused_within(seconds: float, call: Callable[[], Awaitable[object]],
+                         code: grpc.StatusCode = grpc.StatusCode.UNAUTHENTICATED) -> tuple[grpc.StatusCode, str]:
+    """Repeat `call()` until it is refused with `code`; fail if that takes longer than `seconds`
+    (for a bound the product states, such as token revocation). Returns (code, reason)."""
+    started = time.monotonic()
+    while True:
+        try:
+            await call()
+        except grpc.aio.AioRpcError as error:
+            if error.code() == code:
+                elapsed = time.monotonic() - started
+                assert elapsed <= seconds, f"refused only after {elapsed:.2f}s (bound {seconds}s)"
+                return error.code(), error_reason(error)
+        assert time.monotonic() - started <= seconds, f"not refused with {code.name} after {seconds}s"
+        await asyncio.sleep(0.02)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, every: float = 0.05,
@@ -221,6 +243,8 @@ class StreamRecorder:
             notifications_pb2.SubscribeRequest(after_sequence=after_sequence), metadata=bearer(token))
         self._on_notification = on_notification
         self.received: list[notifications_pb2.Notification] = []
+        # Every item in order (notifications, read marks, caught-up, resync).
+        self.items: list[notifications_pb2.SubscribeResponse] = []
         self.caught_up = asyncio.Event()
         self.error: grpc.aio.AioRpcError | None = None
         self._task = asyncio.create_task(self._read())
@@ -228,9 +252,10 @@ class StreamRecorder:
     async def _read(self) -> None:
         try:
             async for response in self._call:
+                self.items.append(response)
                 if response.HasField("caught_up"):
                     self.caught_up.set()
-                else:
+                elif response.HasField("notification"):
                     self.received.append(response.notification)
                     if self._on_notification is not None:
                         self._on_notification(response.notification)
@@ -249,9 +274,85 @@ class StreamRecorder:
     def sequences(self) -> list[int]:
         return [n.sequence for n in self.received]
 
+    @property
+    def item_sequences(self) -> list[int]:
+        """Sequences of every sequenced item (notifications and read marks), in arrival order."""
+        return [getattr(r, r.WhichOneof("event")).sequence for r in self.items
+                if r.WhichOneof("event") in ("notification", "read_marked")]
+
+    @property
+    def ended(self) -> bool:
+        return self._task.done()
+
     def cards_for(self, subject_id: str) -> list[notifications_pb2.Notification]:
         return [n for n in self.received if n.card.subject_id == subject_id]
 
     async def close(self) -> None:
         self._call.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+
+class EventTap:
+    """Every event a service's stream holds on `subjects` (from the start), as it arrives."""
+
+    def __init__(self, nats_url: str, *subjects: str) -> None:
+        self._nats_url = nats_url
+        self._subjects = subjects
+        self._nc = None
+        self.events: list[Event] = []
+
+    async def start(self) -> "EventTap":
+        import nats
+
+        self._nc = await nats.connect(self._nats_url.split(","))
+        for subject in self._subjects:
+            await self._nc.jetstream().subscribe(subject, ordered_consumer=True, cb=self._on_message)
+        return self
+
+    async def _on_message(self, msg: object) -> None:
+        self.events.append(Event.parse(msg.data))  # type: ignore[attr-defined]
+
+    def of_type(self, event_type: str, about: str | None = None) -> list[Event]:
+        """The events of `event_type`, only those whose envelope subject is `about` if given."""
+        return [e for e in self.events if e.type == event_type and about in (None, e.envelope.subject)]
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            await self._nc.close()
+
+
+@contextlib.asynccontextmanager
+async def module_system(postgres: Any, data_dir: Path, *names: str, **settings: object) -> AsyncIterator[System]:
+    """Some services over one NATS and a fresh database, shared by the tests of a module that
+    never get in each other's way (each makes its own enterprises): a server start per module
+    instead of per test. `postgres` is the session's EmbeddedPostgres."""
+    from infra.embedded import NatsCluster
+    from services.runtime.db import ensure_database
+
+    nats_server = NatsCluster(data_dir / "nats", size=1)
+    nats_server.start()
+    database = f"module_{uuid.uuid4().hex[:12]}"
+    await ensure_database(postgres.url, database)
+    running = System(nats_server.urls, postgres.dsn(database), **settings)
+    try:
+        await running.start(*names)
+        yield running
+    finally:
+        await running.stop()
+        nats_server.stop()
+
+
+async def publish_events(nats_url: str, *envelopes: Any, as_new_messages: bool = False) -> None:
+    """Publish events to their owner's JetStream stream as its outbox relay does (Nats-Msg-Id =
+    event id). `as_new_messages` leaves the id out, as a re-publish after the stream's duplicate
+    window would: consumers then see the same event twice."""
+    import nats
+
+    nc = await nats.connect(nats_url.split(","))
+    try:
+        js = nc.jetstream()
+        for envelope in envelopes:
+            headers = None if as_new_messages else {"Nats-Msg-Id": envelope.id}
+            await js.publish(envelope.type, envelope.SerializeToString(), headers=headers)
+    finally:
+        await nc.close()

@@ -1,7 +1,8 @@
 """The life of one service process: start in order, serve, stop in order.
 
 Start: gRPC listening with health NOT_SERVING -> PostgreSQL pool + migrations -> NATS + streams
--> outbox relay, durable consumers, responders, workers -> health SERVING.
+-> token revocations loaded (runtime.revocations) -> outbox relay, durable consumers, responders,
+workers -> health SERVING.
 Stop (SIGTERM): health NOT_SERVING -> server.stop(grace) -> consumers and workers -> relay
 -> NATS drain -> pool close.
 """
@@ -26,6 +27,7 @@ from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, create_server, set_serving
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
+from services.runtime.revocations import Revocations
 from services.runtime.settings import Settings
 from services.runtime.timers import TimerHandler, TimerWorker
 
@@ -40,6 +42,8 @@ class Runtime:
     pool: asyncpg.Pool
     nc: NATS
     signer: TokenSigner
+    # Revoked principals, watched from NATS KV; identity also records them here.
+    revocations: Revocations = field(default_factory=Revocations)
 
     @property
     def js(self) -> Any:
@@ -99,13 +103,16 @@ class ServiceHost:
         await db.migrate(pool, name, self.definition.migrations)
         nc = await bus.connect(settings.nats_servers, name=f"convene-{name}")
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
-        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer)
+        revocations = Revocations()
+        await revocations.start(nc, settings.stream_replicas)
+        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer, revocations=revocations)
 
         parts = await self.definition.build(self.runtime)
         self._service_names = parts.service_names
         self._server, self.port, self._health = create_server(
             parts.registrations, parts.service_names, signer=signer,
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
+            revocations=revocations,
         )
         await set_serving(self._health, self._service_names, False)
         await self._server.start()
@@ -139,6 +146,7 @@ class ServiceHost:
         if self.relay is not None:
             await self.relay.stop()
         if self.runtime is not None:
+            await self.runtime.revocations.stop()
             try:
                 await asyncio.wait_for(self.runtime.nc.drain(), 5)
             except Exception:

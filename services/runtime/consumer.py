@@ -135,10 +135,14 @@ class DurableConsumer:
                 log.info("fetch failed; retrying", durable=self.spec.durable, error=str(exc))
                 await asyncio.sleep(0.25)
                 continue
-            for msg in messages:
-                await self._process(msg)
+            for index, msg in enumerate(messages):
                 if self._stopping.is_set():
-                    break  # unacked messages are redelivered to another replica
+                    # Hand the rest of the batch back now: another replica (or this service
+                    # restarted) gets it at once instead of after ack_wait.
+                    for unhandled in messages[index:]:
+                        await self._settle(unhandled.nak())
+                    break
+                await self._process(msg)
 
     async def _process(self, msg: Msg) -> None:
         delivered = msg.metadata.num_delivered if msg.metadata else 1

@@ -1,8 +1,8 @@
 """The gRPC server every service runs: `create_server()` returns `(server, port, health)`.
 
 One interceptor does, for every RPC: a request id bound to the logs, bearer-token
-authentication, malformed-request and domain-error mapping to a status with a
-`google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
+authentication (signature, expiry, revocation), malformed-request and domain-error mapping to a
+status with a `google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
 Health starts NOT_SERVING; the service flips it when its database and NATS are ready.
 """
 
@@ -24,6 +24,7 @@ from services.runtime.auth import Principal, TokenSigner, current_principal
 from services.runtime.errors import DomainError, InvalidArgument, Unauthenticated
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
+from services.runtime.revocations import Revocations
 
 log = get_logger(__name__)
 
@@ -64,9 +65,15 @@ def _request_id(metadata: Iterable[tuple[str, Any]]) -> str:
 
 
 class ConveneInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = ()) -> None:
+    def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = (),
+                 revocations: Revocations | None = None) -> None:
         self._signer = signer
         self._public = tuple(public_methods)
+        self._revocations = revocations
+
+    def _check_revoked(self, principal: Principal | None) -> None:
+        if principal is not None and self._revocations is not None:
+            self._revocations.check(principal)
 
     def _authenticate(self, method: str, metadata: Any) -> Principal | None:
         if method.startswith(_ALWAYS_PUBLIC):
@@ -76,7 +83,9 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
             if method in self._public:
                 return None
             raise Unauthenticated("TOKEN_MISSING", "this call needs 'authorization: Bearer <token>'")
-        return self._signer.verify(token)
+        principal = self._signer.verify(token)
+        self._check_revoked(principal)
+        return principal
 
     async def intercept_service(self, continuation: Callable, details: grpc.HandlerCallDetails) -> Any:
         handler = await continuation(details)
@@ -135,7 +144,10 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
                 ):
                     try:
                         await prepare(request, context)
+                        principal = current_principal.get()
                         async for response in stream_behavior(request, context):
+                            # A stream opened before its token was revoked ends here.
+                            self._check_revoked(principal)
                             yield response
                     except (grpc.aio.AbortError, asyncio.CancelledError, GeneratorExit):
                         raise
@@ -160,9 +172,10 @@ def create_server(
     host: str = "127.0.0.1",
     port: int = 0,
     public_methods: Iterable[str] = (),
+    revocations: Revocations | None = None,
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     server = grpc.aio.server(
-        interceptors=[ConveneInterceptor(signer, public_methods)],
+        interceptors=[ConveneInterceptor(signer, public_methods, revocations)],
         options=[
             ("grpc.max_receive_message_length", 4 * 1024 * 1024),
             ("grpc.keepalive_time_ms", 30_000),

@@ -19,6 +19,11 @@ PREFIXES = {
     "notification": "ntf",
     "event": "evt",
     "request": "req",
+    # Groups (issue 4): a group call, and a forward of a card (its id doubles as the share id).
+    "call": "call",
+    "forward": "fwd",
+    # Identity (issue 3): one handover of a member's external contacts.
+    "handover": "hov",
 }
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case

@@ -24,3 +24,16 @@ def decode_page_token(token: str, *keys: str) -> dict | None:
         raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
                               field="page_token")
     return position
+
+
+def decode_page_value(token: str, key: str, value_type: type, default: object) -> object:
+    """The one value of a single-key page token (`default` for the first page), checked to be of
+    `value_type`, so a forged token is INVALID_ARGUMENT rather than a failed query."""
+    position = decode_page_token(token, key)
+    if position is None:
+        return default
+    value = position[key]
+    if type(value) is not value_type:
+        raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
+                              field="page_token")
+    return value

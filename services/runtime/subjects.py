@@ -15,3 +15,50 @@ GROUPS_GROUP_CREATED = "groups.v1.group.created"
 GROUPS_CARD_POSTED = "groups.v1.card.posted"
 GROUPS_CARD_UPDATED = "groups.v1.card.updated"
 MEETINGS_MEETING_SCHEDULED = "meetings.v1.meeting.scheduled"
+
+# Identity events (issue 3, SPEC F-01..F-05).
+IDENTITY_ENTERPRISE_CREATED = "identity.v1.enterprise.created"
+IDENTITY_ENTERPRISE_VERIFIED = "identity.v1.enterprise.verified"
+IDENTITY_ENTERPRISE_UNVERIFIED = "identity.v1.enterprise.unverified"
+IDENTITY_MEMBER_ADDED = "identity.v1.member.added"
+IDENTITY_MEMBER_UPDATED = "identity.v1.member.updated"
+IDENTITY_MEMBER_VERIFIED = "identity.v1.member.verified"
+IDENTITY_MEMBER_REMOVED = "identity.v1.member.removed"
+IDENTITY_WECHAT_USER_CREATED = "identity.v1.wechat_user.created"
+IDENTITY_CONTACT_ADDED = "identity.v1.contact.added"
+IDENTITY_CONTACT_REMOVED = "identity.v1.contact.removed"
+IDENTITY_CONTACTS_HANDED_OVER = "identity.v1.contacts.handed_over"
+IDENTITY_TOKENS_REVOKED = "identity.v1.tokens.revoked"
+
+# Groups (issue 4, SPEC F-10..F-14).
+GROUPS_MEMBERS_ADDED = "groups.v1.members.added"
+GROUPS_MEMBERS_REMOVED = "groups.v1.members.removed"
+GROUPS_OWNERSHIP_TRANSFERRED = "groups.v1.ownership.transferred"
+GROUPS_GROUP_DISMISSED = "groups.v1.group.dismissed"
+GROUPS_MESSAGE_POSTED = "groups.v1.message.posted"
+GROUPS_CARD_FORWARDED = "groups.v1.card.forwarded"
+GROUPS_CALL_STARTED = "groups.v1.call.started"
+# Consumed by meetings: make exactly one meeting of the call (F-14, F-36).
+GROUPS_CALL_UPGRADED = "groups.v1.call.upgraded"
+GROUPS_CALL_ENDED = "groups.v1.call.ended"
+# Consumed by groups (payloads defined for groups' needs; meetings emits them, issue 6).
+MEETINGS_MEETING_STARTED = "meetings.v1.meeting.started"
+MEETINGS_MEETING_ENDED = "meetings.v1.meeting.ended"
+# Consumed by groups to count viewers per forward (live emits it, issue 5; payload live.v1.ViewerJoined).
+LIVE_VIEWER_JOINED = "live.v1.viewer.joined"
+
+# Notifications events (issue 7, SPEC F-40..F-43).
+# One slice of a large fan-out (or a timed notice fallen due), for `notifications--fanout`.
+NOTIFICATIONS_CHUNK_QUEUED = "notifications.v1.chunk.queued"
+# Any service may ask for notices with a convene.notifications.v1.NoticesRequested payload on
+# `<its service>.v1.notice.requested` (its own stream, written through its own outbox).
+NOTICE_REQUESTED_VERB = "notice.requested"
+GROUPS_NOTICE_REQUESTED = "groups.v1.notice.requested"
+IDENTITY_NOTICE_REQUESTED = "identity.v1.notice.requested"
+LIVE_NOTICE_REQUESTED = "live.v1.notice.requested"
+MEETINGS_NOTICE_REQUESTED = "meetings.v1.notice.requested"
+
+
+def notice_requested(service: str) -> str:
+    """`<service>.v1.notice.requested`: where `service` asks the notifications service for notices."""
+    return f"{service}.v1.{NOTICE_REQUESTED_VERB}"

@@ -45,15 +45,100 @@ class GroupsServiceStub:
                 request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupRequest.SerializeToString,
                 response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupResponse.FromString,
                 _registered_method=True)
+        self.ListMyGroups = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/ListMyGroups',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListMyGroupsRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListMyGroupsResponse.FromString,
+                _registered_method=True)
         self.ListGroupMembers = channel.unary_unary(
                 '/convene.groups.v1.GroupsService/ListGroupMembers',
                 request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListGroupMembersRequest.SerializeToString,
                 response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListGroupMembersResponse.FromString,
                 _registered_method=True)
+        self.AddGroupMembers = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/AddGroupMembers',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.AddGroupMembersRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.AddGroupMembersResponse.FromString,
+                _registered_method=True)
+        self.RemoveGroupMember = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/RemoveGroupMember',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.RemoveGroupMemberRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.RemoveGroupMemberResponse.FromString,
+                _registered_method=True)
+        self.LeaveGroup = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/LeaveGroup',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupResponse.FromString,
+                _registered_method=True)
+        self.TransferGroupOwnership = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/TransferGroupOwnership',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.TransferGroupOwnershipRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.TransferGroupOwnershipResponse.FromString,
+                _registered_method=True)
+        self.DismissGroup = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/DismissGroup',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.DismissGroupRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.DismissGroupResponse.FromString,
+                _registered_method=True)
+        self.CreateGroupInvite = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/CreateGroupInvite',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateGroupInviteRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateGroupInviteResponse.FromString,
+                _registered_method=True)
+        self.JoinGroup = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/JoinGroup',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupResponse.FromString,
+                _registered_method=True)
+        self.OpenDirectChat = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/OpenDirectChat',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.OpenDirectChatRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.OpenDirectChatResponse.FromString,
+                _registered_method=True)
+        self.PostMessage = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/PostMessage',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.PostMessageRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.PostMessageResponse.FromString,
+                _registered_method=True)
         self.ListTimeline = channel.unary_unary(
                 '/convene.groups.v1.GroupsService/ListTimeline',
                 request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineRequest.SerializeToString,
                 response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineResponse.FromString,
+                _registered_method=True)
+        self.ForwardCard = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/ForwardCard',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardResponse.FromString,
+                _registered_method=True)
+        self.CreateShareLink = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/CreateShareLink',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateShareLinkRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateShareLinkResponse.FromString,
+                _registered_method=True)
+        self.ListCardForwards = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/ListCardForwards',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListCardForwardsRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListCardForwardsResponse.FromString,
+                _registered_method=True)
+        self.StartGroupCall = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/StartGroupCall',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.StartGroupCallRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.StartGroupCallResponse.FromString,
+                _registered_method=True)
+        self.JoinGroupCall = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/JoinGroupCall',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupCallRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupCallResponse.FromString,
+                _registered_method=True)
+        self.LeaveGroupCall = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/LeaveGroupCall',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupCallRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupCallResponse.FromString,
+                _registered_method=True)
+        self.GetGroupCall = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/GetGroupCall',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupCallRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupCallResponse.FromString,
                 _registered_method=True)
 
 
@@ -75,6 +160,13 @@ class GroupsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListMyGroups(self, request, context):
+        """The caller's groups and one-to-one chats, newest first. Permission: any signed-in user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListGroupMembers(self, request, context):
         """Permission: a member of the group.
         """
@@ -82,8 +174,127 @@ class GroupsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddGroupMembers(self, request, context):
+        """Permission: a member of the group who is not a WeChat user (SPEC F-10, F-11); the group's
+        size limits apply.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveGroupMember(self, request, context):
+        """Permission: the owner.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveGroup(self, request, context):
+        """Permission: a member other than the owner (the owner transfers or dismisses first).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TransferGroupOwnership(self, request, context):
+        """Permission: the owner; the new owner must be a member of the group and not a WeChat user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DismissGroup(self, request, context):
+        """Permission: the owner.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateGroupInvite(self, request, context):
+        """A signed, expiring invitation others use to join. Permission: a member who is not a WeChat user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JoinGroup(self, request, context):
+        """Permission: whoever holds a valid invitation and may be in the group (internal groups: the
+        group's enterprise's members; external groups: members and WeChat users, within limits).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OpenDirectChat(self, request, context):
+        """Finds or opens the one-to-one chat with a person. Permission: a colleague, or someone the
+        caller shares a group with.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PostMessage(self, request, context):
+        """Posts a text message. Permission: a member of the group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListTimeline(self, request, context):
         """Newest first. Permission: a member of the group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForwardCard(self, request, context):
+        """Forwards a card to another group or a one-to-one chat (SPEC F-13). Permission: a member of
+        the card's group (who can see it) and of the target group (or allowed to chat with the person).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateShareLink(self, request, context):
+        """A signed share link of a card for WeChat (SPEC F-13, F-24). Permission: a member of the card's group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCardForwards(self, request, context):
+        """The share chain of a card's subject with the viewers each forward brought. Permission: a
+        member of the card's group; the subject's author sees every forward, others their own.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartGroupCall(self, request, context):
+        """Starts a voice or video call in the group; the caller joins it, the chosen participants are
+        rung. Permission: a member of the group who is not a WeChat user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JoinGroupCall(self, request, context):
+        """Joins the call; when more than 9 are in it, it becomes a meeting (SPEC F-14).
+        Permission: a member of the call's group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveGroupCall(self, request, context):
+        """Permission: a participant of the call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGroupCall(self, request, context):
+        """Permission: a member of the call's group.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -102,15 +313,100 @@ def add_GroupsServiceServicer_to_server(servicer, server):
                     request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupRequest.FromString,
                     response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupResponse.SerializeToString,
             ),
+            'ListMyGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMyGroups,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListMyGroupsRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListMyGroupsResponse.SerializeToString,
+            ),
             'ListGroupMembers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListGroupMembers,
                     request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListGroupMembersRequest.FromString,
                     response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListGroupMembersResponse.SerializeToString,
             ),
+            'AddGroupMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddGroupMembers,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.AddGroupMembersRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.AddGroupMembersResponse.SerializeToString,
+            ),
+            'RemoveGroupMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveGroupMember,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.RemoveGroupMemberRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.RemoveGroupMemberResponse.SerializeToString,
+            ),
+            'LeaveGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveGroup,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupResponse.SerializeToString,
+            ),
+            'TransferGroupOwnership': grpc.unary_unary_rpc_method_handler(
+                    servicer.TransferGroupOwnership,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.TransferGroupOwnershipRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.TransferGroupOwnershipResponse.SerializeToString,
+            ),
+            'DismissGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DismissGroup,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.DismissGroupRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.DismissGroupResponse.SerializeToString,
+            ),
+            'CreateGroupInvite': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateGroupInvite,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateGroupInviteRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateGroupInviteResponse.SerializeToString,
+            ),
+            'JoinGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinGroup,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupResponse.SerializeToString,
+            ),
+            'OpenDirectChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenDirectChat,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.OpenDirectChatRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.OpenDirectChatResponse.SerializeToString,
+            ),
+            'PostMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.PostMessage,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.PostMessageRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.PostMessageResponse.SerializeToString,
+            ),
             'ListTimeline': grpc.unary_unary_rpc_method_handler(
                     servicer.ListTimeline,
                     request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineRequest.FromString,
                     response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineResponse.SerializeToString,
+            ),
+            'ForwardCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForwardCard,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardResponse.SerializeToString,
+            ),
+            'CreateShareLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateShareLink,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateShareLinkRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.CreateShareLinkResponse.SerializeToString,
+            ),
+            'ListCardForwards': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCardForwards,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListCardForwardsRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListCardForwardsResponse.SerializeToString,
+            ),
+            'StartGroupCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartGroupCall,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.StartGroupCallRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.StartGroupCallResponse.SerializeToString,
+            ),
+            'JoinGroupCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinGroupCall,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupCallRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupCallResponse.SerializeToString,
+            ),
+            'LeaveGroupCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveGroupCall,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupCallRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupCallResponse.SerializeToString,
+            ),
+            'GetGroupCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGroupCall,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupCallRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupCallResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +475,33 @@ class GroupsService:
             _registered_method=True)
 
     @staticmethod
+    def ListMyGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/ListMyGroups',
+            convene_dot_groups_dot_v1_dot_groups__pb2.ListMyGroupsRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.ListMyGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListGroupMembers(request,
             target,
             options=(),
@@ -206,6 +529,249 @@ class GroupsService:
             _registered_method=True)
 
     @staticmethod
+    def AddGroupMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/AddGroupMembers',
+            convene_dot_groups_dot_v1_dot_groups__pb2.AddGroupMembersRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.AddGroupMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveGroupMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/RemoveGroupMember',
+            convene_dot_groups_dot_v1_dot_groups__pb2.RemoveGroupMemberRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.RemoveGroupMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/LeaveGroup',
+            convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TransferGroupOwnership(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/TransferGroupOwnership',
+            convene_dot_groups_dot_v1_dot_groups__pb2.TransferGroupOwnershipRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.TransferGroupOwnershipResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DismissGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/DismissGroup',
+            convene_dot_groups_dot_v1_dot_groups__pb2.DismissGroupRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.DismissGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateGroupInvite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/CreateGroupInvite',
+            convene_dot_groups_dot_v1_dot_groups__pb2.CreateGroupInviteRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.CreateGroupInviteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/JoinGroup',
+            convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenDirectChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/OpenDirectChat',
+            convene_dot_groups_dot_v1_dot_groups__pb2.OpenDirectChatRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.OpenDirectChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PostMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/PostMessage',
+            convene_dot_groups_dot_v1_dot_groups__pb2.PostMessageRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.PostMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListTimeline(request,
             target,
             options=(),
@@ -222,6 +788,195 @@ class GroupsService:
             '/convene.groups.v1.GroupsService/ListTimeline',
             convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineRequest.SerializeToString,
             convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForwardCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/ForwardCard',
+            convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateShareLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/CreateShareLink',
+            convene_dot_groups_dot_v1_dot_groups__pb2.CreateShareLinkRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.CreateShareLinkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCardForwards(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/ListCardForwards',
+            convene_dot_groups_dot_v1_dot_groups__pb2.ListCardForwardsRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.ListCardForwardsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartGroupCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/StartGroupCall',
+            convene_dot_groups_dot_v1_dot_groups__pb2.StartGroupCallRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.StartGroupCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinGroupCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/JoinGroupCall',
+            convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupCallRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.JoinGroupCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveGroupCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/LeaveGroupCall',
+            convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupCallRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.LeaveGroupCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGroupCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/GetGroupCall',
+            convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupCallRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.GetGroupCallResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,23 +25,23 @@ _sym_db = _symbol_database.Default()
 from convene.identity.v1 import identity_pb2 as convene_dot_identity_dot_v1_dot_identity__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63onvene/identity/v1/authz.proto\x12\x13\x63onvene.identity.v1\x1a\"convene/identity/v1/identity.proto\"U\n\x10\x41uthorizeRequest\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12+\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x1b.convene.identity.v1.Action\"\x8e\x01\n\x11\x41uthorizeResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x30\n\x04kind\x18\x04 \x01(\x0e\x32\".convene.identity.v1.PrincipalKind\x12\x15\n\renterprise_id\x18\x05 \x01(\t\"2\n\x19\x44\x65scribePrincipalsRequest\x12\x15\n\rprincipal_ids\x18\x01 \x03(\t\"\x8a\x01\n\rPrincipalInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x65xists\x18\x02 \x01(\x08\x12\x30\n\x04kind\x18\x03 \x01(\x0e\x32\".convene.identity.v1.PrincipalKind\x12\x15\n\renterprise_id\x18\x04 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x05 \x01(\t\"T\n\x1a\x44\x65scribePrincipalsResponse\x12\x36\n\nprincipals\x18\x01 \x03(\x0b\x32\".convene.identity.v1.PrincipalInfo*7\n\x06\x41\x63tion\x12\x16\n\x12\x41\x43TION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41\x43TION_START_LIVE\x10\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63onvene/identity/v1/authz.proto\x12\x13\x63onvene.identity.v1\x1a\"convene/identity/v1/identity.proto\"l\n\x10\x41uthorizeRequest\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12+\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x1b.convene.identity.v1.Action\x12\x15\n\renterprise_id\x18\x03 \x01(\t\"\xa8\x01\n\x11\x41uthorizeResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x30\n\x04kind\x18\x04 \x01(\x0e\x32\".convene.identity.v1.PrincipalKind\x12\x15\n\renterprise_id\x18\x05 \x01(\t\x12\x18\n\x10\x63\x61\x63he_max_age_ms\x18\x06 \x01(\x05\"2\n\x19\x44\x65scribePrincipalsRequest\x12\x15\n\rprincipal_ids\x18\x01 \x03(\t\"\xca\x01\n\rPrincipalInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x65xists\x18\x02 \x01(\x08\x12\x30\n\x04kind\x18\x03 \x01(\x0e\x32\".convene.identity.v1.PrincipalKind\x12\x15\n\renterprise_id\x18\x04 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x05 \x01(\t\x12\x0f\n\x07removed\x18\x06 \x01(\x08\x12-\n\x04role\x18\x07 \x01(\x0e\x32\x1f.convene.identity.v1.MemberRole\"n\n\x1a\x44\x65scribePrincipalsResponse\x12\x36\n\nprincipals\x18\x01 \x03(\x0b\x32\".convene.identity.v1.PrincipalInfo\x12\x18\n\x10\x63\x61\x63he_max_age_ms\x18\x02 \x01(\x05*l\n\x06\x41\x63tion\x12\x16\n\x12\x41\x43TION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41\x43TION_START_LIVE\x10\x01\x12\x1a\n\x16\x41\x43TION_ACT_AS_EMPLOYEE\x10\x02\x12\x17\n\x13\x41\x43TION_ACT_AS_ADMIN\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.identity.v1.authz_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ACTION']._serialized_start=603
-  _globals['_ACTION']._serialized_end=658
+  _globals['_ACTION']._serialized_start=742
+  _globals['_ACTION']._serialized_end=850
   _globals['_AUTHORIZEREQUEST']._serialized_start=92
-  _globals['_AUTHORIZEREQUEST']._serialized_end=177
-  _globals['_AUTHORIZERESPONSE']._serialized_start=180
-  _globals['_AUTHORIZERESPONSE']._serialized_end=322
-  _globals['_DESCRIBEPRINCIPALSREQUEST']._serialized_start=324
-  _globals['_DESCRIBEPRINCIPALSREQUEST']._serialized_end=374
-  _globals['_PRINCIPALINFO']._serialized_start=377
-  _globals['_PRINCIPALINFO']._serialized_end=515
-  _globals['_DESCRIBEPRINCIPALSRESPONSE']._serialized_start=517
-  _globals['_DESCRIBEPRINCIPALSRESPONSE']._serialized_end=601
+  _globals['_AUTHORIZEREQUEST']._serialized_end=200
+  _globals['_AUTHORIZERESPONSE']._serialized_start=203
+  _globals['_AUTHORIZERESPONSE']._serialized_end=371
+  _globals['_DESCRIBEPRINCIPALSREQUEST']._serialized_start=373
+  _globals['_DESCRIBEPRINCIPALSREQUEST']._serialized_end=423
+  _globals['_PRINCIPALINFO']._serialized_start=426
+  _globals['_PRINCIPALINFO']._serialized_end=628
+  _globals['_DESCRIBEPRINCIPALSRESPONSE']._serialized_start=630
+  _globals['_DESCRIBEPRINCIPALSRESPONSE']._serialized_end=740
 # @@protoc_insertion_point(module_scope)

@@ -23,23 +23,38 @@ _sym_db = _symbol_database.Default()
 
 
 from convene.identity.v1 import identity_pb2 as convene_dot_identity_dot_v1_dot_identity__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n convene/identity/v1/events.proto\x12\x13\x63onvene.identity.v1\x1a\"convene/identity/v1/identity.proto\"H\n\x11\x45nterpriseCreated\x12\x33\n\nenterprise\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.Enterprise\"I\n\x12\x45nterpriseVerified\x12\x33\n\nenterprise\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.Enterprise\":\n\x0bMemberAdded\x12+\n\x06member\x18\x01 \x01(\x0b\x32\x1b.convene.identity.v1.Member\"=\n\x0eMemberVerified\x12+\n\x06member\x18\x01 \x01(\x0b\x32\x1b.convene.identity.v1.Member\"I\n\x11WeChatUserCreated\x12\x34\n\x0bwechat_user\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.WeChatUserb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n convene/identity/v1/events.proto\x12\x13\x63onvene.identity.v1\x1a\"convene/identity/v1/identity.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"H\n\x11\x45nterpriseCreated\x12\x33\n\nenterprise\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.Enterprise\"I\n\x12\x45nterpriseVerified\x12\x33\n\nenterprise\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.Enterprise\":\n\x0bMemberAdded\x12+\n\x06member\x18\x01 \x01(\x0b\x32\x1b.convene.identity.v1.Member\"=\n\x0eMemberVerified\x12+\n\x06member\x18\x01 \x01(\x0b\x32\x1b.convene.identity.v1.Member\"I\n\x11WeChatUserCreated\x12\x34\n\x0bwechat_user\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.WeChatUser\"[\n\x14\x45nterpriseUnverified\x12\x33\n\nenterprise\x18\x01 \x01(\x0b\x32\x1f.convene.identity.v1.Enterprise\x12\x0e\n\x06reason\x18\x02 \x01(\t\"T\n\rMemberUpdated\x12+\n\x06member\x18\x01 \x01(\x0b\x32\x1b.convene.identity.v1.Member\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"<\n\rMemberRemoved\x12+\n\x06member\x18\x01 \x01(\x0b\x32\x1b.convene.identity.v1.Member\"b\n\x0c\x43ontactAdded\x12\x35\n\x07\x63ontact\x18\x01 \x01(\x0b\x32$.convene.identity.v1.ExternalContact\x12\x1b\n\x13member_display_name\x18\x02 \x01(\t\"R\n\x0e\x43ontactRemoved\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x16\n\x0ewechat_user_id\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\"\xd4\x01\n\x12\x43ontactsHandedOver\x12\x13\n\x0bhandover_id\x18\x01 \x01(\t\x12\x15\n\renterprise_id\x18\x02 \x01(\t\x12\x17\n\x0f\x65nterprise_name\x18\x03 \x01(\t\x12\x16\n\x0e\x66rom_member_id\x18\x04 \x01(\t\x12\x19\n\x11\x66rom_display_name\x18\x05 \x01(\t\x12\x14\n\x0cto_member_id\x18\x06 \x01(\t\x12\x17\n\x0fto_display_name\x18\x07 \x01(\t\x12\x17\n\x0fwechat_user_ids\x18\x08 \x03(\t\"\x9f\x01\n\rTokensRevoked\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x30\n\x04kind\x18\x02 \x01(\x0e\x32\".convene.identity.v1.PrincipalKind\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12/\n\x0brevoke_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.identity.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENTERPRISECREATED']._serialized_start=93
-  _globals['_ENTERPRISECREATED']._serialized_end=165
-  _globals['_ENTERPRISEVERIFIED']._serialized_start=167
-  _globals['_ENTERPRISEVERIFIED']._serialized_end=240
-  _globals['_MEMBERADDED']._serialized_start=242
-  _globals['_MEMBERADDED']._serialized_end=300
-  _globals['_MEMBERVERIFIED']._serialized_start=302
-  _globals['_MEMBERVERIFIED']._serialized_end=363
-  _globals['_WECHATUSERCREATED']._serialized_start=365
-  _globals['_WECHATUSERCREATED']._serialized_end=438
+  _globals['_ENTERPRISECREATED']._serialized_start=126
+  _globals['_ENTERPRISECREATED']._serialized_end=198
+  _globals['_ENTERPRISEVERIFIED']._serialized_start=200
+  _globals['_ENTERPRISEVERIFIED']._serialized_end=273
+  _globals['_MEMBERADDED']._serialized_start=275
+  _globals['_MEMBERADDED']._serialized_end=333
+  _globals['_MEMBERVERIFIED']._serialized_start=335
+  _globals['_MEMBERVERIFIED']._serialized_end=396
+  _globals['_WECHATUSERCREATED']._serialized_start=398
+  _globals['_WECHATUSERCREATED']._serialized_end=471
+  _globals['_ENTERPRISEUNVERIFIED']._serialized_start=473
+  _globals['_ENTERPRISEUNVERIFIED']._serialized_end=564
+  _globals['_MEMBERUPDATED']._serialized_start=566
+  _globals['_MEMBERUPDATED']._serialized_end=650
+  _globals['_MEMBERREMOVED']._serialized_start=652
+  _globals['_MEMBERREMOVED']._serialized_end=712
+  _globals['_CONTACTADDED']._serialized_start=714
+  _globals['_CONTACTADDED']._serialized_end=812
+  _globals['_CONTACTREMOVED']._serialized_start=814
+  _globals['_CONTACTREMOVED']._serialized_end=896
+  _globals['_CONTACTSHANDEDOVER']._serialized_start=899
+  _globals['_CONTACTSHANDEDOVER']._serialized_end=1111
+  _globals['_TOKENSREVOKED']._serialized_start=1114
+  _globals['_TOKENSREVOKED']._serialized_end=1273
 # @@protoc_insertion_point(module_scope)

@@ -75,6 +75,81 @@ class IdentityServiceStub:
                 request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenRequest.SerializeToString,
                 response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenResponse.FromString,
                 _registered_method=True)
+        self.ListEnterprises = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/ListEnterprises',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesResponse.FromString,
+                _registered_method=True)
+        self.UnverifyEnterprise = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/UnverifyEnterprise',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.UnverifyEnterpriseRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.UnverifyEnterpriseResponse.FromString,
+                _registered_method=True)
+        self.UpdateMember = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/UpdateMember',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateMemberRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateMemberResponse.FromString,
+                _registered_method=True)
+        self.RemoveMember = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/RemoveMember',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveMemberRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveMemberResponse.FromString,
+                _registered_method=True)
+        self.ListMembers = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/ListMembers',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListMembersRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListMembersResponse.FromString,
+                _registered_method=True)
+        self.GetWeChatUser = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/GetWeChatUser',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetWeChatUserRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetWeChatUserResponse.FromString,
+                _registered_method=True)
+        self.AddExternalContact = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/AddExternalContact',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.AddExternalContactRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.AddExternalContactResponse.FromString,
+                _registered_method=True)
+        self.RemoveExternalContact = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/RemoveExternalContact',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveExternalContactRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveExternalContactResponse.FromString,
+                _registered_method=True)
+        self.ListExternalContacts = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/ListExternalContacts',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListExternalContactsRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListExternalContactsResponse.FromString,
+                _registered_method=True)
+        self.ListWeChatUserContacts = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/ListWeChatUserContacts',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListWeChatUserContactsRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListWeChatUserContactsResponse.FromString,
+                _registered_method=True)
+        self.GetContactCard = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/GetContactCard',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetContactCardRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetContactCardResponse.FromString,
+                _registered_method=True)
+        self.GetServiceMenu = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/GetServiceMenu',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetServiceMenuRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetServiceMenuResponse.FromString,
+                _registered_method=True)
+        self.UpdateServiceMenu = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/UpdateServiceMenu',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateServiceMenuRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateServiceMenuResponse.FromString,
+                _registered_method=True)
+        self.HandOverContacts = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/HandOverContacts',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.HandOverContactsRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.HandOverContactsResponse.FromString,
+                _registered_method=True)
+        self.RevokeTokens = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/RevokeTokens',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RevokeTokensRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RevokeTokensResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -138,6 +213,121 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEnterprises(self, request, context):
+        """Lists enterprises by id. Permission: platform service token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnverifyEnterprise(self, request, context):
+        """Removes an enterprise's verification: lives already running go on, new ones are refused.
+        Permission: platform service token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateMember(self, request, context):
+        """Changes display name, department or role (update_mask). Permission: admin of the
+        enterprise, or service. The last admin cannot demote themselves.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveMember(self, request, context):
+        """Removes a member (soft: history keeps the name); their tokens are revoked within the bound
+        stated in services/runtime/revocations.py. Permission: admin of the enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMembers(self, request, context):
+        """Lists an enterprise's members, optionally of one department. Permission: any member of the
+        enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWeChatUser(self, request, context):
+        """Permission: the WeChat user, a member who has them as external contact, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddExternalContact(self, request, context):
+        """A member adds a WeChat user as external contact. Permission: that member, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveExternalContact(self, request, context):
+        """Permission: the member, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExternalContacts(self, request, context):
+        """A member's external contacts. Permission: the member, an admin of their enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWeChatUserContacts(self, request, context):
+        """The members who have added a WeChat user. Permission: that WeChat user, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContactCard(self, request, context):
+        """A member's contact card: enterprise, verification badge and service menu (SPEC F-04).
+        Permission: a WeChat user who is the member's external contact, any member of the same
+        enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetServiceMenu(self, request, context):
+        """Permission: any member of the enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateServiceMenu(self, request, context):
+        """Replaces the ordered service menu. Permission: admin of the enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def HandOverContacts(self, request, context):
+        """Hands every external contact of one member (usually one who left) to another member of the
+        same enterprise; the WeChat users are notified. Permission: admin of the enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeTokens(self, request, context):
+        """Revokes every token of a principal issued until now, this second included: a new token
+        works when minted in a later second. Every service refuses the old ones within the bound
+        stated in services/runtime/revocations.py (2 s). Permission: the principal itself (sign out
+        everywhere), an admin of the member's enterprise, or service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -180,6 +370,81 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.CreateToken,
                     request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenRequest.FromString,
                     response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenResponse.SerializeToString,
+            ),
+            'ListEnterprises': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEnterprises,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesResponse.SerializeToString,
+            ),
+            'UnverifyEnterprise': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnverifyEnterprise,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.UnverifyEnterpriseRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.UnverifyEnterpriseResponse.SerializeToString,
+            ),
+            'UpdateMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateMember,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateMemberRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateMemberResponse.SerializeToString,
+            ),
+            'RemoveMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveMember,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveMemberRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveMemberResponse.SerializeToString,
+            ),
+            'ListMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMembers,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListMembersRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListMembersResponse.SerializeToString,
+            ),
+            'GetWeChatUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWeChatUser,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetWeChatUserRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetWeChatUserResponse.SerializeToString,
+            ),
+            'AddExternalContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddExternalContact,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.AddExternalContactRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.AddExternalContactResponse.SerializeToString,
+            ),
+            'RemoveExternalContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveExternalContact,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveExternalContactRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RemoveExternalContactResponse.SerializeToString,
+            ),
+            'ListExternalContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExternalContacts,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListExternalContactsRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListExternalContactsResponse.SerializeToString,
+            ),
+            'ListWeChatUserContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWeChatUserContacts,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListWeChatUserContactsRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListWeChatUserContactsResponse.SerializeToString,
+            ),
+            'GetContactCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContactCard,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetContactCardRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetContactCardResponse.SerializeToString,
+            ),
+            'GetServiceMenu': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServiceMenu,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetServiceMenuRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.GetServiceMenuResponse.SerializeToString,
+            ),
+            'UpdateServiceMenu': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateServiceMenu,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateServiceMenuRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.UpdateServiceMenuResponse.SerializeToString,
+            ),
+            'HandOverContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.HandOverContacts,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.HandOverContactsRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.HandOverContactsResponse.SerializeToString,
+            ),
+            'RevokeTokens': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeTokens,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RevokeTokensRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RevokeTokensResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -399,6 +664,411 @@ class IdentityService:
             '/convene.identity.v1.IdentityService/CreateToken',
             convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenRequest.SerializeToString,
             convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEnterprises(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/ListEnterprises',
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnverifyEnterprise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/UnverifyEnterprise',
+            convene_dot_identity_dot_v1_dot_identity__pb2.UnverifyEnterpriseRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.UnverifyEnterpriseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/UpdateMember',
+            convene_dot_identity_dot_v1_dot_identity__pb2.UpdateMemberRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.UpdateMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/RemoveMember',
+            convene_dot_identity_dot_v1_dot_identity__pb2.RemoveMemberRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.RemoveMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/ListMembers',
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListMembersRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWeChatUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/GetWeChatUser',
+            convene_dot_identity_dot_v1_dot_identity__pb2.GetWeChatUserRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.GetWeChatUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddExternalContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/AddExternalContact',
+            convene_dot_identity_dot_v1_dot_identity__pb2.AddExternalContactRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.AddExternalContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveExternalContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/RemoveExternalContact',
+            convene_dot_identity_dot_v1_dot_identity__pb2.RemoveExternalContactRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.RemoveExternalContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExternalContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/ListExternalContacts',
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListExternalContactsRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListExternalContactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWeChatUserContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/ListWeChatUserContacts',
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListWeChatUserContactsRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.ListWeChatUserContactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContactCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/GetContactCard',
+            convene_dot_identity_dot_v1_dot_identity__pb2.GetContactCardRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.GetContactCardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServiceMenu(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/GetServiceMenu',
+            convene_dot_identity_dot_v1_dot_identity__pb2.GetServiceMenuRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.GetServiceMenuResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateServiceMenu(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/UpdateServiceMenu',
+            convene_dot_identity_dot_v1_dot_identity__pb2.UpdateServiceMenuRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.UpdateServiceMenuResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HandOverContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/HandOverContacts',
+            convene_dot_identity_dot_v1_dot_identity__pb2.HandOverContactsRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.HandOverContactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeTokens(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/RevokeTokens',
+            convene_dot_identity_dot_v1_dot_identity__pb2.RevokeTokensRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.RevokeTokensResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -23,3 +23,13 @@ class SessionEnded(_message.Message):
     total_viewers: int
     peak_viewers: int
     def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ..., duration_seconds: _Optional[int] = ..., total_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ...) -> None: ...
+
+class ViewerJoined(_message.Message):
+    __slots__ = ("live_id", "viewer_id", "share_id")
+    LIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEWER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARE_ID_FIELD_NUMBER: _ClassVar[int]
+    live_id: str
+    viewer_id: str
+    share_id: str
+    def __init__(self, live_id: _Optional[str] = ..., viewer_id: _Optional[str] = ..., share_id: _Optional[str] = ...) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from convene.meetings.v1 import meetings_pb2 as convene_dot_meetings_dot_v1_dot_meetings__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n convene/meetings/v1/events.proto\x12\x13\x63onvene.meetings.v1\x1a\"convene/meetings/v1/meetings.proto\"A\n\x10MeetingScheduled\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meetingb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n convene/meetings/v1/events.proto\x12\x13\x63onvene.meetings.v1\x1a\"convene/meetings/v1/meetings.proto\"A\n\x10MeetingScheduled\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"i\n\x0eMeetingStarted\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x16\n\x0esource_call_id\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\"O\n\x0cMeetingEnded\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x10\n\x08group_id\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,4 +34,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_MEETINGSCHEDULED']._serialized_start=93
   _globals['_MEETINGSCHEDULED']._serialized_end=158
+  _globals['_MEETINGSTARTED']._serialized_start=160
+  _globals['_MEETINGSTARTED']._serialized_end=265
+  _globals['_MEETINGENDED']._serialized_start=267
+  _globals['_MEETINGENDED']._serialized_end=346
 # @@protoc_insertion_point(module_scope)

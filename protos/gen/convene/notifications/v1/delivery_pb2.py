@@ -22,18 +22,25 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from convene.notifications.v1 import notice_pb2 as convene_dot_notifications_dot_v1_dot_notice__pb2
 from convene.notifications.v1 import notifications_pb2 as convene_dot_notifications_dot_v1_dot_notifications__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'convene/notifications/v1/delivery.proto\x12\x18\x63onvene.notifications.v1\x1a,convene/notifications/v1/notifications.proto\"\xab\x01\n\x11\x44\x65liveryCommitted\x12?\n\x05items\x18\x01 \x03(\x0b\x32\x30.convene.notifications.v1.DeliveryCommitted.Item\x1aU\n\x04Item\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12<\n\x0cnotification\x18\x02 \x01(\x0b\x32&.convene.notifications.v1.Notificationb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'convene/notifications/v1/delivery.proto\x12\x18\x63onvene.notifications.v1\x1a%convene/notifications/v1/notice.proto\x1a,convene/notifications/v1/notifications.proto\"\xa5\x02\n\x11\x44\x65liveryCommitted\x12?\n\x05items\x18\x01 \x03(\x0b\x32\x30.convene.notifications.v1.DeliveryCommitted.Item\x12<\n\x06shared\x18\x02 \x01(\x0b\x32,.convene.notifications.v1.SharedNotification\x1a\x90\x01\n\x04Item\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12<\n\x0cnotification\x18\x02 \x01(\x0b\x32&.convene.notifications.v1.Notification\x12\x39\n\x0bread_marked\x18\x03 \x01(\x0b\x32$.convene.notifications.v1.ReadMarked\"\xa8\x01\n\x12SharedNotification\x12<\n\x0cnotification\x18\x01 \x01(\x0b\x32&.convene.notifications.v1.Notification\x12\x10\n\x08user_ids\x18\x02 \x03(\t\x12\x11\n\tsequences\x18\x03 \x03(\x03\x12\x18\n\x10notification_ids\x18\x04 \x03(\t\x12\x15\n\runread_counts\x18\x05 \x03(\x03\"\x83\x01\n\x0b\x46\x61noutChunk\x12\x30\n\x06notice\x18\x01 \x01(\x0b\x32 .convene.notifications.v1.Notice\x12\x12\n\ndedupe_key\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\r\n\x05index\x18\x04 \x01(\x05\x12\r\n\x05\x63ount\x18\x05 \x01(\x05\"e\n\x0bTimedNotice\x12\x30\n\x06notice\x18\x01 \x01(\x0b\x32 .convene.notifications.v1.Notice\x12\x12\n\ndedupe_key\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.notifications.v1.delivery_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DELIVERYCOMMITTED']._serialized_start=116
-  _globals['_DELIVERYCOMMITTED']._serialized_end=287
-  _globals['_DELIVERYCOMMITTED_ITEM']._serialized_start=202
-  _globals['_DELIVERYCOMMITTED_ITEM']._serialized_end=287
+  _globals['_DELIVERYCOMMITTED']._serialized_start=155
+  _globals['_DELIVERYCOMMITTED']._serialized_end=448
+  _globals['_DELIVERYCOMMITTED_ITEM']._serialized_start=304
+  _globals['_DELIVERYCOMMITTED_ITEM']._serialized_end=448
+  _globals['_SHAREDNOTIFICATION']._serialized_start=451
+  _globals['_SHAREDNOTIFICATION']._serialized_end=619
+  _globals['_FANOUTCHUNK']._serialized_start=622
+  _globals['_FANOUTCHUNK']._serialized_end=753
+  _globals['_TIMEDNOTICE']._serialized_start=755
+  _globals['_TIMEDNOTICE']._serialized_end=856
 # @@protoc_insertion_point(module_scope)

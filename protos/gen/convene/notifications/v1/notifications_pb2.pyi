@@ -21,6 +21,9 @@ class NotificationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOTIFICATION_KIND_MISSED_CALL: _ClassVar[NotificationKind]
     NOTIFICATION_KIND_REPLAY_READY: _ClassVar[NotificationKind]
     NOTIFICATION_KIND_CONTACT_HANDOVER: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_MEETING_UPDATED: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_MEETING_CANCELLED: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_MEETING_REPLY: _ClassVar[NotificationKind]
 NOTIFICATION_KIND_UNSPECIFIED: NotificationKind
 NOTIFICATION_KIND_CARD: NotificationKind
 NOTIFICATION_KIND_MEETING_INVITATION: NotificationKind
@@ -29,9 +32,12 @@ NOTIFICATION_KIND_INCOMING_CALL: NotificationKind
 NOTIFICATION_KIND_MISSED_CALL: NotificationKind
 NOTIFICATION_KIND_REPLAY_READY: NotificationKind
 NOTIFICATION_KIND_CONTACT_HANDOVER: NotificationKind
+NOTIFICATION_KIND_MEETING_UPDATED: NotificationKind
+NOTIFICATION_KIND_MEETING_CANCELLED: NotificationKind
+NOTIFICATION_KIND_MEETING_REPLY: NotificationKind
 
 class Notification(_message.Message):
-    __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id")
+    __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id", "unread_count", "thread_version")
     ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +49,8 @@ class Notification(_message.Message):
     READ_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    THREAD_VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     sequence: int
     kind: NotificationKind
@@ -54,21 +62,29 @@ class Notification(_message.Message):
     read: bool
     create_time: _timestamp_pb2.Timestamp
     event_id: str
-    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_id: _Optional[str] = ...) -> None: ...
+    unread_count: int
+    thread_version: int
+    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_id: _Optional[str] = ..., unread_count: _Optional[int] = ..., thread_version: _Optional[int] = ...) -> None: ...
 
 class SubscribeRequest(_message.Message):
-    __slots__ = ("after_sequence",)
+    __slots__ = ("after_sequence", "user_id")
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
-    def __init__(self, after_sequence: _Optional[int] = ...) -> None: ...
+    user_id: str
+    def __init__(self, after_sequence: _Optional[int] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class SubscribeResponse(_message.Message):
-    __slots__ = ("notification", "caught_up")
+    __slots__ = ("notification", "caught_up", "read_marked", "resync")
     NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
     CAUGHT_UP_FIELD_NUMBER: _ClassVar[int]
+    READ_MARKED_FIELD_NUMBER: _ClassVar[int]
+    RESYNC_FIELD_NUMBER: _ClassVar[int]
     notification: Notification
     caught_up: CaughtUp
-    def __init__(self, notification: _Optional[_Union[Notification, _Mapping]] = ..., caught_up: _Optional[_Union[CaughtUp, _Mapping]] = ...) -> None: ...
+    read_marked: ReadMarked
+    resync: Resync
+    def __init__(self, notification: _Optional[_Union[Notification, _Mapping]] = ..., caught_up: _Optional[_Union[CaughtUp, _Mapping]] = ..., read_marked: _Optional[_Union[ReadMarked, _Mapping]] = ..., resync: _Optional[_Union[Resync, _Mapping]] = ...) -> None: ...
 
 class CaughtUp(_message.Message):
     __slots__ = ("sequence", "unread_count")
@@ -77,6 +93,24 @@ class CaughtUp(_message.Message):
     sequence: int
     unread_count: int
     def __init__(self, sequence: _Optional[int] = ..., unread_count: _Optional[int] = ...) -> None: ...
+
+class ReadMarked(_message.Message):
+    __slots__ = ("sequence", "thread_id", "up_to_sequence", "unread_count")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    UP_TO_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    thread_id: str
+    up_to_sequence: int
+    unread_count: int
+    def __init__(self, sequence: _Optional[int] = ..., thread_id: _Optional[str] = ..., up_to_sequence: _Optional[int] = ..., unread_count: _Optional[int] = ...) -> None: ...
+
+class Resync(_message.Message):
+    __slots__ = ("after_sequence",)
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    after_sequence: int
+    def __init__(self, after_sequence: _Optional[int] = ...) -> None: ...
 
 class ListNotificationsRequest(_message.Message):
     __slots__ = ("page_size", "page_token")
@@ -87,11 +121,45 @@ class ListNotificationsRequest(_message.Message):
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsResponse(_message.Message):
-    __slots__ = ("notifications", "next_page_token", "unread_count")
+    __slots__ = ("notifications", "next_page_token", "unread_count", "sequence")
     NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     notifications: _containers.RepeatedCompositeFieldContainer[Notification]
     next_page_token: str
     unread_count: int
-    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unread_count: _Optional[int] = ...) -> None: ...
+    sequence: int
+    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unread_count: _Optional[int] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class MarkReadRequest(_message.Message):
+    __slots__ = ("thread_id", "up_to_sequence")
+    THREAD_ID_FIELD_NUMBER: _ClassVar[int]
+    UP_TO_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    thread_id: str
+    up_to_sequence: int
+    def __init__(self, thread_id: _Optional[str] = ..., up_to_sequence: _Optional[int] = ...) -> None: ...
+
+class MarkReadResponse(_message.Message):
+    __slots__ = ("unread_count", "sequence")
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    unread_count: int
+    sequence: int
+    def __init__(self, unread_count: _Optional[int] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class MarkAllReadRequest(_message.Message):
+    __slots__ = ("up_to_sequence",)
+    UP_TO_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    up_to_sequence: int
+    def __init__(self, up_to_sequence: _Optional[int] = ...) -> None: ...
+
+class MarkAllReadResponse(_message.Message):
+    __slots__ = ("unread_count", "sequence", "marked_count")
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    MARKED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    unread_count: int
+    sequence: int
+    marked_count: int
+    def __init__(self, unread_count: _Optional[int] = ..., sequence: _Optional[int] = ..., marked_count: _Optional[int] = ...) -> None: ...

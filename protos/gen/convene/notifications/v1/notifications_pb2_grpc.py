@@ -45,6 +45,16 @@ class NotificationsServiceStub:
                 request_serializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.ListNotificationsRequest.SerializeToString,
                 response_deserializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.ListNotificationsResponse.FromString,
                 _registered_method=True)
+        self.MarkRead = channel.unary_unary(
+                '/convene.notifications.v1.NotificationsService/MarkRead',
+                request_serializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkReadRequest.SerializeToString,
+                response_deserializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkReadResponse.FromString,
+                _registered_method=True)
+        self.MarkAllRead = channel.unary_unary(
+                '/convene.notifications.v1.NotificationsService/MarkAllRead',
+                request_serializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkAllReadRequest.SerializeToString,
+                response_deserializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkAllReadResponse.FromString,
+                _registered_method=True)
 
 
 class NotificationsServiceServicer:
@@ -60,7 +70,24 @@ class NotificationsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListNotifications(self, request, context):
-        """Newest first. Permission: the caller's own inbox.
+        """The inbox: one entry per thread (its latest notification), most recently changed first.
+        Permission: the caller's own inbox.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkRead(self, request, context):
+        """Marks one inbox entry (thread) read; every stream of the user hears it as a ReadMarked.
+        Permission: the caller's own inbox.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkAllRead(self, request, context):
+        """Marks every inbox entry read, up to a sequence the client has seen.
+        Permission: the caller's own inbox.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -78,6 +105,16 @@ def add_NotificationsServiceServicer_to_server(servicer, server):
                     servicer.ListNotifications,
                     request_deserializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.ListNotificationsRequest.FromString,
                     response_serializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.ListNotificationsResponse.SerializeToString,
+            ),
+            'MarkRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkRead,
+                    request_deserializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkReadRequest.FromString,
+                    response_serializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkReadResponse.SerializeToString,
+            ),
+            'MarkAllRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkAllRead,
+                    request_deserializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkAllReadRequest.FromString,
+                    response_serializer=convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkAllReadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +172,60 @@ class NotificationsService:
             '/convene.notifications.v1.NotificationsService/ListNotifications',
             convene_dot_notifications_dot_v1_dot_notifications__pb2.ListNotificationsRequest.SerializeToString,
             convene_dot_notifications_dot_v1_dot_notifications__pb2.ListNotificationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.notifications.v1.NotificationsService/MarkRead',
+            convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkReadRequest.SerializeToString,
+            convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkAllRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.notifications.v1.NotificationsService/MarkAllRead',
+            convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkAllReadRequest.SerializeToString,
+            convene_dot_notifications_dot_v1_dot_notifications__pb2.MarkAllReadResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,57 @@
+"""Share links of a live or meeting handed out to WeChat (SPEC F-13, F-24).
+
+A link is `<base_url>/<token>`. The token is signed claims (runtime.signing, purpose
+"share-link", prefix `cvs1`): `sid` the share id (the `fwd_` id of the forward that made it),
+`sub` the live or meeting it opens, `by` who shared it, `iat` / `exp`. Changing any character
+breaks the signature, so a link cannot be altered to reach another live. Groups mints links;
+live verifies them on join (`verify(token, subject_id=live_id)`) and reports `share_id` in its
+join event, which groups counts per forward (share-chain analytics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.runtime.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from services.runtime.signing import BadSignedClaims, ClaimsSigner
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    share_id: str
+    subject_id: str
+    sharer_id: str
+    issued_at: int
+    expires_at: int
+
+
+class ShareLinks:
+    def __init__(self, token_key: str, base_url: str = "") -> None:
+        self._signer = ClaimsSigner(token_key, purpose="share-link", prefix="cvs1")
+        self._base_url = base_url.rstrip("/")
+
+    def mint(self, *, share_id: str, subject_id: str, sharer_id: str, ttl_s: int) -> tuple[str, str, int]:
+        """Returns (url, token, expires_at unix seconds)."""
+        token, expires_at = self._signer.sign({"sid": share_id, "sub": subject_id, "by": sharer_id}, ttl_s=ttl_s)
+        return f"{self._base_url}/{token}", token, expires_at
+
+    def verify(self, link: str, *, subject_id: str | None = None) -> ShareLink:
+        """The link's claims; `link` is the URL or its token. With `subject_id`, the link must open it."""
+        token = link.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            claims = self._signer.verify(token)
+            share = ShareLink(share_id=str(claims["sid"]), subject_id=str(claims["sub"]),
+                              sharer_id=str(claims["by"]), issued_at=int(claims["iat"]),
+                              expires_at=int(claims["exp"]))
+        except BadSignedClaims as exc:
+            if exc.reason == "EXPIRED":
+                raise FailedPrecondition("SHARE_LINK_EXPIRED", "the share link has expired") from None
+            if exc.reason == "SIGNATURE_INVALID":
+                raise PermissionDenied("SHARE_LINK_SIGNATURE_INVALID", "the share link was altered") from None
+            raise InvalidArgument("SHARE_LINK_MALFORMED", "not a Convene share link", field="share_link") from None
+        except (KeyError, TypeError, ValueError):
+            raise InvalidArgument("SHARE_LINK_MALFORMED", "not a Convene share link", field="share_link") from None
+        if subject_id is not None and share.subject_id != subject_id:
+            raise PermissionDenied("SHARE_LINK_OTHER_SUBJECT", "the share link opens something else",
+                                   subject_id=subject_id)
+        return share

@@ -1,0 +1,71 @@
+"""Signed, expiring claims for things handed out of the system: share links, group invitations.
+
+Format: `<prefix>.<base64url(JSON claims)>.<base64url(HMAC-SHA256)>`, the shape of bearer tokens
+(auth.py). Each purpose signs with its own key derived from the shared token key,
+HMAC-SHA256(token_key, "convene-signing/" + purpose), so a share link never passes as an
+invitation or a bearer token, nor the reverse, and no new secret has to be distributed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+# Tolerated clock difference between the minting and the verifying host (as auth.py).
+_LEEWAY_S = 5
+
+
+class BadSignedClaims(ValueError):
+    """`reason` is MALFORMED, SIGNATURE_INVALID or EXPIRED; callers map it to their error."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class ClaimsSigner:
+    def __init__(self, key: str, *, purpose: str, prefix: str) -> None:
+        if len(key) < 16:
+            raise ValueError("signing key must be at least 16 characters")
+        if not prefix.isalnum():
+            raise ValueError("prefix must be alphanumeric")
+        self._key = hmac.new(key.encode(), f"convene-signing/{purpose}".encode(), hashlib.sha256).digest()
+        self._prefix = prefix
+
+    def _sign(self, body: str) -> str:
+        return _b64(hmac.new(self._key, f"{self._prefix}.{body}".encode(), hashlib.sha256).digest())
+
+    def sign(self, claims: dict, *, ttl_s: int) -> tuple[str, int]:
+        """Returns (token, expires_at unix seconds); `iat` and `exp` are added to the claims."""
+        now = int(time.time())
+        expires_at = now + max(1, ttl_s)
+        body = _b64(json.dumps({**claims, "iat": now, "exp": expires_at}, separators=(",", ":")).encode())
+        return f"{self._prefix}.{body}.{self._sign(body)}", expires_at
+
+    def verify(self, token: str) -> dict:
+        parts = token.split(".")
+        if len(parts) != 3 or parts[0] != self._prefix:
+            raise BadSignedClaims("MALFORMED", "not a token of this kind")
+        if not hmac.compare_digest(self._sign(parts[1]), parts[2]):
+            raise BadSignedClaims("SIGNATURE_INVALID", "the signature does not match")
+        try:
+            claims = json.loads(_unb64(parts[1]))
+            expires_at = int(claims["exp"])
+        except (ValueError, KeyError, TypeError):
+            raise BadSignedClaims("MALFORMED", "the claims are unreadable") from None
+        if not isinstance(claims, dict):
+            raise BadSignedClaims("MALFORMED", "the claims are unreadable")
+        if expires_at + _LEEWAY_S < time.time():
+            raise BadSignedClaims("EXPIRED", "it has expired")
+        return claims
