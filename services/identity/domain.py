@@ -1,66 +1,67 @@
-"""Identity's rules: who may create and verify what, token minting, and live-start authorization."""
+"""Identity's rules for enterprises, members and WeChat users (SPEC F-01..F-03).
+
+Every change writes its event through the outbox in the same transaction. Changes to one
+enterprise's members lock the enterprise row, so the one-person and last-admin rules hold under
+concurrent calls.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import hmac
 import secrets
+import time
 
 import asyncpg
 
-from convene.identity.v1 import authz_pb2, events_pb2
+from convene.identity.v1 import events_pb2
 from convene.identity.v1 import identity_pb2 as pb
-from services.identity import store
-from services.runtime.auth import Principal, TokenSigner
-from services.runtime.errors import NotFound, PermissionDenied, Unauthenticated
-from services.runtime.events import new_envelope, timestamp
+from services.identity import access, store
+from services.runtime import subjects
+from services.runtime.auth import Principal
+from services.runtime.errors import FailedPrecondition, PermissionDenied
+from services.runtime.events import new_envelope
 from services.runtime.idempotency import run_once
-from services.runtime.ids import kind_of, new_id
+from services.runtime.ids import new_id
 from services.runtime.outbox import add_event
+from services.runtime.pagination import decode_page_value, encode_page_token
 
-DEFAULT_TOKEN_TTL_S = 3600
 
-
-def _hash_secret(secret: str) -> bytes:
+def hash_secret(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-def _require_service(principal: Principal) -> None:
-    if not principal.is_service:
-        raise PermissionDenied("SERVICE_ONLY", "only the platform may do this")
+def require_active(row: asyncpg.Record) -> None:
+    if row["removed_at"] is not None:
+        raise FailedPrecondition("MEMBER_REMOVED", "this member has left the enterprise", member_id=row["id"])
 
 
-async def _require_admin_of(conn: asyncpg.Connection, principal: Principal, enterprise_id: str) -> None:
-    if principal.is_service:
-        return
-    if principal.is_member and principal.enterprise_id == enterprise_id:
-        row = await store.get_member(conn, principal.id)
-        if row is not None and row["role"] == pb.MEMBER_ROLE_ADMIN:
-            return
-    raise PermissionDenied("ADMIN_ONLY", "only an admin of this enterprise may do this")
+def page_after(token: str) -> str:
+    """Where a page starts: after this id ('' for the first page). Identity's lists are keyed by id."""
+    return decode_page_value(token, "after", str, "")  # type: ignore[return-value]
 
 
-def _require_same_enterprise(principal: Principal, enterprise_id: str) -> None:
-    if principal.is_service or (principal.is_member and principal.enterprise_id == enterprise_id):
-        return
-    raise PermissionDenied("OTHER_ENTERPRISE", "this belongs to another enterprise")
+def next_token(rows: list, size: int, key: str) -> str:
+    """The page token after a page fetched with limit size + 1."""
+    return encode_page_token({"after": rows[size - 1][key]}) if len(rows) > size else ""
 
 
 class Identity:
-    def __init__(self, pool: asyncpg.Pool, signer: TokenSigner) -> None:
+    def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self._signer = signer
+
+    # ------------------------------------------------------------------------------ enterprises
 
     async def create_enterprise(self, principal: Principal, request_id: str, name: str,
                                 individual: bool) -> pb.CreateEnterpriseResponse:
-        _require_service(principal)
+        access.require_service(principal)
 
         async def work(conn: asyncpg.Connection) -> pb.CreateEnterpriseResponse:
             secret = secrets.token_urlsafe(32)
-            row = await store.insert_enterprise(conn, new_id("enterprise"), name, individual, _hash_secret(secret))
+            row = await store.insert_enterprise(conn, new_id("enterprise"), name, individual, hash_secret(secret))
             enterprise = store.enterprise_from_row(row)
             await add_event(conn, new_envelope(
-                "identity.v1.enterprise.created", subject=enterprise.id, enterprise_id=enterprise.id,
+                subjects.IDENTITY_ENTERPRISE_CREATED, subject=enterprise.id, enterprise_id=enterprise.id,
                 payload=events_pb2.EnterpriseCreated(enterprise=enterprise)))
             return pb.CreateEnterpriseResponse(enterprise=enterprise, api_secret=secret)
 
@@ -68,34 +69,63 @@ class Identity:
                               request_id=request_id, response_type=pb.CreateEnterpriseResponse, work=work)
 
     async def get_enterprise(self, principal: Principal, enterprise_id: str) -> pb.Enterprise:
-        _require_same_enterprise(principal, enterprise_id)
+        access.require_same_enterprise(principal, enterprise_id)
         async with self._pool.acquire() as conn:
-            row = await store.get_enterprise(conn, enterprise_id)
-        if row is None:
-            raise NotFound("ENTERPRISE_NOT_FOUND", "no such enterprise", enterprise_id=enterprise_id)
-        return store.enterprise_from_row(row)
+            return store.enterprise_from_row(await access.enterprise(conn, enterprise_id))
 
-    async def verify_enterprise(self, principal: Principal, enterprise_id: str, method: int) -> pb.Enterprise:
-        _require_service(principal)
+    async def list_enterprises(self, principal: Principal, size: int, token: str) -> pb.ListEnterprisesResponse:
+        access.require_service(principal)
+        after = page_after(token)
+        async with self._pool.acquire() as conn:
+            rows = await store.enterprise_page(conn, after, size + 1)
+        return pb.ListEnterprisesResponse(enterprises=[store.enterprise_from_row(r) for r in rows[:size]],
+                                          next_page_token=next_token(rows, size, "id"))
+
+    async def verify_enterprise(self, principal: Principal, enterprise_id: str, method: int,
+                                official_account_id: str) -> pb.Enterprise:
+        """Either path (direct, or a certified WeChat official account) gives the same rights.
+        Verifying again the same way changes nothing and announces nothing."""
+        access.require_service(principal)
         async with self._pool.acquire() as conn, conn.transaction():
-            if await store.get_enterprise(conn, enterprise_id, for_update=True) is None:
-                raise NotFound("ENTERPRISE_NOT_FOUND", "no such enterprise", enterprise_id=enterprise_id)
-            enterprise = store.enterprise_from_row(await store.set_enterprise_verified(conn, enterprise_id, method))
+            row = await access.enterprise(conn, enterprise_id, for_update=True)
+            if (row["verified"] and row["verification_method"] == method
+                    and row["official_account_id"] == official_account_id):
+                return store.enterprise_from_row(row)
+            enterprise = store.enterprise_from_row(
+                await store.set_enterprise_verified(conn, enterprise_id, method, official_account_id))
             await add_event(conn, new_envelope(
-                "identity.v1.enterprise.verified", subject=enterprise_id, enterprise_id=enterprise_id,
+                subjects.IDENTITY_ENTERPRISE_VERIFIED, subject=enterprise_id, enterprise_id=enterprise_id,
                 payload=events_pb2.EnterpriseVerified(enterprise=enterprise)))
         return enterprise
 
+    async def unverify_enterprise(self, principal: Principal, enterprise_id: str, reason: str) -> pb.Enterprise:
+        """Lives already running go on (live decides that); the next start is refused because
+        identity.v1.authorize reads verification at the moment it is asked, uncached."""
+        access.require_service(principal)
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await access.enterprise(conn, enterprise_id, for_update=True)
+            if not row["verified"]:
+                return store.enterprise_from_row(row)
+            enterprise = store.enterprise_from_row(await store.set_enterprise_unverified(conn, enterprise_id))
+            await add_event(conn, new_envelope(
+                subjects.IDENTITY_ENTERPRISE_UNVERIFIED, subject=enterprise_id, enterprise_id=enterprise_id,
+                payload=events_pb2.EnterpriseUnverified(enterprise=enterprise, reason=reason)))
+        return enterprise
+
+    # ---------------------------------------------------------------------------------- members
+
     async def add_member(self, principal: Principal, request: pb.AddMemberRequest) -> pb.AddMemberResponse:
         async def work(conn: asyncpg.Connection) -> pb.AddMemberResponse:
-            if await store.get_enterprise(conn, request.enterprise_id) is None:
-                raise NotFound("ENTERPRISE_NOT_FOUND", "no such enterprise", enterprise_id=request.enterprise_id)
-            await _require_admin_of(conn, principal, request.enterprise_id)
+            enterprise = await access.enterprise(conn, request.enterprise_id, for_update=True)
+            await access.require_admin_of(conn, principal, request.enterprise_id)
+            if enterprise["individual"] and await store.count_active_members(conn, request.enterprise_id):
+                raise FailedPrecondition("INDIVIDUAL_ENTERPRISE_FULL",
+                                         "an individual WeCom user's enterprise has one member")
             row = await store.insert_member(conn, new_id("member"), request.enterprise_id,
                                             request.display_name, request.department, request.role)
             member = store.member_from_row(row)
             await add_event(conn, new_envelope(
-                "identity.v1.member.added", subject=member.id, enterprise_id=member.enterprise_id,
+                subjects.IDENTITY_MEMBER_ADDED, subject=member.id, enterprise_id=member.enterprise_id,
                 payload=events_pb2.MemberAdded(member=member)))
             return pb.AddMemberResponse(member=member)
 
@@ -103,110 +133,103 @@ class Identity:
                               request_id=request.request_id, response_type=pb.AddMemberResponse, work=work)
 
     async def get_member(self, principal: Principal, member_id: str) -> pb.Member:
+        """Removed members stay readable to their colleagues (removed is set)."""
         async with self._pool.acquire() as conn:
-            row = await store.get_member(conn, member_id)
-        if row is None:
-            raise NotFound("MEMBER_NOT_FOUND", "no such member", member_id=member_id)
-        _require_same_enterprise(principal, row["enterprise_id"])
+            row = await access.member(conn, member_id, include_removed=True)
+        access.require_same_enterprise(principal, row["enterprise_id"])
         return store.member_from_row(row)
+
+    async def list_members(self, principal: Principal, request: pb.ListMembersRequest,
+                           size: int) -> pb.ListMembersResponse:
+        access.require_same_enterprise(principal, request.enterprise_id)
+        after = page_after(request.page_token)
+        async with self._pool.acquire() as conn:
+            await access.enterprise(conn, request.enterprise_id)
+            rows = await store.member_page(conn, request.enterprise_id, request.department, request.include_removed,
+                                           after, size + 1)
+        return pb.ListMembersResponse(members=[store.member_from_row(r) for r in rows[:size]],
+                                      next_page_token=next_token(rows, size, "id"))
+
+    async def update_member(self, principal: Principal, member_id: str, changes: dict[str, object]) -> pb.Member:
+        """Apply `changes` (column -> value, already validated); announces only real changes."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await access.member(conn, member_id, include_removed=True)
+            await access.require_admin_of(conn, principal, row["enterprise_id"])
+            require_active(row)
+            await store.lock_enterprise_members(conn, row["enterprise_id"])
+            row = await access.member(conn, member_id)  # re-read under the enterprise lock
+            changed = {column: value for column, value in changes.items() if row[column] != value}
+            if not changed:
+                return store.member_from_row(row)
+            if changed.get("role") == pb.MEMBER_ROLE_MEMBER:
+                await self._keep_an_admin(conn, principal, row)
+            member = store.member_from_row(await store.update_member(conn, member_id, changed))
+            await add_event(conn, new_envelope(
+                subjects.IDENTITY_MEMBER_UPDATED, subject=member_id, enterprise_id=member.enterprise_id,
+                payload=events_pb2.MemberUpdated(member=member, changed_fields=sorted(changed))))
+        return member
+
+    async def remove_member(self, principal: Principal, member_id: str) -> pb.Member:
+        """Soft removal: the name stays for history, rights and tokens go (member.removed drives
+        the token revocation, see tokens.py). Removing a removed member changes nothing."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await access.member(conn, member_id, include_removed=True)
+            await access.require_admin_of(conn, principal, row["enterprise_id"])
+            await store.lock_enterprise_members(conn, row["enterprise_id"])
+            row = await access.member(conn, member_id, include_removed=True)
+            if row["removed_at"] is not None:
+                return store.member_from_row(row)
+            await self._keep_an_admin(conn, principal, row)
+            # Whole seconds on identity's clock, the clock that stamps token issue times.
+            removed_at = dt.datetime.fromtimestamp(int(time.time()), dt.timezone.utc)
+            member = store.member_from_row(await store.remove_member(conn, member_id, removed_at))
+            await add_event(conn, new_envelope(
+                subjects.IDENTITY_MEMBER_REMOVED, subject=member_id, enterprise_id=member.enterprise_id,
+                payload=events_pb2.MemberRemoved(member=member)))
+        return member
+
+    @staticmethod
+    async def _keep_an_admin(conn: asyncpg.Connection, principal: Principal, row: asyncpg.Record) -> None:
+        """A member admin cannot remove or demote the enterprise's last admin (the platform can)."""
+        if principal.is_service or row["role"] != pb.MEMBER_ROLE_ADMIN:
+            return
+        if await store.count_active_members(conn, row["enterprise_id"], role=pb.MEMBER_ROLE_ADMIN) <= 1:
+            raise FailedPrecondition("LAST_ADMIN", "the enterprise's last admin cannot be removed or demoted")
 
     async def verify_member_real_name(self, principal: Principal, member_id: str) -> pb.Member:
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await store.get_member(conn, member_id)
-            if row is None:
-                raise NotFound("MEMBER_NOT_FOUND", "no such member", member_id=member_id)
-            await _require_admin_of(conn, principal, row["enterprise_id"])
+            row = await access.member(conn, member_id, include_removed=True, for_update=True)
+            await access.require_admin_of(conn, principal, row["enterprise_id"])
+            require_active(row)
+            if row["real_name_verified"]:
+                return store.member_from_row(row)
             member = store.member_from_row(await store.set_member_verified(conn, member_id))
             await add_event(conn, new_envelope(
-                "identity.v1.member.verified", subject=member_id, enterprise_id=member.enterprise_id,
+                subjects.IDENTITY_MEMBER_VERIFIED, subject=member_id, enterprise_id=member.enterprise_id,
                 payload=events_pb2.MemberVerified(member=member)))
         return member
 
+    # ----------------------------------------------------------------------------- WeChat users
+
     async def create_wechat_user(self, principal: Principal, request_id: str,
                                  display_name: str) -> pb.CreateWeChatUserResponse:
-        _require_service(principal)
+        access.require_service(principal)
 
         async def work(conn: asyncpg.Connection) -> pb.CreateWeChatUserResponse:
             user = store.wechat_user_from_row(
                 await store.insert_wechat_user(conn, new_id("wechat_user"), display_name))
             await add_event(conn, new_envelope(
-                "identity.v1.wechat_user.created", subject=user.id,
+                subjects.IDENTITY_WECHAT_USER_CREATED, subject=user.id,
                 payload=events_pb2.WeChatUserCreated(wechat_user=user)))
             return pb.CreateWeChatUserResponse(wechat_user=user)
 
         return await run_once(self._pool, principal_id=principal.id, method="CreateWeChatUser",
                               request_id=request_id, response_type=pb.CreateWeChatUserResponse, work=work)
 
-    async def create_token(self, principal: Principal | None, request: pb.CreateTokenRequest) -> pb.CreateTokenResponse:
-        """Mint a token: with a platform bearer token for anyone, or with an enterprise's API
-        secret for that enterprise's own members."""
-        ttl = request.ttl_seconds or DEFAULT_TOKEN_TTL_S
-        subject = request.principal_id
+    async def get_wechat_user(self, principal: Principal, wechat_user_id: str) -> pb.WeChatUser:
         async with self._pool.acquire() as conn:
-            if principal is None:
-                if not request.enterprise_id or not request.api_secret:
-                    raise Unauthenticated("CREDENTIALS_MISSING",
-                                          "give enterprise_id and api_secret, or a platform bearer token")
-                enterprise = await store.get_enterprise(conn, request.enterprise_id)
-                if enterprise is None or not hmac.compare_digest(
-                        bytes(enterprise["api_secret_hash"]), _hash_secret(request.api_secret)):
-                    raise Unauthenticated("CREDENTIALS_INVALID", "enterprise id or API secret is wrong")
-            elif not principal.is_service:
-                raise PermissionDenied("SERVICE_ONLY", "only the platform may mint tokens with a bearer token")
-            enterprise_id = await self._principal_enterprise(conn, subject)
-            if principal is None and enterprise_id != request.enterprise_id:
-                raise PermissionDenied("OTHER_ENTERPRISE", "an enterprise mints tokens for its own members only")
-        token, expires_at = self._signer.mint(subject, enterprise_id=enterprise_id, ttl_s=ttl)
-        expire_time = timestamp()
-        expire_time.FromSeconds(expires_at)
-        return pb.CreateTokenResponse(access_token=token, expire_time=expire_time)
-
-    @staticmethod
-    async def _principal_enterprise(conn: asyncpg.Connection, principal_id: str) -> str:
-        kind = kind_of(principal_id)
-        if kind == "member":
-            row = await store.get_member(conn, principal_id)
-            if row is None:
-                raise NotFound("MEMBER_NOT_FOUND", "no such member", member_id=principal_id)
-            return row["enterprise_id"]
-        if kind == "wechat_user":
-            if await store.get_wechat_user(conn, principal_id) is None:
-                raise NotFound("WECHAT_USER_NOT_FOUND", "no such WeChat user", wechat_user_id=principal_id)
-            return ""
-        return ""  # services are platform-level
-
-    async def authorize(self, request: authz_pb2.AuthorizeRequest) -> authz_pb2.AuthorizeResponse:
-        """Answer `identity.v1.authorize` (SPEC F-22): may this principal start a live?"""
-        kind = kind_of(request.principal_id)
-        if kind == "wechat_user":
-            return authz_pb2.AuthorizeResponse(
-                allowed=False, reason="WECHAT_USER_CANNOT_START_LIVE",
-                message="WeChat users cannot start lives", kind=pb.PRINCIPAL_KIND_WECHAT_USER)
-        if kind != "member":
-            return authz_pb2.AuthorizeResponse(allowed=False, reason="NOT_A_MEMBER",
-                                               message="only members can start lives")
-        async with self._pool.acquire() as conn:
-            row = await store.member_with_enterprise(conn, request.principal_id)
-        if row is None:
-            return authz_pb2.AuthorizeResponse(allowed=False, reason="MEMBER_NOT_FOUND", message="no such member")
-        answer = authz_pb2.AuthorizeResponse(kind=pb.PRINCIPAL_KIND_MEMBER, enterprise_id=row["enterprise_id"])
-        if not row["enterprise_verified"]:
-            answer.reason, answer.message = "ENTERPRISE_NOT_VERIFIED", "the enterprise is not verified"
-        elif not row["real_name_verified"]:
-            answer.reason, answer.message = "MEMBER_NOT_VERIFIED", "the member has no real-name verification"
-        else:
-            answer.allowed = True
-        return answer
-
-    async def describe_principals(self, request: authz_pb2.DescribePrincipalsRequest) -> authz_pb2.DescribePrincipalsResponse:
-        """Answer `identity.v1.describe_principals`."""
-        ids = list(request.principal_ids)[:5000]
-        async with self._pool.acquire() as conn:
-            found = await store.describe(conn, ids)
-        answer = authz_pb2.DescribePrincipalsResponse()
-        for principal_id in ids:
-            row = found.get(principal_id)
-            info = answer.principals.add(id=principal_id, exists=row is not None)
-            if row is not None:
-                info.kind, info.enterprise_id, info.display_name = row["kind"], row["enterprise_id"], row["display_name"]
-        return answer
+            row = await access.wechat_user(conn, wechat_user_id)
+            if not (principal.is_service or principal.id == wechat_user_id or (
+                    principal.is_member and await store.get_contact(conn, principal.id, wechat_user_id))):
+                raise PermissionDenied("NOT_A_CONTACT", "only the user and members who added them may see this")
+        return store.wechat_user_from_row(row)

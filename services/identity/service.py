@@ -1,28 +1,37 @@
-"""Wiring of the identity service: gRPC servicer, authorization responder."""
+"""Wiring of the identity service: gRPC servicer, authorization responders, revocations consumer."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from convene.identity.v1 import authz_pb2, identity_pb2, identity_pb2_grpc
+from services.identity.authz import Authorizer
+from services.identity.contacts import Contacts
 from services.identity.domain import Identity
 from services.identity.servicer import IdentityServicer
+from services.identity.tokens import Tokens
 from services.runtime import bus, subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 
+RESPONDERS = 4
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
 
 
 async def build(runtime: Runtime) -> ServiceParts:
-    identity = Identity(runtime.pool, runtime.signer)
+    tokens = Tokens(runtime.pool, runtime.signer, runtime.revocations)
+    authorizer = Authorizer(runtime.pool, cache_s=runtime.settings.authz_cache_s)
 
     async def start_responders():
-        subscriptions = [
-            await bus.serve(runtime.nc, subjects.IDENTITY_AUTHORIZE, authz_pb2.AuthorizeRequest,
-                            identity.authorize, queue="identity"),
-            await bus.serve(runtime.nc, subjects.IDENTITY_DESCRIBE_PRINCIPALS, authz_pb2.DescribePrincipalsRequest,
-                            identity.describe_principals, queue="identity"),
-        ]
+        # A subscription answers one request at a time; RESPONDERS of them in the queue group let
+        # NATS spread requests over them, so that many database round trips overlap.
+        subscriptions = []
+        for _ in range(RESPONDERS):
+            subscriptions += [
+                await bus.serve(runtime.nc, subjects.IDENTITY_AUTHORIZE, authz_pb2.AuthorizeRequest,
+                                authorizer.authorize, queue="identity"),
+                await bus.serve(runtime.nc, subjects.IDENTITY_DESCRIBE_PRINCIPALS, authz_pb2.DescribePrincipalsRequest,
+                                authorizer.describe_principals, queue="identity"),
+            ]
 
         async def stop() -> None:
             for subscription in subscriptions:
@@ -30,9 +39,11 @@ async def build(runtime: Runtime) -> ServiceParts:
 
         return stop
 
+    servicer = IdentityServicer(Identity(runtime.pool), Contacts(runtime.pool), tokens)
     return ServiceParts(
-        registrations=[(identity_pb2_grpc.add_IdentityServiceServicer_to_server, IdentityServicer(identity))],
+        registrations=[(identity_pb2_grpc.add_IdentityServiceServicer_to_server, servicer)],
         service_names=[SERVICE_NAME],
+        consumers=[tokens.consumer()],
         public_methods=[f"/{SERVICE_NAME}/CreateToken"],
         workers=[start_responders],
     )

@@ -27,12 +27,12 @@ class ProcessSystem(System):
     def address_of(self, name: str, replica: int = 0) -> str:
         return self.processes[name][replica].address
 
-    def start_processes(self, replicas: dict[str, int] | None = None) -> None:
+    def start_processes(self, replicas: dict[str, int] | None = None, only: tuple[str, ...] = ()) -> None:
         env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
         env.update(LOG_LEVEL="warning", LOG_FORMAT="json", **self._env)
         (self._run_dir / "logs").mkdir(parents=True, exist_ok=True)
         started = []
-        for name in SERVICES:
+        for name in only or SERVICES:
             for index in range((replicas or {}).get(name, 1)):
                 service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log",
                                   echo=False)
@@ -48,7 +48,9 @@ class ProcessSystem(System):
 
 
 @contextlib.asynccontextmanager
-async def process_system(replicas: dict[str, int] | None = None, **env: str) -> AsyncIterator[ProcessSystem]:
+async def process_system(replicas: dict[str, int] | None = None, only: tuple[str, ...] = (),
+                         **env: str) -> AsyncIterator[ProcessSystem]:
+    """Every service as a process, or `only` the named ones."""
     with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:
         run_dir = Path(tmp)
         postgres = EmbeddedPostgres(run_dir / "postgres", durable=False)
@@ -58,7 +60,7 @@ async def process_system(replicas: dict[str, int] | None = None, **env: str) -> 
         try:
             await ensure_database(postgres.url, "bench")
             system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir, **env)
-            system.start_processes(replicas)
+            system.start_processes(replicas, only)
             try:
                 yield system
             finally:
