@@ -1,4 +1,5 @@
-"""Groups' rules: who may create and read groups, and cards that only ever move forward."""
+"""Groups' rules: internal, external and one-to-one groups, their members and owners, timelines,
+and cards that only ever move forward (SPEC F-10..F-12)."""
 
 from __future__ import annotations
 
@@ -9,49 +10,56 @@ from convene.groups.v1 import events_pb2, membership_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from convene.identity.v1 import authz_pb2, identity_pb2
 from convene.live.v1 import events_pb2 as live_events
-from services.groups import store
+from services.groups import calls, card_store, cards, store
+from services.groups.access import member_group
+from services.groups.cards import CARD_RANK  # noqa: F401 - the card order, for callers of show_card
+from services.groups.settings import GroupsSettings
 from services.runtime import bus, subjects
 from services.runtime.auth import Principal
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from services.runtime.events import Event, new_envelope
 from services.runtime.idempotency import run_once
-from services.runtime.ids import new_id
+from services.runtime.ids import kind_of, new_id
 from services.runtime.outbox import add_event
-from services.runtime.pagination import decode_page_token, encode_page_token
+from services.runtime.pagination import decode_page_value, encode_page_token
+from services.runtime.signing import BadSignedClaims, ClaimsSigner
 
-# WeCom's sizes (SPEC F-10).
-MAX_INTERNAL_MEMBERS = 2000
-MAX_EXTERNAL_MEMBERS = 500
 
-# A card's state only moves forward along this order.
-CARD_RANK = {
-    pb.CARD_STATE_SCHEDULED: 1,
-    pb.CARD_STATE_LIVE: 2,
-    pb.CARD_STATE_ENDED: 3,
-    pb.CARD_STATE_REPLAY_READY: 4,
-    pb.CARD_STATE_REPLAY_DELETED: 5,
-}
+def _wechat_count(ids: list[str]) -> int:
+    return sum(1 for i in ids if kind_of(i) == "wechat_user")
+
+
+def _fixed_if_direct(group: asyncpg.Record) -> None:
+    if group["kind"] == pb.GROUP_KIND_DIRECT:
+        raise FailedPrecondition("DIRECT_CHAT_FIXED", "a one-to-one chat always holds its two people",
+                                 group_id=group["id"])
+
+
+def _require_owner(principal: Principal, group: asyncpg.Record) -> None:
+    if group["owner_id"] != principal.id:
+        raise PermissionDenied("OWNER_ONLY", "only the group's owner may do this", group_id=group["id"])
 
 
 class Groups:
-    def __init__(self, pool: asyncpg.Pool, nc: NATS) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: GroupsSettings) -> None:
         self._pool = pool
         self._nc = nc
+        self._settings = settings
+        self._invites = ClaimsSigner(settings.token_key, purpose="group-invite", prefix="cvi1")
 
     # ---------------------------------------------------------------- groups
 
     async def create_group(self, principal: Principal, request: pb.CreateGroupRequest) -> pb.CreateGroupResponse:
         if not principal.is_member:
             raise PermissionDenied("MEMBERS_ONLY", "only members of an enterprise can create groups")
+        if request.kind == pb.GROUP_KIND_DIRECT:
+            raise InvalidArgument("DIRECT_CHAT_KIND", "one-to-one chats are opened with OpenDirectChat", field="kind")
         member_ids = list(dict.fromkeys([principal.id, *request.member_ids]))
-        limit = MAX_INTERNAL_MEMBERS if request.kind == pb.GROUP_KIND_INTERNAL else MAX_EXTERNAL_MEMBERS
-        if len(member_ids) > limit:
-            raise FailedPrecondition("GROUP_TOO_LARGE", f"a group of this kind holds at most {limit} members",
-                                     limit=limit)
-        await self._check_new_members(principal, request.kind, member_ids)
+        self._check_size(request.kind, len(member_ids), _wechat_count(member_ids))
+        await self._check_new_members(request.kind, principal.enterprise_id, member_ids)
 
         async def work(conn: asyncpg.Connection) -> pb.CreateGroupResponse:
-            row = await store.insert_group(conn, new_id("group"), request.name, request.kind,
+            row = await store.insert_group(conn, new_id("group"), request.name.strip(), request.kind,
                                            principal.enterprise_id, principal.id, member_ids)
             group = store.group_from_row(row, len(member_ids))
             await add_event(conn, new_envelope(
@@ -62,8 +70,19 @@ class Groups:
         return await run_once(self._pool, principal_id=principal.id, method="CreateGroup",
                               request_id=request.request_id, response_type=pb.CreateGroupResponse, work=work)
 
-    async def _check_new_members(self, principal: Principal, kind: int, member_ids: list[str]) -> None:
-        """Every id must exist; internal groups hold only the creator's colleagues."""
+    def _check_size(self, kind: int, total: int, wechat_users: int) -> None:
+        """SPEC F-10: WeCom's sizes, and at most N WeChat users in an external group."""
+        limit = self._settings.max_members(kind)
+        if total > limit:
+            raise FailedPrecondition("GROUP_TOO_LARGE", f"a group of this kind holds at most {limit} members",
+                                     limit=limit)
+        if kind == pb.GROUP_KIND_EXTERNAL and wechat_users > self._settings.external_max_wechat_users:
+            limit = self._settings.external_max_wechat_users
+            raise FailedPrecondition("TOO_MANY_WECHAT_USERS",
+                                     f"an external group holds at most {limit} WeChat users", limit=limit)
+
+    async def _check_new_members(self, kind: int, enterprise_id: str, member_ids: list[str]) -> None:
+        """Every id must exist; internal groups hold only members of their enterprise."""
         answer = await bus.request(
             self._nc, subjects.IDENTITY_DESCRIBE_PRINCIPALS,
             authz_pb2.DescribePrincipalsRequest(principal_ids=member_ids), authz_pb2.DescribePrincipalsResponse)
@@ -74,58 +93,257 @@ class Groups:
                 if kind == pb.GROUP_KIND_INTERNAL:
                     raise InvalidArgument("WECHAT_USER_IN_INTERNAL_GROUP",
                                           "internal groups hold members of one enterprise only", principal_id=info.id)
-            elif kind == pb.GROUP_KIND_INTERNAL and info.enterprise_id != principal.enterprise_id:
+            elif kind == pb.GROUP_KIND_INTERNAL and info.enterprise_id != enterprise_id:
                 raise PermissionDenied("OTHER_ENTERPRISE", "internal groups hold members of one enterprise only",
                                        principal_id=info.id)
 
-    async def _readable_group(self, conn: asyncpg.Connection, principal: Principal, group_id: str) -> asyncpg.Record:
-        row = await store.get_group(conn, group_id)
-        if row is None:
-            raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=group_id)
-        if not principal.is_service and not await store.is_member(conn, group_id, principal.id):
-            raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the group may see it", group_id=group_id)
-        return row
-
     async def get_group(self, principal: Principal, group_id: str) -> pb.Group:
         async with self._pool.acquire() as conn:
-            row = await self._readable_group(conn, principal, group_id)
+            row = await member_group(conn, principal, group_id, services_may_read=True)
             return store.group_from_row(row, await store.member_count(conn, group_id))
 
-    async def list_members(self, principal: Principal, group_id: str, size: int, token: str) -> pb.ListGroupMembersResponse:
-        position = decode_page_token(token, "after")
+    async def list_my_groups(self, principal: Principal, size: int, token: str) -> pb.ListMyGroupsResponse:
+        before = decode_page_value(token, "before", str, "")
         async with self._pool.acquire() as conn:
-            await self._readable_group(conn, principal, group_id)
-            ids = await store.member_page(conn, group_id, position["after"] if position else "", size + 1)
+            rows = await store.my_groups_page(conn, principal.id, before, size + 1)
+        response = pb.ListMyGroupsResponse(groups=[store.group_from_row(r, r["member_count"]) for r in rows[:size]])
+        if len(rows) > size:
+            response.next_page_token = encode_page_token({"before": rows[size - 1]["id"]})
+        return response
+
+    async def list_members(self, principal: Principal, group_id: str, size: int, token: str) -> pb.ListGroupMembersResponse:
+        after = decode_page_value(token, "after", str, "")
+        async with self._pool.acquire() as conn:
+            await member_group(conn, principal, group_id, services_may_read=True)
+            ids = await store.member_page(conn, group_id, after, size + 1)
         next_token = encode_page_token({"after": ids[size - 1]}) if len(ids) > size else ""
         return pb.ListGroupMembersResponse(member_ids=ids[:size], next_page_token=next_token)
 
-    async def list_timeline(self, principal: Principal, group_id: str, size: int, token: str) -> pb.ListTimelineResponse:
-        position = decode_page_token(token, "before")
-        before = int(position["before"]) if position else 2**62
+    # ------------------------------------------------------ membership changes
+
+    async def add_members(self, principal: Principal, group_id: str, member_ids: list[str]) -> pb.AddGroupMembersResponse:
+        """SPEC F-11: members add others; WeChat users cannot (F-10)."""
+        if principal.is_wechat_user:
+            raise PermissionDenied("WECHAT_USER_CANNOT_ADD_MEMBERS", "WeChat users cannot add people to groups")
+        member_ids = list(dict.fromkeys(member_ids))
         async with self._pool.acquire() as conn:
-            await self._readable_group(conn, principal, group_id)
-            rows = await store.timeline_page(conn, group_id, before, size + 1)
+            group = await member_group(conn, principal, group_id)
+        _fixed_if_direct(group)
+        await self._check_new_members(group["kind"], group["enterprise_id"], member_ids)
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await member_group(conn, principal, group_id, lock=True)
+            present = await store.members_among(conn, group_id, member_ids)
+            added = [m for m in member_ids if m not in present]
+            total, wechat_users = await store.member_counts(conn, group_id)
+            if added:
+                self._check_size(group["kind"], total + len(added), wechat_users + _wechat_count(added))
+                await store.add_members(conn, group_id, added)
+                total += len(added)
+            reply = pb.AddGroupMembersResponse(group=store.group_from_row(group, total), added_ids=added)
+            if added:
+                await self._emit(conn, subjects.GROUPS_MEMBERS_ADDED, reply.group,
+                                 events_pb2.MembersAdded(group=reply.group, added_ids=added, actor_id=principal.id))
+            return reply
+
+    async def remove_member(self, principal: Principal, group_id: str, member_id: str) -> pb.Group:
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await member_group(conn, principal, group_id, lock=True)
+            _fixed_if_direct(group)
+            _require_owner(principal, group)
+            if member_id == group["owner_id"]:
+                raise FailedPrecondition("OWNER_CANNOT_BE_REMOVED", "the owner transfers ownership or dismisses the group")
+            if not await store.remove_member(conn, group_id, member_id):
+                raise NotFound("MEMBER_NOT_FOUND", f"{member_id} is not in the group", member_id=member_id)
+            reply = store.group_from_row(group, await store.member_count(conn, group_id))
+            await self._emit(conn, subjects.GROUPS_MEMBERS_REMOVED, reply, events_pb2.MembersRemoved(
+                group=reply, removed_ids=[member_id], actor_id=principal.id, reason=events_pb2.REMOVAL_REASON_REMOVED))
+            return reply
+
+    async def leave(self, principal: Principal, group_id: str) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await member_group(conn, principal, group_id, lock=True)
+            _fixed_if_direct(group)
+            if group["owner_id"] == principal.id:
+                raise FailedPrecondition("OWNER_MUST_TRANSFER",
+                                         "the owner transfers ownership or dismisses the group before leaving")
+            await store.remove_member(conn, group_id, principal.id)
+            reply = store.group_from_row(group, await store.member_count(conn, group_id))
+            await self._emit(conn, subjects.GROUPS_MEMBERS_REMOVED, reply, events_pb2.MembersRemoved(
+                group=reply, removed_ids=[principal.id], actor_id=principal.id, reason=events_pb2.REMOVAL_REASON_LEFT))
+
+    async def transfer_ownership(self, principal: Principal, group_id: str, new_owner_id: str) -> pb.Group:
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await member_group(conn, principal, group_id, lock=True)
+            _fixed_if_direct(group)
+            _require_owner(principal, group)
+            if new_owner_id == principal.id:
+                raise FailedPrecondition("ALREADY_OWNER", "the caller already owns the group")
+            if kind_of(new_owner_id) == "wechat_user":
+                raise FailedPrecondition("WECHAT_USER_CANNOT_OWN", "a WeChat user cannot own a group",
+                                         member_id=new_owner_id)
+            if not await store.is_member(conn, group_id, new_owner_id):
+                raise FailedPrecondition("NEW_OWNER_NOT_IN_GROUP", "the new owner must be in the group",
+                                         member_id=new_owner_id)
+            row = await store.set_owner(conn, group_id, new_owner_id)
+            reply = store.group_from_row(row, await store.member_count(conn, group_id))
+            await self._emit(conn, subjects.GROUPS_OWNERSHIP_TRANSFERRED, reply,
+                             events_pb2.OwnershipTransferred(group=reply, previous_owner_id=principal.id))
+            return reply
+
+    async def dismiss(self, principal: Principal, group_id: str) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await member_group(conn, principal, group_id, lock=True)
+            _fixed_if_direct(group)
+            _require_owner(principal, group)
+            member_ids = await store.member_ids(conn, group_id)
+            await store.dismiss(conn, group_id)
+            await calls.end_open_call(conn, group_id)
+            reply = store.group_from_row(group, len(member_ids))
+            await self._emit(conn, subjects.GROUPS_GROUP_DISMISSED, reply,
+                             events_pb2.GroupDismissed(group=reply, member_ids=member_ids))
+
+    @staticmethod
+    async def _emit(conn: asyncpg.Connection, subject: str, group: pb.Group, payload: object) -> None:
+        await add_event(conn, new_envelope(subject, subject=group.id, enterprise_id=group.enterprise_id,
+                                           payload=payload))  # type: ignore[arg-type]
+
+    # ---------------------------------------------------------------- invites
+
+    async def create_invite(self, principal: Principal, group_id: str) -> pb.CreateGroupInviteResponse:
+        if principal.is_wechat_user:
+            raise PermissionDenied("WECHAT_USER_CANNOT_ADD_MEMBERS", "WeChat users cannot invite people to groups")
+        async with self._pool.acquire() as conn:
+            group = await member_group(conn, principal, group_id)
+        _fixed_if_direct(group)
+        token, expires_at = self._invites.sign({"grp": group_id, "by": principal.id},
+                                               ttl_s=self._settings.invite_ttl_s)
+        reply = pb.CreateGroupInviteResponse(invite_token=token)
+        reply.expire_time.FromSeconds(expires_at)
+        return reply
+
+    def _read_invite(self, token: str) -> tuple[str, str]:
+        try:
+            claims = self._invites.verify(token)
+            return str(claims["grp"]), str(claims["by"])
+        except BadSignedClaims as exc:
+            if exc.reason == "EXPIRED":
+                raise FailedPrecondition("INVITE_EXPIRED", "the invitation has expired") from None
+            if exc.reason == "SIGNATURE_INVALID":
+                raise PermissionDenied("INVITE_SIGNATURE_INVALID", "the invitation was altered") from None
+            raise InvalidArgument("INVITE_MALFORMED", "not a group invitation", field="invite_token") from None
+        except KeyError:
+            raise InvalidArgument("INVITE_MALFORMED", "not a group invitation", field="invite_token") from None
+
+    async def join(self, principal: Principal, token: str) -> pb.Group:
+        """SPEC F-11: join with an invitation from a member who is still in the group."""
+        group_id, inviter_id = self._read_invite(token)
+        if principal.is_service:
+            raise PermissionDenied("USERS_ONLY", "only people join groups")
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await store.get_group(conn, group_id, for_update=True)
+            if group is None:
+                raise NotFound("GROUP_NOT_FOUND", "the group no longer exists", group_id=group_id)
+            total, wechat_users = await store.member_counts(conn, group_id)
+            if await store.is_member(conn, group_id, principal.id):
+                return store.group_from_row(group, total)
+            if not await store.is_member(conn, group_id, inviter_id):
+                raise FailedPrecondition("INVITE_REVOKED", "whoever invited you has left the group")
+            if group["kind"] == pb.GROUP_KIND_INTERNAL:
+                if principal.is_wechat_user:
+                    raise PermissionDenied("WECHAT_USER_IN_INTERNAL_GROUP",
+                                           "internal groups hold members of one enterprise only")
+                if principal.enterprise_id != group["enterprise_id"]:
+                    raise PermissionDenied("OTHER_ENTERPRISE", "internal groups hold members of one enterprise only")
+            self._check_size(group["kind"], total + 1, wechat_users + int(principal.is_wechat_user))
+            await store.add_members(conn, group_id, [principal.id])
+            reply = store.group_from_row(group, total + 1)
+            await self._emit(conn, subjects.GROUPS_MEMBERS_ADDED, reply,
+                             events_pb2.MembersAdded(group=reply, added_ids=[principal.id], actor_id=principal.id))
+            return reply
+
+    # ---------------------------------------------------------- direct chats
+
+    async def open_direct_chat(self, principal: Principal, user_id: str) -> pb.Group:
+        """The one-to-one chat of two people: colleagues, or people who share a group."""
+        if principal.is_service:
+            raise PermissionDenied("USERS_ONLY", "only people chat")
+        if user_id == principal.id:
+            raise InvalidArgument("CANNOT_CHAT_WITH_SELF", "a one-to-one chat needs someone else", field="user_id")
+        key = ":".join(sorted((principal.id, user_id)))
+        async with self._pool.acquire() as conn:
+            existing = await store.direct_chat(conn, key)
+            if existing is not None:
+                return store.group_from_row(existing, 2)
+            answer = await bus.request(
+                self._nc, subjects.IDENTITY_DESCRIBE_PRINCIPALS,
+                authz_pb2.DescribePrincipalsRequest(principal_ids=[user_id]), authz_pb2.DescribePrincipalsResponse)
+            other = answer.principals[0]
+            if not other.exists:
+                raise NotFound("PRINCIPAL_NOT_FOUND", f"{user_id} does not exist", principal_id=user_id)
+            other_is_member = other.kind == identity_pb2.PRINCIPAL_KIND_MEMBER
+            colleagues = principal.is_member and other_is_member and other.enterprise_id == principal.enterprise_id
+            if not (principal.is_member or other_is_member) or not (
+                    colleagues or await store.share_a_group(conn, principal.id, user_id)):
+                raise PermissionDenied("DIRECT_CHAT_NOT_ALLOWED",
+                                       "one-to-one chats are with colleagues or people you share a group with",
+                                       user_id=user_id)
+            enterprise_id = principal.enterprise_id if principal.is_member else other.enterprise_id
+            try:
+                async with conn.transaction():
+                    row = await store.insert_group(conn, new_id("group"), "", pb.GROUP_KIND_DIRECT, enterprise_id,
+                                                   principal.id, [principal.id, user_id], direct_key=key)
+                    group = store.group_from_row(row, 2)
+                    await add_event(conn, new_envelope(
+                        subjects.GROUPS_GROUP_CREATED, subject=group.id, enterprise_id=enterprise_id,
+                        payload=events_pb2.GroupCreated(group=group, member_ids=[principal.id, user_id])))
+                    return group
+            except asyncpg.UniqueViolationError:  # both opened it at the same moment
+                return store.group_from_row(await store.direct_chat(conn, key), 2)
+
+    # --------------------------------------------------------------- timeline
+
+    async def post_message(self, principal: Principal, request: pb.PostMessageRequest) -> pb.PostMessageResponse:
+        async def work(conn: asyncpg.Connection) -> pb.PostMessageResponse:
+            group = await member_group(conn, principal, request.group_id)
+            row = await store.insert_text(conn, new_id("message"), request.group_id, principal.id, request.text)
+            item = store.text_item_from_row(row)
+            await add_event(conn, new_envelope(
+                subjects.GROUPS_MESSAGE_POSTED, subject=request.group_id, enterprise_id=group["enterprise_id"],
+                payload=events_pb2.MessagePosted(group_id=request.group_id, item=item)))
+            return pb.PostMessageResponse(item=item)
+
+        return await run_once(self._pool, principal_id=principal.id, method="PostMessage",
+                              request_id=request.request_id, response_type=pb.PostMessageResponse, work=work)
+
+    async def list_timeline(self, principal: Principal, group_id: str, size: int, token: str) -> pb.ListTimelineResponse:
+        """Newest first; the access check travels in the page's own query (one round trip)."""
+        before = decode_page_value(token, "before", int, 2**62)
+        async with self._pool.acquire() as conn:
+            rows = await card_store.timeline_page(conn, group_id, principal.id, any_reader=principal.is_service,
+                                                        before=before, limit=size + 1)
+        if not rows:
+            raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=group_id)
+        if not rows[0]["is_member"] and not principal.is_service:
+            raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the group may see it", group_id=group_id)
+        rows = [r for r in rows if r["item_id"] is not None]
         response = pb.ListTimelineResponse()
         for row in rows[:size]:
-            item = response.items.add(id=row["item_id"], sequence=row["sequence"], sender_id=row["sender_id"])
-            item.create_time.FromDatetime(row["created_at"])
-            if row["id"] is not None:
-                item.card.CopyFrom(store.card_from_row(row))
-            else:
-                item.text = row["text"] or ""
+            card_store.fill_item(response.items.add(), row)
         if len(rows) > size:
             response.next_page_token = encode_page_token({"before": rows[size - 1]["sequence"]})
         return response
 
     async def check_membership(self, request: membership_pb2.CheckMembershipRequest) -> membership_pb2.CheckMembershipResponse:
-        """Answer `groups.v1.check_membership`."""
+        """Answer `groups.v1.check_membership` (one query)."""
         async with self._pool.acquire() as conn:
-            row = await store.get_group(conn, request.group_id)
-            if row is None:
-                return membership_pb2.CheckMembershipResponse(group_exists=False)
-            return membership_pb2.CheckMembershipResponse(
-                group_exists=True, is_member=await store.is_member(conn, request.group_id, request.principal_id),
-                kind=row["kind"], enterprise_id=row["enterprise_id"])
+            row = await store.group_for(conn, request.group_id, request.principal_id)
+        if row is None:
+            return membership_pb2.CheckMembershipResponse(group_exists=False)
+        return membership_pb2.CheckMembershipResponse(
+            group_exists=True, is_member=row["is_member"], kind=row["kind"], enterprise_id=row["enterprise_id"],
+            owner_id=row["owner_id"],
+            wechat_user_in_external_group=(row["is_member"] and row["kind"] == pb.GROUP_KIND_EXTERNAL
+                                           and kind_of(request.principal_id) == "wechat_user"))
 
     # ------------------------------------------------------------------ cards
 
@@ -143,30 +361,13 @@ class Groups:
                              state=state, title=live.title, author_id=live.host_id)
 
     async def show_card(self, conn: asyncpg.Connection, event: Event, *, group_id: str, subject_id: str,
-                        kind: int, state: int, title: str, author_id: str) -> None:
+                        kind: int, state: int, title: str, author_id: str,
+                        details: pb.CardDetails | None = None) -> None:
         """Post a card for `subject_id` into the group, or advance it; events may come late or
-        out of order: a card never moves backwards, and a card first seen as "ended" stays ended."""
-        group = await store.get_group(conn, group_id, for_update=True)
-        if group is None:
-            return  # dismissed or unknown group: nothing to show
-        rank = CARD_RANK[state]
-        existing = await store.get_card(conn, group_id, subject_id)
-        if existing is None:
-            row = await store.insert_card(conn, new_id("card"), group_id, subject_id, kind, state, rank,
-                                          title, author_id)
-            item_id = new_id("message")
-            await store.insert_timeline_card(conn, item_id, group_id, await store.next_sequence(conn, group_id),
-                                             author_id, row["id"])
-            change = subjects.GROUPS_CARD_POSTED
-        else:
-            row = await store.advance_card(conn, existing["id"], state, rank)
-            if row is None:
-                return  # stale: the card already shows a later state
-            item_id = await store.timeline_item_of_card(conn, row["id"])
-            change = subjects.GROUPS_CARD_UPDATED
-        await add_event(conn, new_envelope(
-            change, subject=row["id"], enterprise_id=group["enterprise_id"],
-            correlation_id=event.envelope.correlation_id,
-            payload=events_pb2.CardChanged(group_id=group_id, group_name=group["name"],
-                                           card=store.card_from_row(row), item_id=item_id,
-                                           recipient_ids=await store.member_ids(conn, group_id))))
+        out of order: a card never moves backwards, and a card first seen as "ended" stays ended.
+        The state belongs to the subject, so forwarded copies in other groups move with it
+        (each group's members are notified). `details` adds figures (start time, duration,
+        viewers); figures left zero keep what earlier events said."""
+        await cards.show(conn, event, group_id=group_id, subject_id=subject_id, kind=kind, state=state,
+                         title=title, author_id=author_id, details=details)
+

@@ -1,4 +1,4 @@
-"""Groups' SQL."""
+"""Groups' SQL for groups, members and text messages (cards: card_store; calls: call_store)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import asyncpg
 
 from convene.groups.v1 import groups_pb2 as pb
 from services.runtime.events import timestamp
+
+# WeChat users are told apart by their id prefix (`wx_`), so counting them needs no join.
+_IS_WECHAT = r"member_id LIKE 'wx\_%'"
 
 
 def group_from_row(row: asyncpg.Record, member_count: int) -> pb.Group:
@@ -15,23 +18,19 @@ def group_from_row(row: asyncpg.Record, member_count: int) -> pb.Group:
     )
 
 
-def card_from_row(row: asyncpg.Record) -> pb.Card:
-    return pb.Card(
-        id=row["id"], kind=row["kind"], subject_id=row["subject_id"], state=row["state"],
-        title=row["title"], author_id=row["author_id"], version=row["version"],
-        update_time=timestamp(row["updated_at"]),
-    )
+def text_item_from_row(row: asyncpg.Record) -> pb.TimelineItem:
+    return pb.TimelineItem(id=row["id"], sequence=row["sequence"], sender_id=row["sender_id"],
+                           create_time=timestamp(row["created_at"]), text=row["text"])
 
 
 async def insert_group(conn: asyncpg.Connection, group_id: str, name: str, kind: int, enterprise_id: str,
-                       owner_id: str, member_ids: list[str]) -> asyncpg.Record:
+                       owner_id: str, member_ids: list[str], *, direct_key: str | None = None) -> asyncpg.Record:
     row = await conn.fetchrow(
-        "INSERT INTO groups (id, name, kind, enterprise_id, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING *",
-        group_id, name, kind, enterprise_id, owner_id,
+        "INSERT INTO groups (id, name, kind, enterprise_id, owner_id, direct_key) VALUES ($1, $2, $3, $4, $5, $6)"
+        " RETURNING *",
+        group_id, name, kind, enterprise_id, owner_id, direct_key,
     )
-    await conn.execute(
-        "INSERT INTO group_members (group_id, member_id) SELECT $1, unnest($2::text[])", group_id, member_ids
-    )
+    await add_members(conn, group_id, member_ids)
     return row
 
 
@@ -40,13 +39,60 @@ async def get_group(conn: asyncpg.Connection, group_id: str, *, for_update: bool
     return await conn.fetchrow(f"SELECT * FROM groups WHERE id = $1 AND dismissed_at IS NULL{lock}", group_id)
 
 
+async def group_for(conn: asyncpg.Connection, group_id: str, principal_id: str) -> asyncpg.Record | None:
+    """The group with `is_member` for the principal, in one round trip (None: no such group)."""
+    return await conn.fetchrow(
+        "SELECT g.*, EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $2)"
+        " AS is_member FROM groups g WHERE g.id = $1 AND g.dismissed_at IS NULL",
+        group_id, principal_id,
+    )
+
+
+async def group_with_members(conn: asyncpg.Connection, group_id: str) -> asyncpg.Record | None:
+    """group_id, name, enterprise_id, kind and member_ids (an array) of a group that is not dismissed."""
+    return await conn.fetchrow(
+        "SELECT g.id AS group_id, g.name, g.enterprise_id, g.kind,"
+        " coalesce((SELECT array_agg(m.member_id) FROM group_members m WHERE m.group_id = g.id), '{}') AS member_ids"
+        " FROM groups g WHERE g.id = $1 AND g.dismissed_at IS NULL",
+        group_id,
+    )
+
+
+async def direct_chat(conn: asyncpg.Connection, direct_key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM groups WHERE direct_key = $1", direct_key)
+
+
+async def share_a_group(conn: asyncpg.Connection, first: str, second: str) -> bool:
+    return bool(await conn.fetchval(
+        "SELECT true FROM group_members a JOIN group_members b ON b.group_id = a.group_id AND b.member_id = $2"
+        " JOIN groups g ON g.id = a.group_id AND g.dismissed_at IS NULL"
+        " WHERE a.member_id = $1 LIMIT 1",
+        first, second,
+    ))
+
+
 async def member_count(conn: asyncpg.Connection, group_id: str) -> int:
     return await conn.fetchval("SELECT count(*) FROM group_members WHERE group_id = $1", group_id)
+
+
+async def member_counts(conn: asyncpg.Connection, group_id: str) -> tuple[int, int]:
+    """(members, of whom WeChat users)."""
+    row = await conn.fetchrow(
+        f"SELECT count(*) AS total, count(*) FILTER (WHERE {_IS_WECHAT}) AS wechat"
+        " FROM group_members WHERE group_id = $1", group_id)
+    return row["total"], row["wechat"]
 
 
 async def is_member(conn: asyncpg.Connection, group_id: str, member_id: str) -> bool:
     return bool(await conn.fetchval(
         "SELECT true FROM group_members WHERE group_id = $1 AND member_id = $2", group_id, member_id))
+
+
+async def members_among(conn: asyncpg.Connection, group_id: str, candidate_ids: list[str]) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT member_id FROM group_members WHERE group_id = $1 AND member_id = ANY($2::text[])",
+        group_id, candidate_ids)
+    return {r["member_id"] for r in rows}
 
 
 async def member_ids(conn: asyncpg.Connection, group_id: str) -> list[str]:
@@ -63,52 +109,49 @@ async def member_page(conn: asyncpg.Connection, group_id: str, after: str, limit
     return [r["member_id"] for r in rows]
 
 
+async def my_groups_page(conn: asyncpg.Connection, member_id: str, before: str, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT g.*, (SELECT count(*) FROM group_members c WHERE c.group_id = g.id) AS member_count"
+        " FROM group_members m JOIN groups g ON g.id = m.group_id AND g.dismissed_at IS NULL"
+        " WHERE m.member_id = $1 AND ($2 = '' OR m.group_id < $2) ORDER BY m.group_id DESC LIMIT $3",
+        member_id, before, limit,
+    )
+
+
+async def add_members(conn: asyncpg.Connection, group_id: str, member_ids: list[str]) -> list[str]:
+    """Adds those not yet in the group; returns them."""
+    rows = await conn.fetch(
+        "INSERT INTO group_members (group_id, member_id) SELECT $1, unnest($2::text[])"
+        " ON CONFLICT DO NOTHING RETURNING member_id",
+        group_id, member_ids,
+    )
+    return [r["member_id"] for r in rows]
+
+
+async def remove_member(conn: asyncpg.Connection, group_id: str, member_id: str) -> bool:
+    return bool(await conn.fetchval(
+        "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2 RETURNING true", group_id, member_id))
+
+
+async def set_owner(conn: asyncpg.Connection, group_id: str, owner_id: str) -> asyncpg.Record:
+    return await conn.fetchrow("UPDATE groups SET owner_id = $2 WHERE id = $1 RETURNING *", group_id, owner_id)
+
+
+async def dismiss(conn: asyncpg.Connection, group_id: str) -> None:
+    await conn.execute("UPDATE groups SET dismissed_at = now() WHERE id = $1", group_id)
+
+
 async def next_sequence(conn: asyncpg.Connection, group_id: str) -> int:
     return await conn.fetchval(
         "UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $1 RETURNING last_sequence", group_id
     )
 
 
-async def get_card(conn: asyncpg.Connection, group_id: str, subject_id: str) -> asyncpg.Record | None:
+async def insert_text(conn: asyncpg.Connection, item_id: str, group_id: str, sender_id: str,
+                      text: str) -> asyncpg.Record:
     return await conn.fetchrow(
-        "SELECT * FROM cards WHERE group_id = $1 AND subject_id = $2 FOR UPDATE", group_id, subject_id
-    )
-
-
-async def insert_card(conn: asyncpg.Connection, card_id: str, group_id: str, subject_id: str, kind: int,
-                      state: int, rank: int, title: str, author_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
-        "INSERT INTO cards (id, group_id, subject_id, kind, state, state_rank, title, author_id)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
-        card_id, group_id, subject_id, kind, state, rank, title, author_id,
-    )
-
-
-async def advance_card(conn: asyncpg.Connection, card_id: str, state: int, rank: int) -> asyncpg.Record | None:
-    """Move a card forward; None when it is already at or past `rank` (a late or repeated event)."""
-    return await conn.fetchrow(
-        "UPDATE cards SET state = $2, state_rank = $3, version = version + 1, updated_at = now()"
-        " WHERE id = $1 AND state_rank < $3 RETURNING *",
-        card_id, state, rank,
-    )
-
-
-async def insert_timeline_card(conn: asyncpg.Connection, item_id: str, group_id: str, sequence: int,
-                               sender_id: str, card_id: str) -> None:
-    await conn.execute(
-        "INSERT INTO timeline_items (id, group_id, sequence, sender_id, card_id) VALUES ($1, $2, $3, $4, $5)",
-        item_id, group_id, sequence, sender_id, card_id,
-    )
-
-
-async def timeline_item_of_card(conn: asyncpg.Connection, card_id: str) -> str:
-    return await conn.fetchval("SELECT id FROM timeline_items WHERE card_id = $1 ORDER BY sequence LIMIT 1", card_id)
-
-
-async def timeline_page(conn: asyncpg.Connection, group_id: str, before: int, limit: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT t.id AS item_id, t.sequence, t.sender_id, t.text, t.created_at, c.*"
-        " FROM timeline_items t LEFT JOIN cards c ON c.id = t.card_id"
-        " WHERE t.group_id = $1 AND t.sequence < $2 ORDER BY t.sequence DESC LIMIT $3",
-        group_id, before, limit,
+        "WITH seq AS (UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $2 RETURNING last_sequence)"
+        " INSERT INTO timeline_items (id, group_id, sequence, sender_id, text)"
+        " SELECT $1, $2, seq.last_sequence, $3, $4 FROM seq RETURNING *",
+        item_id, group_id, sender_id, text,
     )

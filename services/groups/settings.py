@@ -1,0 +1,37 @@
+"""Groups' knobs (SPEC F-10, F-13, F-14), from the environment like every setting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from convene.groups.v1 import groups_pb2 as pb
+from services.runtime.settings import Settings, env
+
+
+@dataclass(frozen=True)
+class GroupsSettings(Settings):
+    # WeCom's sizes: internal groups up to 2,000 members, external groups up to 500.
+    internal_max_members: int = field(default_factory=lambda: int(env("GROUPS_INTERNAL_MAX_MEMBERS", "2000")))
+    external_max_members: int = field(default_factory=lambda: int(env("GROUPS_EXTERNAL_MAX_MEMBERS", "500")))
+    # At most this many WeChat users in one external group, so outsiders cannot take one over.
+    external_max_wechat_users: int = field(
+        default_factory=lambda: int(env("GROUPS_EXTERNAL_MAX_WECHAT_USERS", "100")))
+    # A group call with more than this many participants in it becomes a meeting (F-14).
+    call_max_participants: int = field(default_factory=lambda: int(env("GROUPS_CALL_MAX_PARTICIPANTS", "9")))
+    # Where share links for WeChat point (the web page that opens the live or meeting).
+    share_base_url: str = field(default_factory=lambda: env("GROUPS_SHARE_BASE_URL", "https://convene.local/s"))
+    share_link_ttl_s: int = field(default_factory=lambda: int(env("GROUPS_SHARE_LINK_TTL_S", str(30 * 24 * 3600))))
+    # Group invitations last a week, like WeCom's group QR codes.
+    invite_ttl_s: int = field(default_factory=lambda: int(env("GROUPS_INVITE_TTL_S", str(7 * 24 * 3600))))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if min(self.internal_max_members, self.external_max_members, self.call_max_participants) < 2:
+            raise ValueError("group and call limits must allow at least 2 people")
+        if self.external_max_wechat_users < 0:
+            raise ValueError("GROUPS_EXTERNAL_MAX_WECHAT_USERS must not be negative")
+
+    def max_members(self, kind: int) -> int:
+        if kind == pb.GROUP_KIND_DIRECT:
+            return 2
+        return self.internal_max_members if kind == pb.GROUP_KIND_INTERNAL else self.external_max_members

@@ -1,0 +1,140 @@
+"""Group timelines (SPEC F-12): text messages and cards in one ordered, paginated list; cards
+updated in place, idempotently and in order, and every change pushed to every member (F-41, F-42).
+Live is played by the tests (tests/groups_support.py), so events can come twice, late or out of order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+
+from convene.groups.v1 import groups_pb2 as gpb
+from services.runtime import subjects
+from services.runtime.ids import new_id
+from tests.groups_support import (  # noqa: F401 - world is a fixture
+    card_items, close_streams, groups, live_event, new_group, open_streams, publish, start_live, timeline, world,
+)
+from tests.harness import System, bearer, eventually, refused, request_id
+
+
+async def test_live_card_is_posted_then_updated_in_place_and_pushed_to_every_member(world: System) -> None:
+    org = await world.create_org(members=3)
+    host = org.member_ids[0]
+    group = await new_group(world, org, host, [org.admin_id, *org.member_ids[1:]])
+    everyone = [org.admin_id, *org.member_ids]
+    streams = await open_streams(world, org, everyone)
+
+    live_id = await start_live(world, group.id, host)
+    await eventually(lambda: _all(s.cards_for(live_id) for s in streams.values()), what="card on every stream")
+    await publish(world, live_event(subjects.LIVE_SESSION_ENDED, live_id, group.id, host))
+    await eventually(lambda: _all(len(s.cards_for(live_id)) == 2 for s in streams.values()), what="card update")
+
+    for stream in streams.values():
+        posted, updated = stream.cards_for(live_id)
+        assert (posted.card.state, updated.card.state) == (gpb.CARD_STATE_LIVE, gpb.CARD_STATE_ENDED)
+        assert posted.card.id == updated.card.id and updated.card.version == posted.card.version + 1
+    items = await card_items(world, org.tokens[org.admin_id], group.id)
+    assert len(items) == 1, "the card is updated in place, not posted again"
+    assert items[0].card.state == gpb.CARD_STATE_ENDED and items[0].sender_id == host
+    await close_streams(streams)
+
+
+async def test_ended_before_started_ends_as_ended(world: System) -> None:
+    """Events out of order: "ended" arrives first, the late "started" never overwrites it."""
+    org = await world.create_org(members=1)
+    host = org.member_ids[0]
+    group = await new_group(world, org, host, [org.admin_id])
+    streams = await open_streams(world, org, [org.admin_id])
+    live_id = new_id("live")
+
+    await publish(world, live_event(subjects.LIVE_SESSION_ENDED, live_id, group.id, host))
+    await eventually(lambda: _true(streams[org.admin_id].cards_for(live_id)), what="ended card")
+    await publish(world, live_event(subjects.LIVE_SESSION_STARTED, live_id, group.id, host))
+    await _settle()
+
+    items = await card_items(world, org.tokens[host], group.id)
+    assert [i.card.state for i in items] == [gpb.CARD_STATE_ENDED]
+    assert [n.card.state for n in streams[org.admin_id].cards_for(live_id)] == [gpb.CARD_STATE_ENDED]
+    await close_streams(streams)
+
+
+async def test_redelivered_event_makes_no_duplicate_card(world: System) -> None:
+    """SPEC F-42: the same event delivered twice, and the same fact told by a second event, make
+    one card and one notification per member."""
+    org = await world.create_org(members=2)
+    host = org.member_ids[0]
+    group = await new_group(world, org, host, [org.admin_id, org.member_ids[1]])
+    streams = await open_streams(world, org, [org.admin_id, org.member_ids[1]])
+    live_id = new_id("live")
+    started = live_event(subjects.LIVE_SESSION_STARTED, live_id, group.id, host)
+
+    await publish(world, started)
+    await publish(world, started, again=True)  # redelivered: same event id, a new stream message
+    await publish(world, live_event(subjects.LIVE_SESSION_STARTED, live_id, group.id, host))  # same fact again
+    await eventually(lambda: _all(s.cards_for(live_id) for s in streams.values()), what="card")
+    await _settle()
+
+    assert len(await card_items(world, org.tokens[host], group.id)) == 1
+    for stream in streams.values():
+        assert len(stream.cards_for(live_id)) == 1
+    await close_streams(streams)
+
+
+async def test_text_messages_and_cards_share_one_ordered_paginated_timeline(world: System) -> None:
+    org = await world.create_org(members=1)
+    author = org.member_ids[0]
+    group = await new_group(world, org, author, [org.admin_id])
+    token = org.tokens[author]
+    posted = []
+    for text in ("hello", "agenda attached"):
+        reply = await groups(world).PostMessage(gpb.PostMessageRequest(
+            request_id=request_id(), group_id=group.id, text=text), metadata=bearer(token))
+        posted.append(reply.item)
+    live_id = await start_live(world, group.id, author)
+    await eventually(lambda: _has_cards(world, token, group.id, 1), what="card in the timeline")
+    repeat = gpb.PostMessageRequest(request_id="same-message", group_id=group.id, text="thanks")
+    first = await groups(world).PostMessage(repeat, metadata=bearer(token))
+    again = await groups(world).PostMessage(repeat, metadata=bearer(token))
+    assert again.item.id == first.item.id, "a repeated request_id posts once"
+
+    page1 = await timeline(world, org.tokens[org.admin_id], group.id, page_size=2)
+    page2 = await timeline(world, org.tokens[org.admin_id], group.id, page_size=2,
+                           page_token=page1.next_page_token)
+    items = [*page1.items, *page2.items]
+    assert page1.next_page_token and not page2.next_page_token
+    assert [i.text or i.card.subject_id for i in items] == ["thanks", live_id, "agenda attached", "hello"]
+    sequences = [i.sequence for i in items]
+    assert sequences == sorted(sequences, reverse=True) and len(set(sequences)) == 4
+    assert posted[0].sender_id == author
+
+
+async def test_only_members_read_the_timeline(world: System) -> None:
+    org = await world.create_org(members=2)
+    group = await new_group(world, org, org.member_ids[0], [org.admin_id])
+    outsider = org.tokens[org.member_ids[1]]
+    assert await refused(timeline(world, outsider, group.id)) == (
+        grpc.StatusCode.PERMISSION_DENIED, "NOT_GROUP_MEMBER")
+    assert await refused(timeline(world, outsider, new_id("group"))) == (grpc.StatusCode.NOT_FOUND, "GROUP_NOT_FOUND")
+    assert await refused(timeline(world, org.tokens[org.admin_id], group.id, page_token="bogus")) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
+    assert await refused(groups(world).PostMessage(gpb.PostMessageRequest(
+        request_id=request_id(), group_id=group.id, text="let me in"), metadata=bearer(outsider))) == (
+        grpc.StatusCode.PERMISSION_DENIED, "NOT_GROUP_MEMBER")
+    assert list((await timeline(world, org.tokens[org.admin_id], group.id)).items) == []
+
+
+async def _has_cards(system: System, token: str, group_id: str, count: int) -> bool:
+    return len(await card_items(system, token, group_id)) == count
+
+
+async def _all(values: object) -> bool:
+    return all(values)  # type: ignore[call-overload]
+
+
+async def _true(value: object) -> bool:
+    return bool(value)
+
+
+async def _settle() -> None:
+    """Time for a wrong second card or a backward update to travel, had one been made."""
+    await asyncio.sleep(0.7)
