@@ -1,0 +1,79 @@
+"""Open notification streams for many users from several child processes (see stream_holder)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections import defaultdict
+
+PER_PROCESS = 500
+
+
+class StreamFleet:
+    """Streams for `users` ({user_id: token}); records when each user first saw each subject."""
+
+    def __init__(self, address: str, users: dict[str, str]) -> None:
+        self._address = address
+        self._users = list(users.items())
+        self._procs: list[asyncio.subprocess.Process] = []
+        self._readers: list[asyncio.Task] = []
+        self.arrivals: dict[str, dict[str, float]] = defaultdict(dict)  # subject -> user -> time
+        self._waiters: dict[str, tuple[int, asyncio.Event]] = {}
+
+    async def start(self) -> None:
+        ready = []
+        for start in range(0, len(self._users), PER_PROCESS):
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.bench.stream_holder",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+            assert proc.stdin is not None
+            proc.stdin.write((json.dumps({"address": self._address,
+                                          "users": self._users[start:start + PER_PROCESS]}) + "\n").encode())
+            await proc.stdin.drain()
+            is_ready = asyncio.Event()
+            ready.append(is_ready)
+            self._procs.append(proc)
+            self._readers.append(asyncio.create_task(self._read(proc, is_ready)))
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready)), 180)
+
+    async def _read(self, proc: asyncio.subprocess.Process, ready: asyncio.Event) -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            line = raw.decode().strip()
+            if line == "ready":
+                ready.set()
+                continue
+            user, subject, when = line.split(" ")
+            seen = self.arrivals[subject]
+            if user not in seen:
+                seen[user] = float(when)
+                expected, done = self._waiters.get(subject, (0, None))  # type: ignore[assignment]
+                if done is not None and len(seen) >= expected:
+                    done.set()
+
+    async def wait_for(self, subject: str, recipients: int, timeout: float = 120) -> float:
+        """Block until `recipients` users saw `subject`; returns the last arrival (time.monotonic)."""
+        done = asyncio.Event()
+        self._waiters[subject] = (recipients, done)
+        if len(self.arrivals[subject]) < recipients:
+            try:
+                await asyncio.wait_for(done.wait(), timeout)
+            except TimeoutError:
+                raise RuntimeError(f"only {len(self.arrivals[subject])} of {recipients} streams saw {subject}") from None
+        return max(self.arrivals[subject].values())
+
+    async def stop(self) -> None:
+        for proc in self._procs:
+            if proc.returncode is None:
+                proc.kill()
+        for proc in self._procs:
+            await proc.wait()
+        for reader in self._readers:
+            reader.cancel()
+        await asyncio.gather(*self._readers, return_exceptions=True)
+
+
+def now() -> float:
+    return time.monotonic()
