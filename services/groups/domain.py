@@ -348,17 +348,31 @@ class Groups:
     # ------------------------------------------------------------------ cards
 
     async def on_live_event(self, event: Event, conn: asyncpg.Connection) -> None:
-        """Consumer `groups--live-cards`: post the live card, or move it forward in place."""
-        if event.type == subjects.LIVE_SESSION_STARTED:
+        """Consumer `groups--live-cards`: post the live card, or move it forward in place
+        (scheduled -> live -> ended -> replay ready / replay deleted, SPEC F-12, F-21, F-26, F-27)."""
+        details = None
+        if event.type == subjects.LIVE_SESSION_SCHEDULED:
+            live = event.payload(live_events.SessionScheduled).live
+            state = pb.CARD_STATE_SCHEDULED
+            details = pb.CardDetails(start_time=live.scheduled_start_time)
+        elif event.type == subjects.LIVE_SESSION_STARTED:
             live = event.payload(live_events.SessionStarted).live
             state = pb.CARD_STATE_LIVE
+            details = pb.CardDetails(start_time=live.start_time)
         elif event.type == subjects.LIVE_SESSION_ENDED:
-            live = event.payload(live_events.SessionEnded).live
-            state = pb.CARD_STATE_ENDED
+            ended = event.payload(live_events.SessionEnded)
+            live = ended.live
+            state = pb.CARD_STATE_ENDED  # a cancelled schedule ends its card too
+            details = pb.CardDetails(duration_seconds=ended.duration_seconds, total_viewers=ended.total_viewers,
+                                     peak_viewers=ended.peak_viewers)
+        elif event.type in (subjects.LIVE_REPLAY_READY, subjects.LIVE_REPLAY_DELETED):
+            live = event.payload(live_events.ReplayChanged).live
+            state = (pb.CARD_STATE_REPLAY_READY if event.type == subjects.LIVE_REPLAY_READY
+                     else pb.CARD_STATE_REPLAY_DELETED)
         else:
             return
         await self.show_card(conn, event, group_id=live.group_id, subject_id=live.id, kind=pb.CARD_KIND_LIVE,
-                             state=state, title=live.title, author_id=live.host_id)
+                             state=state, title=live.title, author_id=live.host_id, details=details)
 
     async def show_card(self, conn: asyncpg.Connection, event: Event, *, group_id: str, subject_id: str,
                         kind: int, state: int, title: str, author_id: str,

@@ -37,7 +37,9 @@ async def build(runtime: Runtime) -> ServiceParts:
         service_names=[SERVICE_NAME],
         consumers=[
             ConsumerSpec(durable="groups--live-cards", source="live",
-                         subjects=[subjects.LIVE_SESSION_STARTED, subjects.LIVE_SESSION_ENDED],
+                         subjects=[subjects.LIVE_SESSION_SCHEDULED, subjects.LIVE_SESSION_STARTED,
+                                   subjects.LIVE_SESSION_ENDED, subjects.LIVE_REPLAY_READY,
+                                   subjects.LIVE_REPLAY_DELETED],
                          handler=groups.on_live_event),
             ConsumerSpec(durable="groups--meeting-cards", source="meetings",
                          subjects=[subjects.MEETINGS_MEETING_STARTED, subjects.MEETINGS_MEETING_ENDED],

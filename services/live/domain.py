@@ -1,7 +1,9 @@
-"""Live's rules: who may start, one running live per host, replay preparation."""
+"""The life of a live (SPEC F-20..F-27): who may start, preview, schedule and remind, the
+audience rule, media keys, ending three ways, and the replay job that follows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 import asyncpg
@@ -11,30 +13,64 @@ from convene.groups.v1 import membership_pb2
 from convene.identity.v1 import authz_pb2
 from convene.live.v1 import events_pb2
 from convene.live.v1 import live_pb2 as pb
-from services.runtime import bus, subjects
+from convene.notifications.v1 import notice_pb2, notifications_pb2
+from services.live import store
+from services.live.settings import LiveSettings
+from services.runtime import bus, subjects, timers
 from services.runtime.auth import Principal
-from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
-from services.runtime.events import Event, new_envelope
+from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from services.runtime.events import Event, new_envelope, timestamp
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
 from services.runtime.outbox import add_event
-from services.live import store
+from services.runtime.signing import ClaimsSigner
+from services.runtime.timers import Timer
+
+RUNNING = (pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_LIVE)
+DEFAULT_REMINDER_LEAD_S = 300
+
+# Timer kinds.
+HOST_GONE = "host_gone"
+REPLAY_DUE = "replay_due"
+REPLAY_DONE = "replay_done"
+
+
+def may_watch(principal: Principal, row: asyncpg.Record) -> bool:
+    """SPEC F-23, at this moment: the host; everyone when the audience is everyone; otherwise
+    employees of the host's enterprise (the token says whose employee; a removed member's token
+    is revoked everywhere within 2 s)."""
+    if principal.id == row["host_id"] or principal.is_service:
+        return True
+    if row["audience"] == pb.AUDIENCE_EVERYONE:
+        return True
+    return principal.is_member and principal.enterprise_id == row["enterprise_id"]
+
+
+def require_audience(principal: Principal, row: asyncpg.Record) -> None:
+    if not may_watch(principal, row):
+        raise PermissionDenied("NOT_IN_AUDIENCE", "this live is for employees of its enterprise only",
+                               live_id=row["id"])
 
 
 class Lives:
-    def __init__(self, pool: asyncpg.Pool, nc: NATS, *, media_base_url: str, replay_delay_s: int) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings) -> None:
         self._pool = pool
         self._nc = nc
-        self._media_base_url = media_base_url.rstrip("/")
-        self._replay_delay_s = replay_delay_s
+        self._settings = settings
+        self._play_tokens = ClaimsSigner(settings.token_key, purpose="play", prefix="cvp1")
+
+    # ------------------------------------------------------------- permission answers
+
+    async def _authorize(self, principal: Principal, action: int, enterprise_id: str = "") -> authz_pb2.AuthorizeResponse:
+        return await bus.request(
+            self._nc, subjects.IDENTITY_AUTHORIZE,
+            authz_pb2.AuthorizeRequest(principal_id=principal.id, action=action, enterprise_id=enterprise_id),
+            authz_pb2.AuthorizeResponse)
 
     async def _require_may_start(self, principal: Principal, group_id: str) -> str:
         """SPEC F-22: identity says whether the principal may start at all; groups whether they
         are in the group. Returns the host's enterprise id."""
-        allowed = await bus.request(
-            self._nc, subjects.IDENTITY_AUTHORIZE,
-            authz_pb2.AuthorizeRequest(principal_id=principal.id, action=authz_pb2.ACTION_START_LIVE),
-            authz_pb2.AuthorizeResponse)
+        allowed = await self._authorize(principal, authz_pb2.ACTION_START_LIVE)
         if not allowed.allowed:
             raise PermissionDenied(allowed.reason or "NOT_ALLOWED", allowed.message or "you may not start a live")
         membership = await bus.request(
@@ -47,48 +83,351 @@ class Lives:
             raise PermissionDenied("HOST_NOT_IN_GROUP", "the host must be a member of the group", group_id=group_id)
         return allowed.enterprise_id
 
+    async def require_host_or_admin(self, principal: Principal, row: asyncpg.Record) -> None:
+        if principal.id == row["host_id"] or principal.is_service:
+            return
+        await self.require_admin(principal, row)
+
+    async def require_admin(self, principal: Principal, row: asyncpg.Record) -> None:
+        if principal.is_member and principal.enterprise_id == row["enterprise_id"]:
+            answer = await self._authorize(principal, authz_pb2.ACTION_ACT_AS_ADMIN, row["enterprise_id"])
+            if answer.allowed:
+                return
+        raise PermissionDenied("ADMIN_ONLY", "only the host or an admin of the live's enterprise may do this",
+                               live_id=row["id"])
+
+    @staticmethod
+    def _require_host(principal: Principal, row: asyncpg.Record) -> None:
+        if principal.id != row["host_id"]:
+            raise PermissionDenied("HOST_ONLY", "only the host may do this", live_id=row["id"])
+
+    async def _live(self, conn: asyncpg.Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record:
+        row = await store.get_live(conn, live_id, for_update=for_update)
+        if row is None:
+            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)
+        return row
+
+    # ------------------------------------------------------------- creating
+
+    def _publish(self, live_id: str, stream_key: str) -> pb.PublishEndpoint:
+        return pb.PublishEndpoint(url=f"{self._settings.media_base_url.rstrip('/')}/{live_id}", stream_key=stream_key)
+
+    async def _create(self, conn: asyncpg.Connection, principal: Principal, enterprise_id: str, *, group_id: str,
+                      title: str, description: str, audience: int, allow_replay: bool, state: int,
+                      scheduled_start_at: dt.datetime | None = None, reminder_lead_s: int = 0) -> tuple[asyncpg.Record, str]:
+        stream_key = secrets.token_urlsafe(24)
+        try:
+            row = await store.insert_live(
+                conn, live_id=new_id("live"), group_id=group_id, host_id=principal.id, enterprise_id=enterprise_id,
+                title=title, description=description, audience=audience or pb.AUDIENCE_EMPLOYEES, state=state,
+                allow_replay=allow_replay, stream_key=stream_key, scheduled_start_at=scheduled_start_at,
+                reminder_lead_s=reminder_lead_s)
+        except asyncpg.UniqueViolationError:
+            raise FailedPrecondition("HOST_ALREADY_LIVE", "the host is already running a live") from None
+        return row, stream_key
+
+    async def _went_live(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+        """The one fan-out event (SPEC F-28), and the host-heartbeat watchdog."""
+        live = store.live_from_row(row)
+        await add_event(conn, new_envelope(
+            subjects.LIVE_SESSION_STARTED, subject=live.id, enterprise_id=live.enterprise_id,
+            correlation_id=live.id, payload=events_pb2.SessionStarted(live=live)))
+        await self._watch_host(conn, live.id)
+
+    async def _watch_host(self, conn: asyncpg.Connection, live_id: str) -> None:
+        due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self._settings.host_timeout_s)
+        await timers.schedule(conn, f"host:{live_id}", HOST_GONE, due, live_id.encode())
+
     async def start_live(self, principal: Principal, request: pb.StartLiveRequest) -> pb.StartLiveResponse:
         enterprise_id = await self._require_may_start(principal, request.group_id)
 
         async def work(conn: asyncpg.Connection) -> pb.StartLiveResponse:
-            live_id = new_id("live")
-            stream_key = secrets.token_urlsafe(24)
-            try:
-                row = await store.insert_live(
-                    conn, live_id=live_id, group_id=request.group_id, host_id=principal.id,
-                    enterprise_id=enterprise_id, title=request.title, description=request.description,
-                    audience=request.audience or pb.AUDIENCE_EMPLOYEES, state=pb.LIVE_STATE_LIVE,
-                    allow_replay=request.allow_replay, stream_key=stream_key)
-            except asyncpg.UniqueViolationError:
-                raise FailedPrecondition("HOST_ALREADY_LIVE", "the host is already running a live") from None
-            live = store.live_from_row(row)
-            await add_event(conn, new_envelope(
-                subjects.LIVE_SESSION_STARTED, subject=live_id, enterprise_id=enterprise_id,
-                correlation_id=live_id, payload=events_pb2.SessionStarted(live=live)))
-            return pb.StartLiveResponse(live=live, publish=pb.PublishEndpoint(
-                url=f"{self._media_base_url}/{live_id}", stream_key=stream_key))
+            row, key = await self._create(
+                conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
+                description=request.description, audience=request.audience, allow_replay=request.allow_replay,
+                state=pb.LIVE_STATE_LIVE)
+            await self._went_live(conn, row)
+            return pb.StartLiveResponse(live=store.live_from_row(row), publish=self._publish(row["id"], key))
 
         return await run_once(self._pool, principal_id=principal.id, method="StartLive",
                               request_id=request.request_id, response_type=pb.StartLiveResponse, work=work)
 
-    async def get_live(self, principal: Principal, live_id: str) -> pb.Live:
+    async def open_preview(self, principal: Principal, request: pb.OpenPreviewRequest) -> pb.OpenPreviewResponse:
+        enterprise_id = await self._require_may_start(principal, request.group_id)
+
+        async def work(conn: asyncpg.Connection) -> pb.OpenPreviewResponse:
+            row, key = await self._create(
+                conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
+                description=request.description, audience=request.audience, allow_replay=request.allow_replay,
+                state=pb.LIVE_STATE_PREVIEW)
+            await self._watch_host(conn, row["id"])  # a preview whose host is gone ends too
+            return pb.OpenPreviewResponse(live=store.live_from_row(row), publish=self._publish(row["id"], key))
+
+        return await run_once(self._pool, principal_id=principal.id, method="OpenPreview",
+                              request_id=request.request_id, response_type=pb.OpenPreviewResponse, work=work)
+
+    async def schedule_live(self, principal: Principal, request: pb.ScheduleLiveRequest) -> pb.ScheduleLiveResponse:
+        start_at = request.start_time.ToDatetime(tzinfo=dt.timezone.utc)
+        if start_at <= dt.datetime.now(dt.timezone.utc):
+            raise InvalidArgument("START_TIME_IN_PAST", "a scheduled live starts in the future", field="start_time")
+        enterprise_id = await self._require_may_start(principal, request.group_id)
+
+        async def work(conn: asyncpg.Connection) -> pb.ScheduleLiveResponse:
+            row, _ = await self._create(
+                conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
+                description=request.description, audience=request.audience, allow_replay=request.allow_replay,
+                state=pb.LIVE_STATE_SCHEDULED, scheduled_start_at=start_at,
+                reminder_lead_s=request.reminder_lead_seconds or DEFAULT_REMINDER_LEAD_S)
+            live = store.live_from_row(row)
+            await add_event(conn, new_envelope(
+                subjects.LIVE_SESSION_SCHEDULED, subject=live.id, enterprise_id=live.enterprise_id,
+                correlation_id=live.id, payload=events_pb2.SessionScheduled(live=live)))
+            return pb.ScheduleLiveResponse(live=live)
+
+        return await run_once(self._pool, principal_id=principal.id, method="ScheduleLive",
+                              request_id=request.request_id, response_type=pb.ScheduleLiveResponse, work=work)
+
+    async def go_live(self, principal: Principal, live_id: str) -> pb.GoLiveResponse:
         async with self._pool.acquire() as conn:
-            row = await store.get_live(conn, live_id)
-        if row is None:
-            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)
-        if not (principal.is_service or principal.id == row["host_id"] or self._in_audience(principal, row)):
-            raise PermissionDenied("NOT_IN_AUDIENCE", "this live is for employees of its enterprise only")
-        return store.live_from_row(row, row["replay_state"])
+            row = await self._live(conn, live_id)
+        self._require_host(principal, row)
+        if row["state"] == pb.LIVE_STATE_LIVE:
+            return pb.GoLiveResponse(live=store.live_from_row(row), publish=self._publish(live_id, row["stream_key"]))
+        if row["state"] not in (pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_SCHEDULED):
+            raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=live_id)
+        await self._require_may_start(principal, row["group_id"])  # rights may have changed since
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            if row["state"] not in (pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_SCHEDULED):
+                raise FailedPrecondition("LIVE_NOT_STARTABLE", "this live cannot go live now", live_id=live_id)
+            was_scheduled = row["state"] == pb.LIVE_STATE_SCHEDULED
+            try:
+                row = await store.set_state(conn, live_id, pb.LIVE_STATE_LIVE)
+            except asyncpg.UniqueViolationError:
+                raise FailedPrecondition("HOST_ALREADY_LIVE", "the host is already running a live") from None
+            if was_scheduled:
+                await self._withdraw_reminders(conn, row)  # it starts now: a later reminder would be stale
+            await self._went_live(conn, row)
+        return pb.GoLiveResponse(live=store.live_from_row(row), publish=self._publish(live_id, row["stream_key"]))
+
+    # ------------------------------------------------------------- reminders (scheduled lives)
 
     @staticmethod
-    def _in_audience(principal: Principal, row: asyncpg.Record) -> bool:
-        """SPEC F-23, checked at this moment."""
-        if row["audience"] == pb.AUDIENCE_EVERYONE:
-            return True
-        return principal.is_member and principal.enterprise_id == row["enterprise_id"]
+    def _reminder_key(live_id: str, user_id: str) -> str:
+        return f"live-reminder:{live_id}:{user_id}"
+
+    async def remind_me(self, principal: Principal, live_id: str) -> pb.RemindMeResponse:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        if row["state"] != pb.LIVE_STATE_SCHEDULED:
+            raise FailedPrecondition("NOT_SCHEDULED", "only a scheduled live can remind you", live_id=live_id)
+        membership = await bus.request(
+            self._nc, subjects.GROUPS_CHECK_MEMBERSHIP,
+            membership_pb2.CheckMembershipRequest(group_id=row["group_id"], principal_id=principal.id),
+            membership_pb2.CheckMembershipResponse)
+        if not membership.is_member:
+            raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the group can ask to be reminded")
+        remind_at = row["scheduled_start_at"] - dt.timedelta(seconds=row["reminder_lead_s"])
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            if row["state"] == pb.LIVE_STATE_SCHEDULED and await store.add_reminder(conn, live_id, principal.id):
+                notice = notice_pb2.Notice(
+                    recipient_ids=[principal.id], kind=notifications_pb2.NOTIFICATION_KIND_REMINDER,
+                    thread_id=live_id, title=f"Starting soon: {row['title']}", group_id=row["group_id"],
+                    key=self._reminder_key(live_id, principal.id), revision=1, deliver_time=timestamp(remind_at))
+                await self._request_notices(conn, row, notices=[notice])
+        return pb.RemindMeResponse(remind_time=timestamp(remind_at))
+
+    async def _withdraw_reminders(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+        users = await store.reminder_users(conn, row["id"])
+        if users:
+            await self._request_notices(conn, row, withdrawals=[
+                notice_pb2.NoticeWithdrawal(key=self._reminder_key(row["id"], u), revision=2) for u in users])
+
+    async def _request_notices(self, conn: asyncpg.Connection, row: asyncpg.Record, *,
+                               notices: list[notice_pb2.Notice] = (),
+                               withdrawals: list[notice_pb2.NoticeWithdrawal] = ()) -> None:
+        await add_event(conn, new_envelope(
+            subjects.LIVE_NOTICE_REQUESTED, subject=row["id"], enterprise_id=row["enterprise_id"],
+            correlation_id=row["id"],
+            payload=notice_pb2.NoticesRequested(notices=list(notices), withdrawals=list(withdrawals))))
+
+    async def cancel_scheduled(self, principal: Principal, live_id: str) -> pb.Live:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            self._require_host(principal, row)
+            if row["state"] != pb.LIVE_STATE_SCHEDULED:
+                raise FailedPrecondition("NOT_SCHEDULED", "only a live that has not started can be cancelled")
+            await self._withdraw_reminders(conn, row)
+            row = await self._end(conn, row, reason=pb.END_REASON_CANCELLED, note="", by=principal.id)
+        return store.live_from_row(row)
+
+    # ------------------------------------------------------------- while live
+
+    async def get_live(self, principal: Principal, live_id: str) -> pb.Live:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        if row["state"] == pb.LIVE_STATE_PREVIEW and principal.id != row["host_id"]:
+            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)  # a preview is the host's alone
+        require_audience(principal, row)
+        return store.live_from_row(row)
+
+    async def update_audience(self, principal: Principal, live_id: str, audience: int) -> pb.Live:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            self._require_host(principal, row)
+            # After the end it still decides who may view the replay.
+            if row["state"] == pb.LIVE_STATE_ENDED and not row["allow_replay"]:
+                raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=live_id)
+            if row["audience"] != audience:
+                row = await store.set_audience(conn, live_id, audience)
+                await add_event(conn, new_envelope(
+                    subjects.LIVE_AUDIENCE_CHANGED, subject=live_id, enterprise_id=row["enterprise_id"],
+                    correlation_id=live_id, payload=events_pb2.AudienceChanged(live=store.live_from_row(row))))
+        return store.live_from_row(row)
+
+    async def rotate_stream_key(self, principal: Principal, live_id: str) -> pb.PublishEndpoint:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            self._require_host(principal, row)
+            if row["state"] == pb.LIVE_STATE_ENDED:
+                raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=live_id)
+            key = secrets.token_urlsafe(24)
+            await store.set_stream_key(conn, live_id, key)
+        return self._publish(live_id, key)
+
+    async def host_heartbeat(self, principal: Principal, live_id: str) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id)
+            self._require_host(principal, row)
+            if row["state"] not in RUNNING:
+                raise FailedPrecondition("LIVE_NOT_RUNNING", "this live is not on air", live_id=live_id)
+            await self._watch_host(conn, live_id)
+
+    def play_endpoint(self, live_id: str, viewer_id: str, *, replay: bool = False) -> pb.PlayEndpoint:
+        token, _ = self._play_tokens.sign({"live": live_id, "viewer": viewer_id, "replay": replay}, ttl_s=6 * 3600)
+        kind = "replay" if replay else "live"
+        return pb.PlayEndpoint(url=f"{self._settings.play_base_url.rstrip('/')}/{kind}/{live_id}.m3u8",
+                               play_token=token)
+
+    # ------------------------------------------------------------- ending
+
+    async def end_live(self, principal: Principal, live_id: str) -> pb.Live:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            self._require_host(principal, row)
+            if row["state"] == pb.LIVE_STATE_ENDED:
+                return store.live_from_row(row)  # ending twice is ending once
+            if row["state"] == pb.LIVE_STATE_SCHEDULED:
+                raise FailedPrecondition("NOT_STARTED", "cancel a scheduled live instead of ending it")
+            row = await self._end(conn, row, reason=pb.END_REASON_HOST_ENDED, note="", by=principal.id)
+        return store.live_from_row(row)
+
+    async def force_stop(self, principal: Principal, live_id: str, reason: str) -> pb.Live:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        await self.require_admin(principal, row)
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            if row["state"] == pb.LIVE_STATE_ENDED:
+                raise FailedPrecondition("LIVE_ENDED", "this live has already ended", live_id=live_id)
+            row = await self._end(conn, row, reason=pb.END_REASON_FORCE_STOPPED, note=reason, by=principal.id)
+        return store.live_from_row(row)
+
+    async def on_host_gone(self, timer: Timer, conn: asyncpg.Connection) -> None:
+        """Timer: the host sent no heartbeat for host_timeout_s (SPEC F-26)."""
+        row = await store.get_live(conn, timer.payload.decode(), for_update=True)
+        if row is not None and row["state"] in RUNNING:
+            await self._end(conn, row, reason=pb.END_REASON_HOST_GONE, note="", by="")
+
+    async def _end(self, conn: asyncpg.Connection, row: asyncpg.Record, *, reason: int, note: str,
+                   by: str) -> asyncpg.Record:
+        live_id = row["id"]
+        was_on_air = row["state"] == pb.LIVE_STATE_LIVE
+        await store.sample_peaks(conn, live_id)
+        await store.close_sessions(conn, live_id, self._settings.viewer_timeout_s, everyone=True)
+        row = await store.end_live(conn, live_id, reason=reason, note=note, ended_by=by)
+        await timers.cancel(conn, f"host:{live_id}")
+        figures = await store.stats(conn, live_id)
+        live = store.live_from_row(row)
+        duration = int((row["ended_at"] - row["started_at"]).total_seconds()) if row["started_at"] else 0
+        if was_on_air and row["allow_replay"]:
+            due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self._settings.replay_delay_s)
+            await store.set_replay(conn, live_id, pb.REPLAY_STATE_PENDING, due_at=due)
+            await timers.schedule(conn, f"replay:{live_id}", REPLAY_DUE, due, live_id.encode())
+        await add_event(conn, new_envelope(
+            subjects.LIVE_SESSION_ENDED, subject=live_id, enterprise_id=row["enterprise_id"], correlation_id=live_id,
+            payload=events_pb2.SessionEnded(live=live, duration_seconds=duration,
+                                            total_viewers=figures["total_viewers"], peak_viewers=row["peak_viewers"])))
+        return row
+
+    # ------------------------------------------------------------- replays (SPEC F-27)
+
+    async def on_replay_due(self, timer: Timer, conn: asyncpg.Connection) -> None:
+        """Timer: the replay job starts `replay_delay_s` after the end (durable across restarts)."""
+        live_id = timer.payload.decode()
+        row = await store.get_live(conn, live_id, for_update=True)
+        if row is None or row["replay_state"] != pb.REPLAY_STATE_PENDING:
+            return  # deleted meanwhile
+        await store.set_replay(conn, live_id, pb.REPLAY_STATE_PROCESSING)
+        done = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self._settings.replay_processing_s)
+        await timers.schedule(conn, f"replay:{live_id}", REPLAY_DONE, done, timer.payload)
+
+    async def on_replay_done(self, timer: Timer, conn: asyncpg.Connection) -> None:
+        """Timer: the recording is packaged; the card changes to "view details" (SPEC F-27)."""
+        live_id = timer.payload.decode()
+        row = await store.get_live(conn, live_id, for_update=True)
+        if row is None or row["replay_state"] != pb.REPLAY_STATE_PROCESSING:
+            return
+        url = f"{self._settings.play_base_url.rstrip('/')}/replay/{live_id}.m3u8"
+        await store.set_replay(conn, live_id, pb.REPLAY_STATE_READY, url=url)
+        await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_READY)
+
+    async def _replay_changed(self, conn: asyncpg.Connection, live_id: str, event_type: str) -> None:
+        row = await store.get_live(conn, live_id)
+        await add_event(conn, new_envelope(
+            event_type, subject=live_id, enterprise_id=row["enterprise_id"], correlation_id=live_id,
+            payload=events_pb2.ReplayChanged(live=store.live_from_row(row), replay=store.replay_from_row(row))))
+
+    async def get_replay(self, principal: Principal, live_id: str) -> pb.GetReplayResponse:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        require_audience(principal, row)  # the same rule as watching, at this moment
+        if not row["allow_replay"]:
+            raise NotFound("REPLAY_NOT_ALLOWED", "the host did not allow a replay of this live", live_id=live_id)
+        replay = store.replay_from_row(row)
+        if replay.state == pb.REPLAY_STATE_DELETED:
+            raise NotFound("REPLAY_DELETED", "the replay was deleted", live_id=live_id)
+        response = pb.GetReplayResponse(replay=replay)
+        if replay.state == pb.REPLAY_STATE_READY:
+            response.play.CopyFrom(self.play_endpoint(live_id, principal.id, replay=True))
+        return response
+
+    async def delete_replay(self, principal: Principal, live_id: str) -> pb.Replay:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        await self.require_host_or_admin(principal, row)
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, live_id, for_update=True)
+            if not row["allow_replay"] or row["state"] != pb.LIVE_STATE_ENDED:
+                raise FailedPrecondition("NO_REPLAY", "this live has no replay to delete", live_id=live_id)
+            if row["replay_state"] != pb.REPLAY_STATE_DELETED:
+                await timers.cancel(conn, f"replay:{live_id}")
+                await store.set_replay(conn, live_id, pb.REPLAY_STATE_DELETED)
+                await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_DELETED)
+            row = await store.get_live(conn, live_id)
+        return store.replay_from_row(row)
+
+    # ------------------------------------------------------------- consumers of session.started
 
     async def prepare_replay(self, event: Event, conn: asyncpg.Connection) -> None:
         """Consumer `live--replay-prep`: record that a replay will be due once the live ends."""
         live = event.payload(events_pb2.SessionStarted).live
         if live.allow_replay:
-            await store.insert_replay(conn, live.id, pb.REPLAY_STATE_PENDING, self._replay_delay_s)
+            await store.insert_replay(conn, live.id, pb.REPLAY_STATE_PENDING, self._settings.replay_delay_s)
+
+    async def grant_publish(self, event: Event, conn: asyncpg.Connection) -> None:
+        """Consumer `live--media-grants`: the permission work of SPEC F-28 — the media server may
+        now accept the host's stream key for this live."""
+        live = event.payload(events_pb2.SessionStarted).live
+        await store.grant_publish(conn, live.id)

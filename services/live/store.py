@@ -2,42 +2,100 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import asyncpg
 
 from convene.live.v1 import live_pb2 as pb
 from services.runtime.events import timestamp
 
+# A live's row with its replay state; every read of a live goes through this.
+_LIVE = "SELECT l.*, r.state AS replay_state, r.url AS replay_url, r.ready_at AS replay_ready_at" \
+        " FROM lives l LEFT JOIN replays r ON r.live_id = l.id"
 
-def live_from_row(row: asyncpg.Record, replay_state: int | None = None) -> pb.Live:
+
+def key_hash(stream_key: str) -> bytes:
+    return hashlib.sha256(stream_key.encode()).digest()
+
+
+def live_from_row(row: asyncpg.Record) -> pb.Live:
+    replay_state = row["replay_state"] if "replay_state" in row and row["replay_state"] else None
     live = pb.Live(
         id=row["id"], group_id=row["group_id"], host_id=row["host_id"], enterprise_id=row["enterprise_id"],
         title=row["title"], description=row["description"], audience=row["audience"], state=row["state"],
         allow_replay=row["allow_replay"],
         replay_state=replay_state or (pb.REPLAY_STATE_PENDING if row["allow_replay"] else pb.REPLAY_STATE_NONE),
+        reminder_lead_seconds=row["reminder_lead_s"], end_reason=row["end_reason"], end_note=row["end_note"],
     )
-    if row["started_at"]:
-        live.start_time.CopyFrom(timestamp(row["started_at"]))
-    if row["ended_at"]:
-        live.end_time.CopyFrom(timestamp(row["ended_at"]))
+    for field, column in (("start_time", "started_at"), ("end_time", "ended_at"),
+                          ("scheduled_start_time", "scheduled_start_at")):
+        if row[column]:
+            getattr(live, field).CopyFrom(timestamp(row[column]))
     return live
+
+
+def replay_from_row(row: asyncpg.Record) -> pb.Replay:
+    replay = pb.Replay(live_id=row["id"], state=row["replay_state"] or pb.REPLAY_STATE_NONE,
+                       url=row["replay_url"] or "")
+    if row["replay_ready_at"]:
+        replay.ready_time.CopyFrom(timestamp(row["replay_ready_at"]))
+    return replay
 
 
 async def insert_live(conn: asyncpg.Connection, *, live_id: str, group_id: str, host_id: str, enterprise_id: str,
                       title: str, description: str, audience: int, state: int, allow_replay: bool,
-                      stream_key: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+                      stream_key: str, scheduled_start_at: object = None, reminder_lead_s: int = 0) -> asyncpg.Record:
+    await conn.execute(
         "INSERT INTO lives (id, group_id, host_id, enterprise_id, title, description, audience, state,"
-        " allow_replay, stream_key, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " CASE WHEN $8::smallint = 3 THEN now() END) RETURNING *",
+        " allow_replay, stream_key, started_at, scheduled_start_at, reminder_lead_s)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8::smallint = 3 THEN now() END, $11, $12)",
         live_id, group_id, host_id, enterprise_id, title, description, audience, state, allow_replay, stream_key,
+        scheduled_start_at, reminder_lead_s,
     )
+    return await get_live(conn, live_id)
 
 
-async def get_live(conn: asyncpg.Connection, live_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT l.*, r.state AS replay_state FROM lives l LEFT JOIN replays r ON r.live_id = l.id WHERE l.id = $1",
-        live_id,
-    )
+async def get_live(conn: asyncpg.Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
+    if for_update:
+        # NO KEY UPDATE: consumers inserting rows that reference the live (replays, grants) take
+        # KEY SHARE locks, which this does not block, so they cannot deadlock with an ending live.
+        await conn.execute("SELECT 1 FROM lives WHERE id = $1 FOR NO KEY UPDATE", live_id)
+    return await conn.fetchrow(f"{_LIVE} WHERE l.id = $1", live_id)
+
+
+async def set_state(conn: asyncpg.Connection, live_id: str, state: int) -> asyncpg.Record:
+    """Move to PREVIEW / LIVE; going live stamps the start time."""
+    await conn.execute(
+        "UPDATE lives SET state = $2, started_at = CASE WHEN $2::smallint = 3 THEN now() ELSE started_at END"
+        " WHERE id = $1", live_id, state)
+    return await get_live(conn, live_id)
+
+
+async def end_live(conn: asyncpg.Connection, live_id: str, *, reason: int, note: str, ended_by: str) -> asyncpg.Record:
+    await conn.execute(
+        "UPDATE lives SET state = 4, ended_at = now(), end_reason = $2, end_note = $3, ended_by = $4 WHERE id = $1",
+        live_id, reason, note, ended_by)
+    return await get_live(conn, live_id)
+
+
+async def set_audience(conn: asyncpg.Connection, live_id: str, audience: int) -> asyncpg.Record:
+    await conn.execute("UPDATE lives SET audience = $2 WHERE id = $1", live_id, audience)
+    return await get_live(conn, live_id)
+
+
+async def set_stream_key(conn: asyncpg.Connection, live_id: str, stream_key: str) -> None:
+    await conn.execute("UPDATE lives SET stream_key = $2 WHERE id = $1", live_id, stream_key)
+    await conn.execute("UPDATE media_grants SET key_hash = $2, granted_at = now() WHERE live_id = $1",
+                       live_id, key_hash(stream_key))
+
+
+async def grant_publish(conn: asyncpg.Connection, live_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO media_grants (live_id, key_hash) SELECT id, sha256(convert_to(stream_key, 'UTF8'))"
+        " FROM lives WHERE id = $1 ON CONFLICT (live_id) DO NOTHING", live_id)
+
+
+# ---------------------------------------------------------------------------- replays
 
 
 async def insert_replay(conn: asyncpg.Connection, live_id: str, state: int, delay_s: int) -> None:
@@ -45,3 +103,106 @@ async def insert_replay(conn: asyncpg.Connection, live_id: str, state: int, dela
         "INSERT INTO replays (live_id, state, delay_s) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         live_id, state, delay_s,
     )
+
+
+async def set_replay(conn: asyncpg.Connection, live_id: str, state: int, *, url: str = "",
+                     due_at: object = None) -> None:
+    await conn.execute(
+        "INSERT INTO replays (live_id, state, delay_s, due_at, url, ready_at) VALUES ($1, $2, 0, $3, $4,"
+        " CASE WHEN $2::smallint = 4 THEN now() END)"
+        " ON CONFLICT (live_id) DO UPDATE SET state = $2, due_at = coalesce($3, replays.due_at),"
+        " url = CASE WHEN $4 = '' THEN replays.url ELSE $4 END,"
+        " ready_at = CASE WHEN $2::smallint = 4 THEN now() ELSE replays.ready_at END",
+        live_id, state, due_at, url)
+
+
+# ---------------------------------------------------------------------------- viewers
+
+
+async def join(conn: asyncpg.Connection, live_id: str, viewer_id: str, employee: bool, share_id: str) -> bool:
+    """Open (or keep) the viewer's watch session; True when this is their first join."""
+    return await conn.fetchval(
+        "INSERT INTO viewers (live_id, viewer_id, employee, share_id) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
+        " session_start_at = coalesce(viewers.session_start_at, now())"
+        " RETURNING (xmax = 0)",
+        live_id, viewer_id, employee, share_id)
+
+
+async def heartbeat(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:
+    """Mark the viewer seen; reopens a session the sweeper closed. False when never joined."""
+    return bool(await conn.fetchval(
+        "UPDATE viewers SET last_seen_at = now(), session_start_at = coalesce(session_start_at, now())"
+        " WHERE live_id = $1 AND viewer_id = $2 RETURNING true", live_id, viewer_id))
+
+
+async def leave(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:
+    return bool(await conn.fetchval(
+        "UPDATE viewers SET watch_seconds = watch_seconds + extract(epoch FROM now() - session_start_at),"
+        " session_start_at = NULL, last_seen_at = now()"
+        " WHERE live_id = $1 AND viewer_id = $2 AND session_start_at IS NOT NULL RETURNING true",
+        live_id, viewer_id))
+
+
+async def close_sessions(conn: asyncpg.Connection, live_id: str | None, timeout_s: float, *,
+                         everyone: bool = False) -> int:
+    """Close watch sessions whose heartbeats stopped `timeout_s` ago (or every open one of the
+    live at its end); a viewer who went quiet watched until their last heartbeat plus the timeout."""
+    rows = await conn.fetch(
+        "UPDATE viewers SET watch_seconds = watch_seconds + greatest(0, extract(epoch FROM"
+        " least(last_seen_at + make_interval(secs => $2), now()) - session_start_at)),"
+        " session_start_at = NULL"
+        " WHERE session_start_at IS NOT NULL AND ($1::text IS NULL OR live_id = $1)"
+        " AND ($3 OR last_seen_at < now() - make_interval(secs => $2)) RETURNING live_id",
+        live_id, timeout_s, everyone)
+    return len(rows)
+
+
+async def sample_peaks(conn: asyncpg.Connection, live_id: str | None = None) -> None:
+    """Record the current number of watching viewers as the peak where it is higher."""
+    await conn.execute(
+        "UPDATE lives l SET peak_viewers = v.watching FROM ("
+        " SELECT live_id, count(*) AS watching FROM viewers WHERE session_start_at IS NOT NULL"
+        " AND ($1::text IS NULL OR live_id = $1) GROUP BY live_id"
+        ") v WHERE l.id = v.live_id AND l.state = 3 AND v.watching > l.peak_viewers", live_id)
+
+
+async def stats(conn: asyncpg.Connection, live_id: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE session_start_at IS NOT NULL) AS current_viewers,"
+        " count(*) AS total_viewers, count(*) FILTER (WHERE employee) AS employee_viewers,"
+        " count(*) FILTER (WHERE NOT employee) AS wechat_viewers,"
+        " coalesce(sum(watch_seconds + coalesce(extract(epoch FROM now() - session_start_at), 0)), 0)"
+        " AS total_watch_seconds FROM viewers WHERE live_id = $1", live_id)
+
+
+async def viewer_page(conn: asyncpg.Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT *, watch_seconds + coalesce(extract(epoch FROM now() - session_start_at), 0) AS total_seconds"
+        " FROM viewers WHERE live_id = $1 AND viewer_id > $2 ORDER BY viewer_id LIMIT $3",
+        live_id, after, limit)
+
+
+# ---------------------------------------------------------------------------- shares and reminders
+
+
+async def insert_share(conn: asyncpg.Connection, share_id: str, live_id: str, sharer_id: str) -> None:
+    await conn.execute("INSERT INTO shares (share_id, live_id, sharer_id) VALUES ($1, $2, $3)",
+                       share_id, live_id, sharer_id)
+
+
+async def share_page(conn: asyncpg.Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT s.*, (SELECT count(*) FROM viewers v WHERE v.live_id = s.live_id AND v.share_id = s.share_id)"
+        " AS viewers FROM shares s WHERE s.live_id = $1 AND s.share_id > $2 ORDER BY s.share_id LIMIT $3",
+        live_id, after, limit)
+
+
+async def add_reminder(conn: asyncpg.Connection, live_id: str, user_id: str) -> bool:
+    return bool(await conn.fetchval(
+        "INSERT INTO reminders (live_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true",
+        live_id, user_id))
+
+
+async def reminder_users(conn: asyncpg.Connection, live_id: str) -> list[str]:
+    return [r["user_id"] for r in await conn.fetch("SELECT user_id FROM reminders WHERE live_id = $1", live_id)]

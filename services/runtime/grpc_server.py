@@ -110,6 +110,8 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
                 log.info("rpc refused", code=exc.code.name, reason=exc.reason,
                          ms=round((time.perf_counter() - started) * 1000, 2))
                 await abort_with(context, exc)
+            if isinstance(exc, NotImplementedError):  # a generated base method nobody overrode
+                await context.abort(grpc.StatusCode.UNIMPLEMENTED, "this method is not implemented yet")
             log.exception("rpc failed")
             await context.abort(grpc.StatusCode.INTERNAL, "internal error; the request id is in the logs")
 

@@ -62,3 +62,15 @@ MEETINGS_NOTICE_REQUESTED = "meetings.v1.notice.requested"
 def notice_requested(service: str) -> str:
     """`<service>.v1.notice.requested`: where `service` asks the notifications service for notices."""
     return f"{service}.v1.{NOTICE_REQUESTED_VERB}"
+
+# Live (issue 5).
+LIVE_SESSION_SCHEDULED = "live.v1.session.scheduled"
+LIVE_REPLAY_READY = "live.v1.replay.ready"
+LIVE_REPLAY_DELETED = "live.v1.replay.deleted"
+LIVE_AUDIENCE_CHANGED = "live.v1.audience.changed"
+
+# Meetings (issue 6, SPEC F-30..F-36): besides scheduled / started / ended above, and its notices
+# (invitations, changes, reminders, incoming, missed and stopped calls) on MEETINGS_NOTICE_REQUESTED.
+MEETINGS_MEETING_UPDATED = "meetings.v1.meeting.updated"
+MEETINGS_MEETING_CANCELLED = "meetings.v1.meeting.cancelled"
+MEETINGS_OCCURRENCE_UPDATED = "meetings.v1.occurrence.updated"

@@ -134,11 +134,13 @@ class TimerWorker:
                         timer.key)
                     if current is None or current["due_at"] != timer.due_at:
                         return
+                    # Deleted before the handler runs, so the handler may set the same key again
+                    # (a next step); a failing handler rolls the deletion back.
+                    await conn.execute("DELETE FROM timers WHERE key = $1", timer.key)
                     if handler is None:
                         log.error("no handler for timer kind; dropped")
                     else:
                         await handler(timer, conn)
-                    await conn.execute("DELETE FROM timers WHERE key = $1", timer.key)
                 self.fired += 1
             except Exception as exc:
                 log.warning("timer handler failed; will retry", error=f"{type(exc).__name__}: {exc}",

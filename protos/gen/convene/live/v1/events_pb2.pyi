@@ -12,6 +12,12 @@ class SessionStarted(_message.Message):
     live: _live_pb2.Live
     def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ...) -> None: ...
 
+class SessionScheduled(_message.Message):
+    __slots__ = ("live",)
+    LIVE_FIELD_NUMBER: _ClassVar[int]
+    live: _live_pb2.Live
+    def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ...) -> None: ...
+
 class SessionEnded(_message.Message):
     __slots__ = ("live", "duration_seconds", "total_viewers", "peak_viewers")
     LIVE_FIELD_NUMBER: _ClassVar[int]
@@ -33,3 +39,17 @@ class ViewerJoined(_message.Message):
     viewer_id: str
     share_id: str
     def __init__(self, live_id: _Optional[str] = ..., viewer_id: _Optional[str] = ..., share_id: _Optional[str] = ...) -> None: ...
+
+class ReplayChanged(_message.Message):
+    __slots__ = ("live", "replay")
+    LIVE_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_FIELD_NUMBER: _ClassVar[int]
+    live: _live_pb2.Live
+    replay: _live_pb2.Replay
+    def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ..., replay: _Optional[_Union[_live_pb2.Replay, _Mapping]] = ...) -> None: ...
+
+class AudienceChanged(_message.Message):
+    __slots__ = ("live",)
+    LIVE_FIELD_NUMBER: _ClassVar[int]
+    live: _live_pb2.Live
+    def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ...) -> None: ...

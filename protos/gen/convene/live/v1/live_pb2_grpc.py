@@ -45,6 +45,101 @@ class LiveServiceStub:
                 request_serializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveRequest.SerializeToString,
                 response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveResponse.FromString,
                 _registered_method=True)
+        self.ScheduleLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/ScheduleLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.ScheduleLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ScheduleLiveResponse.FromString,
+                _registered_method=True)
+        self.OpenPreview = channel.unary_unary(
+                '/convene.live.v1.LiveService/OpenPreview',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.OpenPreviewRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.OpenPreviewResponse.FromString,
+                _registered_method=True)
+        self.GoLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/GoLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.GoLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GoLiveResponse.FromString,
+                _registered_method=True)
+        self.CancelScheduledLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/CancelScheduledLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.CancelScheduledLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.CancelScheduledLiveResponse.FromString,
+                _registered_method=True)
+        self.RemindMe = channel.unary_unary(
+                '/convene.live.v1.LiveService/RemindMe',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.RemindMeRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.RemindMeResponse.FromString,
+                _registered_method=True)
+        self.UpdateAudience = channel.unary_unary(
+                '/convene.live.v1.LiveService/UpdateAudience',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.UpdateAudienceRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.UpdateAudienceResponse.FromString,
+                _registered_method=True)
+        self.RotateStreamKey = channel.unary_unary(
+                '/convene.live.v1.LiveService/RotateStreamKey',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.RotateStreamKeyRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.RotateStreamKeyResponse.FromString,
+                _registered_method=True)
+        self.HostHeartbeat = channel.unary_unary(
+                '/convene.live.v1.LiveService/HostHeartbeat',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.HostHeartbeatRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.HostHeartbeatResponse.FromString,
+                _registered_method=True)
+        self.JoinLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/JoinLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.JoinLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.JoinLiveResponse.FromString,
+                _registered_method=True)
+        self.ViewerHeartbeat = channel.unary_unary(
+                '/convene.live.v1.LiveService/ViewerHeartbeat',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.ViewerHeartbeatRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ViewerHeartbeatResponse.FromString,
+                _registered_method=True)
+        self.LeaveLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/LeaveLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.LeaveLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.LeaveLiveResponse.FromString,
+                _registered_method=True)
+        self.GetLiveStats = channel.unary_unary(
+                '/convene.live.v1.LiveService/GetLiveStats',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveStatsRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveStatsResponse.FromString,
+                _registered_method=True)
+        self.ListViewers = channel.unary_unary(
+                '/convene.live.v1.LiveService/ListViewers',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.ListViewersRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ListViewersResponse.FromString,
+                _registered_method=True)
+        self.CreateShareLink = channel.unary_unary(
+                '/convene.live.v1.LiveService/CreateShareLink',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.CreateShareLinkRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.CreateShareLinkResponse.FromString,
+                _registered_method=True)
+        self.ListShares = channel.unary_unary(
+                '/convene.live.v1.LiveService/ListShares',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.ListSharesRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ListSharesResponse.FromString,
+                _registered_method=True)
+        self.EndLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/EndLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.EndLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.EndLiveResponse.FromString,
+                _registered_method=True)
+        self.ForceStopLive = channel.unary_unary(
+                '/convene.live.v1.LiveService/ForceStopLive',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.ForceStopLiveRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ForceStopLiveResponse.FromString,
+                _registered_method=True)
+        self.GetReplay = channel.unary_unary(
+                '/convene.live.v1.LiveService/GetReplay',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.GetReplayRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GetReplayResponse.FromString,
+                _registered_method=True)
+        self.DeleteReplay = channel.unary_unary(
+                '/convene.live.v1.LiveService/DeleteReplay',
+                request_serializer=convene_dot_live_dot_v1_dot_live__pb2.DeleteReplayRequest.SerializeToString,
+                response_deserializer=convene_dot_live_dot_v1_dot_live__pb2.DeleteReplayResponse.FromString,
+                _registered_method=True)
 
 
 class LiveServiceServicer:
@@ -67,6 +162,146 @@ class LiveServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScheduleLive(self, request, context):
+        """Schedules a live ahead: the card is posted at once (SPEC F-21). Permission: as StartLive.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OpenPreview(self, request, context):
+        """Opens a live in preview, seen by the host only (SPEC F-21). Permission: as StartLive.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GoLive(self, request, context):
+        """Takes a previewed or scheduled live on air (the card shows "live", every member is told).
+        Permission: the host, still allowed to start lives.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelScheduledLive(self, request, context):
+        """Cancels a scheduled live before it starts. Permission: the host.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemindMe(self, request, context):
+        """Asks to be reminded before a scheduled live starts. Permission: a member of its group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAudience(self, request, context):
+        """Switches the audience before or during the live, and afterwards for its replay (SPEC F-23,
+        F-27). Permission: the host.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateStreamKey(self, request, context):
+        """A new secret stream key; the old one stops working (SPEC F-25). Permission: the host.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def HostHeartbeat(self, request, context):
+        """The host's stream is alive; without one for the configured time the live ends by itself.
+        Permission: the host.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JoinLive(self, request, context):
+        """Joins as a viewer, checked against the audience at this moment (SPEC F-23, F-25).
+        Permission: anyone in the audience; with a share link, whoever holds it if the audience allows.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ViewerHeartbeat(self, request, context):
+        """A viewer is still watching. Permission: a viewer who joined.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveLive(self, request, context):
+        """Permission: a viewer who joined.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLiveStats(self, request, context):
+        """Watch statistics. Permission: the host, or an admin of the live's enterprise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListViewers(self, request, context):
+        """Who watched and for how long, paginated. Permission: the host, or an admin of the enterprise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateShareLink(self, request, context):
+        """A signed share link (SPEC F-24). Permission: the host during the live; members of the group;
+        WeChat users in the group (to their own friends).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListShares(self, request, context):
+        """Who shared and how many viewers each share brought. Permission: the host, or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndLive(self, request, context):
+        """Ends the live. Permission: the host.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceStopLive(self, request, context):
+        """Force-stops any live of the enterprise, with a reason (SPEC F-26). Permission: an admin of
+        the live's enterprise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReplay(self, request, context):
+        """The replay and where to play it, checked against the audience at this moment (SPEC F-27).
+        Permission: anyone in the audience.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteReplay(self, request, context):
+        """Deletes the replay. Permission: the host, or an admin of the live's enterprise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LiveServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -79,6 +314,101 @@ def add_LiveServiceServicer_to_server(servicer, server):
                     servicer.GetLive,
                     request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveRequest.FromString,
                     response_serializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveResponse.SerializeToString,
+            ),
+            'ScheduleLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScheduleLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ScheduleLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.ScheduleLiveResponse.SerializeToString,
+            ),
+            'OpenPreview': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenPreview,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.OpenPreviewRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.OpenPreviewResponse.SerializeToString,
+            ),
+            'GoLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.GoLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GoLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.GoLiveResponse.SerializeToString,
+            ),
+            'CancelScheduledLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelScheduledLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.CancelScheduledLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.CancelScheduledLiveResponse.SerializeToString,
+            ),
+            'RemindMe': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemindMe,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.RemindMeRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.RemindMeResponse.SerializeToString,
+            ),
+            'UpdateAudience': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAudience,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.UpdateAudienceRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.UpdateAudienceResponse.SerializeToString,
+            ),
+            'RotateStreamKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateStreamKey,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.RotateStreamKeyRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.RotateStreamKeyResponse.SerializeToString,
+            ),
+            'HostHeartbeat': grpc.unary_unary_rpc_method_handler(
+                    servicer.HostHeartbeat,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.HostHeartbeatRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.HostHeartbeatResponse.SerializeToString,
+            ),
+            'JoinLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.JoinLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.JoinLiveResponse.SerializeToString,
+            ),
+            'ViewerHeartbeat': grpc.unary_unary_rpc_method_handler(
+                    servicer.ViewerHeartbeat,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ViewerHeartbeatRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.ViewerHeartbeatResponse.SerializeToString,
+            ),
+            'LeaveLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.LeaveLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.LeaveLiveResponse.SerializeToString,
+            ),
+            'GetLiveStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLiveStats,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveStatsRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.GetLiveStatsResponse.SerializeToString,
+            ),
+            'ListViewers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListViewers,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ListViewersRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.ListViewersResponse.SerializeToString,
+            ),
+            'CreateShareLink': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateShareLink,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.CreateShareLinkRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.CreateShareLinkResponse.SerializeToString,
+            ),
+            'ListShares': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListShares,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ListSharesRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.ListSharesResponse.SerializeToString,
+            ),
+            'EndLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.EndLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.EndLiveResponse.SerializeToString,
+            ),
+            'ForceStopLive': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceStopLive,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.ForceStopLiveRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.ForceStopLiveResponse.SerializeToString,
+            ),
+            'GetReplay': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReplay,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.GetReplayRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.GetReplayResponse.SerializeToString,
+            ),
+            'DeleteReplay': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteReplay,
+                    request_deserializer=convene_dot_live_dot_v1_dot_live__pb2.DeleteReplayRequest.FromString,
+                    response_serializer=convene_dot_live_dot_v1_dot_live__pb2.DeleteReplayResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -136,6 +466,519 @@ class LiveService:
             '/convene.live.v1.LiveService/GetLive',
             convene_dot_live_dot_v1_dot_live__pb2.GetLiveRequest.SerializeToString,
             convene_dot_live_dot_v1_dot_live__pb2.GetLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScheduleLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/ScheduleLive',
+            convene_dot_live_dot_v1_dot_live__pb2.ScheduleLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.ScheduleLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenPreview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/OpenPreview',
+            convene_dot_live_dot_v1_dot_live__pb2.OpenPreviewRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.OpenPreviewResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GoLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/GoLive',
+            convene_dot_live_dot_v1_dot_live__pb2.GoLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.GoLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelScheduledLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/CancelScheduledLive',
+            convene_dot_live_dot_v1_dot_live__pb2.CancelScheduledLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.CancelScheduledLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemindMe(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/RemindMe',
+            convene_dot_live_dot_v1_dot_live__pb2.RemindMeRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.RemindMeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAudience(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/UpdateAudience',
+            convene_dot_live_dot_v1_dot_live__pb2.UpdateAudienceRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.UpdateAudienceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateStreamKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/RotateStreamKey',
+            convene_dot_live_dot_v1_dot_live__pb2.RotateStreamKeyRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.RotateStreamKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HostHeartbeat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/HostHeartbeat',
+            convene_dot_live_dot_v1_dot_live__pb2.HostHeartbeatRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.HostHeartbeatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/JoinLive',
+            convene_dot_live_dot_v1_dot_live__pb2.JoinLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.JoinLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ViewerHeartbeat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/ViewerHeartbeat',
+            convene_dot_live_dot_v1_dot_live__pb2.ViewerHeartbeatRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.ViewerHeartbeatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/LeaveLive',
+            convene_dot_live_dot_v1_dot_live__pb2.LeaveLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.LeaveLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLiveStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/GetLiveStats',
+            convene_dot_live_dot_v1_dot_live__pb2.GetLiveStatsRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.GetLiveStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListViewers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/ListViewers',
+            convene_dot_live_dot_v1_dot_live__pb2.ListViewersRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.ListViewersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateShareLink(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/CreateShareLink',
+            convene_dot_live_dot_v1_dot_live__pb2.CreateShareLinkRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.CreateShareLinkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListShares(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/ListShares',
+            convene_dot_live_dot_v1_dot_live__pb2.ListSharesRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.ListSharesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/EndLive',
+            convene_dot_live_dot_v1_dot_live__pb2.EndLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.EndLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceStopLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/ForceStopLive',
+            convene_dot_live_dot_v1_dot_live__pb2.ForceStopLiveRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.ForceStopLiveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReplay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/GetReplay',
+            convene_dot_live_dot_v1_dot_live__pb2.GetReplayRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.GetReplayResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteReplay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.live.v1.LiveService/DeleteReplay',
+            convene_dot_live_dot_v1_dot_live__pb2.DeleteReplayRequest.SerializeToString,
+            convene_dot_live_dot_v1_dot_live__pb2.DeleteReplayResponse.FromString,
             options,
             channel_credentials,
             insecure,

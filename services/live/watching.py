@@ -1,0 +1,185 @@
+"""Watching a live (SPEC F-23..F-25): joins checked against the audience at that moment,
+heartbeats, watch statistics, share links and what each share brought."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from nats.aio.client import Client as NATS
+
+from convene.groups.v1 import membership_pb2
+from convene.live.v1 import events_pb2
+from convene.live.v1 import live_pb2 as pb
+from services.live import store
+from services.live.domain import Lives, require_audience
+from services.live.settings import LiveSettings
+from services.runtime import bus, subjects
+from services.runtime.auth import Principal
+from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
+from services.runtime.events import new_envelope, timestamp
+from services.runtime.ids import new_id
+from services.runtime.logs import get_logger
+from services.runtime.outbox import add_event
+from services.runtime.pagination import decode_page_value, encode_page_token
+from services.runtime.share_links import ShareLinks
+
+log = get_logger(__name__)
+
+
+class Watching:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, lives: Lives) -> None:
+        self._pool = pool
+        self._nc = nc
+        self._settings = settings
+        self._lives = lives
+        self._links = ShareLinks(settings.token_key, settings.share_base_url)
+
+    async def _live(self, conn: asyncpg.Connection, live_id: str) -> asyncpg.Record:
+        row = await store.get_live(conn, live_id)
+        if row is None:
+            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)
+        return row
+
+    # ------------------------------------------------------------------ viewers
+
+    async def join(self, principal: Principal, request: pb.JoinLiveRequest) -> pb.JoinLiveResponse:
+        """One round trip: read the live, check the audience now, open the watch session, and
+        (first join only) tell groups which share brought the viewer."""
+        share_id = request.forward_id
+        if request.share_link:
+            share_id = self._links.verify(request.share_link, subject_id=request.live_id).share_id
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await self._live(conn, request.live_id)
+            if row["state"] == pb.LIVE_STATE_PREVIEW and principal.id != row["host_id"]:
+                raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=request.live_id)
+            require_audience(principal, row)
+            if row["state"] == pb.LIVE_STATE_SCHEDULED:
+                raise FailedPrecondition("LIVE_NOT_STARTED", "this live has not started yet", live_id=row["id"])
+            if row["state"] == pb.LIVE_STATE_ENDED:
+                raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=row["id"])
+            employee = principal.is_member and principal.enterprise_id == row["enterprise_id"]
+            first = await store.join(conn, row["id"], principal.id, employee, share_id)
+            if first:
+                await add_event(conn, new_envelope(
+                    subjects.LIVE_VIEWER_JOINED, subject=row["id"], enterprise_id=row["enterprise_id"],
+                    correlation_id=row["id"],
+                    payload=events_pb2.ViewerJoined(live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
+        return pb.JoinLiveResponse(
+            live=store.live_from_row(row), play=self._lives.play_endpoint(row["id"], principal.id),
+            heartbeat_interval_seconds=max(1, int(self._settings.viewer_timeout_s / 3)))
+
+    async def heartbeat(self, principal: Principal, live_id: str) -> int:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+            if row["state"] != pb.LIVE_STATE_LIVE:
+                raise FailedPrecondition("LIVE_NOT_RUNNING", "this live is not on air", live_id=live_id)
+            require_audience(principal, row)  # an audience switched back to employees drops outsiders
+            if not await store.heartbeat(conn, live_id, principal.id):
+                raise FailedPrecondition("NOT_JOINED", "join the live first", live_id=live_id)
+            return (await store.stats(conn, live_id))["current_viewers"]
+
+    async def leave(self, principal: Principal, live_id: str) -> None:
+        async with self._pool.acquire() as conn:
+            await self._live(conn, live_id)
+            await store.leave(conn, live_id, principal.id)
+
+    async def stats(self, principal: Principal, live_id: str) -> pb.LiveStats:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        await self._lives.require_host_or_admin(principal, row)
+        async with self._pool.acquire() as conn:
+            return await self.figures(conn, live_id)
+
+    @staticmethod
+    async def figures(conn: asyncpg.Connection, live_id: str) -> pb.LiveStats:
+        row = await store.get_live(conn, live_id)
+        counts = await store.stats(conn, live_id)
+        duration = 0
+        if row["started_at"]:
+            end = row["ended_at"] or await conn.fetchval("SELECT now()")
+            duration = int((end - row["started_at"]).total_seconds())
+        return pb.LiveStats(
+            live_id=live_id, current_viewers=counts["current_viewers"],
+            peak_viewers=max(row["peak_viewers"], counts["current_viewers"] if row["state"] == pb.LIVE_STATE_LIVE else 0),
+            total_viewers=counts["total_viewers"], employee_viewers=counts["employee_viewers"],
+            wechat_viewers=counts["wechat_viewers"], total_watch_seconds=int(counts["total_watch_seconds"]),
+            duration_seconds=duration)
+
+    async def list_viewers(self, principal: Principal, live_id: str, size: int, token: str) -> pb.ListViewersResponse:
+        after = decode_page_value(token, "after", str, "")
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+            await self._lives.require_host_or_admin(principal, row)
+            rows = await store.viewer_page(conn, live_id, after, size + 1)
+        response = pb.ListViewersResponse()
+        for viewer in rows[:size]:
+            response.viewers.add(
+                viewer_id=viewer["viewer_id"], employee=viewer["employee"], watch_seconds=int(viewer["total_seconds"]),
+                first_join_time=timestamp(viewer["first_join_at"]), last_seen_time=timestamp(viewer["last_seen_at"]),
+                watching=viewer["session_start_at"] is not None, share_id=viewer["share_id"])
+        if len(rows) > size:
+            response.next_page_token = encode_page_token({"after": rows[size - 1]["viewer_id"]})
+        return response
+
+    # ------------------------------------------------------------------ sharing (SPEC F-24)
+
+    async def create_share_link(self, principal: Principal, live_id: str) -> pb.CreateShareLinkResponse:
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+        if row["state"] not in (pb.LIVE_STATE_LIVE, pb.LIVE_STATE_SCHEDULED):
+            raise FailedPrecondition("LIVE_NOT_SHAREABLE", "only a scheduled or running live can be shared")
+        if principal.id != row["host_id"]:
+            # Group members share it; WeChat users in the group share it to their own friends.
+            membership = await bus.request(
+                self._nc, subjects.GROUPS_CHECK_MEMBERSHIP,
+                membership_pb2.CheckMembershipRequest(group_id=row["group_id"], principal_id=principal.id),
+                membership_pb2.CheckMembershipResponse)
+            if not membership.is_member:
+                raise PermissionDenied("NOT_GROUP_MEMBER", "only the host and members of the group can share it")
+        share_id = new_id("forward")
+        url, _, expires_at = self._links.mint(share_id=share_id, subject_id=live_id, sharer_id=principal.id,
+                                              ttl_s=self._settings.share_link_ttl_s)
+        async with self._pool.acquire() as conn:
+            await store.insert_share(conn, share_id, live_id, principal.id)
+        expire_time = timestamp()
+        expire_time.FromSeconds(expires_at)
+        return pb.CreateShareLinkResponse(url=url, share_id=share_id, expire_time=expire_time)
+
+    async def list_shares(self, principal: Principal, live_id: str, size: int, token: str) -> pb.ListSharesResponse:
+        after = decode_page_value(token, "after", str, "")
+        async with self._pool.acquire() as conn:
+            row = await self._live(conn, live_id)
+            await self._lives.require_host_or_admin(principal, row)
+            rows = await store.share_page(conn, live_id, after, size + 1)
+        response = pb.ListSharesResponse()
+        for share in rows[:size]:
+            response.shares.add(share_id=share["share_id"], sharer_id=share["sharer_id"], viewers=share["viewers"],
+                                create_time=timestamp(share["created_at"]))
+        if len(rows) > size:
+            response.next_page_token = encode_page_token({"after": rows[size - 1]["share_id"]})
+        return response
+
+    # ------------------------------------------------------------------ the sweeper
+
+    async def start_sweeper(self):  # noqa: ANN201 - returns the stop function
+        """Every replica closes sessions whose heartbeats stopped and samples peak viewers; the
+        statements are idempotent, so replicas doing it at once do no harm."""
+
+        async def sweep() -> None:
+            while True:
+                try:
+                    async with self._pool.acquire() as conn:
+                        await store.sample_peaks(conn)
+                        await store.close_sessions(conn, None, self._settings.viewer_timeout_s)
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("viewer sweep failed", error=str(exc))
+                await asyncio.sleep(self._settings.sweep_interval_s)
+
+        task = asyncio.create_task(sweep(), name="live-viewer-sweeper")
+
+        async def stop() -> None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+        return stop
