@@ -252,26 +252,36 @@ class EmbeddedPostgres:
                  "-E", "UTF8", "--no-instructions"],
                 check=True, capture_output=True, user=user,
             )
-        args = [
-            str(bin_dir / "postgres"), "-D", str(pgdata),
-            "-h", LOOPBACK, "-p", str(self.port), "-k", str(self.data_dir),
-            "-c", "max_connections=400", "-c", "shared_buffers=256MB",
-        ]
-        if not self.durable:
-            args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-        log = open(self.data_dir / "postgres.log", "ab")
-        self.proc = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True
-        )
-        log.close()
-        self._wait_ready(timeout=30)
+        # A port picked free a moment ago can be taken by the time postgres binds it (several
+        # suites on one machine): try again on another.
+        for attempt in range(3):
+            args = [
+                str(bin_dir / "postgres"), "-D", str(pgdata),
+                "-h", LOOPBACK, "-p", str(self.port), "-k", str(self.data_dir),
+                "-c", "max_connections=300", "-c", "shared_buffers=128MB",
+            ]
+            if not self.durable:
+                args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            log = open(self.data_dir / "postgres.log", "ab")
+            self.proc = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True
+            )
+            log.close()
+            try:
+                self._wait_ready(timeout=30)
+                return
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                self.port = free_port()
 
     def _wait_ready(self, timeout: float) -> None:
         bin_dir = _postgres_bin_dir()
         deadline = time.monotonic() + timeout
         while True:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"postgres exited; see {self.data_dir / 'postgres.log'}")
+                tail = (self.data_dir / "postgres.log").read_text(errors="replace").splitlines()[-5:]
+                raise RuntimeError("postgres exited: " + " | ".join(tail))
             ready = subprocess.run(
                 [str(bin_dir / "pg_isready"), "-h", LOOPBACK, "-p", str(self.port), "-q"],
                 check=False,

@@ -119,14 +119,23 @@ async def set_replay(conn: asyncpg.Connection, live_id: str, state: int, *, url:
 # ---------------------------------------------------------------------------- viewers
 
 
-async def join(conn: asyncpg.Connection, live_id: str, viewer_id: str, employee: bool, share_id: str) -> bool:
-    """Open (or keep) the viewer's watch session; True when this is their first join."""
-    return await conn.fetchval(
-        "INSERT INTO viewers (live_id, viewer_id, employee, share_id) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
-        " session_start_at = coalesce(viewers.session_start_at, now())"
-        " RETURNING (xmax = 0)",
-        live_id, viewer_id, employee, share_id)
+async def join(conn: asyncpg.Connection, live_id: str, viewer_id: str, *, member_of: str,
+               share_id: str) -> asyncpg.Record | None:
+    """Read the live and, if the viewer may watch it now, open (or keep) their watch session, in
+    one statement: the hot path of a join storm. `member_of` is the viewer's enterprise when they
+    are a member ('' otherwise). Returns the live's row with `joined` (the session is open) and
+    `first` (their first join); None when there is no such live. The audience rule here is
+    domain.may_watch's, in SQL; a refused join is explained by may_watch."""
+    return await conn.fetchrow(
+        "WITH l AS (SELECT * FROM lives WHERE id = $1),"
+        " v AS (INSERT INTO viewers (live_id, viewer_id, employee, share_id)"
+        "  SELECT id, $2, enterprise_id = $3, $4 FROM l WHERE l.state = 3"
+        "  AND (l.host_id = $2 OR l.audience = 2 OR l.enterprise_id = $3)"
+        "  ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
+        "  session_start_at = coalesce(viewers.session_start_at, now())"
+        "  RETURNING (xmax = 0) AS first)"
+        " SELECT l.*, EXISTS (SELECT 1 FROM v) AS joined, coalesce((SELECT first FROM v), false) AS first FROM l",
+        live_id, viewer_id, member_of, share_id)
 
 
 async def heartbeat(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:

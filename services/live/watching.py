@@ -44,30 +44,38 @@ class Watching:
     # ------------------------------------------------------------------ viewers
 
     async def join(self, principal: Principal, request: pb.JoinLiveRequest) -> pb.JoinLiveResponse:
-        """One round trip: read the live, check the audience now, open the watch session, and
-        (first join only) tell groups which share brought the viewer."""
+        """One statement on the hot path (read the live, check the audience now, open the watch
+        session). A viewer brought by a share is also announced, on their first join only, so
+        groups can count what each forward brought."""
         share_id = request.forward_id
         if request.share_link:
             share_id = self._links.verify(request.share_link, subject_id=request.live_id).share_id
-        async with self._pool.acquire() as conn, conn.transaction():
-            row = await self._live(conn, request.live_id)
-            if row["state"] == pb.LIVE_STATE_PREVIEW and principal.id != row["host_id"]:
+        member_of = principal.enterprise_id if principal.is_member else ""
+        async with self._pool.acquire() as conn:
+            row = await store.join(conn, request.live_id, principal.id, member_of=member_of, share_id=share_id)
+            if row is None:
                 raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=request.live_id)
-            require_audience(principal, row)
-            if row["state"] == pb.LIVE_STATE_SCHEDULED:
-                raise FailedPrecondition("LIVE_NOT_STARTED", "this live has not started yet", live_id=row["id"])
-            if row["state"] == pb.LIVE_STATE_ENDED:
-                raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=row["id"])
-            employee = principal.is_member and principal.enterprise_id == row["enterprise_id"]
-            first = await store.join(conn, row["id"], principal.id, employee, share_id)
-            if first:
-                await add_event(conn, new_envelope(
-                    subjects.LIVE_VIEWER_JOINED, subject=row["id"], enterprise_id=row["enterprise_id"],
-                    correlation_id=row["id"],
-                    payload=events_pb2.ViewerJoined(live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
+            if not row["joined"]:
+                self._refuse(principal, row)
+            if row["first"] and share_id:
+                async with conn.transaction():
+                    await add_event(conn, new_envelope(
+                        subjects.LIVE_VIEWER_JOINED, subject=row["id"], enterprise_id=row["enterprise_id"],
+                        correlation_id=row["id"], payload=events_pb2.ViewerJoined(
+                            live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
         return pb.JoinLiveResponse(
             live=store.live_from_row(row), play=self._lives.play_endpoint(row["id"], principal.id),
             heartbeat_interval_seconds=max(1, int(self._settings.viewer_timeout_s / 3)))
+
+    @staticmethod
+    def _refuse(principal: Principal, row: asyncpg.Record) -> None:
+        """Why a join was not let in, most telling reason first."""
+        if row["state"] == pb.LIVE_STATE_PREVIEW and principal.id != row["host_id"]:
+            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=row["id"])
+        require_audience(principal, row)
+        if row["state"] == pb.LIVE_STATE_SCHEDULED:
+            raise FailedPrecondition("LIVE_NOT_STARTED", "this live has not started yet", live_id=row["id"])
+        raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=row["id"])
 
     async def heartbeat(self, principal: Principal, live_id: str) -> int:
         async with self._pool.acquire() as conn:

@@ -111,6 +111,7 @@ class DurableConsumer:
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
         if self._subscription is not None:
+            await self._hand_back_buffered()
             # A pull subscription left open would keep the connection's drain waiting.
             try:
                 await self._subscription.unsubscribe()
@@ -126,7 +127,7 @@ class DurableConsumer:
                     self._subscription = await js.pull_subscribe_bind(
                         self.spec.durable, self.spec.stream
                     )
-                messages = await self._subscription.fetch(self.spec.batch, timeout=1.0)
+                messages = await self._fetch()
             except (NatsTimeoutError, TimeoutError):
                 continue
             except asyncio.CancelledError:
@@ -143,6 +144,30 @@ class DurableConsumer:
                         await self._settle(unhandled.nak())
                     break
                 await self._process(msg)
+
+    async def _hand_back_buffered(self) -> None:
+        """Messages the server already delivered into the client's buffer (a fetch that timed
+        out just before they came) would otherwise wait out ack_wait before another replica gets
+        them. nats-py keeps that buffer private; reaching in here is the price of a prompt
+        hand-over on a rolling restart."""
+        buffered = getattr(getattr(self._subscription, "_sub", None), "_pending_queue", None)
+        while buffered is not None and not buffered.empty():
+            msg = buffered.get_nowait()
+            if msg.headers and msg.headers.get("Status"):
+                continue  # a status message of a pull request, not an event
+            await self._settle(msg.nak())
+
+    async def _fetch(self) -> list[Msg]:
+        """Wait for one message, then take what else is already there. (A lingering fetch of a
+        whole batch returns only when the batch is full or its timeout ends: up to a second of
+        latency on every hop of a fan-out.)"""
+        messages = await self._subscription.fetch(1, timeout=1.0)
+        if self.spec.batch > 1:
+            try:
+                messages += await self._subscription.fetch(self.spec.batch - 1, timeout=0.005)
+            except (NatsTimeoutError, TimeoutError):
+                pass
+        return messages
 
     async def _process(self, msg: Msg) -> None:
         delivered = msg.metadata.num_delivered if msg.metadata else 1

@@ -1,26 +1,41 @@
-"""Live start to card on every member's open stream (issue 5, benchmark 1; SPEC F-20, F-28, F-41).
+"""Live benchmarks (issue 5).
 
-For groups of 100, 500 and 2,000 members: the time from the StartLive call to the moment the
-last member's stream holds the live card, beside a bare fan-out of the same size (write one row
-per member with asyncpg and deliver one NATS message per member) measured just before each run.
+1. Live start to card on every member's open stream (SPEC F-20, F-28, F-41): for groups of 100,
+   500 and 2,000 members, the time from the StartLive call to the moment the last member's
+   stream holds the live card, beside a bare fan-out of the same size (write one row per member
+   with asyncpg and deliver one NATS message per member) measured just before each run.
+2. Join storm (SPEC F-23, F-25): 5,000 viewers join one live, 50 calls in flight, each join
+   checked against the audience and recorded; joins per second beside the same server's
+   cheapest gRPC call (health Check) with 50 in flight, measured in the same run.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import asyncpg
 
 from convene.live.v1 import live_pb2
-from tests.bench.baselines import bare_fanout
+from tests.bench.baselines import bare_fanout, grpc_echo_rate
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.streams import StreamFleet, now
 from tests.bench.system import process_system
+from services.runtime.ids import new_id
 from tests.harness import bearer, request_id
 
 SIZES = (100, 500, 2000)
 LIVES_PER_SIZE = 7
+VIEWERS = 5000
+IN_FLIGHT = 50
 
 
 async def run(report: Report) -> None:
+    await fan_out(report)
+    await join_storm(report)
+
+
+async def fan_out(report: Report) -> None:
     async with process_system() as system:
         org = await system.create_org(members=max(SIZES) - 1)
         everyone = [org.admin_id, *org.member_ids]
@@ -48,3 +63,34 @@ async def run(report: Report) -> None:
         finally:
             await pool.close()
             await fleet.stop()
+
+
+async def join_storm(report: Report) -> None:
+    async with process_system() as system:
+        org = await system.create_org(members=1)
+        host = org.member_ids[0]
+        group_id = await system.create_group(org.tokens[host], [org.admin_id])
+        started = await system.stub("live").StartLive(live_pb2.StartLiveRequest(
+            request_id=request_id(), group_id=group_id, title="all-hands", audience=live_pb2.AUDIENCE_EVERYONE),
+            metadata=bearer(org.tokens[host]))
+        live_id = started.live.id
+        # Viewers: employees and outside WeChat users, with tokens as identity mints them.
+        tokens = [system.signer.mint(new_id("member"), enterprise_id=org.enterprise_id)[0] if i % 2
+                  else system.signer.mint(new_id("wechat_user"))[0] for i in range(VIEWERS)]
+        address = system.address_of("live")
+        echo = await grpc_echo_rate(address, seconds=3.0, in_flight=IN_FLIGHT)
+        live = system.stub("live")
+        queue = iter(tokens)
+
+        async def viewer() -> None:
+            for token in queue:
+                await live.JoinLive(live_pb2.JoinLiveRequest(live_id=live_id), metadata=bearer(token))
+
+        began = time.perf_counter()
+        await asyncio.gather(*(viewer() for _ in range(IN_FLIGHT)))
+        joins_per_s = VIEWERS / (time.perf_counter() - began)
+        stats = await live.GetLiveStats(live_pb2.GetLiveStatsRequest(live_id=live_id), metadata=bearer(org.tokens[host]))
+        assert stats.stats.total_viewers == VIEWERS, stats
+        report.compare("live join storm", f"{VIEWERS} viewers, {IN_FLIGHT} in flight", joins_per_s,
+                       baseline_name="gRPC echo (health Check)", baseline=echo, unit="calls/s",
+                       target=">= 0.5x", higher_is_better=True)
