@@ -119,23 +119,30 @@ async def set_replay(conn: asyncpg.Connection, live_id: str, state: int, *, url:
 # ---------------------------------------------------------------------------- viewers
 
 
-async def join(conn: asyncpg.Connection, live_id: str, viewer_id: str, *, member_of: str,
-               share_id: str) -> asyncpg.Record | None:
-    """Read the live and, if the viewer may watch it now, open (or keep) their watch session, in
-    one statement: the hot path of a join storm. `member_of` is the viewer's enterprise when they
-    are a member ('' otherwise). Returns the live's row with `joined` (the session is open) and
-    `first` (their first join); None when there is no such live. The audience rule here is
-    domain.may_watch's, in SQL; a refused join is explained by may_watch."""
-    return await conn.fetchrow(
+async def join_many(conn: asyncpg.Connection, live_id: str, viewers: list[tuple[str, str, str]]
+                    ) -> tuple[asyncpg.Record | None, dict[str, bool]]:
+    """Read the live and open (or keep) the watch session of every viewer in `viewers`
+    ((viewer_id, member_of, share_id); member_of is the viewer's enterprise when a member, else
+    '') who may watch it now, in one statement: the hot path of a join storm. Returns the live's
+    row (None when there is no such live) and {viewer_id: first join} for those let in. The
+    audience rule is domain.may_watch's, in SQL; a refused join is explained by may_watch.
+    Viewers are taken in id order, so concurrent batches lock rows in the same order."""
+    ids, member_of, share_ids = (list(column) for column in zip(*viewers))
+    rows = await conn.fetch(
         "WITH l AS (SELECT * FROM lives WHERE id = $1),"
+        " r AS (SELECT DISTINCT ON (viewer_id) * FROM unnest($2::text[], $3::text[], $4::text[])"
+        "  AS r(viewer_id, member_of, share_id) ORDER BY viewer_id),"
         " v AS (INSERT INTO viewers (live_id, viewer_id, employee, share_id)"
-        "  SELECT id, $2, enterprise_id = $3, $4 FROM l WHERE l.state = 3"
-        "  AND (l.host_id = $2 OR l.audience = 2 OR l.enterprise_id = $3)"
+        "  SELECT l.id, r.viewer_id, l.enterprise_id = r.member_of, r.share_id FROM l, r WHERE l.state = 3"
+        "  AND (l.host_id = r.viewer_id OR l.audience = 2 OR l.enterprise_id = r.member_of)"
         "  ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
         "  session_start_at = coalesce(viewers.session_start_at, now())"
-        "  RETURNING (xmax = 0) AS first)"
-        " SELECT l.*, EXISTS (SELECT 1 FROM v) AS joined, coalesce((SELECT first FROM v), false) AS first FROM l",
-        live_id, viewer_id, member_of, share_id)
+        "  RETURNING viewer_id, (xmax = 0) AS first)"
+        " SELECT l.*, v.viewer_id AS joined_viewer, v.first FROM l LEFT JOIN v ON true",
+        live_id, ids, member_of, share_ids)
+    if not rows:
+        return None, {}
+    return rows[0], {r["joined_viewer"]: r["first"] for r in rows if r["joined_viewer"] is not None}
 
 
 async def heartbeat(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:

@@ -27,6 +27,52 @@ from services.runtime.share_links import ShareLinks
 log = get_logger(__name__)
 
 
+Joiner = tuple[str, str, str]  # (viewer id, enterprise when a member, share id)
+
+
+class JoinBatcher:
+    """Group commit for joins: while one statement for a live is running, the joins that arrive
+    wait and then go in together. Alone a join runs at once; in a storm one round trip admits
+    many viewers (SPEC F-25's join storm)."""
+
+    MAX_BATCH = 500
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._waiting: dict[str, list[tuple[Joiner, asyncio.Future]]] = {}
+        self._busy: set[str] = set()
+
+    async def join(self, live_id: str, joiner: Joiner) -> tuple[asyncpg.Record | None, bool | None]:
+        """The live's row and whether this was the viewer's first join (None: not let in)."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(live_id, []).append((joiner, future))
+        if live_id not in self._busy:
+            self._busy.add(live_id)
+            asyncio.create_task(self._run(live_id))
+        return await future
+
+    async def _run(self, live_id: str) -> None:
+        try:
+            while self._waiting.get(live_id):
+                batch = self._waiting[live_id][:self.MAX_BATCH]
+                del self._waiting[live_id][:self.MAX_BATCH]
+                try:
+                    async with self._pool.acquire() as conn:
+                        row, firsts = await store.join_many(conn, live_id, [joiner for joiner, _ in batch])
+                except Exception as exc:  # each caller sees the failure as its own
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (viewer_id, _, _), future in batch:
+                    if not future.done():
+                        future.set_result((row, firsts.get(viewer_id)))
+        finally:
+            self._busy.discard(live_id)
+            if not self._waiting.get(live_id):
+                self._waiting.pop(live_id, None)
+
+
 class Watching:
     def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, lives: Lives) -> None:
         self._pool = pool
@@ -34,6 +80,7 @@ class Watching:
         self._settings = settings
         self._lives = lives
         self._links = ShareLinks(settings.token_key, settings.share_base_url)
+        self._joins = JoinBatcher(pool)
 
     async def _live(self, conn: asyncpg.Connection, live_id: str) -> asyncpg.Record:
         row = await store.get_live(conn, live_id)
@@ -51,18 +98,17 @@ class Watching:
         if request.share_link:
             share_id = self._links.verify(request.share_link, subject_id=request.live_id).share_id
         member_of = principal.enterprise_id if principal.is_member else ""
-        async with self._pool.acquire() as conn:
-            row = await store.join(conn, request.live_id, principal.id, member_of=member_of, share_id=share_id)
-            if row is None:
-                raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=request.live_id)
-            if not row["joined"]:
-                self._refuse(principal, row)
-            if row["first"] and share_id:
-                async with conn.transaction():
-                    await add_event(conn, new_envelope(
-                        subjects.LIVE_VIEWER_JOINED, subject=row["id"], enterprise_id=row["enterprise_id"],
-                        correlation_id=row["id"], payload=events_pb2.ViewerJoined(
-                            live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
+        row, first = await self._joins.join(request.live_id, (principal.id, member_of, share_id))
+        if row is None:
+            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=request.live_id)
+        if first is None:
+            self._refuse(principal, row)
+        if first and share_id:
+            async with self._pool.acquire() as conn, conn.transaction():
+                await add_event(conn, new_envelope(
+                    subjects.LIVE_VIEWER_JOINED, subject=row["id"], enterprise_id=row["enterprise_id"],
+                    correlation_id=row["id"], payload=events_pb2.ViewerJoined(
+                        live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
         return pb.JoinLiveResponse(
             live=store.live_from_row(row), play=self._lives.play_endpoint(row["id"], principal.id),
             heartbeat_interval_seconds=max(1, int(self._settings.viewer_timeout_s / 3)))
