@@ -26,9 +26,6 @@ async def create_pool(dsn: str, schema: str, *, min_size: int = 2, max_size: int
         min_size=min_size,
         max_size=max_size,
         server_settings={"search_path": schema, "application_name": f"convene-{schema}"},
-        # asyncpg resets session state on every release (a round trip per call). Convene keeps no
-        # session state on pooled connections (listeners are removed before release), so skip it.
-        reset=_no_reset,
     )
     assert pool is not None
     return pool
@@ -42,10 +39,6 @@ async def ensure_schema(dsn: str, schema: str) -> None:
         pass  # another replica created it at the same moment
     finally:
         await conn.close()
-
-
-async def _no_reset(conn: asyncpg.Connection) -> None:
-    return None
 
 
 def _migration_files(folder: Path) -> list[Path]:

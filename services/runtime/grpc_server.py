@@ -70,6 +70,7 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
         self._signer = signer
         self._public = tuple(public_methods)
         self._revocations = revocations
+        self._wrapped: dict[str, Any] = {}
 
     def _check_revoked(self, principal: Principal | None) -> None:
         if principal is not None and self._revocations is not None:
@@ -91,7 +92,13 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(details)
         if handler is None or details.method.startswith(_ALWAYS_PUBLIC):
             return handler
-        method = details.method
+        # Handlers are registered once per method, so their wrappers are built once too.
+        wrapped = self._wrapped.get(details.method)
+        if wrapped is None:
+            wrapped = self._wrapped[details.method] = self._wrap(details.method, handler)
+        return wrapped
+
+    def _wrap(self, method: str, handler: Any) -> Any:
         deserialize = handler.request_deserializer
 
         def safe_deserialize(data: bytes) -> Any:
@@ -182,6 +189,11 @@ def create_server(
             ("grpc.max_receive_message_length", 4 * 1024 * 1024),
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            # Calls that arrive faster than the server takes them wait in the core; past its
+            # default of 1,000 it cancels them (CANCELLED), as when thousands of notification
+            # streams reconnect at once after a replica restarts.
+            ("grpc.server.max_pending_requests", 20_000),
+            ("grpc.server.max_pending_requests_hard_limit", 40_000),
         ],
     )
     for add, servicer in registrations:
