@@ -1,136 +1,109 @@
-"""Notifications' rules: one notification per user per event, gap-free per-user sequences,
-streams that resume after the last sequence a client saw."""
+"""Notifications' rules for callers: whose inbox and stream one may open, the inbox list (one
+entry per thread), read state and the unread count (SPEC F-40, F-41).
+
+The unread count is the number of unread threads: what the user sees as bold entries in the
+inbox. It is kept beside the user's sequence and every stream item carries it as of its own
+sequence, so a client that shows the last count its stream carried is always right.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
 
-from convene.groups.v1 import events_pb2 as group_events
-from convene.groups.v1 import groups_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications import store
 from services.notifications.hub import Hub
-from services.runtime import subjects
+from services.notifications.principals import Principals
+from services.notifications.streams import Streams
 from services.runtime.auth import Principal
-from services.runtime.consumer import AfterCommit
-from services.runtime.errors import OutOfRange
-from services.runtime.events import Event
-from services.runtime.ids import new_id
+from services.runtime.errors import NotFound, OutOfRange, PermissionDenied
 from services.runtime.pagination import decode_page_token, encode_page_token
-
-# Rows read from the database per catch-up round trip.
-CATCH_UP_PAGE = 500
-# A stream that heard nothing for this long checks the database anyway (a missed push).
-IDLE_CHECK_S = 5.0
-
-_CARD_TITLES = {
-    groups_pb2.CARD_STATE_SCHEDULED: "Live scheduled",
-    groups_pb2.CARD_STATE_LIVE: "Live now",
-    groups_pb2.CARD_STATE_ENDED: "Live ended",
-    groups_pb2.CARD_STATE_REPLAY_READY: "Replay ready",
-    groups_pb2.CARD_STATE_REPLAY_DELETED: "Replay deleted",
-}
 
 
 class Notifications:
-    def __init__(self, pool: asyncpg.Pool, hub: Hub) -> None:
+    def __init__(self, pool: asyncpg.Pool, hub: Hub, streams: Streams, principals: Principals) -> None:
         self._pool = pool
         self._hub = hub
+        self._streams = streams
+        self._principals = principals
 
-    # --------------------------------------------------------------- fan-out
+    async def _owner(self, principal: Principal, user_id: str = "") -> str:
+        """The user whose inbox the caller may use: only their own, and only if identity knows them."""
+        if principal.is_service:
+            raise PermissionDenied("USERS_ONLY", "notifications belong to members and WeChat users")
+        if user_id and user_id != principal.id:
+            raise PermissionDenied("NOT_YOUR_STREAM", "only a user's own notifications can be opened",
+                                   user_id=user_id)
+        if not await self._principals.is_user(principal.id):
+            raise NotFound("USER_NOT_FOUND", "identity does not know the user of this token", user_id=principal.id)
+        return principal.id
 
-    async def on_card_changed(self, event: Event, conn: asyncpg.Connection) -> AfterCommit | None:
-        """Consumer `notifications--cards`: a card posted or updated reaches every member."""
-        change = event.payload(group_events.CardChanged)
-        card = change.card
-        title = f"{_CARD_TITLES.get(card.state, 'Card')}: {card.title}"
-        rows = [
-            (user_id, 0, new_id("notification"), pb.NOTIFICATION_KIND_CARD, card.subject_id, title,
-             change.group_name, change.group_id, card.SerializeToString(), event.id)
-            for user_id in dict.fromkeys(change.recipient_ids)
-        ]
-        return await self.deliver(conn, rows)
+    # ---------------------------------------------------------------- streams
 
-    async def deliver(self, conn: asyncpg.Connection, rows: list[tuple]) -> AfterCommit | None:
-        """Write notifications (sequence filled in here) and return the push to run after commit."""
-        if not rows:
-            return None
-        sequences = await store.allocate_sequences(conn, [row[0] for row in rows])
-        rows = [(row[0], sequences[row[0]], *row[2:]) for row in rows]
-        written = await store.insert_notifications(conn, rows)
-        items = [(row["user_id"], store.notification_from_row(row)) for row in written]
-
-        async def push() -> None:
-            await self._hub.publish(items)
-
-        return push
-
-    # --------------------------------------------------------------- streams
-
-    async def subscribe(self, principal: Principal, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
-        """Everything after `after_sequence`, then each new one; no gap, no duplicate."""
-        listener = self._hub.register(principal.id)  # before reading, so nothing slips between
-        try:
-            async with self._pool.acquire() as conn:
-                latest = await store.last_sequence(conn, principal.id)
-            if after_sequence > latest:
-                raise OutOfRange("SEQUENCE_FROM_THE_FUTURE",
-                                 f"after_sequence {after_sequence} is past the latest ({latest})", latest=latest)
-            last = after_sequence
-            async for notification in self._read_after(principal.id, last):
-                last = notification.sequence
-                yield pb.SubscribeResponse(notification=notification)
-            async with self._pool.acquire() as conn:
-                unread = await store.unread_count(conn, principal.id)
-            yield pb.SubscribeResponse(caught_up=pb.CaughtUp(sequence=last, unread_count=unread))
-            while True:
-                try:
-                    notification = await asyncio.wait_for(listener.queue.get(), IDLE_CHECK_S)
-                except TimeoutError:
-                    notification = None
-                if listener.overflowed or notification is None or notification.sequence > last + 1:
-                    # Missed or dropped pushes: the database has them all, in order.
-                    listener.overflowed = False
-                    _drain(listener.queue)
-                    async for missed in self._read_after(principal.id, last):
-                        last = missed.sequence
-                        yield pb.SubscribeResponse(notification=missed)
-                    continue
-                if notification.sequence <= last:
-                    continue  # already sent from the database
-                last = notification.sequence
-                yield pb.SubscribeResponse(notification=notification)
-        finally:
-            self._hub.unregister(listener)
-
-    async def _read_after(self, user_id: str, sequence: int) -> AsyncIterator[pb.Notification]:
-        while True:
-            async with self._pool.acquire() as conn:
-                rows = await store.after(conn, user_id, sequence, CATCH_UP_PAGE)
-            for row in rows:
-                yield store.notification_from_row(row)
-            if len(rows) < CATCH_UP_PAGE:
-                return
-            sequence = rows[-1]["sequence"]
+    async def subscribe(self, principal: Principal, user_id: str, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
+        owner = await self._owner(principal, user_id)
+        async for response in self._streams.open(owner, after_sequence):
+            yield response
 
     # ----------------------------------------------------------------- inbox
 
     async def list_notifications(self, principal: Principal, size: int, token: str) -> pb.ListNotificationsResponse:
+        owner = await self._owner(principal)
         position = decode_page_token(token, "before")
         before = int(position["before"]) if position else 2**62
-        async with self._pool.acquire() as conn:
-            rows = await store.newest_first(conn, principal.id, before, size + 1)
-            unread = await store.unread_count(conn, principal.id)
+        # One snapshot: the page, the count and the sequence to subscribe after agree.
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            rows = await store.threads_page(conn, owner, before, size + 1)
+            latest, unread = await store.cursor(conn, owner)
         response = pb.ListNotificationsResponse(
-            notifications=[store.notification_from_row(r) for r in rows[:size]], unread_count=unread)
+            notifications=[store.notification_from_row(r, read=not r["unread"]) for r in rows[:size]],
+            unread_count=unread, sequence=latest)
         if len(rows) > size:
-            response.next_page_token = encode_page_token({"before": rows[size - 1]["sequence"]})
+            response.next_page_token = encode_page_token({"before": rows[size - 1]["latest_sequence"]})
         return response
 
+    async def mark_read(self, principal: Principal, thread_id: str, up_to_sequence: int) -> pb.MarkReadResponse:
+        owner = await self._owner(principal)
+        async with self._pool.acquire() as conn:
+            async with conn.transaction():
+                cursor = await self._locked_cursor(conn, owner, up_to_sequence)
+                entry = await store.thread(conn, owner, thread_id)
+                if entry is None:
+                    raise NotFound("THREAD_NOT_FOUND", "no such entry in the inbox", thread_id=thread_id)
+                marked = await store.mark_threads_read(conn, owner, thread_id, up_to_sequence or cursor["last_sequence"])
+                if not marked:
+                    return pb.MarkReadResponse(unread_count=cursor["unread_threads"], sequence=cursor["last_sequence"])
+                mark = await store.add_read_mark(conn, owner, thread_id, up_to_sequence or entry["latest_sequence"], marked)
+            read_marked = store.read_mark_from_row(mark)
+        await self._hub.publish_read_mark(owner, read_marked)
+        return pb.MarkReadResponse(unread_count=read_marked.unread_count, sequence=read_marked.sequence)
 
-def _drain(queue: asyncio.Queue) -> None:
-    while not queue.empty():
-        queue.get_nowait()
+    async def mark_all_read(self, principal: Principal, up_to_sequence: int) -> pb.MarkAllReadResponse:
+        owner = await self._owner(principal)
+        async with self._pool.acquire() as conn:
+            async with conn.transaction():
+                cursor = await self._locked_cursor(conn, owner, up_to_sequence)
+                if cursor is None:
+                    return pb.MarkAllReadResponse()
+                up_to = up_to_sequence or cursor["last_sequence"]
+                marked = await store.mark_threads_read(conn, owner, None, up_to)
+                if not marked:
+                    return pb.MarkAllReadResponse(unread_count=cursor["unread_threads"],
+                                                  sequence=cursor["last_sequence"])
+                mark = await store.add_read_mark(conn, owner, "", up_to, marked)
+            read_marked = store.read_mark_from_row(mark)
+        await self._hub.publish_read_mark(owner, read_marked)
+        return pb.MarkAllReadResponse(unread_count=read_marked.unread_count, sequence=read_marked.sequence,
+                                      marked_count=marked)
+
+    @staticmethod
+    async def _locked_cursor(conn: asyncpg.Connection, user_id: str, up_to_sequence: int) -> asyncpg.Record | None:
+        """The user's cursor, locked: read marks take their sequence in line with deliveries."""
+        cursor = await store.lock_cursor(conn, user_id)
+        latest = cursor["last_sequence"] if cursor else 0
+        if up_to_sequence > latest:
+            raise OutOfRange("SEQUENCE_FROM_THE_FUTURE",
+                             f"up_to_sequence {up_to_sequence} is past the latest ({latest})", latest=latest)
+        return cursor

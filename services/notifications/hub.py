@@ -1,15 +1,17 @@
 """The streams one replica holds, and the core-NATS push that reaches them from any replica.
 
-After a fan-out commits, the replica that wrote it publishes the new notifications on
+After a fan-out commits, the replica that wrote it publishes the new stream items on
 `notifications.v1.push`; every replica hears it and hands each item to the local streams of its
-user. A push can be missed (a reconnect, a full buffer): streams then read the gap back from
-PostgreSQL, because every notification carries its per-user sequence.
+user. A push can be missed (a NATS reconnect, a replica killed between commit and push): streams
+then read the gap back from PostgreSQL, because every item carries its per-user sequence.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import random
+import time
+from collections import defaultdict, deque
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -17,47 +19,104 @@ from nats.aio.subscription import Subscription
 
 from convene.notifications.v1 import delivery_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
+from services.notifications.store import Delivered
 from services.runtime import subjects
+from services.runtime.events import timestamp
 from services.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
-# Items per push message: keeps each message well under NATS's default 1 MB payload limit.
-PUSH_CHUNK = 500
+# Users per push message: keeps each message well under NATS's default 1 MB payload limit.
+PUSH_USERS = 2000
+# How often the hub looks for streams that may have missed pushes.
+WATCH_EVERY_S = 1.0
+
+StreamItem = tuple[int, pb.SubscribeResponse]
 
 
 class Listener:
     """One open stream: a bounded buffer, so a slow client never slows anyone else."""
 
-    def __init__(self, user_id: str, capacity: int) -> None:
+    def __init__(self, user_id: str, capacity: int, idle_check_s: float) -> None:
         self.user_id = user_id
-        self.queue: asyncio.Queue[pb.Notification] = asyncio.Queue(capacity)
-        # Set when the buffer overflowed: the stream drops what it holds and reads from the database.
+        self._capacity = capacity
+        self._items: deque[StreamItem] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        # The buffer overflowed: what it held was dropped (the database still has it).
         self.overflowed = False
+        # Pushes may have been missed (NATS reconnected, or nothing heard for long): the stream
+        # should look in the database.
+        self.stale = False
+        # Spread over 20%, so that thousands of idle streams do not all look at once.
+        self._idle_check_s = idle_check_s * random.uniform(1.0, 1.2)
+        self._heard_at = time.monotonic()
 
-    def offer(self, notification: pb.Notification) -> None:
-        try:
-            self.queue.put_nowait(notification)
-        except asyncio.QueueFull:
+    def offer(self, item: StreamItem) -> None:
+        if self.overflowed:
+            return
+        if len(self._items) >= self._capacity:
             self.overflowed = True
+            self._items.clear()
+        else:
+            self._items.append(item)
+        self._heard_at = time.monotonic()
+        self._wake()
+
+    def mark_stale(self) -> None:
+        self.stale = True
+        self._wake()
+
+    def checked(self) -> None:
+        """The stream has just read the database."""
+        self.stale = False
+        self._heard_at = time.monotonic()
+
+    def idle(self, now: float) -> bool:
+        return now - self._heard_at > self._idle_check_s
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def next(self) -> StreamItem | None:
+        """The next pushed item; None once the buffer overflowed or the listener went stale
+        (the caller tells which by the flags)."""
+        while not self._items and not self.overflowed and not self.stale:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        if self.overflowed or self.stale:
+            return None
+        return self._items.popleft()
 
 
 class Hub:
-    def __init__(self, nc: NATS, buffer_capacity: int = 256) -> None:
+    def __init__(self, nc: NATS, buffer_capacity: int, idle_check_s: float) -> None:
         self._nc = nc
         self._capacity = buffer_capacity
+        self._idle_check_s = idle_check_s
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._subscription: Subscription | None = None
+        self._watcher: asyncio.Task | None = None
 
     async def start(self) -> None:
         self._subscription = await self._nc.subscribe(subjects.NOTIFICATIONS_PUSH, cb=self._on_push)
+        self._watcher = asyncio.create_task(self._watch(), name="notifications-hub-watch")
 
     async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
         if self._subscription is not None:
-            await self._subscription.unsubscribe()
+            try:
+                await self._subscription.unsubscribe()
+            except Exception:
+                pass
 
     def register(self, user_id: str) -> Listener:
-        listener = Listener(user_id, self._capacity)
+        listener = Listener(user_id, self._capacity, self._idle_check_s)
         self._listeners[user_id].add(listener)
         return listener
 
@@ -72,16 +131,70 @@ class Hub:
     def open_streams(self) -> int:
         return sum(len(s) for s in self._listeners.values())
 
+    async def _watch(self) -> None:
+        """Once a second: after a NATS reconnect every stream looks in the database (pushes
+        sent meanwhile are lost), and so does each stream that heard nothing for long."""
+        reconnects = self._nc.stats["reconnects"]
+        while True:
+            await asyncio.sleep(WATCH_EVERY_S)
+            everyone = self._nc.stats["reconnects"] != reconnects
+            if everyone:
+                reconnects = self._nc.stats["reconnects"]
+                log.info("nats reconnected; open streams look for missed pushes", streams=self.open_streams)
+            now = time.monotonic()
+            for listeners in list(self._listeners.values()):
+                for listener in listeners:
+                    if everyone or listener.idle(now):
+                        listener.mark_stale()
+
+    # ------------------------------------------------------------------------------ receiving
+
     async def _on_push(self, msg: Msg) -> None:
         batch = delivery_pb2.DeliveryCommitted.FromString(msg.data)
         for item in batch.items:
-            for listener in self._listeners.get(item.user_id, ()):
-                listener.offer(item.notification)
+            listeners = self._listeners.get(item.user_id)
+            if not listeners:
+                continue
+            if item.HasField("read_marked"):
+                entry = (item.read_marked.sequence, pb.SubscribeResponse(read_marked=item.read_marked))
+            else:
+                entry = (item.notification.sequence, pb.SubscribeResponse(notification=item.notification))
+            for listener in listeners:
+                listener.offer(entry)
+        if batch.HasField("shared"):
+            self._offer_shared(batch.shared)
 
-    async def publish(self, items: list[tuple[str, pb.Notification]]) -> None:
-        for start in range(0, len(items), PUSH_CHUNK):
-            batch = delivery_pb2.DeliveryCommitted()
-            for user_id, notification in items[start:start + PUSH_CHUNK]:
-                batch.items.add(user_id=user_id, notification=notification)
+    def _offer_shared(self, shared: delivery_pb2.SharedNotification) -> None:
+        for index, user_id in enumerate(shared.user_ids):
+            listeners = self._listeners.get(user_id)
+            if not listeners:
+                continue
+            response = pb.SubscribeResponse()
+            notification = response.notification
+            notification.CopyFrom(shared.notification)
+            notification.id = shared.notification_ids[index]
+            notification.sequence = shared.sequences[index]
+            notification.unread_count = shared.unread_counts[index]
+            entry = (notification.sequence, response)
+            for listener in listeners:
+                listener.offer(entry)
+
+    # ------------------------------------------------------------------------------ publishing
+
+    async def publish_fanout(self, template: pb.Notification, delivered: Delivered) -> None:
+        """One notification to many users: sent once, with only what differs per user."""
+        template.create_time.CopyFrom(timestamp(delivered.created_at))
+        for start in range(0, len(delivered.user_ids), PUSH_USERS):
+            end = start + PUSH_USERS
+            batch = delivery_pb2.DeliveryCommitted(shared=delivery_pb2.SharedNotification(
+                notification=template, user_ids=delivered.user_ids[start:end],
+                sequences=delivered.sequences[start:end], notification_ids=delivered.notification_ids[start:end],
+                unread_counts=delivered.unread_counts[start:end]))
             await self._nc.publish(subjects.NOTIFICATIONS_PUSH, batch.SerializeToString())
+        await self._nc.flush()
+
+    async def publish_read_mark(self, user_id: str, mark: pb.ReadMarked) -> None:
+        batch = delivery_pb2.DeliveryCommitted()
+        batch.items.add(user_id=user_id, read_marked=mark)
+        await self._nc.publish(subjects.NOTIFICATIONS_PUSH, batch.SerializeToString())
         await self._nc.flush()

@@ -1,13 +1,20 @@
-"""Wiring of the notifications service: gRPC servicer, the push hub, the card fan-out consumer."""
+"""Wiring of the notifications service: gRPC servicer, the push hub, one durable consumer per
+source service, the shared fan-out consumer, and the timer that delivers timed notices."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from services.notifications.delivery import TIMER_KIND, Delivery
 from services.notifications.domain import Notifications
 from services.notifications.hub import Hub
+from services.notifications.principals import Principals
 from services.notifications.servicer import NotificationsServicer
+from services.notifications.settings import NotificationsSettings
+from services.notifications.sources import all_sources
+from services.notifications.streams import Streams
 from services.runtime import subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 from services.runtime.consumer import ConsumerSpec
@@ -16,25 +23,33 @@ SERVICE_NAME = notifications_pb2.DESCRIPTOR.services_by_name["NotificationsServi
 
 
 async def build(runtime: Runtime) -> ServiceParts:
-    hub = Hub(runtime.nc)
-    notifications = Notifications(runtime.pool, hub)
+    settings = runtime.settings
+    assert isinstance(settings, NotificationsSettings)
+    hub = Hub(runtime.nc, settings.stream_buffer, settings.idle_check_s)
+    delivery = Delivery(hub, chunk_size=settings.fanout_chunk)
+    notifications = Notifications(
+        runtime.pool, hub, Streams(runtime.pool, hub),
+        Principals(runtime.nc, settings.principal_cache_s))
 
     async def start_hub():
         await hub.start()
         return hub.stop
 
+    # Small fetches, so a replica never takes more chunks than it is working on and the others
+    # get theirs; several workers per replica overlap one chunk's database time with another's.
+    fanout = ConsumerSpec(durable="notifications--fanout", source="notifications",
+                          subjects=[subjects.NOTIFICATIONS_CHUNK_QUEUED], handler=delivery.on_chunk,
+                          batch=1, ack_wait_s=settings.fanout_ack_wait_s)
     return ServiceParts(
         registrations=[(notifications_pb2_grpc.add_NotificationsServiceServicer_to_server,
                         NotificationsServicer(notifications))],
         service_names=[SERVICE_NAME],
-        consumers=[
-            ConsumerSpec(durable="notifications--cards", source="groups",
-                         subjects=[subjects.GROUPS_CARD_POSTED, subjects.GROUPS_CARD_UPDATED],
-                         handler=notifications.on_card_changed),
-        ],
+        consumers=[*(source.consumer(delivery) for source in all_sources()),
+                   *(dataclasses.replace(fanout) for _ in range(settings.fanout_workers))],
+        timers={TIMER_KIND: delivery.on_due},
         workers=[start_hub],
     )
 
 
 DEFINITION = ServiceDefinition(name="notifications", migrations=Path(__file__).parent / "migrations",
-                               build=build)
+                               build=build, settings_type=NotificationsSettings)

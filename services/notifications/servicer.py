@@ -9,9 +9,16 @@ import grpc
 from convene.notifications.v1 import notifications_pb2 as pb
 from convene.notifications.v1 import notifications_pb2_grpc
 from services.notifications.domain import Notifications
+from services.notifications.notices import MAX_THREAD_ID
 from services.runtime import validate as v
 from services.runtime.auth import caller
 from services.runtime.errors import InvalidArgument
+
+
+def _sequence(field: str, value: int) -> int:
+    if value < 0:
+        raise InvalidArgument("INVALID_SEQUENCE", f"{field} must not be negative", field=field)
+    return value
 
 
 class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer):
@@ -19,11 +26,20 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
         self._notifications = notifications
 
     async def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.SubscribeResponse]:
-        if request.after_sequence < 0:
-            raise InvalidArgument("INVALID_SEQUENCE", "after_sequence must not be negative", field="after_sequence")
-        async for response in self._notifications.subscribe(caller(), request.after_sequence):
+        _sequence("after_sequence", request.after_sequence)
+        if request.user_id:
+            v.require_id("user_id", request.user_id, "member", "wechat_user")
+        async for response in self._notifications.subscribe(caller(), request.user_id, request.after_sequence):
             yield response
 
     async def ListNotifications(self, request: pb.ListNotificationsRequest, context: grpc.aio.ServicerContext) -> pb.ListNotificationsResponse:
         size = v.page_size(request.page_size, default=50, maximum=200)
         return await self._notifications.list_notifications(caller(), size, request.page_token)
+
+    async def MarkRead(self, request: pb.MarkReadRequest, context: grpc.aio.ServicerContext) -> pb.MarkReadResponse:
+        thread_id = v.require_text("thread_id", request.thread_id, max_len=MAX_THREAD_ID)
+        return await self._notifications.mark_read(
+            caller(), thread_id, _sequence("up_to_sequence", request.up_to_sequence))
+
+    async def MarkAllRead(self, request: pb.MarkAllReadRequest, context: grpc.aio.ServicerContext) -> pb.MarkAllReadResponse:
+        return await self._notifications.mark_all_read(caller(), _sequence("up_to_sequence", request.up_to_sequence))

@@ -1,65 +1,203 @@
-"""Notifications' SQL."""
+"""Notifications' SQL.
+
+Every change to a user's inbox (a notification, a read mark) first takes the user's row in
+`user_cursors` (the upsert that hands out the next sequence locks it), so changes of one user
+are serialized: sequences have no gaps and the unread count kept beside them is exact. Fan-outs
+lock their users in sorted order, so two fan-outs never deadlock.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 import asyncpg
 
 from convene.groups.v1 import groups_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.runtime.events import timestamp
+from services.runtime.ids import new_ids
 
 
-def notification_from_row(row: asyncpg.Record) -> pb.Notification:
+@dataclass(frozen=True)
+class Content:
+    """What every recipient of one notice shares."""
+
+    kind: int
+    thread_id: str
+    title: str
+    body: str
+    group_id: str
+    card: bytes | None
+    thread_version: int
+    event_id: str
+    dedupe_key: str
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Per recipient of a fan-out, in the same order: what differs between their notifications."""
+
+    user_ids: list[str]
+    sequences: list[int]
+    unread_counts: list[int]
+    notification_ids: list[str]
+    created_at: dt.datetime
+
+
+def notification_from_row(row: asyncpg.Record, *, read: bool = False) -> pb.Notification:
     notification = pb.Notification(
         id=row["id"], sequence=row["sequence"], kind=row["kind"], thread_id=row["thread_id"],
-        title=row["title"], body=row["body"], group_id=row["group_id"], read=row["read"],
+        title=row["title"], body=row["body"], group_id=row["group_id"], read=read,
         create_time=timestamp(row["created_at"]), event_id=row["event_id"],
+        unread_count=row["unread_count"], thread_version=row["thread_version"],
     )
     if row["card"] is not None:
         notification.card.CopyFrom(groups_pb2.Card.FromString(row["card"]))
     return notification
 
 
-async def allocate_sequences(conn: asyncpg.Connection, user_ids: list[str]) -> dict[str, int]:
-    """Next sequence for each user, in one statement. Sorted ids keep concurrent fan-outs from
-    locking the same cursor rows in opposite orders."""
+def read_mark_from_row(row: asyncpg.Record) -> pb.ReadMarked:
+    return pb.ReadMarked(sequence=row["sequence"], thread_id=row["thread_id"],
+                         up_to_sequence=row["up_to_sequence"], unread_count=row["unread_count"])
+
+
+# ------------------------------------------------------------------------------------ fan-out
+
+
+async def deliver(conn: asyncpg.Connection, user_ids: list[str], content: Content) -> Delivered:
+    """Write `content` to the inbox of each user who does not hold it yet, in the caller's
+    transaction."""
+    # Users who already have it (a redelivery, another replica) or whose thread shows a later
+    # change are skipped before a sequence is handed out, so no sequence is ever wasted.
     rows = await conn.fetch(
-        "INSERT INTO user_cursors (user_id, last_sequence) SELECT u, 1 FROM unnest($1::text[]) AS u ORDER BY u"
-        " ON CONFLICT (user_id) DO UPDATE SET last_sequence = user_cursors.last_sequence + 1"
-        " RETURNING user_id, last_sequence",
-        sorted(user_ids),
+        "INSERT INTO user_cursors AS c (user_id, last_sequence)"
+        " SELECT u, 1 FROM unnest($1::text[]) AS u"
+        " WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = u AND n.dedupe_key = $2)"
+        "   AND ($4 = 0 OR NOT EXISTS (SELECT 1 FROM threads t"
+        "                              WHERE t.user_id = u AND t.thread_id = $3 AND t.version >= $4))"
+        " ORDER BY u"
+        " ON CONFLICT (user_id) DO UPDATE SET last_sequence = c.last_sequence + 1"
+        " RETURNING user_id, last_sequence, unread_threads",
+        sorted(set(user_ids)), content.dedupe_key, content.thread_id, content.thread_version,
     )
-    return {row["user_id"]: row["last_sequence"] for row in rows}
+    created_at = dt.datetime.now(dt.timezone.utc)
+    if not rows:
+        return Delivered([], [], [], [], created_at)
+    users = [r["user_id"] for r in rows]
+    sequences = [r["last_sequence"] for r in rows]
+    unread = {r["user_id"]: r["unread_threads"] for r in rows}
+    # The thread becomes the user's newest entry, unread; the count grows where it was read.
+    for row in await conn.fetch(
+        "WITH prior AS ("
+        "   SELECT user_id FROM threads WHERE thread_id = $2 AND user_id = ANY($1::text[]) AND unread"
+        " ), entry AS ("
+        "   INSERT INTO threads AS t (user_id, thread_id, latest_sequence, version, unread)"
+        "   SELECT u, $2, s, $3, true FROM unnest($1::text[], $4::bigint[]) AS x(u, s)"
+        "   ON CONFLICT (user_id, thread_id) DO UPDATE SET"
+        "     latest_sequence = CASE WHEN excluded.version >= t.version"
+        "                            THEN excluded.latest_sequence ELSE t.latest_sequence END,"
+        "     version = greatest(t.version, excluded.version), unread = true"
+        " )"
+        " UPDATE user_cursors c SET unread_threads = c.unread_threads + 1"
+        " WHERE c.user_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.user_id = c.user_id)"
+        " RETURNING c.user_id, c.unread_threads",
+        users, content.thread_id, content.thread_version, sequences,
+    ):
+        unread[row["user_id"]] = row["unread_threads"]
+    counts = [unread[u] for u in users]
+    ids = new_ids("notification", len(users))
+    await conn.execute(
+        "INSERT INTO notifications (user_id, sequence, id, unread_count, kind, thread_id, title, body,"
+        " group_id, card, event_id, dedupe_key, thread_version, created_at)"
+        " SELECT u, s, i, c, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
+        " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS x(u, s, i, c)",
+        users, sequences, ids, counts, content.kind, content.thread_id, content.title, content.body,
+        content.group_id, content.card, content.event_id, content.dedupe_key, content.thread_version, created_at,
+    )
+    return Delivered(users, sequences, counts, ids, created_at)
 
 
-async def insert_notifications(conn: asyncpg.Connection, rows: list[tuple]) -> list[asyncpg.Record]:
-    """rows: (user_id, sequence, id, kind, thread_id, title, body, group_id, card, event_id)."""
-    columns = list(zip(*rows))
-    return await conn.fetch(
-        "INSERT INTO notifications (user_id, sequence, id, kind, thread_id, title, body, group_id, card, event_id)"
-        " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::smallint[], $5::text[], $6::text[],"
-        " $7::text[], $8::text[], $9::bytea[], $10::text[]) RETURNING *",
-        *columns,
+# ---------------------------------------------------------------------------------- read state
+
+
+async def lock_cursor(conn: asyncpg.Connection, user_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT last_sequence, unread_threads FROM user_cursors WHERE user_id = $1 FOR UPDATE", user_id)
+
+
+async def thread(conn: asyncpg.Connection, user_id: str, thread_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT latest_sequence, unread FROM threads WHERE user_id = $1 AND thread_id = $2", user_id, thread_id)
+
+
+async def mark_threads_read(conn: asyncpg.Connection, user_id: str, thread_id: str | None,
+                            up_to_sequence: int) -> int:
+    """Mark one thread (or all, when thread_id is None) read if nothing in it is newer than
+    `up_to_sequence`; returns how many changed. The caller holds the user's cursor lock."""
+    return len(await conn.fetch(
+        "UPDATE threads SET unread = false WHERE user_id = $1 AND unread AND latest_sequence <= $3"
+        " AND ($2::text IS NULL OR thread_id = $2) RETURNING 1",
+        user_id, thread_id, up_to_sequence,
+    ))
+
+
+async def add_read_mark(conn: asyncpg.Connection, user_id: str, thread_id: str, up_to_sequence: int,
+                        marked: int) -> asyncpg.Record:
+    cursor = await conn.fetchrow(
+        "UPDATE user_cursors SET last_sequence = last_sequence + 1, unread_threads = unread_threads - $2"
+        " WHERE user_id = $1 RETURNING last_sequence, unread_threads",
+        user_id, marked,
+    )
+    return await conn.fetchrow(
+        "INSERT INTO read_marks (user_id, sequence, thread_id, up_to_sequence, unread_count)"
+        " VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        user_id, cursor["last_sequence"], thread_id, up_to_sequence, cursor["unread_threads"],
     )
 
 
-async def last_sequence(conn: asyncpg.Connection, user_id: str) -> int:
-    return await conn.fetchval("SELECT last_sequence FROM user_cursors WHERE user_id = $1", user_id) or 0
+# ------------------------------------------------------------------------------------- reading
 
 
-async def after(conn: asyncpg.Connection, user_id: str, sequence: int, limit: int) -> list[asyncpg.Record]:
+async def cursor(conn: asyncpg.Connection, user_id: str) -> tuple[int, int]:
+    """(last sequence, unread count) of the user; (0, 0) for one who never had anything."""
+    row = await conn.fetchrow("SELECT last_sequence, unread_threads FROM user_cursors WHERE user_id = $1", user_id)
+    return (row["last_sequence"], row["unread_threads"]) if row else (0, 0)
+
+
+async def items_after(conn: asyncpg.Connection, user_id: str, sequence: int, limit: int) -> list[asyncpg.Record]:
+    """Stream items (notifications and read marks) after `sequence`, in order; `is_mark` tells which."""
     return await conn.fetch(
-        "SELECT * FROM notifications WHERE user_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+        "(SELECT sequence, id, kind, thread_id, title, body, group_id, card, event_id, created_at,"
+        "        unread_count, thread_version, 0::bigint AS up_to_sequence, false AS is_mark"
+        "   FROM notifications WHERE user_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3)"
+        " UNION ALL"
+        " (SELECT sequence, '', 0::smallint, thread_id, '', '', '', NULL::bytea, '', created_at,"
+        "         unread_count, 0::bigint, up_to_sequence, true"
+        "   FROM read_marks WHERE user_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3)"
+        " ORDER BY sequence LIMIT $3",
         user_id, sequence, limit,
     )
 
 
-async def newest_first(conn: asyncpg.Connection, user_id: str, before: int, limit: int) -> list[asyncpg.Record]:
+async def threads_page(conn: asyncpg.Connection, user_id: str, before: int, limit: int) -> list[asyncpg.Record]:
+    """Inbox entries, most recently changed first: each thread's latest notification."""
     return await conn.fetch(
-        "SELECT * FROM notifications WHERE user_id = $1 AND sequence < $2 ORDER BY sequence DESC LIMIT $3",
+        "SELECT n.*, t.unread, t.latest_sequence FROM threads t"
+        " JOIN notifications n ON n.user_id = t.user_id AND n.sequence = t.latest_sequence"
+        " WHERE t.user_id = $1 AND t.latest_sequence < $2 ORDER BY t.latest_sequence DESC LIMIT $3",
         user_id, before, limit,
     )
 
 
-async def unread_count(conn: asyncpg.Connection, user_id: str) -> int:
-    return await conn.fetchval("SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read", user_id)
+# ------------------------------------------------------------------------------- keyed notices
+
+
+async def advance_revision(conn: asyncpg.Connection, key: str, revision: int, withdrawn: bool) -> bool:
+    """Record `revision` of a keyed notice; False when one as new or newer was seen already."""
+    return bool(await conn.fetchval(
+        "INSERT INTO notice_revisions AS r (key, revision, withdrawn) VALUES ($1, $2, $3)"
+        " ON CONFLICT (key) DO UPDATE SET revision = excluded.revision, withdrawn = excluded.withdrawn"
+        " WHERE r.revision < excluded.revision RETURNING true",
+        key, revision, withdrawn,
+    ))

@@ -41,6 +41,17 @@ class ProcessSystem(System):
                 started.append(service)
         wait_serving(started, 60)
 
+    def add_process(self, name: str) -> Service:
+        """One more replica of `name`, its own process (blocks until it is SERVING)."""
+        env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
+        env.update(LOG_LEVEL="warning", LOG_FORMAT="json", **self._env)
+        index = len(self.processes.get(name, []))
+        service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log", echo=False)
+        service.start(env)
+        self.processes.setdefault(name, []).append(service)
+        wait_serving([service], 60)
+        return service
+
     def stop_processes(self) -> None:
         from infra.run import stop_services
 

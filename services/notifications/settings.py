@@ -1,0 +1,31 @@
+"""The notifications service's knobs (environment variables), beside the runtime's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.runtime.settings import Settings, env
+
+
+@dataclass(frozen=True)
+class NotificationsSettings(Settings):
+    # Items a stream may hold for a client that reads slower than they arrive; past it the
+    # client is told to resync (SPEC F-41: a slow client never slows the others).
+    stream_buffer: int = field(default_factory=lambda: int(env("NOTIFICATIONS_STREAM_BUFFER", "256")))
+    # Recipients per fan-out transaction: a notice to more users is split into chunks that every
+    # replica's `notifications--fanout` consumer shares.
+    fanout_chunk: int = field(default_factory=lambda: int(env("NOTIFICATIONS_FANOUT_CHUNK", "500")))
+    # Chunks one replica works on at once.
+    fanout_workers: int = field(default_factory=lambda: int(env("NOTIFICATIONS_FANOUT_WORKERS", "2")))
+    # A chunk not acknowledged in this time (its replica died) goes to another replica.
+    fanout_ack_wait_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_FANOUT_ACK_WAIT_S", "10")))
+    # An idle stream looks in the database this often, for a push it may have missed (its
+    # replica died between commit and push); a NATS reconnect or a gap makes it look at once.
+    idle_check_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_IDLE_CHECK_S", "60")))
+    # How long identity's "this user exists" is trusted before asking again.
+    principal_cache_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_PRINCIPAL_CACHE_S", "60")))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.stream_buffer < 1 or self.fanout_chunk < 1 or self.fanout_workers < 1:
+            raise ValueError("NOTIFICATIONS_STREAM_BUFFER, _FANOUT_CHUNK and _FANOUT_WORKERS must be positive")

@@ -1,0 +1,79 @@
+"""Groups' events as notifications: a card posted into a user's group, then each change of it
+(live started, ended, replay ready), collapse into one inbox thread per card (SPEC F-12, F-40);
+a group call rings the participants its starter chose, and those who never joined get a missed
+call when it ends, in the same thread (SPEC F-14)."""
+
+from __future__ import annotations
+
+from convene.groups.v1 import events_pb2 as group_events
+from convene.groups.v1 import groups_pb2
+from convene.notifications.v1 import notice_pb2
+from convene.notifications.v1 import notifications_pb2 as pb
+from services.notifications.sources import Source
+from services.runtime import subjects
+from services.runtime.events import Event
+
+_CARD_TITLES = {
+    groups_pb2.CARD_STATE_SCHEDULED: "Live scheduled",
+    groups_pb2.CARD_STATE_LIVE: "Live now",
+    groups_pb2.CARD_STATE_ENDED: "Live ended",
+    groups_pb2.CARD_STATE_REPLAY_READY: "Replay ready",
+    groups_pb2.CARD_STATE_REPLAY_DELETED: "Replay deleted",
+}
+_MEETING_TITLES = {
+    groups_pb2.CARD_STATE_SCHEDULED: "Meeting scheduled",
+    groups_pb2.CARD_STATE_LIVE: "Meeting in progress",
+    groups_pb2.CARD_STATE_ENDED: "Meeting ended",
+}
+
+
+def card_notices(event: Event) -> list[notice_pb2.Notice]:
+    """`groups.v1.card.posted` / `.updated`: every member at that moment hears of it. The card's
+    version orders its changes, so a late "live" never replaces "ended" in anyone's inbox."""
+    change = event.payload(group_events.CardChanged)
+    card = change.card
+    titles = _MEETING_TITLES if card.kind == groups_pb2.CARD_KIND_MEETING else _CARD_TITLES
+    kind = (pb.NOTIFICATION_KIND_REPLAY_READY if card.state == groups_pb2.CARD_STATE_REPLAY_READY
+            else pb.NOTIFICATION_KIND_CARD)
+    return [notice_pb2.Notice(
+        recipient_ids=change.recipient_ids, kind=kind, thread_id=card.id,
+        title=f"{titles.get(card.state, 'Card')}: {card.title}", body=change.group_name,
+        card=card, group_id=change.group_id, thread_version=card.version,
+    )]
+
+
+_CALL_TYPES = {groups_pb2.CALL_TYPE_VOICE: "voice", groups_pb2.CALL_TYPE_VIDEO: "video"}
+
+
+def call_started_notices(event: Event) -> list[notice_pb2.Notice]:
+    """`groups.v1.call.started`: each chosen participant's devices ring."""
+    started = event.payload(group_events.CallStarted)
+    call = started.call
+    return [notice_pb2.Notice(
+        recipient_ids=started.ring_ids, kind=pb.NOTIFICATION_KIND_INCOMING_CALL, thread_id=call.id,
+        title=f"Incoming {_CALL_TYPES.get(call.type, 'group')} call: {started.group_name}",
+        body=f"{call.starter_id} is calling the group; join or decline.", group_id=call.group_id,
+        thread_version=1,
+    )]
+
+
+def call_ended_notices(event: Event) -> list[notice_pb2.Notice]:
+    """`groups.v1.call.ended`: whoever was still being rung missed it (version 2: the missed call
+    replaces the ring in the thread, and a late ring never follows it)."""
+    call = event.payload(group_events.CallEnded).call
+    missed = [p.participant_id for p in call.participants if p.state == groups_pb2.PARTICIPANT_STATE_INVITED]
+    if not missed:
+        return []
+    return [notice_pb2.Notice(
+        recipient_ids=missed, kind=pb.NOTIFICATION_KIND_MISSED_CALL, thread_id=call.id,
+        title=f"Missed {_CALL_TYPES.get(call.type, 'group')} call", body=f"From {call.starter_id}.",
+        group_id=call.group_id, thread_version=2,
+    )]
+
+
+SOURCE = Source("groups", {
+    subjects.GROUPS_CARD_POSTED: card_notices,
+    subjects.GROUPS_CARD_UPDATED: card_notices,
+    subjects.GROUPS_CALL_STARTED: call_started_notices,
+    subjects.GROUPS_CALL_ENDED: call_ended_notices,
+})

@@ -1,0 +1,84 @@
+"""A user's stream (SPEC F-41): everything after the client's last sequence from the database,
+CaughtUp, then live items from the hub, with no gap and no duplicate.
+
+The listener is registered before the first database read, so an item committed meanwhile is
+either read or pushed (or both: items at or below the last sequence sent are skipped). A pushed
+item further ahead than the next sequence means a push was missed: the gap is read back from the
+database. A client whose buffer overflows once it is live reads slower than its notifications
+arrive: it gets Resync and the stream ends, so it never holds the others back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+
+from convene.notifications.v1 import notifications_pb2 as pb
+from services.notifications import store
+from services.notifications.hub import Hub
+from services.runtime.errors import OutOfRange
+
+# Rows read from the database per catch-up round trip.
+CATCH_UP_PAGE = 500
+
+
+class Streams:
+    def __init__(self, pool: asyncpg.Pool, hub: Hub) -> None:
+        self._pool = pool
+        self._hub = hub
+
+    async def open(self, user_id: str, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
+        listener = self._hub.register(user_id)
+        try:
+            async with self._pool.acquire() as conn:
+                latest, unread = await store.cursor(conn, user_id)
+            if after_sequence > latest:
+                raise OutOfRange("SEQUENCE_FROM_THE_FUTURE",
+                                 f"after_sequence {after_sequence} is past the latest ({latest})", latest=latest)
+            last = after_sequence
+            # Backlog: until a read of the user's cursor shows nothing newer than what was sent
+            # (so CaughtUp's unread count is the one as of its sequence) and no push was dropped.
+            while last < latest or listener.overflowed:
+                listener.overflowed = False
+                async for sequence, response in self._read_after(user_id, last):
+                    last = sequence
+                    yield response
+                async with self._pool.acquire() as conn:
+                    latest, unread = await store.cursor(conn, user_id)
+            listener.checked()
+            yield pb.SubscribeResponse(caught_up=pb.CaughtUp(sequence=last, unread_count=unread))
+
+            while True:
+                pushed = await listener.next()
+                if listener.overflowed:
+                    yield pb.SubscribeResponse(resync=pb.Resync(after_sequence=last))
+                    return
+                if pushed is None or pushed[0] > last + 1:
+                    # Idle for long, NATS reconnected, or a push ahead of the next sequence: the
+                    # database has every item in order.
+                    listener.checked()
+                    async for sequence, response in self._read_after(user_id, last):
+                        last = sequence
+                        yield response
+                    continue
+                sequence, response = pushed
+                if sequence <= last:
+                    continue  # already sent from the database
+                last = sequence
+                yield response
+        finally:
+            self._hub.unregister(listener)
+
+    async def _read_after(self, user_id: str, sequence: int) -> AsyncIterator[tuple[int, pb.SubscribeResponse]]:
+        while True:
+            async with self._pool.acquire() as conn:
+                rows = await store.items_after(conn, user_id, sequence, CATCH_UP_PAGE)
+            for row in rows:
+                if row["is_mark"]:
+                    yield row["sequence"], pb.SubscribeResponse(read_marked=store.read_mark_from_row(row))
+                else:
+                    yield row["sequence"], pb.SubscribeResponse(notification=store.notification_from_row(row))
+            if len(rows) < CATCH_UP_PAGE:
+                return
+            sequence = rows[-1]["sequence"]
