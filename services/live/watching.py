@@ -23,6 +23,7 @@ from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
 from services.runtime.pagination import decode_page_value, encode_page_token
 from services.runtime.share_links import ShareLinks
+from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -233,7 +234,6 @@ class Watching:
         task = asyncio.create_task(sweep(), name="live-viewer-sweeper")
 
         async def stop() -> None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await cancel_and_wait(task)
 
         return stop

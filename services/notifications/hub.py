@@ -23,6 +23,7 @@ from services.notifications.store import Delivered
 from services.runtime import subjects
 from services.runtime.events import timestamp
 from services.runtime.logs import get_logger
+from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -106,9 +107,7 @@ class Hub:
         self._watcher = asyncio.create_task(self._watch(), name="notifications-hub-watch")
 
     async def stop(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+        await cancel_and_wait(self._watcher)
         if self._subscription is not None:
             try:
                 await self._subscription.unsubscribe()

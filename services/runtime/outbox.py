@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 
 from convene.events.v1 import envelope_pb2
 from services.runtime.logs import get_logger
+from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -75,9 +76,7 @@ class OutboxRelay:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
         if self._listener:
             await self._listener.remove_listener(_channel(self._schema), self._on_notify)
             await self._pool.release(self._listener)

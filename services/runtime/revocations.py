@@ -28,6 +28,7 @@ from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 from services.runtime.auth import MAX_TTL_S, Principal
 from services.runtime.errors import Unauthenticated
 from services.runtime.logs import get_logger
+from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -82,9 +83,7 @@ class Revocations:
         self._task = asyncio.create_task(self._follow(), name="revocations-watch")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
         if self._watcher is not None:
             try:
                 await self._watcher.stop()

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 
 from services.runtime.logs import get_logger
+from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -83,9 +84,7 @@ class TimerWorker:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await cancel_and_wait(self._task)
         if self._listener is not None:
             await self._listener.remove_listener(self._wake_channel, self._on_notify)
             await self._pool.release(self._listener)
