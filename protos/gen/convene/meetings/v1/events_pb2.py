@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from convene.meetings.v1 import meetings_pb2 as convene_dot_meetings_dot_v1_dot_meetings__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n convene/meetings/v1/events.proto\x12\x13\x63onvene.meetings.v1\x1a\"convene/meetings/v1/meetings.proto\"A\n\x10MeetingScheduled\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"i\n\x0eMeetingStarted\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x16\n\x0esource_call_id\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\"O\n\x0cMeetingEnded\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x10\n\x08group_id\x18\x02 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n convene/meetings/v1/events.proto\x12\x13\x63onvene.meetings.v1\x1a\"convene/meetings/v1/meetings.proto\"A\n\x10MeetingScheduled\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"i\n\x0eMeetingStarted\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x16\n\x0esource_call_id\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\"O\n\x0cMeetingEnded\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x10\n\x08group_id\x18\x02 \x01(\t\"\xa9\x01\n\x0eMeetingUpdated\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12\x1d\n\x15\x61\x64\x64\x65\x64_participant_ids\x18\x03 \x03(\t\x12\x1f\n\x17removed_participant_ids\x18\x04 \x03(\t\x12\x10\n\x08\x61\x63tor_id\x18\x05 \x01(\t\"c\n\x10MeetingCancelled\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x89\x01\n\x11OccurrenceUpdated\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x33\n\noccurrence\x18\x02 \x01(\x0b\x32\x1f.convene.meetings.v1.Occurrence\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,4 +38,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MEETINGSTARTED']._serialized_end=265
   _globals['_MEETINGENDED']._serialized_start=267
   _globals['_MEETINGENDED']._serialized_end=346
+  _globals['_MEETINGUPDATED']._serialized_start=349
+  _globals['_MEETINGUPDATED']._serialized_end=518
+  _globals['_MEETINGCANCELLED']._serialized_start=520
+  _globals['_MEETINGCANCELLED']._serialized_end=619
+  _globals['_OCCURRENCEUPDATED']._serialized_start=622
+  _globals['_OCCURRENCEUPDATED']._serialized_end=759
 # @@protoc_insertion_point(module_scope)

@@ -22,30 +22,109 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"convene/meetings/v1/meetings.proto\x12\x13\x63onvene.meetings.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa5\x02\n\x07Meeting\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12\r\n\x05topic\x18\x04 \x01(\t\x12.\n\x04type\x18\x05 \x01(\x0e\x32 .convene.meetings.v1.MeetingType\x12\x30\n\x05state\x18\x06 \x01(\x0e\x32!.convene.meetings.v1.MeetingState\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x08 \x01(\x05\x12\x17\n\x0fparticipant_ids\x18\t \x03(\t\x12\r\n\x05notes\x18\n \x01(\t\"\xdd\x01\n\x16ScheduleMeetingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12.\n\x04type\x18\x03 \x01(\x0e\x32 .convene.meetings.v1.MeetingType\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x05 \x01(\x05\x12\x17\n\x0fparticipant_ids\x18\x06 \x03(\t\x12\r\n\x05notes\x18\x07 \x01(\t\"H\n\x17ScheduleMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"\'\n\x11GetMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"C\n\x12GetMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting*[\n\x0bMeetingType\x12\x1c\n\x18MEETING_TYPE_UNSPECIFIED\x10\x00\x12\x16\n\x12MEETING_TYPE_VOICE\x10\x01\x12\x16\n\x12MEETING_TYPE_VIDEO\x10\x02*\x9b\x01\n\x0cMeetingState\x12\x1d\n\x19MEETING_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17MEETING_STATE_SCHEDULED\x10\x01\x12\x19\n\x15MEETING_STATE_STARTED\x10\x02\x12\x17\n\x13MEETING_STATE_ENDED\x10\x03\x12\x1b\n\x17MEETING_STATE_CANCELLED\x10\x04\x32\xde\x01\n\x0fMeetingsService\x12l\n\x0fScheduleMeeting\x12+.convene.meetings.v1.ScheduleMeetingRequest\x1a,.convene.meetings.v1.ScheduleMeetingResponse\x12]\n\nGetMeeting\x12&.convene.meetings.v1.GetMeetingRequest\x1a\'.convene.meetings.v1.GetMeetingResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"convene/meetings/v1/meetings.proto\x12\x13\x63onvene.meetings.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"~\n\nRecurrence\x12;\n\tfrequency\x18\x01 \x01(\x0e\x32(.convene.meetings.v1.RecurrenceFrequency\x12\x10\n\x08interval\x18\x02 \x01(\x05\x12\x12\n\nuntil_date\x18\x03 \x01(\t\x12\r\n\x05\x63ount\x18\x04 \x01(\x05\"\xd2\x01\n\nOccurrence\x12\x37\n\x13original_start_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x03 \x01(\x05\x12\r\n\x05topic\x18\x04 \x01(\t\x12\r\n\x05notes\x18\x05 \x01(\t\x12\x11\n\tcancelled\x18\x06 \x01(\x08\x12\x10\n\x08modified\x18\x07 \x01(\x08\"\xfd\x05\n\x07Meeting\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12\r\n\x05topic\x18\x04 \x01(\t\x12.\n\x04type\x18\x05 \x01(\x0e\x32 .convene.meetings.v1.MeetingType\x12\x30\n\x05state\x18\x06 \x01(\x0e\x32!.convene.meetings.v1.MeetingState\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x08 \x01(\x05\x12\x17\n\x0fparticipant_ids\x18\t \x03(\t\x12\r\n\x05notes\x18\n \x01(\t\x12\x11\n\ttime_zone\x18\x0b \x01(\t\x12\x33\n\nrecurrence\x18\x0c \x01(\x0b\x32\x1f.convene.meetings.v1.Recurrence\x12\x0f\n\x07version\x18\r \x01(\x03\x12@\n\x11reminder_audience\x18\x0e \x01(\x0e\x32%.convene.meetings.v1.ReminderAudience\x12\x10\n\x08\x65xternal\x18\x0f \x01(\x08\x12;\n\x12\x63urrent_occurrence\x18\x10 \x01(\x0b\x32\x1f.convene.meetings.v1.Occurrence\x12\x30\n\x0cstarted_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nended_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0esource_call_id\x18\x13 \x01(\t\x12\x10\n\x08group_id\x18\x14 \x01(\t\x12/\n\x0b\x63reate_time\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x16 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe8\x01\n\x08\x41ttendee\x12\x16\n\x0eparticipant_id\x18\x01 \x01(\t\x12\x0f\n\x07present\x18\x02 \x01(\x08\x12\x32\n\nring_state\x18\x03 \x01(\x0e\x32\x1e.convene.meetings.v1.RingState\x12\x33\n\x0f\x66irst_join_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_leave_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rtotal_seconds\x18\x06 \x01(\x03\"\xd4\x01\n\x0eMeetingSession\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\x39\n\x15occurrence_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cstarted_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nended_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rpresent_count\x18\x05 \x01(\x05\"\x81\x01\n\x05Reply\x12\x16\n\x0eparticipant_id\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .convene.meetings.v1.ReplyStatus\x12.\n\nreply_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf9\x02\n\x16ScheduleMeetingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12.\n\x04type\x18\x03 \x01(\x0e\x32 .convene.meetings.v1.MeetingType\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64uration_minutes\x18\x05 \x01(\x05\x12\x17\n\x0fparticipant_ids\x18\x06 \x03(\t\x12\r\n\x05notes\x18\x07 \x01(\t\x12\x11\n\ttime_zone\x18\x08 \x01(\t\x12\x33\n\nrecurrence\x18\t \x01(\x0b\x32\x1f.convene.meetings.v1.Recurrence\x12@\n\x11reminder_audience\x18\n \x01(\x0e\x32%.convene.meetings.v1.ReminderAudience\x12\x10\n\x08\x65xternal\x18\x0b \x01(\x08\"H\n\x17ScheduleMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"\x8e\x01\n\x0eMeetNowRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12.\n\x04type\x18\x03 \x01(\x0e\x32 .convene.meetings.v1.MeetingType\x12\x17\n\x0fparticipant_ids\x18\x04 \x03(\t\x12\x10\n\x08\x65xternal\x18\x05 \x01(\x08\"@\n\x0fMeetNowResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"\'\n\x11GetMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"C\n\x12GetMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"X\n\x15ListMyMeetingsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x18\n\x10include_finished\x18\x03 \x01(\x08\"a\n\x16ListMyMeetingsResponse\x12.\n\x08meetings\x18\x01 \x03(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"v\n\x14UpdateMeetingRequest\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"F\n\x15UpdateMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\":\n\x14\x43\x61ncelMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"F\n\x15\x43\x61ncelMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"j\n\x16ListOccurrencesRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x15\n\rupcoming_only\x18\x04 \x01(\x08\"h\n\x17ListOccurrencesResponse\x12\x34\n\x0boccurrences\x18\x01 \x03(\x0b\x32\x1f.convene.meetings.v1.Occurrence\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x93\x01\n\x17UpdateOccurrenceRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x33\n\noccurrence\x18\x02 \x01(\x0b\x32\x1f.convene.meetings.v1.Occurrence\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"~\n\x18UpdateOccurrenceResponse\x12\x33\n\noccurrence\x18\x01 \x01(\x0b\x32\x1f.convene.meetings.v1.Occurrence\x12-\n\x07meeting\x18\x02 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"f\n\x17\x43\x61ncelOccurrenceRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x37\n\x13original_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"~\n\x18\x43\x61ncelOccurrenceResponse\x12\x33\n\noccurrence\x18\x01 \x01(\x0b\x32\x1f.convene.meetings.v1.Occurrence\x12-\n\x07meeting\x18\x02 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"]\n\x15ReplyToMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .convene.meetings.v1.ReplyStatus\"C\n\x16ReplyToMeetingResponse\x12)\n\x05reply\x18\x01 \x01(\x0b\x32\x1a.convene.meetings.v1.Reply\"V\n\x19ListMeetingRepliesRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\xc3\x01\n\x1aListMeetingRepliesResponse\x12+\n\x07replies\x18\x01 \x03(\x0b\x32\x1a.convene.meetings.v1.Reply\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x03 \x01(\x05\x12\x17\n\x0ftentative_count\x18\x04 \x01(\x05\x12\x16\n\x0e\x64\x65\x63lined_count\x18\x05 \x01(\x05\x12\x16\n\x0eno_reply_count\x18\x06 \x01(\x05\")\n\x13StartMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"E\n\x14StartMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"(\n\x12JoinMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"Y\n\x13JoinMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\x12\x13\n\x0bpresent_ids\x18\x02 \x03(\t\"/\n\x19\x44\x65\x63lineMeetingCallRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"\x1c\n\x1a\x44\x65\x63lineMeetingCallResponse\")\n\x13LeaveMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"E\n\x14LeaveMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"\'\n\x11\x45ndMeetingRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\"C\n\x12\x45ndMeetingResponse\x12-\n\x07meeting\x18\x01 \x01(\x0b\x32\x1c.convene.meetings.v1.Meeting\"\x86\x01\n\x1bListMeetingAttendeesRequest\x12\x12\n\nmeeting_id\x18\x01 \x01(\t\x12\x16\n\x0esession_number\x18\x02 \x01(\x05\x12\x14\n\x0cpresent_only\x18\x03 \x01(\x08\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"\x9f\x01\n\x1cListMeetingAttendeesResponse\x12\x34\n\x07session\x18\x01 \x01(\x0b\x32#.convene.meetings.v1.MeetingSession\x12\x30\n\tattendees\x18\x02 \x03(\x0b\x32\x1d.convene.meetings.v1.Attendee\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t*[\n\x0bMeetingType\x12\x1c\n\x18MEETING_TYPE_UNSPECIFIED\x10\x00\x12\x16\n\x12MEETING_TYPE_VOICE\x10\x01\x12\x16\n\x12MEETING_TYPE_VIDEO\x10\x02*\x9b\x01\n\x0cMeetingState\x12\x1d\n\x19MEETING_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17MEETING_STATE_SCHEDULED\x10\x01\x12\x19\n\x15MEETING_STATE_STARTED\x10\x02\x12\x17\n\x13MEETING_STATE_ENDED\x10\x03\x12\x1b\n\x17MEETING_STATE_CANCELLED\x10\x04*\x9e\x01\n\x13RecurrenceFrequency\x12$\n RECURRENCE_FREQUENCY_UNSPECIFIED\x10\x00\x12\x1e\n\x1aRECURRENCE_FREQUENCY_DAILY\x10\x01\x12\x1f\n\x1bRECURRENCE_FREQUENCY_WEEKLY\x10\x02\x12 \n\x1cRECURRENCE_FREQUENCY_MONTHLY\x10\x03*}\n\x0bReplyStatus\x12\x1c\n\x18REPLY_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15REPLY_STATUS_ACCEPTED\x10\x01\x12\x1a\n\x16REPLY_STATUS_TENTATIVE\x10\x02\x12\x19\n\x15REPLY_STATUS_DECLINED\x10\x03*~\n\x10ReminderAudience\x12!\n\x1dREMINDER_AUDIENCE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bREMINDER_AUDIENCE_ORGANIZER\x10\x01\x12&\n\"REMINDER_AUDIENCE_ALL_BUT_DECLINED\x10\x02*\x88\x01\n\tRingState\x12\x1a\n\x16RING_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12RING_STATE_RINGING\x10\x01\x12\x17\n\x13RING_STATE_ANSWERED\x10\x02\x12\x17\n\x13RING_STATE_DECLINED\x10\x03\x12\x15\n\x11RING_STATE_MISSED\x10\x04\x32\xa0\x0e\n\x0fMeetingsService\x12l\n\x0fScheduleMeeting\x12+.convene.meetings.v1.ScheduleMeetingRequest\x1a,.convene.meetings.v1.ScheduleMeetingResponse\x12T\n\x07MeetNow\x12#.convene.meetings.v1.MeetNowRequest\x1a$.convene.meetings.v1.MeetNowResponse\x12]\n\nGetMeeting\x12&.convene.meetings.v1.GetMeetingRequest\x1a\'.convene.meetings.v1.GetMeetingResponse\x12i\n\x0eListMyMeetings\x12*.convene.meetings.v1.ListMyMeetingsRequest\x1a+.convene.meetings.v1.ListMyMeetingsResponse\x12\x66\n\rUpdateMeeting\x12).convene.meetings.v1.UpdateMeetingRequest\x1a*.convene.meetings.v1.UpdateMeetingResponse\x12\x66\n\rCancelMeeting\x12).convene.meetings.v1.CancelMeetingRequest\x1a*.convene.meetings.v1.CancelMeetingResponse\x12l\n\x0fListOccurrences\x12+.convene.meetings.v1.ListOccurrencesRequest\x1a,.convene.meetings.v1.ListOccurrencesResponse\x12o\n\x10UpdateOccurrence\x12,.convene.meetings.v1.UpdateOccurrenceRequest\x1a-.convene.meetings.v1.UpdateOccurrenceResponse\x12o\n\x10\x43\x61ncelOccurrence\x12,.convene.meetings.v1.CancelOccurrenceRequest\x1a-.convene.meetings.v1.CancelOccurrenceResponse\x12i\n\x0eReplyToMeeting\x12*.convene.meetings.v1.ReplyToMeetingRequest\x1a+.convene.meetings.v1.ReplyToMeetingResponse\x12u\n\x12ListMeetingReplies\x12..convene.meetings.v1.ListMeetingRepliesRequest\x1a/.convene.meetings.v1.ListMeetingRepliesResponse\x12\x63\n\x0cStartMeeting\x12(.convene.meetings.v1.StartMeetingRequest\x1a).convene.meetings.v1.StartMeetingResponse\x12`\n\x0bJoinMeeting\x12\'.convene.meetings.v1.JoinMeetingRequest\x1a(.convene.meetings.v1.JoinMeetingResponse\x12u\n\x12\x44\x65\x63lineMeetingCall\x12..convene.meetings.v1.DeclineMeetingCallRequest\x1a/.convene.meetings.v1.DeclineMeetingCallResponse\x12\x63\n\x0cLeaveMeeting\x12(.convene.meetings.v1.LeaveMeetingRequest\x1a).convene.meetings.v1.LeaveMeetingResponse\x12]\n\nEndMeeting\x12&.convene.meetings.v1.EndMeetingRequest\x1a\'.convene.meetings.v1.EndMeetingResponse\x12{\n\x14ListMeetingAttendees\x12\x30.convene.meetings.v1.ListMeetingAttendeesRequest\x1a\x31.convene.meetings.v1.ListMeetingAttendeesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.meetings.v1.meetings_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MEETINGTYPE']._serialized_start=796
-  _globals['_MEETINGTYPE']._serialized_end=887
-  _globals['_MEETINGSTATE']._serialized_start=890
-  _globals['_MEETINGSTATE']._serialized_end=1045
-  _globals['_MEETING']._serialized_start=93
-  _globals['_MEETING']._serialized_end=386
-  _globals['_SCHEDULEMEETINGREQUEST']._serialized_start=389
-  _globals['_SCHEDULEMEETINGREQUEST']._serialized_end=610
-  _globals['_SCHEDULEMEETINGRESPONSE']._serialized_start=612
-  _globals['_SCHEDULEMEETINGRESPONSE']._serialized_end=684
-  _globals['_GETMEETINGREQUEST']._serialized_start=686
-  _globals['_GETMEETINGREQUEST']._serialized_end=725
-  _globals['_GETMEETINGRESPONSE']._serialized_start=727
-  _globals['_GETMEETINGRESPONSE']._serialized_end=794
-  _globals['_MEETINGSSERVICE']._serialized_start=1048
-  _globals['_MEETINGSSERVICE']._serialized_end=1270
+  _globals['_MEETINGTYPE']._serialized_start=5128
+  _globals['_MEETINGTYPE']._serialized_end=5219
+  _globals['_MEETINGSTATE']._serialized_start=5222
+  _globals['_MEETINGSTATE']._serialized_end=5377
+  _globals['_RECURRENCEFREQUENCY']._serialized_start=5380
+  _globals['_RECURRENCEFREQUENCY']._serialized_end=5538
+  _globals['_REPLYSTATUS']._serialized_start=5540
+  _globals['_REPLYSTATUS']._serialized_end=5665
+  _globals['_REMINDERAUDIENCE']._serialized_start=5667
+  _globals['_REMINDERAUDIENCE']._serialized_end=5793
+  _globals['_RINGSTATE']._serialized_start=5796
+  _globals['_RINGSTATE']._serialized_end=5932
+  _globals['_RECURRENCE']._serialized_start=126
+  _globals['_RECURRENCE']._serialized_end=252
+  _globals['_OCCURRENCE']._serialized_start=255
+  _globals['_OCCURRENCE']._serialized_end=465
+  _globals['_MEETING']._serialized_start=468
+  _globals['_MEETING']._serialized_end=1233
+  _globals['_ATTENDEE']._serialized_start=1236
+  _globals['_ATTENDEE']._serialized_end=1468
+  _globals['_MEETINGSESSION']._serialized_start=1471
+  _globals['_MEETINGSESSION']._serialized_end=1683
+  _globals['_REPLY']._serialized_start=1686
+  _globals['_REPLY']._serialized_end=1815
+  _globals['_SCHEDULEMEETINGREQUEST']._serialized_start=1818
+  _globals['_SCHEDULEMEETINGREQUEST']._serialized_end=2195
+  _globals['_SCHEDULEMEETINGRESPONSE']._serialized_start=2197
+  _globals['_SCHEDULEMEETINGRESPONSE']._serialized_end=2269
+  _globals['_MEETNOWREQUEST']._serialized_start=2272
+  _globals['_MEETNOWREQUEST']._serialized_end=2414
+  _globals['_MEETNOWRESPONSE']._serialized_start=2416
+  _globals['_MEETNOWRESPONSE']._serialized_end=2480
+  _globals['_GETMEETINGREQUEST']._serialized_start=2482
+  _globals['_GETMEETINGREQUEST']._serialized_end=2521
+  _globals['_GETMEETINGRESPONSE']._serialized_start=2523
+  _globals['_GETMEETINGRESPONSE']._serialized_end=2590
+  _globals['_LISTMYMEETINGSREQUEST']._serialized_start=2592
+  _globals['_LISTMYMEETINGSREQUEST']._serialized_end=2680
+  _globals['_LISTMYMEETINGSRESPONSE']._serialized_start=2682
+  _globals['_LISTMYMEETINGSRESPONSE']._serialized_end=2779
+  _globals['_UPDATEMEETINGREQUEST']._serialized_start=2781
+  _globals['_UPDATEMEETINGREQUEST']._serialized_end=2899
+  _globals['_UPDATEMEETINGRESPONSE']._serialized_start=2901
+  _globals['_UPDATEMEETINGRESPONSE']._serialized_end=2971
+  _globals['_CANCELMEETINGREQUEST']._serialized_start=2973
+  _globals['_CANCELMEETINGREQUEST']._serialized_end=3031
+  _globals['_CANCELMEETINGRESPONSE']._serialized_start=3033
+  _globals['_CANCELMEETINGRESPONSE']._serialized_end=3103
+  _globals['_LISTOCCURRENCESREQUEST']._serialized_start=3105
+  _globals['_LISTOCCURRENCESREQUEST']._serialized_end=3211
+  _globals['_LISTOCCURRENCESRESPONSE']._serialized_start=3213
+  _globals['_LISTOCCURRENCESRESPONSE']._serialized_end=3317
+  _globals['_UPDATEOCCURRENCEREQUEST']._serialized_start=3320
+  _globals['_UPDATEOCCURRENCEREQUEST']._serialized_end=3467
+  _globals['_UPDATEOCCURRENCERESPONSE']._serialized_start=3469
+  _globals['_UPDATEOCCURRENCERESPONSE']._serialized_end=3595
+  _globals['_CANCELOCCURRENCEREQUEST']._serialized_start=3597
+  _globals['_CANCELOCCURRENCEREQUEST']._serialized_end=3699
+  _globals['_CANCELOCCURRENCERESPONSE']._serialized_start=3701
+  _globals['_CANCELOCCURRENCERESPONSE']._serialized_end=3827
+  _globals['_REPLYTOMEETINGREQUEST']._serialized_start=3829
+  _globals['_REPLYTOMEETINGREQUEST']._serialized_end=3922
+  _globals['_REPLYTOMEETINGRESPONSE']._serialized_start=3924
+  _globals['_REPLYTOMEETINGRESPONSE']._serialized_end=3991
+  _globals['_LISTMEETINGREPLIESREQUEST']._serialized_start=3993
+  _globals['_LISTMEETINGREPLIESREQUEST']._serialized_end=4079
+  _globals['_LISTMEETINGREPLIESRESPONSE']._serialized_start=4082
+  _globals['_LISTMEETINGREPLIESRESPONSE']._serialized_end=4277
+  _globals['_STARTMEETINGREQUEST']._serialized_start=4279
+  _globals['_STARTMEETINGREQUEST']._serialized_end=4320
+  _globals['_STARTMEETINGRESPONSE']._serialized_start=4322
+  _globals['_STARTMEETINGRESPONSE']._serialized_end=4391
+  _globals['_JOINMEETINGREQUEST']._serialized_start=4393
+  _globals['_JOINMEETINGREQUEST']._serialized_end=4433
+  _globals['_JOINMEETINGRESPONSE']._serialized_start=4435
+  _globals['_JOINMEETINGRESPONSE']._serialized_end=4524
+  _globals['_DECLINEMEETINGCALLREQUEST']._serialized_start=4526
+  _globals['_DECLINEMEETINGCALLREQUEST']._serialized_end=4573
+  _globals['_DECLINEMEETINGCALLRESPONSE']._serialized_start=4575
+  _globals['_DECLINEMEETINGCALLRESPONSE']._serialized_end=4603
+  _globals['_LEAVEMEETINGREQUEST']._serialized_start=4605
+  _globals['_LEAVEMEETINGREQUEST']._serialized_end=4646
+  _globals['_LEAVEMEETINGRESPONSE']._serialized_start=4648
+  _globals['_LEAVEMEETINGRESPONSE']._serialized_end=4717
+  _globals['_ENDMEETINGREQUEST']._serialized_start=4719
+  _globals['_ENDMEETINGREQUEST']._serialized_end=4758
+  _globals['_ENDMEETINGRESPONSE']._serialized_start=4760
+  _globals['_ENDMEETINGRESPONSE']._serialized_end=4827
+  _globals['_LISTMEETINGATTENDEESREQUEST']._serialized_start=4830
+  _globals['_LISTMEETINGATTENDEESREQUEST']._serialized_end=4964
+  _globals['_LISTMEETINGATTENDEESRESPONSE']._serialized_start=4967
+  _globals['_LISTMEETINGATTENDEESRESPONSE']._serialized_end=5126
+  _globals['_MEETINGSSERVICE']._serialized_start=5935
+  _globals['_MEETINGSSERVICE']._serialized_end=7759
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class MeetingsServiceStub:
-    """MeetingsService schedules and runs meetings (SPEC F-30..F-36).
+    """MeetingsService schedules and runs meetings (SPEC F-30..F-36). "Admin" below is an admin of the
+    meeting's enterprise, as identity says at that moment.
     """
 
     def __init__(self, channel):
@@ -40,26 +41,218 @@ class MeetingsServiceStub:
                 request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ScheduleMeetingRequest.SerializeToString,
                 response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ScheduleMeetingResponse.FromString,
                 _registered_method=True)
+        self.MeetNow = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/MeetNow',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.MeetNowRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.MeetNowResponse.FromString,
+                _registered_method=True)
         self.GetMeeting = channel.unary_unary(
                 '/convene.meetings.v1.MeetingsService/GetMeeting',
                 request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.GetMeetingRequest.SerializeToString,
                 response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.GetMeetingResponse.FromString,
                 _registered_method=True)
+        self.ListMyMeetings = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/ListMyMeetings',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMyMeetingsRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMyMeetingsResponse.FromString,
+                _registered_method=True)
+        self.UpdateMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/UpdateMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateMeetingResponse.FromString,
+                _registered_method=True)
+        self.CancelMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/CancelMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelMeetingResponse.FromString,
+                _registered_method=True)
+        self.ListOccurrences = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/ListOccurrences',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListOccurrencesRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListOccurrencesResponse.FromString,
+                _registered_method=True)
+        self.UpdateOccurrence = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/UpdateOccurrence',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateOccurrenceRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateOccurrenceResponse.FromString,
+                _registered_method=True)
+        self.CancelOccurrence = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/CancelOccurrence',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelOccurrenceRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelOccurrenceResponse.FromString,
+                _registered_method=True)
+        self.ReplyToMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/ReplyToMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ReplyToMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ReplyToMeetingResponse.FromString,
+                _registered_method=True)
+        self.ListMeetingReplies = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/ListMeetingReplies',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingRepliesRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingRepliesResponse.FromString,
+                _registered_method=True)
+        self.StartMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/StartMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.StartMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.StartMeetingResponse.FromString,
+                _registered_method=True)
+        self.JoinMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/JoinMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.JoinMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.JoinMeetingResponse.FromString,
+                _registered_method=True)
+        self.DeclineMeetingCall = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/DeclineMeetingCall',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.DeclineMeetingCallRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.DeclineMeetingCallResponse.FromString,
+                _registered_method=True)
+        self.LeaveMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/LeaveMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.LeaveMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.LeaveMeetingResponse.FromString,
+                _registered_method=True)
+        self.EndMeeting = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/EndMeeting',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.EndMeetingRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.EndMeetingResponse.FromString,
+                _registered_method=True)
+        self.ListMeetingAttendees = channel.unary_unary(
+                '/convene.meetings.v1.MeetingsService/ListMeetingAttendees',
+                request_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingAttendeesRequest.SerializeToString,
+                response_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingAttendeesResponse.FromString,
+                _registered_method=True)
 
 
 class MeetingsServiceServicer:
-    """MeetingsService schedules and runs meetings (SPEC F-30..F-36).
+    """MeetingsService schedules and runs meetings (SPEC F-30..F-36). "Admin" below is an admin of the
+    meeting's enterprise, as identity says at that moment.
     """
 
     def ScheduleMeeting(self, request, context):
-        """Schedules a meeting; every invitee gets an invitation. Permission: a member.
+        """Schedules a meeting, single or recurring; every invitee gets an invitation.
+        Permission: a member (the organizer); invitees are members of the organizer's enterprise,
+        and WeChat users for external meetings.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MeetNow(self, request, context):
+        """Makes a meeting and starts it at once: every participant gets an incoming call (SPEC F-34).
+        Permission: a member.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetMeeting(self, request, context):
-        """Permission: the organizer or a participant.
+        """Permission: the organizer, a participant, or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMyMeetings(self, request, context):
+        """The meetings the caller organizes or is invited to, newest first. Permission: any caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateMeeting(self, request, context):
+        """Changes time, topic, participants, notes, time zone, recurrence or reminder audience; every
+        invitee is told exactly what changed, added ones get an invitation, removed ones a
+        cancellation. Permission: the organizer or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelMeeting(self, request, context):
+        """Cancels the meeting (the whole series); every invitee is told. Permission: the organizer or
+        an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOccurrences(self, request, context):
+        """The occurrences of a meeting in order (one for a single meeting). Permission: as GetMeeting.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateOccurrence(self, request, context):
+        """Moves or edits one occurrence of a series. Permission: the organizer or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelOccurrence(self, request, context):
+        """Cancels one occurrence of a series. Permission: the organizer or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplyToMeeting(self, request, context):
+        """Accept, tentative or decline; may be changed; the organizer is told. Permission: an invitee.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMeetingReplies(self, request, context):
+        """Every invitee's reply. Permission: the organizer or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartMeeting(self, request, context):
+        """Starts the meeting now, early or at its time (its next occurrence for a series); the
+        organizer is in it, every other participant gets an incoming call. Permission: the organizer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JoinMeeting(self, request, context):
+        """Enters a started meeting; answers the caller's incoming call on all their devices.
+        Permission: the organizer or a participant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeclineMeetingCall(self, request, context):
+        """Declines the caller's ringing incoming call; it stops on all their devices.
+        Permission: a participant being rung.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveMeeting(self, request, context):
+        """Leaves the meeting; it ends by itself when the last one in it leaves.
+        Permission: someone in the meeting.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndMeeting(self, request, context):
+        """Ends the meeting for everyone. Permission: the organizer or an admin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMeetingAttendees(self, request, context):
+        """Who is in the meeting now and the attendance of a run of it (first join, last leave,
+        total time). Permission: the organizer, a participant, or an admin.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -73,10 +266,85 @@ def add_MeetingsServiceServicer_to_server(servicer, server):
                     request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ScheduleMeetingRequest.FromString,
                     response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ScheduleMeetingResponse.SerializeToString,
             ),
+            'MeetNow': grpc.unary_unary_rpc_method_handler(
+                    servicer.MeetNow,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.MeetNowRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.MeetNowResponse.SerializeToString,
+            ),
             'GetMeeting': grpc.unary_unary_rpc_method_handler(
                     servicer.GetMeeting,
                     request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.GetMeetingRequest.FromString,
                     response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.GetMeetingResponse.SerializeToString,
+            ),
+            'ListMyMeetings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMyMeetings,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMyMeetingsRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMyMeetingsResponse.SerializeToString,
+            ),
+            'UpdateMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateMeetingResponse.SerializeToString,
+            ),
+            'CancelMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelMeetingResponse.SerializeToString,
+            ),
+            'ListOccurrences': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOccurrences,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListOccurrencesRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListOccurrencesResponse.SerializeToString,
+            ),
+            'UpdateOccurrence': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateOccurrence,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateOccurrenceRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateOccurrenceResponse.SerializeToString,
+            ),
+            'CancelOccurrence': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelOccurrence,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelOccurrenceRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelOccurrenceResponse.SerializeToString,
+            ),
+            'ReplyToMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplyToMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ReplyToMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ReplyToMeetingResponse.SerializeToString,
+            ),
+            'ListMeetingReplies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMeetingReplies,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingRepliesRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingRepliesResponse.SerializeToString,
+            ),
+            'StartMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.StartMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.StartMeetingResponse.SerializeToString,
+            ),
+            'JoinMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.JoinMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.JoinMeetingResponse.SerializeToString,
+            ),
+            'DeclineMeetingCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclineMeetingCall,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.DeclineMeetingCallRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.DeclineMeetingCallResponse.SerializeToString,
+            ),
+            'LeaveMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.LeaveMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.LeaveMeetingResponse.SerializeToString,
+            ),
+            'EndMeeting': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndMeeting,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.EndMeetingRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.EndMeetingResponse.SerializeToString,
+            ),
+            'ListMeetingAttendees': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMeetingAttendees,
+                    request_deserializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingAttendeesRequest.FromString,
+                    response_serializer=convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingAttendeesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,7 +355,8 @@ def add_MeetingsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class MeetingsService:
-    """MeetingsService schedules and runs meetings (SPEC F-30..F-36).
+    """MeetingsService schedules and runs meetings (SPEC F-30..F-36). "Admin" below is an admin of the
+    meeting's enterprise, as identity says at that moment.
     """
 
     @staticmethod
@@ -118,6 +387,33 @@ class MeetingsService:
             _registered_method=True)
 
     @staticmethod
+    def MeetNow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/MeetNow',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.MeetNowRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.MeetNowResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetMeeting(request,
             target,
             options=(),
@@ -134,6 +430,384 @@ class MeetingsService:
             '/convene.meetings.v1.MeetingsService/GetMeeting',
             convene_dot_meetings_dot_v1_dot_meetings__pb2.GetMeetingRequest.SerializeToString,
             convene_dot_meetings_dot_v1_dot_meetings__pb2.GetMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMyMeetings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/ListMyMeetings',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMyMeetingsRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMyMeetingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/UpdateMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/CancelMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOccurrences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/ListOccurrences',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListOccurrencesRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListOccurrencesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateOccurrence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/UpdateOccurrence',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateOccurrenceRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.UpdateOccurrenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelOccurrence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/CancelOccurrence',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelOccurrenceRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.CancelOccurrenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplyToMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/ReplyToMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ReplyToMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ReplyToMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMeetingReplies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/ListMeetingReplies',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingRepliesRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingRepliesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/StartMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.StartMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.StartMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/JoinMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.JoinMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.JoinMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclineMeetingCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/DeclineMeetingCall',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.DeclineMeetingCallRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.DeclineMeetingCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/LeaveMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.LeaveMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.LeaveMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndMeeting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/EndMeeting',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.EndMeetingRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.EndMeetingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMeetingAttendees(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.meetings.v1.MeetingsService/ListMeetingAttendees',
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingAttendeesRequest.SerializeToString,
+            convene_dot_meetings_dot_v1_dot_meetings__pb2.ListMeetingAttendeesResponse.FromString,
             options,
             channel_credentials,
             insecure,

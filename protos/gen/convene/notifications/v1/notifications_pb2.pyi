@@ -24,6 +24,7 @@ class NotificationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOTIFICATION_KIND_MEETING_UPDATED: _ClassVar[NotificationKind]
     NOTIFICATION_KIND_MEETING_CANCELLED: _ClassVar[NotificationKind]
     NOTIFICATION_KIND_MEETING_REPLY: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_RINGING_STOPPED: _ClassVar[NotificationKind]
 NOTIFICATION_KIND_UNSPECIFIED: NotificationKind
 NOTIFICATION_KIND_CARD: NotificationKind
 NOTIFICATION_KIND_MEETING_INVITATION: NotificationKind
@@ -35,6 +36,7 @@ NOTIFICATION_KIND_CONTACT_HANDOVER: NotificationKind
 NOTIFICATION_KIND_MEETING_UPDATED: NotificationKind
 NOTIFICATION_KIND_MEETING_CANCELLED: NotificationKind
 NOTIFICATION_KIND_MEETING_REPLY: NotificationKind
+NOTIFICATION_KIND_RINGING_STOPPED: NotificationKind
 
 class Notification(_message.Message):
     __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id", "unread_count", "thread_version")

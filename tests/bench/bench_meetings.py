@@ -1,0 +1,54 @@
+"""Meet now with 50 participants (issue 6; SPEC F-34, F-41): the time from the MeetNow call to the
+last participant's incoming call on an open notifications stream, p50 and p99, beside a bare
+fan-out to 50 (one row per participant written with asyncpg, one NATS message per participant
+delivered to a subscriber) measured just before each round, and the ratio. Target: p99 within 3x.
+
+    python -m tests.bench meetings
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from convene.meetings.v1 import meetings_pb2
+from tests.bench.baselines import bare_fanout
+from tests.bench.report import Report, percentile, summary_ms
+from tests.bench.streams import StreamFleet, now
+from tests.bench.system import process_system
+from tests.harness import bearer, request_id
+
+PARTICIPANTS = 50
+ROUNDS = 60
+WARM_UP = 5
+
+
+async def run(report: Report) -> None:
+    # Calls ring longer than the benchmark runs: no missed calls in the background.
+    async with process_system(MEETINGS_RING_TIMEOUT_S="3600") as system:
+        org = await system.create_org(members=PARTICIPANTS)
+        organizer, participants = org.admin_id, org.member_ids
+        fleet = StreamFleet(system.address_of("notifications"), {p: org.tokens[p] for p in participants})
+        await fleet.start()
+        pool = await asyncpg.create_pool(system.database_url, min_size=1, max_size=2)
+        meetings = system.stub("meetings")
+        samples, bare = [], []
+        try:
+            for round_no in range(WARM_UP + ROUNDS):
+                baseline = await bare_fanout(system.nats_url, PARTICIPANTS, pool)
+                started = now()
+                reply = await meetings.MeetNow(meetings_pb2.MeetNowRequest(
+                    request_id=request_id(), topic="bench", type=meetings_pb2.MEETING_TYPE_VOICE,
+                    participant_ids=participants), metadata=bearer(org.tokens[organizer]))
+                last = await fleet.wait_for(f"{reply.meeting.id}/call/1", PARTICIPANTS)
+                if round_no >= WARM_UP:
+                    samples.append(last - started)
+                    bare.append(baseline)
+        finally:
+            await pool.close()
+            await fleet.stop()
+    report.note(f"meet now -> last of {PARTICIPANTS} incoming calls: {summary_ms(samples)}; bare: {summary_ms(bare)}")
+    report.compare("meet now", f"{PARTICIPANTS} participants, last incoming call p50", percentile(samples, 50) * 1000,
+                   baseline_name="bare write+NATS fan-out p50", baseline=percentile(bare, 50) * 1000, unit="ms")
+    report.compare("meet now", f"{PARTICIPANTS} participants, last incoming call p99", percentile(samples, 99) * 1000,
+                   baseline_name="bare write+NATS fan-out p99", baseline=percentile(bare, 99) * 1000, unit="ms",
+                   target="<= 3x")
