@@ -35,8 +35,6 @@ class StreamSpec:
     name: str
     subjects: list[str]
     max_age_s: float = 7 * 24 * 3600
-    # Timers: messages with a `Nats-Schedule: @at <time>` header fire at their time.
-    allow_schedules: bool = True
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -52,7 +50,6 @@ class StreamSpec:
             num_replicas=replicas,
             max_age=self.max_age_s,
             duplicate_window=DUPLICATE_WINDOW_S,
-            allow_msg_schedules=self.allow_schedules or None,
             **self.extra,
         )
 
