@@ -73,15 +73,19 @@ class Lives:
         allowed = await self._authorize(principal, authz_pb2.ACTION_START_LIVE)
         if not allowed.allowed:
             raise PermissionDenied(allowed.reason or "NOT_ALLOWED", allowed.message or "you may not start a live")
-        membership = await bus.request(
-            self._nc, subjects.GROUPS_CHECK_MEMBERSHIP,
-            membership_pb2.CheckMembershipRequest(group_id=group_id, principal_id=principal.id),
-            membership_pb2.CheckMembershipResponse)
+        membership = await self.membership(principal, group_id)
         if not membership.group_exists:
             raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=group_id)
         if not membership.is_member:
             raise PermissionDenied("HOST_NOT_IN_GROUP", "the host must be a member of the group", group_id=group_id)
         return allowed.enterprise_id
+
+    async def membership(self, principal: Principal, group_id: str) -> membership_pb2.CheckMembershipResponse:
+        """Groups' answer, now: does the group exist, and is the principal in it?"""
+        return await bus.request(
+            self._nc, subjects.GROUPS_CHECK_MEMBERSHIP,
+            membership_pb2.CheckMembershipRequest(group_id=group_id, principal_id=principal.id),
+            membership_pb2.CheckMembershipResponse)
 
     async def require_host_or_admin(self, principal: Principal, row: asyncpg.Record) -> None:
         if principal.id == row["host_id"] or principal.is_service:
@@ -221,11 +225,7 @@ class Lives:
             row = await self._live(conn, live_id)
         if row["state"] != pb.LIVE_STATE_SCHEDULED:
             raise FailedPrecondition("NOT_SCHEDULED", "only a scheduled live can remind you", live_id=live_id)
-        membership = await bus.request(
-            self._nc, subjects.GROUPS_CHECK_MEMBERSHIP,
-            membership_pb2.CheckMembershipRequest(group_id=row["group_id"], principal_id=principal.id),
-            membership_pb2.CheckMembershipResponse)
-        if not membership.is_member:
+        if not (await self.membership(principal, row["group_id"])).is_member:
             raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the group can ask to be reminded")
         remind_at = row["scheduled_start_at"] - dt.timedelta(seconds=row["reminder_lead_s"])
         async with self._pool.acquire() as conn, conn.transaction():

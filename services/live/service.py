@@ -23,7 +23,7 @@ async def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, LiveSettings)
     lives = Lives(runtime.pool, runtime.nc, settings)
-    watching = Watching(runtime.pool, runtime.nc, settings, lives)
+    watching = Watching(runtime.pool, settings, lives)
     return ServiceParts(
         registrations=[(live_pb2_grpc.add_LiveServiceServicer_to_server, LiveServicer(lives, watching))],
         service_names=[SERVICE_NAME],

@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from nats.aio.client import Client as NATS
 
-from convene.groups.v1 import membership_pb2
 from convene.live.v1 import events_pb2
 from convene.live.v1 import live_pb2 as pb
 from services.live import store
 from services.live.domain import Lives, require_audience
 from services.live.settings import LiveSettings
-from services.runtime import bus, subjects
+from services.runtime import subjects
 from services.runtime.auth import Principal
 from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.runtime.events import new_envelope, timestamp
@@ -75,9 +73,8 @@ class JoinBatcher:
 
 
 class Watching:
-    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, lives: Lives) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: LiveSettings, lives: Lives) -> None:
         self._pool = pool
-        self._nc = nc
         self._settings = settings
         self._lives = lives
         self._links = ShareLinks(settings.token_key, settings.share_base_url)
@@ -186,11 +183,7 @@ class Watching:
             raise FailedPrecondition("LIVE_NOT_SHAREABLE", "only a scheduled or running live can be shared")
         if principal.id != row["host_id"]:
             # Group members share it; WeChat users in the group share it to their own friends.
-            membership = await bus.request(
-                self._nc, subjects.GROUPS_CHECK_MEMBERSHIP,
-                membership_pb2.CheckMembershipRequest(group_id=row["group_id"], principal_id=principal.id),
-                membership_pb2.CheckMembershipResponse)
-            if not membership.is_member:
+            if not (await self._lives.membership(principal, row["group_id"])).is_member:
                 raise PermissionDenied("NOT_GROUP_MEMBER", "only the host and members of the group can share it")
         share_id = new_id("forward")
         url, _, expires_at = self._links.mint(share_id=share_id, subject_id=live_id, sharer_id=principal.id,

@@ -17,28 +17,21 @@ from nats.js import JetStreamContext
 from convene.events.v1 import envelope_pb2
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
+from services.runtime.wakeup import Wakeup, channel
 
 log = get_logger(__name__)
-
-
-def _channel(schema: str) -> str:
-    return f"outbox_{schema}"
 
 
 async def add_event(conn: asyncpg.Connection, envelope: envelope_pb2.Envelope) -> None:
     """Queue an event in the current transaction (the caller must hold one)."""
     if not conn.is_in_transaction():
         raise RuntimeError("add_event needs the transaction of the state change it announces")
+    # One round trip; the notification is delivered on commit and wakes the relay at once.
     await conn.execute(
-        "INSERT INTO outbox (event_id, subject, envelope) VALUES ($1, $2, $3)",
+        "WITH queued AS (INSERT INTO outbox (event_id, subject, envelope) VALUES ($1, $2, $3) RETURNING 1)"
+        " SELECT pg_notify(current_schema() || '_outbox', '') FROM queued",
         envelope.id, envelope.type, envelope.SerializeToString(),
     )
-    # Delivered on commit: wakes the relay at once instead of at its next poll.
-    await conn.execute("SELECT pg_notify($1, '')", _channel(await _schema(conn)))
-
-
-async def _schema(conn: asyncpg.Connection) -> str:
-    return await conn.fetchval("SELECT current_schema()")
 
 
 class OutboxRelay:
@@ -62,25 +55,17 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._publish_timeout_s = publish_timeout_s
         self._max_backoff_s = max_backoff_s
-        self._wake = asyncio.Event()
+        self._wake = Wakeup(pool, channel(schema, "outbox"))
         self._task: asyncio.Task | None = None
-        self._listener: asyncpg.Connection | None = None
         self.published = 0
 
     async def start(self) -> None:
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(_channel(self._schema), self._on_notify)
+        await self._wake.start()
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._schema}")
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
-        if self._listener:
-            await self._listener.remove_listener(_channel(self._schema), self._on_notify)
-            await self._pool.release(self._listener)
-            self._listener = None
+        await self._wake.stop()
 
     async def _run(self) -> None:
         failures = 0
@@ -98,10 +83,7 @@ class OutboxRelay:
                 continue
             if sent == self._batch_size:
                 continue  # more are waiting
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-            except TimeoutError:
-                pass
+            await self._wake.wait(self._poll_interval_s)
 
     async def publish_batch(self) -> tuple[int, bool]:
         """Publish up to one batch. Returns (published, whether every row went out)."""

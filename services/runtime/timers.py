@@ -19,6 +19,7 @@ import structlog
 
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
+from services.runtime.wakeup import Wakeup, channel
 
 log = get_logger(__name__)
 
@@ -39,12 +40,13 @@ async def schedule(conn: asyncpg.Connection, key: str, kind: str, due_at: dt.dat
     """Set (or move) the timer `key` to fire at `due_at`."""
     if due_at.tzinfo is None:
         raise ValueError("due_at must be timezone-aware")
+    # One round trip; the notification (on commit) wakes the workers if this one is sooner.
     await conn.execute(
-        "INSERT INTO timers (key, kind, due_at, payload) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (key) DO UPDATE SET kind = $2, due_at = $3, payload = $4, attempts = 0",
+        "WITH set AS (INSERT INTO timers (key, kind, due_at, payload) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (key) DO UPDATE SET kind = $2, due_at = $3, payload = $4, attempts = 0 RETURNING 1)"
+        " SELECT pg_notify(current_schema() || '_timers', '') FROM set",
         key, kind, due_at, payload,
     )
-    await conn.execute("SELECT pg_notify(current_schema() || '_timers_wake', '')")
 
 
 async def cancel(conn: asyncpg.Connection, key: str) -> bool:
@@ -66,29 +68,17 @@ class TimerWorker:
         self._batch_size = batch_size
         self._max_sleep_s = max_sleep_s
         self._retry_delay_s = retry_delay_s
-        self._wake = asyncio.Event()
+        self._wake = Wakeup(pool, channel(schema, "timers"))
         self._task: asyncio.Task | None = None
-        self._listener: asyncpg.Connection | None = None
         self.fired = 0
 
-    @property
-    def _wake_channel(self) -> str:
-        return f"{self._schema}_timers_wake"
-
     async def start(self) -> None:
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(self._wake_channel, self._on_notify)
+        await self._wake.start()
         self._task = asyncio.create_task(self._run(), name=f"timers-{self._schema}")
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
-        if self._listener is not None:
-            await self._listener.remove_listener(self._wake_channel, self._on_notify)
-            await self._pool.release(self._listener)
-            self._listener = None
+        await self._wake.stop()
 
     async def _run(self) -> None:
         while True:
@@ -100,10 +90,7 @@ class TimerWorker:
                 log.warning("timer worker cannot reach the database", error=str(exc))
                 sleep = self._retry_delay_s
             if sleep > 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), sleep)
-                except TimeoutError:
-                    pass
+                await self._wake.wait(sleep)
 
     async def _until_next(self) -> float:
         async with self._pool.acquire() as conn:
