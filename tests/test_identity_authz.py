@@ -13,6 +13,7 @@ from convene.identity.v1 import identity_pb2 as pb
 from services.runtime import bus, subjects
 from services.runtime.ids import new_id
 from tests.harness import DEFINITIONS, System, bearer, module_system
+from tests.identity_support import nc, authorize  # noqa: F401 - nc is a fixture
 
 START_LIVE = authz_pb2.ACTION_START_LIVE
 EMPLOYEE, ADMIN = authz_pb2.ACTION_ACT_AS_EMPLOYEE, authz_pb2.ACTION_ACT_AS_ADMIN
@@ -24,16 +25,8 @@ async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: 
         yield running
 
 
-@pytest.fixture(scope="module")
-async def nc(system: System) -> AsyncIterator[nats.NATS]:
-    client = await nats.connect(system.nats_url.split(","))
-    yield client
-    await client.close()
-
-
 async def ask(nc: nats.NATS, principal_id: str, action: int, enterprise_id: str = "") -> tuple[bool, str]:
-    answer = await bus.request(nc, subjects.IDENTITY_AUTHORIZE, authz_pb2.AuthorizeRequest(
-        principal_id=principal_id, action=action, enterprise_id=enterprise_id), authz_pb2.AuthorizeResponse)
+    answer = await authorize(nc, principal_id, action, enterprise_id)
     return answer.allowed, answer.reason
 
 

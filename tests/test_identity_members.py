@@ -15,6 +15,7 @@ from convene.identity.v1 import authz_pb2, events_pb2
 from convene.identity.v1 import identity_pb2 as pb
 from services.runtime import bus, subjects
 from tests.harness import EventTap, Org, System, bearer, eventually, module_system, refused, request_id
+from tests.identity_support import nc, may_start_live  # noqa: F401 - nc is a fixture
 
 
 @pytest.fixture(scope="module")
@@ -24,22 +25,10 @@ async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: 
 
 
 @pytest.fixture(scope="module")
-async def nc(system: System) -> AsyncIterator[nats.NATS]:
-    client = await nats.connect(system.nats_url.split(","))
-    yield client
-    await client.close()
-
-
-@pytest.fixture(scope="module")
 async def tap(system: System) -> AsyncIterator[EventTap]:
     events = await EventTap(system.nats_url, "identity.v1.member.*").start()
     yield events
     await events.close()
-
-
-async def may_start_live(nc: nats.NATS, principal_id: str) -> authz_pb2.AuthorizeResponse:
-    return await bus.request(nc, subjects.IDENTITY_AUTHORIZE, authz_pb2.AuthorizeRequest(
-        principal_id=principal_id, action=authz_pb2.ACTION_START_LIVE), authz_pb2.AuthorizeResponse)
 
 
 async def add_member(system: System, org: Org, name: str, department: str = "sales",

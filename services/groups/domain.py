@@ -22,7 +22,7 @@ from services.runtime.idempotency import run_once
 from services.runtime.ids import kind_of, new_id
 from services.runtime.outbox import add_event
 from services.runtime.pagination import decode_page_value, encode_page_token
-from services.runtime.signing import BadSignedClaims, ClaimsSigner
+from services.runtime.signing import ClaimsSigner
 
 
 def _wechat_count(ids: list[str]) -> int:
@@ -222,17 +222,8 @@ class Groups:
         return reply
 
     def _read_invite(self, token: str) -> tuple[str, str]:
-        try:
-            claims = self._invites.verify(token)
-            return str(claims["grp"]), str(claims["by"])
-        except BadSignedClaims as exc:
-            if exc.reason == "EXPIRED":
-                raise FailedPrecondition("INVITE_EXPIRED", "the invitation has expired") from None
-            if exc.reason == "SIGNATURE_INVALID":
-                raise PermissionDenied("INVITE_SIGNATURE_INVALID", "the invitation was altered") from None
-            raise InvalidArgument("INVITE_MALFORMED", "not a group invitation", field="invite_token") from None
-        except KeyError:
-            raise InvalidArgument("INVITE_MALFORMED", "not a group invitation", field="invite_token") from None
+        return self._invites.read(token, lambda claims: (str(claims["grp"]), str(claims["by"])),
+                                  name="INVITE", what="group invitation", field="invite_token")
 
     async def join(self, principal: Principal, token: str) -> pb.Group:
         """SPEC F-11: join with an invitation from a member who is still in the group."""

@@ -13,6 +13,12 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from services.runtime.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+
+T = TypeVar("T")
 
 # Tolerated clock difference between the minting and the verifying host (as auth.py).
 _LEEWAY_S = 5
@@ -69,3 +75,18 @@ class ClaimsSigner:
         if expires_at + _LEEWAY_S < time.time():
             raise BadSignedClaims("EXPIRED", "it has expired")
         return claims
+
+    def read(self, token: str, parse: Callable[[dict], T], *, name: str, what: str, field: str) -> T:
+        """Verify `token` and `parse` its claims, refusing with the catalog's errors: NAME_EXPIRED
+        (FAILED_PRECONDITION), NAME_SIGNATURE_INVALID (PERMISSION_DENIED: altered), NAME_MALFORMED
+        (INVALID_ARGUMENT: not one of ours, or claims `parse` cannot read)."""
+        try:
+            return parse(self.verify(token))
+        except BadSignedClaims as exc:
+            if exc.reason == "EXPIRED":
+                raise FailedPrecondition(f"{name}_EXPIRED", f"the {what} has expired") from None
+            if exc.reason == "SIGNATURE_INVALID":
+                raise PermissionDenied(f"{name}_SIGNATURE_INVALID", f"the {what} was altered") from None
+            raise InvalidArgument(f"{name}_MALFORMED", f"not a Convene {what}", field=field) from None
+        except (KeyError, TypeError, ValueError):
+            raise InvalidArgument(f"{name}_MALFORMED", f"not a Convene {what}", field=field) from None
