@@ -300,7 +300,7 @@ async def test_reflection_lists_and_describes_the_service(edge: System) -> None:
     assert live and {"StartLive", "GetLive"} <= {m.name for m in live[0].method}
 
 
-# ------------------------------------------------- the interceptor with handlers that misbehave
+# ------------------------------------------------- the RPC guard with handlers that misbehave
 
 
 class _BrokenLive(live_pb2_grpc.LiveServiceServicer):

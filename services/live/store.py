@@ -138,11 +138,14 @@ async def join_many(conn: asyncpg.Connection, live_id: str, viewers: list[tuple[
         "  ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
         "  session_start_at = coalesce(viewers.session_start_at, now())"
         "  RETURNING viewer_id, (xmax = 0) AS first)"
-        " SELECT l.*, v.viewer_id AS joined_viewer, v.first FROM l LEFT JOIN v ON true",
+        # One row back however many joined: the live once, the viewers as two arrays.
+        " SELECT l.*, (SELECT array_agg(viewer_id) FROM v) AS joined_ids,"
+        " (SELECT array_agg(first) FROM v) AS joined_first FROM l",
         live_id, ids, member_of, share_ids)
     if not rows:
         return None, {}
-    return rows[0], {r["joined_viewer"]: r["first"] for r in rows if r["joined_viewer"] is not None}
+    row = rows[0]
+    return row, dict(zip(row["joined_ids"] or (), row["joined_first"] or ()))
 
 
 async def heartbeat(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:

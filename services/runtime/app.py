@@ -10,6 +10,7 @@ Stop (SIGTERM): health NOT_SERVING -> server.stop(grace) -> consumers and worker
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -167,6 +168,11 @@ def main(definition: ServiceDefinition) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await host.start()
+        # What exists now (modules, protos, pools) lives as long as the process: keep it out
+        # of every later collection, and collect the young generation less often. Request
+        # handling allocates briefly; gen-0 passes were a visible share of a join storm's CPU.
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 20)
         await stop.wait()
         log.info("stopping", signal="received")
         await host.stop()

@@ -1,6 +1,6 @@
 """The one error catalog: domain errors carry a gRPC status and a machine-readable reason.
 
-Domain code raises these; the server's error interceptor turns them into the status, a message
+Domain code raises these; the server's RPC guard turns them into the status, a message
 and a `google.rpc.ErrorInfo` (AIP-193). Anything else becomes INTERNAL, never UNKNOWN.
 """
 

@@ -1,8 +1,11 @@
 """The gRPC server every service runs: `create_server()` returns `(server, port, health)`.
 
-One interceptor does, for every RPC: a request id bound to the logs, bearer-token
-authentication (signature, expiry, revocation), malformed-request and domain-error mapping to a
-status with a `google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
+One guard wraps every RPC handler: a request id bound to the logs, bearer-token authentication
+(signature, expiry, revocation), malformed-request and domain-error mapping to a status with a
+`google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
+The handlers are wrapped once, when they are registered, rather than by a grpc.aio server
+interceptor: an interceptor runs its own coroutines on every call and, measured, took a third of
+a small call's server CPU (a gRPC echo: 235 -> 347 us per call).
 Health starts NOT_SERVING; the service flips it when its database and NATS are ready.
 """
 
@@ -64,13 +67,12 @@ def _request_id(metadata: Iterable[tuple[str, Any]]) -> str:
     return new_id("request")
 
 
-class ConveneInterceptor(grpc.aio.ServerInterceptor):
+class RpcGuard:
     def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = (),
                  revocations: Revocations | None = None) -> None:
         self._signer = signer
         self._public = tuple(public_methods)
         self._revocations = revocations
-        self._wrapped: dict[str, Any] = {}
 
     def _check_revoked(self, principal: Principal | None) -> None:
         if principal is not None and self._revocations is not None:
@@ -88,15 +90,10 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
         self._check_revoked(principal)
         return principal
 
-    async def intercept_service(self, continuation: Callable, details: grpc.HandlerCallDetails) -> Any:
-        handler = await continuation(details)
-        if handler is None or details.method.startswith(_ALWAYS_PUBLIC):
-            return handler
-        # Handlers are registered once per method, so their wrappers are built once too.
-        wrapped = self._wrapped.get(details.method)
-        if wrapped is None:
-            wrapped = self._wrapped[details.method] = self._wrap(details.method, handler)
-        return wrapped
+    def guarded(self, service_name: str, handlers: dict[str, grpc.RpcMethodHandler]
+                ) -> dict[str, grpc.RpcMethodHandler]:
+        """`handlers` (method name -> handler, as generated code registers them) wrapped."""
+        return {name: self._wrap(f"/{service_name}/{name}", handler) for name, handler in handlers.items()}
 
     def _wrap(self, method: str, handler: Any) -> Any:
         deserialize = handler.request_deserializer
@@ -107,10 +104,10 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
             except Exception:
                 return _MALFORMED
 
-        async def prepare(request: Any, context: grpc.aio.ServicerContext) -> None:
+        def prepare(request: Any, metadata: Any) -> None:
             if request is _MALFORMED:
                 raise InvalidArgument("MALFORMED_REQUEST", "the request is not a valid message")
-            current_principal.set(self._authenticate(method, context.invocation_metadata()))
+            current_principal.set(self._authenticate(method, metadata))
 
         async def on_error(exc: BaseException, context: grpc.aio.ServicerContext, started: float) -> None:
             if isinstance(exc, DomainError):
@@ -127,11 +124,10 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
 
             async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
-                with structlog.contextvars.bound_contextvars(
-                    request_id=_request_id(context.invocation_metadata()), rpc=method
-                ):
+                metadata = context.invocation_metadata()
+                with structlog.contextvars.bound_contextvars(request_id=_request_id(metadata), rpc=method):
                     try:
-                        await prepare(request, context)
+                        prepare(request, metadata)
                         return await behavior(request, context)
                     except (grpc.aio.AbortError, asyncio.CancelledError):
                         raise
@@ -148,11 +144,10 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
 
             async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
-                with structlog.contextvars.bound_contextvars(
-                    request_id=_request_id(context.invocation_metadata()), rpc=method
-                ):
+                metadata = context.invocation_metadata()
+                with structlog.contextvars.bound_contextvars(request_id=_request_id(metadata), rpc=method):
                     try:
-                        await prepare(request, context)
+                        prepare(request, metadata)
                         principal = current_principal.get()
                         async for response in stream_behavior(request, context):
                             # A stream opened before its token was revoked ends here.
@@ -173,6 +168,35 @@ class ConveneInterceptor(grpc.aio.ServerInterceptor):
 Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any]
 
 
+class _GuardedServer:
+    """What generated `add_<Service>Servicer_to_server` functions register on: the method
+    handlers they hand over reach the real server wrapped by the guard."""
+
+    def __init__(self, server: grpc.aio.Server, guard: RpcGuard) -> None:
+        self._server = server
+        self._guard = guard
+        self._unguarded: set[str] = set()
+
+    def add_generic_rpc_handlers(self, handlers: Iterable[grpc.GenericRpcHandler]) -> None:
+        # Generated code passes the same methods here (unguarded, as a generic handler) and to
+        # add_registered_method_handlers (as a dict, which is wrapped there): take only the dict.
+        for handler in handlers:
+            if not isinstance(handler, grpc.ServiceRpcHandler):
+                raise TypeError("register services through their generated add_*_to_server function")
+            self._unguarded.add(handler.service_name())
+
+    def add_registered_method_handlers(self, service_name: str,
+                                       handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+        guarded = self._guard.guarded(service_name, handlers)
+        self._server.add_registered_method_handlers(service_name, guarded)
+        self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, guarded),))
+        self._unguarded.discard(service_name)
+
+    def check(self) -> None:
+        if self._unguarded:
+            raise TypeError(f"services registered without a guard: {sorted(self._unguarded)}")
+
+
 def create_server(
     registrations: list[Registration],
     service_names: list[str],
@@ -184,7 +208,6 @@ def create_server(
     revocations: Revocations | None = None,
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     server = grpc.aio.server(
-        interceptors=[ConveneInterceptor(signer, public_methods, revocations)],
         options=[
             ("grpc.max_receive_message_length", 4 * 1024 * 1024),
             ("grpc.keepalive_time_ms", 30_000),
@@ -196,8 +219,10 @@ def create_server(
             ("grpc.server.max_pending_requests_hard_limit", 40_000),
         ],
     )
+    guarded = _GuardedServer(server, RpcGuard(signer, public_methods, revocations))
     for add, servicer in registrations:
-        add(servicer, server)
+        add(servicer, guarded)
+    guarded.check()
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

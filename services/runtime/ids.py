@@ -32,12 +32,7 @@ _ID_RE = re.compile(r"^([a-z]+)_([0-9a-hjkmnp-tv-z]{26})$")
 
 def new_id(kind: str) -> str:
     """A new id of `kind`, sortable by creation time (48-bit milliseconds + 80 random bits)."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return f"{PREFIXES[kind]}_{''.join(reversed(chars))}"
+    return new_ids(kind, 1)[0]
 
 
 def new_ids(kind: str, count: int) -> list[str]:

@@ -3,7 +3,7 @@
 Identity writes `principal id -> revoked_at` (unix seconds) into the JetStream KV bucket
 `revocations`, from a durable consumer of its own `member.removed` / `tokens.revoked` events, so
 the write follows the outbox (no dual write). Every service process watches the bucket into
-memory (loaded before the process reports SERVING), and the gRPC interceptor refuses any token
+memory (loaded before the process reports SERVING), and the RPC guard (grpc_server.py) refuses any token
 of that principal issued at or before revoked_at: UNAUTHENTICATED, reason TOKEN_REVOKED. Server
 streams opened before the revocation are cut before their next message.
 

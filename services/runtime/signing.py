@@ -50,7 +50,7 @@ class ClaimsSigner:
         self._prefix = prefix
 
     def _sign(self, body: str) -> str:
-        return _b64(hmac.new(self._key, f"{self._prefix}.{body}".encode(), hashlib.sha256).digest())
+        return _b64(hmac.digest(self._key, f"{self._prefix}.{body}".encode(), "sha256"))
 
     def sign(self, claims: dict, *, ttl_s: int) -> tuple[str, int]:
         """Returns (token, expires_at unix seconds); `iat` and `exp` are added to the claims."""
