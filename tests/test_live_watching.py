@@ -7,7 +7,7 @@ import asyncio
 import grpc
 
 from convene.live.v1 import live_pb2
-from tests.harness import System, eventually, refused
+from tests.harness import System, error_reason, eventually, refused
 from tests.live_support import FAST, Scene, live_system  # noqa: F401 - fixture
 
 
@@ -56,6 +56,33 @@ async def test_viewers_whose_heartbeats_stop_are_gone_and_figures_add_up(live_sy
     admin_view = await scene.live.GetLiveStats(live_pb2.GetLiveStatsRequest(live_id=live_id),
                                                metadata=scene.as_(scene.org.admin_id))
     assert admin_view.stats.total_viewers == 4
+    await scene.end(live_id)
+
+
+async def test_joins_that_arrive_together_each_get_their_own_answer(live_system: System) -> None:
+    """F-23, F-25: concurrent joins share one statement (group commit), yet each viewer gets
+    the answer for themselves: employees in, with a play token of their own; WeChat users of
+    an employees-only live refused; a viewer joining twice counted once."""
+    wechat = [await live_system.create_wechat_user() for _ in range(6)]
+    scene = await Scene.create(live_system, members=12, wechat_ids=[w for w, _ in wechat])
+    live_id = (await scene.start()).live.id  # employees only
+    employees = scene.org.member_ids[1:]
+    calls = [scene.join(live_id, scene.org.tokens[e]) for e in employees]
+    calls += [scene.join(live_id, token) for _, token in wechat]
+    calls += [scene.join(live_id, scene.org.tokens[employees[0]])]  # the same viewer again
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    admitted, refusals = results[:len(employees)], results[len(employees):-1]
+    assert all(isinstance(r, live_pb2.JoinLiveResponse) for r in admitted), admitted
+    assert len({r.play.play_token for r in admitted}) == len(employees), "a play token per viewer"
+    assert all(r.live.id == live_id for r in admitted)
+    for refusal in refusals:
+        assert isinstance(refusal, grpc.aio.AioRpcError), refusal
+        assert (refusal.code(), error_reason(refusal)) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_IN_AUDIENCE")
+    assert isinstance(results[-1], live_pb2.JoinLiveResponse)
+    stats = await scene.stats(live_id)
+    assert (stats.current_viewers, stats.total_viewers) == (len(employees), len(employees))
+    assert (stats.employee_viewers, stats.wechat_viewers) == (len(employees), 0)
     await scene.end(live_id)
 
 
