@@ -27,7 +27,8 @@ class StreamFleet:
         for start in range(0, len(self._users), PER_PROCESS):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "tests.bench.stream_holder",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                limit=16 * 1024 * 1024)  # a batch of arrivals is one line
             assert proc.stdin is not None
             proc.stdin.write((json.dumps({"address": self._address,
                                           "users": self._users[start:start + PER_PROCESS]}) + "\n").encode())
@@ -41,17 +42,16 @@ class StreamFleet:
     async def _read(self, proc: asyncio.subprocess.Process, ready: asyncio.Event) -> None:
         assert proc.stdout is not None
         async for raw in proc.stdout:
-            line = raw.decode().strip()
-            if line == "ready":
+            if raw.strip() == b"ready":
                 ready.set()
                 continue
-            user, subject, when = line.split(" ")
+            subject, arrivals = json.loads(raw)
             seen = self.arrivals[subject]
-            if user not in seen:
-                seen[user] = float(when)
-                expected, done = self._waiters.get(subject, (0, None))  # type: ignore[assignment]
-                if done is not None and len(seen) >= expected:
-                    done.set()
+            for user, when in arrivals:
+                seen.setdefault(user, when)
+            expected, done = self._waiters.get(subject, (0, None))  # type: ignore[assignment]
+            if done is not None and len(seen) >= expected:
+                done.set()
 
     async def wait_for(self, subject: str, recipients: int, timeout: float = 120) -> float:
         """Block until `recipients` users saw `subject`; returns the last arrival (time.monotonic)."""
