@@ -394,3 +394,17 @@ async def test_a_forged_page_position_is_invalid_argument(edge: System) -> None:
             groups_pb2.ListTimelineRequest(group_id=new_id("group"), page_token=_position_token({"before": "x"})),
             metadata=bearer(member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_service_registered_around_the_guard_is_refused_at_startup() -> None:
+    """The guard wraps what generated add_*_to_server functions register; a service handed to
+    the server some other way would answer without a token check, so the server will not start."""
+
+    def add_unguarded(servicer: object, server: grpc.aio.Server) -> None:
+        handler = grpc.unary_unary_rpc_method_handler(
+            servicer.GetLive, request_deserializer=live_pb2.GetLiveRequest.FromString,  # type: ignore[attr-defined]
+            response_serializer=live_pb2.GetLiveResponse.SerializeToString)
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(LIVE_SERVICE, {"GetLive": handler}),))
+
+    with pytest.raises(TypeError, match="without a guard"):
+        create_server([(add_unguarded, _BrokenLive())], [LIVE_SERVICE], signer=TokenSigner(TOKEN_KEY))

@@ -32,7 +32,6 @@ from services.runtime.revocations import Revocations
 log = get_logger(__name__)
 
 _MALFORMED = object()  # what a request deserializes to when its bytes are not the message
-_ALWAYS_PUBLIC = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 ERROR_DOMAIN = "convene.dev"
 
 
@@ -79,8 +78,6 @@ class RpcGuard:
             self._revocations.check(principal)
 
     def _authenticate(self, method: str, metadata: Any) -> Principal | None:
-        if method.startswith(_ALWAYS_PUBLIC):
-            return None
         token = _bearer(metadata)
         if token is None:
             if method in self._public:
