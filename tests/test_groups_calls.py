@@ -11,12 +11,16 @@ import grpc
 from convene.events.v1 import envelope_pb2
 from convene.groups.v1 import events_pb2
 from convene.groups.v1 import groups_pb2 as gpb
+from convene.notifications.v1 import notifications_pb2 as npb
 from services.runtime import subjects
 from services.runtime.ids import new_id
 from tests.groups_support import (  # noqa: F401 - world is a fixture
     card_items, close_streams, groups, meeting_event, new_group, open_streams, publish, world,
 )
-from tests.harness import EventTap, System, bearer, error_reason, eventually, refused, request_id
+from tests.harness import EventTap, StreamRecorder, System, bearer, error_reason, eventually, refused, request_id
+
+RING = npb.NOTIFICATION_KIND_INCOMING_CALL
+STOPPED = npb.NOTIFICATION_KIND_RINGING_STOPPED
 
 
 async def start_call(system: System, token: str, group_id: str, participants: list[str],
@@ -119,6 +123,35 @@ async def test_join_leave_and_the_call_ends_when_everyone_left(world: System) ->
     await tap.close()
     # A new call can start once the last one ended.
     assert (await start_call(world, org.tokens[friend], group.id, [starter])).state == gpb.CALL_STATE_ACTIVE
+
+
+async def test_answering_or_declining_on_one_device_stops_the_ringing_on_all(world: System) -> None:
+    """F-14 with F-41: a rung participant's every device rings; answering on one stops the
+    others, and so does declining; someone who joins unrung has nothing to stop."""
+    org = await world.create_org(members=3)
+    starter, answering, declining = org.member_ids
+    group = await new_group(world, org, starter, [answering, declining, org.admin_id])
+    phones = await open_streams(world, org, [answering, declining, org.admin_id])
+    desktops = await open_streams(world, org, [answering, declining])
+    call = await start_call(world, org.tokens[starter], group.id, [answering, declining])
+
+    def kinds(stream: StreamRecorder) -> list[int]:
+        return [n.kind for n in stream.received if n.thread_id == call.id]
+
+    async def heard(people: list[str], wanted: list[int]) -> bool:
+        return all(kinds(devices[p]) == wanted for devices in (phones, desktops) for p in people)
+
+    await eventually(lambda: heard([answering, declining], [RING]), what="every device rings")
+    await join(world, org.tokens[answering], call.id)
+    await leave(world, org.tokens[declining], call.id)
+    await join(world, org.tokens[org.admin_id], call.id)  # not rung: nothing to stop
+    await eventually(lambda: heard([answering, declining], [RING, STOPPED]), what="every device stops ringing")
+    titles = {p: phones[p].received[-1].title for p in (answering, declining)}
+    assert titles == {answering: f"Call answered: {group.name}", declining: f"Call declined: {group.name}"}
+    await asyncio.sleep(0.3)
+    assert kinds(phones[org.admin_id]) == []
+    await close_streams({**{f"phone-{p}": s for p, s in phones.items()},
+                         **{f"desktop-{p}": s for p, s in desktops.items()}})
 
 
 async def test_call_refusals_leave_nothing_behind(world: System) -> None:

@@ -167,7 +167,7 @@ async def test_wechat_users_are_told_who_their_new_contact_is(system: System) ->
         assert "Han Meimei" in told.title and "Acme" in told.title and "Li Lei" in told.body
 
 
-async def test_a_group_call_rings_the_chosen_and_tells_who_missed_it(system: System) -> None:
+async def test_a_group_call_rings_the_chosen_stops_for_who_answers_and_tells_who_missed_it(system: System) -> None:
     [(a, a_token), (b, b_token)] = await wechat_users(system, 2)
     starter, call_id, group_id = new_id("member"), new_id("call"), new_id("group")
     call = groups_pb2.GroupCall(id=call_id, group_id=group_id, type=groups_pb2.CALL_TYPE_VIDEO, starter_id=starter,
@@ -179,7 +179,16 @@ async def test_a_group_call_rings_the_chosen_and_tells_who_missed_it(system: Sys
         [ring] = await inbox(system, token)
         assert (ring.kind, ring.thread_id, ring.group_id) == (pb.NOTIFICATION_KIND_INCOMING_CALL, call_id, group_id)
 
-    # b answered, a never did: when the call ends, a's entry becomes a missed call.
+    # b answered on one device: the thread's change stops the ringing on every device of b's.
+    await publish_events(system.nats_url, new_envelope(
+        subjects.GROUPS_CALL_RINGING_STOPPED, subject=call_id, payload=group_events.CallRingingStopped(
+            call_id=call_id, group_id=group_id, group_name="launch team", participant_id=b, answered=True)))
+
+    async def answered() -> bool:
+        return [n.kind for n in await inbox(system, b_token)] == [pb.NOTIFICATION_KIND_RINGING_STOPPED]
+
+    await eventually(answered, what="the ring replaced by 'answered'")
+    # a never answered: when the call ends, a's entry becomes a missed call.
     call.state = groups_pb2.CALL_STATE_ENDED
     call.participants.add(participant_id=a, state=groups_pb2.PARTICIPANT_STATE_INVITED)
     call.participants.add(participant_id=b, state=groups_pb2.PARTICIPANT_STATE_LEFT)
@@ -191,4 +200,4 @@ async def test_a_group_call_rings_the_chosen_and_tells_who_missed_it(system: Sys
 
     await eventually(missed, what="the missed call replacing the ring")
     await asyncio.sleep(0.3)
-    assert [n.kind for n in await inbox(system, b_token)] == [pb.NOTIFICATION_KIND_INCOMING_CALL]
+    assert [n.kind for n in await inbox(system, b_token)] == [pb.NOTIFICATION_KIND_RINGING_STOPPED]

@@ -30,6 +30,19 @@ async def _emit(conn: asyncpg.Connection, subject: str, call_id: str, enterprise
                                        payload=payload))  # type: ignore[arg-type]
 
 
+def _was_ringing(participants: list[asyncpg.Record], participant_id: str) -> bool:
+    return any(p["participant_id"] == participant_id and p["state"] == pb.PARTICIPANT_STATE_INVITED
+               for p in participants)
+
+
+async def _ringing_stopped(conn: asyncpg.Connection, call: asyncpg.Record, enterprise_id: str, group_name: str,
+                           participant_id: str, *, answered: bool) -> None:
+    """A rung participant answered or declined: all their devices stop ringing."""
+    await _emit(conn, subjects.GROUPS_CALL_RINGING_STOPPED, call["id"], enterprise_id, events_pb2.CallRingingStopped(
+        call_id=call["id"], group_id=call["group_id"], group_name=group_name, participant_id=participant_id,
+        answered=answered))
+
+
 async def end_open_call(conn: asyncpg.Connection, group_id: str) -> None:
     """The group is dismissed: its active call ends (one becoming a meeting goes on as a meeting)."""
     row = await call_store.end_active_call(conn, group_id)
@@ -82,7 +95,10 @@ class Calls:
             row = await self._locked_call(conn, call_id)  # joins of one call count heads one at a time
             group = await member_group(conn, principal, row["group_id"])
             _require_open(row)
+            before = await call_store.participants(conn, call_id)
             await call_store.set_participants(conn, call_id, [principal.id], pb.PARTICIPANT_STATE_JOINED)
+            if _was_ringing(before, principal.id):
+                await _ringing_stopped(conn, row, group["enterprise_id"], group["name"], principal.id, answered=True)
             participants = await call_store.participants(conn, call_id)
             joined = sum(1 for p in participants if p["state"] == pb.PARTICIPANT_STATE_JOINED)
             if joined > self._max_participants:
@@ -101,6 +117,9 @@ class Calls:
             if participants.get(principal.id, pb.PARTICIPANT_STATE_LEFT) == pb.PARTICIPANT_STATE_LEFT:
                 raise FailedPrecondition("NOT_IN_CALL", "the caller is not in this call", call_id=call_id)
             await call_store.set_participants(conn, call_id, [principal.id], pb.PARTICIPANT_STATE_LEFT)
+            if participants[principal.id] == pb.PARTICIPANT_STATE_INVITED:  # declined the ring
+                group = await conn.fetchrow("SELECT enterprise_id, name FROM groups WHERE id = $1", row["group_id"])
+                await _ringing_stopped(conn, row, group["enterprise_id"], group["name"], principal.id, answered=False)
             participants[principal.id] = pb.PARTICIPANT_STATE_LEFT
             nobody_left = pb.PARTICIPANT_STATE_JOINED not in participants.values()
             if row["state"] == pb.CALL_STATE_ACTIVE and nobody_left:

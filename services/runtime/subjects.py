@@ -38,6 +38,7 @@ GROUPS_GROUP_DISMISSED = "groups.v1.group.dismissed"
 GROUPS_MESSAGE_POSTED = "groups.v1.message.posted"
 GROUPS_CARD_FORWARDED = "groups.v1.card.forwarded"
 GROUPS_CALL_STARTED = "groups.v1.call.started"
+GROUPS_CALL_RINGING_STOPPED = "groups.v1.call.ringing_stopped"
 # Consumed by meetings: make exactly one meeting of the call (F-14, F-36).
 GROUPS_CALL_UPGRADED = "groups.v1.call.upgraded"
 GROUPS_CALL_ENDED = "groups.v1.call.ended"

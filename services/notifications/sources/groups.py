@@ -1,7 +1,8 @@
 """Groups' events as notifications: a card posted into a user's group, then each change of it
 (live started, ended, replay ready), collapse into one inbox thread per card (SPEC F-12, F-40);
-a group call rings the participants its starter chose, and those who never joined get a missed
-call when it ends, in the same thread (SPEC F-14)."""
+a group call rings the participants its starter chose, answering or declining on one device stops
+the ringing on all of them, and those who never joined get a missed call when it ends, in the same
+thread (SPEC F-14)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,19 @@ def call_started_notices(event: Event) -> list[notice_pb2.Notice]:
     )]
 
 
+def call_ringing_stopped_notices(event: Event) -> list[notice_pb2.Notice]:
+    """`groups.v1.call.ringing_stopped`: the participant answered or declined on one device;
+    the change in the call's thread stops the ringing on all of them (version 2, as a missed call:
+    whichever comes, a late ring never follows it)."""
+    stopped = event.payload(group_events.CallRingingStopped)
+    return [notice_pb2.Notice(
+        recipient_ids=[stopped.participant_id], kind=pb.NOTIFICATION_KIND_RINGING_STOPPED,
+        thread_id=stopped.call_id, title=f"Call {'answered' if stopped.answered else 'declined'}: "
+                                         f"{stopped.group_name}",
+        group_id=stopped.group_id, thread_version=2,
+    )]
+
+
 def call_ended_notices(event: Event) -> list[notice_pb2.Notice]:
     """`groups.v1.call.ended`: whoever was still being rung missed it (version 2: the missed call
     replaces the ring in the thread, and a late ring never follows it)."""
@@ -75,5 +89,6 @@ SOURCE = Source("groups", {
     subjects.GROUPS_CARD_POSTED: card_notices,
     subjects.GROUPS_CARD_UPDATED: card_notices,
     subjects.GROUPS_CALL_STARTED: call_started_notices,
+    subjects.GROUPS_CALL_RINGING_STOPPED: call_ringing_stopped_notices,
     subjects.GROUPS_CALL_ENDED: call_ended_notices,
 })

@@ -101,6 +101,20 @@ class CallStarted(_message.Message):
     ring_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, call: _Optional[_Union[_groups_pb2.GroupCall, _Mapping]] = ..., group_name: _Optional[str] = ..., ring_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class CallRingingStopped(_message.Message):
+    __slots__ = ("call_id", "group_id", "group_name", "participant_id", "answered")
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    group_id: str
+    group_name: str
+    participant_id: str
+    answered: bool
+    def __init__(self, call_id: _Optional[str] = ..., group_id: _Optional[str] = ..., group_name: _Optional[str] = ..., participant_id: _Optional[str] = ..., answered: _Optional[bool] = ...) -> None: ...
+
 class CallUpgraded(_message.Message):
     __slots__ = ("call_id", "group_id", "type", "participant_ids", "enterprise_id", "starter_id", "topic")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
