@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import asyncpg
 
 from convene.groups.v1 import groups_pb2 as pb
 from services.runtime.events import timestamp
 
 
-def call_from_rows(call: asyncpg.Record, participants: list[asyncpg.Record]) -> pb.GroupCall:
+def call_from_rows(call: asyncpg.Record, participants: Iterable[Mapping[str, Any]]) -> pb.GroupCall:
     return pb.GroupCall(
         id=call["id"], group_id=call["group_id"], type=call["type"], state=call["state"],
         starter_id=call["starter_id"], meeting_id=call["meeting_id"] or "", create_time=timestamp(call["created_at"]),

@@ -30,9 +30,14 @@ async def _emit(conn: asyncpg.Connection, subject: str, call_id: str, enterprise
                                        payload=payload))  # type: ignore[arg-type]
 
 
-def _was_ringing(participants: list[asyncpg.Record], participant_id: str) -> bool:
-    return any(p["participant_id"] == participant_id and p["state"] == pb.PARTICIPANT_STATE_INVITED
-               for p in participants)
+async def _states(conn: asyncpg.Connection, call_id: str) -> dict[str, int]:
+    """{participant: state} of a call, read once; join and leave update it as they write."""
+    return {p["participant_id"]: p["state"] for p in await call_store.participants(conn, call_id)}
+
+
+def _rows(states: dict[str, int]) -> list[dict[str, object]]:
+    """`states` as call_store.participants returns them (ordered by participant)."""
+    return [{"participant_id": p, "state": states[p]} for p in sorted(states)]
 
 
 async def _ringing_stopped(conn: asyncpg.Connection, call: asyncpg.Record, enterprise_id: str, group_name: str,
@@ -95,11 +100,12 @@ class Calls:
             row = await self._locked_call(conn, call_id)  # joins of one call count heads one at a time
             group = await member_group(conn, principal, row["group_id"])
             _require_open(row)
-            before = await call_store.participants(conn, call_id)
+            states = await _states(conn, call_id)
             await call_store.set_participants(conn, call_id, [principal.id], pb.PARTICIPANT_STATE_JOINED)
-            if _was_ringing(before, principal.id):
+            if states.get(principal.id) == pb.PARTICIPANT_STATE_INVITED:  # answered the ring
                 await _ringing_stopped(conn, row, group["enterprise_id"], group["name"], principal.id, answered=True)
-            participants = await call_store.participants(conn, call_id)
+            states[principal.id] = pb.PARTICIPANT_STATE_JOINED
+            participants = _rows(states)
             joined = sum(1 for p in participants if p["state"] == pb.PARTICIPANT_STATE_JOINED)
             if joined > self._max_participants:
                 row = await call_store.set_state(conn, call_id, pb.CALL_STATE_UPGRADING)
@@ -113,21 +119,25 @@ class Calls:
     async def leave(self, principal: Principal, call_id: str) -> pb.GroupCall:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._locked_call(conn, call_id)
-            participants = {p["participant_id"]: p["state"] for p in await call_store.participants(conn, call_id)}
-            if participants.get(principal.id, pb.PARTICIPANT_STATE_LEFT) == pb.PARTICIPANT_STATE_LEFT:
+            states = await _states(conn, call_id)
+            if states.get(principal.id, pb.PARTICIPANT_STATE_LEFT) == pb.PARTICIPANT_STATE_LEFT:
                 raise FailedPrecondition("NOT_IN_CALL", "the caller is not in this call", call_id=call_id)
+            declined = states[principal.id] == pb.PARTICIPANT_STATE_INVITED
             await call_store.set_participants(conn, call_id, [principal.id], pb.PARTICIPANT_STATE_LEFT)
-            if participants[principal.id] == pb.PARTICIPANT_STATE_INVITED:  # declined the ring
-                group = await conn.fetchrow("SELECT enterprise_id, name FROM groups WHERE id = $1", row["group_id"])
-                await _ringing_stopped(conn, row, group["enterprise_id"], group["name"], principal.id, answered=False)
-            participants[principal.id] = pb.PARTICIPANT_STATE_LEFT
-            nobody_left = pb.PARTICIPANT_STATE_JOINED not in participants.values()
+            states[principal.id] = pb.PARTICIPANT_STATE_LEFT
+            nobody_left = pb.PARTICIPANT_STATE_JOINED not in states.values()
             if row["state"] == pb.CALL_STATE_ACTIVE and nobody_left:
                 row = await call_store.set_state(conn, call_id, pb.CALL_STATE_ENDED, ended=True)
-            call = call_store.call_from_rows(row, await call_store.participants(conn, call_id))
-            if call.state == pb.CALL_STATE_ENDED:
-                enterprise_id = await conn.fetchval("SELECT enterprise_id FROM groups WHERE id = $1", row["group_id"])
-                await _emit(conn, subjects.GROUPS_CALL_ENDED, call_id, enterprise_id, events_pb2.CallEnded(call=call))
+            call = call_store.call_from_rows(row, _rows(states))
+            ended = call.state == pb.CALL_STATE_ENDED
+            if declined or ended:
+                group = await conn.fetchrow("SELECT enterprise_id, name FROM groups WHERE id = $1", row["group_id"])
+                if declined:
+                    await _ringing_stopped(conn, row, group["enterprise_id"], group["name"], principal.id,
+                                           answered=False)
+                if ended:
+                    await _emit(conn, subjects.GROUPS_CALL_ENDED, call_id, group["enterprise_id"],
+                                events_pb2.CallEnded(call=call))
             return call
 
     async def get(self, principal: Principal, call_id: str) -> pb.GroupCall:
