@@ -35,6 +35,7 @@ protos: install
 	$(BIN)/python -m infra.protogen
 
 lint: install
+	$(BIN)/ruff check services infra tests
 	cd protos && ../$(BIN)/buf lint
 	$(BIN)/python -m infra.protogen --check
 

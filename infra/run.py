@@ -356,7 +356,7 @@ def print_table(services: list[Service], run_dir: Path) -> None:
     say(f"  {grpcurl} -plaintext {identity.address} list")
     say(f"  {grpcurl} -plaintext {identity.address} describe {SERVICES['identity']}")
     say(f'  {grpcurl} -plaintext -H "authorization: Bearer $TOKEN" \\')
-    say(f"      -d '{{\"request_id\":\"r1\",\"name\":\"Acme\"}}' \\")
+    say("      -d '{\"request_id\":\"r1\",\"name\":\"Acme\"}' \\")
     say(f"      {identity.address} {SERVICES['identity']}/CreateEnterprise")
     say()
     say(f"Logs: {rel(run_dir / 'logs')}/<service>.log (JSON). Stop with Ctrl-C.")

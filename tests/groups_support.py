@@ -33,7 +33,7 @@ async def world(postgres: object, tmp_path_factory: pytest.TempPathFactory) -> A
         yield system
 
 
-def groups(system: System):  # noqa: ANN201 - the generated stub
+def groups(system: System):
     return system.stub("groups")
 
 

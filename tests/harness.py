@@ -171,7 +171,7 @@ class System:
             self._channels[address] = grpc.aio.insecure_channel(address)
         return self._channels[address]
 
-    def stub(self, name: str, replica: int = 0):  # noqa: ANN201 - one of the generated stubs
+    def stub(self, name: str, replica: int = 0):
         return STUBS[name](self.channel(self.address_of(name, replica)))
 
     # ------------------------------------------------------------- the people
@@ -301,7 +301,7 @@ class EventTap:
         self._nc = None
         self.events: list[Event] = []
 
-    async def start(self) -> "EventTap":
+    async def start(self) -> EventTap:
         import nats
 
         self._nc = await nats.connect(self._nats_url.split(","))

@@ -19,7 +19,7 @@ FAST = dict(replay_delay_s=1.0, replay_processing_s=0.3, host_timeout_s=30.0, vi
 
 
 @pytest.fixture(scope="module")
-async def live_system(postgres, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:  # noqa: ANN001
+async def live_system(postgres, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
     async with module_system(postgres, Path(tmp_path_factory.mktemp("live")), **FAST) as system:
         yield system
 
@@ -34,7 +34,7 @@ class Scene:
         self.host = org.member_ids[0]
 
     @classmethod
-    async def create(cls, system: System, members: int = 3, *, wechat_ids: list[str] = ()) -> "Scene":
+    async def create(cls, system: System, members: int = 3, *, wechat_ids: list[str] = ()) -> Scene:
         org = await system.create_org(members=members)
         others = [org.admin_id, *org.member_ids[1:], *wechat_ids]
         kind = groups_pb2.GROUP_KIND_EXTERNAL if wechat_ids else groups_pb2.GROUP_KIND_INTERNAL
@@ -45,7 +45,7 @@ class Scene:
         return bearer(token or self.org.tokens[principal_id])
 
     @property
-    def live(self):  # noqa: ANN201 - the generated stub
+    def live(self):
         return self.system.stub("live")
 
     async def start(self, **fields: object) -> live_pb2.StartLiveResponse:
@@ -56,7 +56,7 @@ class Scene:
 
     async def schedule(self, in_seconds: float, **fields: object) -> live_pb2.ScheduleLiveResponse:
         start = live_pb2.ScheduleLiveRequest().start_time
-        start.FromDatetime(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=in_seconds))
+        start.FromDatetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=in_seconds))
         fields.setdefault("title", "Quarterly review")
         return await self.live.ScheduleLive(
             live_pb2.ScheduleLiveRequest(request_id=request_id(), group_id=self.group_id, start_time=start, **fields),

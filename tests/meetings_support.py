@@ -12,7 +12,7 @@ from pathlib import Path
 from convene.meetings.v1 import meetings_pb2 as mpb
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.runtime.events import timestamp
-from tests.groups_support import close_streams, open_streams  # noqa: F401 - shared with the meetings tests
+from tests.groups_support import close_streams, open_streams
 from tests.harness import StreamRecorder, System, bearer, eventually, module_system, request_id
 
 # Groups only where a test turns a group call into a meeting.
@@ -35,12 +35,12 @@ async def meetings_world(postgres: object, data_dir: Path, *, with_groups: bool 
         yield system
 
 
-def meetings(system: System):  # noqa: ANN201 - the generated stub
+def meetings(system: System):
     return system.stub("meetings")
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def in_seconds(seconds: float) -> dt.datetime:
@@ -67,7 +67,7 @@ async def get(system: System, token: str, meeting_id: str) -> mpb.Meeting:
                                               metadata=bearer(token))).meeting
 
 
-async def call(system: System, rpc: str, token: str, **fields: object):  # noqa: ANN201 - the RPC's response
+async def call(system: System, rpc: str, token: str, **fields: object):
     request = getattr(mpb, f"{rpc}Request")(**fields)
     return await getattr(meetings(system), rpc)(request, metadata=bearer(token))
 

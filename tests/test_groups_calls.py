@@ -14,9 +14,7 @@ from convene.groups.v1 import groups_pb2 as gpb
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.runtime import subjects
 from services.runtime.ids import new_id
-from tests.groups_support import (  # noqa: F401 - world is a fixture
-    card_items, close_streams, groups, meeting_event, new_group, open_streams, publish, world,
-)
+from tests.groups_support import card_items, close_streams, groups, meeting_event, new_group, open_streams, publish, world
 from tests.harness import EventTap, StreamRecorder, System, bearer, error_reason, eventually, refused, request_id
 
 RING = npb.NOTIFICATION_KIND_INCOMING_CALL

@@ -13,8 +13,16 @@ from convene.groups.v1 import groups_pb2 as gpb
 from services.runtime import subjects
 from services.runtime.errors import DomainError
 from services.runtime.share_links import ShareLinks
-from tests.groups_support import (  # noqa: F401 - world is a fixture
-    card_items, close_streams, groups, live_event, new_group, open_streams, publish, start_live, viewer_joined,
+from tests.groups_support import (
+    card_items,
+    close_streams,
+    groups,
+    live_event,
+    new_group,
+    open_streams,
+    publish,
+    start_live,
+    viewer_joined,
     world,
 )
 from tests.harness import TOKEN_KEY, Org, System, bearer, eventually, refused, request_id

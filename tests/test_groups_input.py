@@ -9,7 +9,7 @@ import pytest
 from convene.groups.v1 import groups_pb2 as gpb
 from services.runtime.ids import new_id
 from services.runtime.pagination import encode_page_token
-from tests.groups_support import groups, world  # noqa: F401 - world is a fixture
+from tests.groups_support import groups, world
 from tests.harness import System, bearer, refused
 
 GROUP = new_id("group")

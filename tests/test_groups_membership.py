@@ -11,11 +11,11 @@ from convene.groups.v1 import groups_pb2 as gpb
 from convene.groups.v1 import membership_pb2
 from services.groups.settings import GroupsSettings
 from services.runtime import bus, subjects
-from tests.groups_support import groups, new_group, world  # noqa: F401 - world is a fixture
+from tests.groups_support import groups, new_group, world
 from tests.harness import TOKEN_KEY, System, bearer, refused, request_id
 
 
-def call(system: System, token: str, method: str, **fields: object):  # noqa: ANN201 - a pending gRPC call
+def call(system: System, token: str, method: str, **fields: object):
     request_type = getattr(gpb, f"{method}Request")
     return getattr(groups(system), method)(request_type(**fields), metadata=bearer(token))
 

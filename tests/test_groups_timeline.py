@@ -11,8 +11,17 @@ import grpc
 from convene.groups.v1 import groups_pb2 as gpb
 from services.runtime import subjects
 from services.runtime.ids import new_id
-from tests.groups_support import (  # noqa: F401 - world is a fixture
-    card_items, close_streams, groups, live_event, new_group, open_streams, publish, start_live, timeline, world,
+from tests.groups_support import (
+    card_items,
+    close_streams,
+    groups,
+    live_event,
+    new_group,
+    open_streams,
+    publish,
+    start_live,
+    timeline,
+    world,
 )
 from tests.harness import System, bearer, eventually, refused, request_id
 

@@ -16,12 +16,21 @@ from convene.identity.v1 import identity_pb2
 from convene.live.v1 import live_pb2
 from convene.notifications.v1 import notifications_pb2
 from services.runtime.revocations import REVOCATION_BOUND_S
-from tests.harness import (StreamRecorder, System, bearer, error_reason, eventually, module_system, refused,
-                           refused_within, request_id)
+from tests.harness import (
+    StreamRecorder,
+    System,
+    bearer,
+    error_reason,
+    eventually,
+    module_system,
+    refused,
+    refused_within,
+    request_id,
+)
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("identity-across"),
                              "identity", "groups", "live", "notifications") as running:
         yield running

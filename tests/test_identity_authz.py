@@ -13,14 +13,14 @@ from convene.identity.v1 import identity_pb2 as pb
 from services.runtime import bus, subjects
 from services.runtime.ids import new_id
 from tests.harness import DEFINITIONS, System, bearer, module_system
-from tests.identity_support import nc, authorize  # noqa: F401 - nc is a fixture
+from tests.identity_support import authorize, nc
 
 START_LIVE = authz_pb2.ACTION_START_LIVE
 EMPLOYEE, ADMIN = authz_pb2.ACTION_ACT_AS_EMPLOYEE, authz_pb2.ACTION_ACT_AS_ADMIN
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("identity-authz"), "identity") as running:
         yield running
 

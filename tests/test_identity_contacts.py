@@ -22,7 +22,7 @@ MENU = [
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("identity-contacts"), "identity") as running:
         yield running
 
@@ -131,7 +131,7 @@ async def test_the_contact_card_shows_the_enterprise_badge_and_service_menu(syst
     org = await system.create_org(members=2)
     member, colleague = org.member_ids
     customer, customer_token = await system.create_wechat_user()
-    stranger_id, stranger_token = await system.create_wechat_user()
+    _stranger_id, stranger_token = await system.create_wechat_user()
     outsider = await system.create_org(members=0)
     await add_contact(system, org, member, customer)
 

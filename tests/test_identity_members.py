@@ -15,11 +15,11 @@ from convene.identity.v1 import authz_pb2, events_pb2
 from convene.identity.v1 import identity_pb2 as pb
 from services.runtime import bus, subjects
 from tests.harness import EventTap, Org, System, bearer, eventually, module_system, refused, request_id
-from tests.identity_support import nc, may_start_live  # noqa: F401 - nc is a fixture
+from tests.identity_support import may_start_live, nc
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("identity-members"), "identity") as running:
         yield running
 

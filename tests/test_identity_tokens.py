@@ -19,7 +19,7 @@ from tests.harness import System, bearer, module_system, refused, refused_within
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("identity-tokens"), "identity") as running:
         yield running
 
@@ -45,7 +45,7 @@ async def test_an_enterprise_mints_tokens_for_its_own_members_only(system: Syste
     assert 590 <= minted.expire_time.seconds - time.time() <= 601
     assert await whoami(system, minted.access_token, member) == grpc.StatusCode.OK
 
-    def mint(**fields: object):  # noqa: ANN202 - the call
+    def mint(**fields: object):
         return identity.CreateToken(pb.CreateTokenRequest(**fields))
 
     assert await refused(mint(principal_id=member, enterprise_id=org.enterprise_id, api_secret="guess")) == (
@@ -105,7 +105,7 @@ async def test_a_principal_signs_out_everywhere_and_signs_in_again(system: Syste
                                                metadata=bearer(wechat_token))) == (
         grpc.StatusCode.PERMISSION_DENIED, "OTHER_ENTERPRISE")
 
-    def get_self(token: str):  # noqa: ANN202 - the call
+    def get_self(token: str):
         return identity.GetWeChatUser(pb.GetWeChatUserRequest(wechat_user_id=wechat_id), metadata=bearer(token))
 
     revoked = await identity.RevokeTokens(pb.RevokeTokensRequest(principal_id=wechat_id),

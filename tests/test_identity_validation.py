@@ -23,7 +23,7 @@ RPCS = [m.name for m in pb.DESCRIPTOR.services_by_name["IdentityService"].method
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("identity-validation"), "identity") as running:
         yield running
 

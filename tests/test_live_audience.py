@@ -6,7 +6,7 @@ import grpc
 
 from convene.live.v1 import live_pb2
 from tests.harness import System, refused
-from tests.live_support import Scene, live_system  # noqa: F401 - fixture
+from tests.live_support import Scene, live_system
 
 
 async def _switch(scene: Scene, live_id: str, audience: int) -> None:
@@ -70,7 +70,7 @@ async def test_share_links_are_signed_bound_to_one_live_and_still_obey_the_audie
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "SHARE_LINK_OTHER_SUBJECT")
 
     # WeChat user in the group forwards to a WeChat friend: the friend is refused while internal-only.
-    friend_id, friend_token = await live_system.create_wechat_user()
+    _friend_id, friend_token = await live_system.create_wechat_user()
     outside = await scene.live.CreateShareLink(live_pb2.CreateShareLinkRequest(live_id=live_id),
                                                metadata=scene.as_(wechat_id, wechat_token))
     code, reason = await refused(scene.join(live_id, friend_token, share_link=outside.url))

@@ -7,7 +7,7 @@ import pytest
 
 from convene.live.v1 import live_pb2
 from tests.harness import System, refused
-from tests.live_support import Scene, live_system  # noqa: F401 - fixture
+from tests.live_support import Scene, live_system
 
 UNKNOWN_LIVE = "live_01m7zzzzzzzzzzzzzzzzzzzzzz"
 LONG = "x" * 5000

@@ -9,7 +9,7 @@ import grpc
 from convene.groups.v1 import groups_pb2
 from convene.live.v1 import live_pb2
 from tests.harness import StreamRecorder, System, eventually, refused, request_id
-from tests.live_support import Scene, live_system  # noqa: F401 - fixture
+from tests.live_support import Scene, live_system
 
 pytestmark = []
 

@@ -10,7 +10,7 @@ import grpc
 from convene.groups.v1 import groups_pb2
 from convene.live.v1 import live_pb2
 from tests.harness import StreamRecorder, System, eventually, module_system, refused
-from tests.live_support import FAST, Scene, live_system  # noqa: F401 - fixture
+from tests.live_support import FAST, Scene, live_system
 
 
 async def _replay(scene: Scene, live_id: str, principal: str, token: str | None = None) -> live_pb2.GetReplayResponse:
@@ -88,7 +88,7 @@ async def test_no_replay_unless_the_host_allowed_it(live_system: System) -> None
 
 
 async def test_the_replay_is_ready_after_the_delay_even_when_live_restarted_during_the_wait(
-        postgres, tmp_path_factory) -> None:  # noqa: ANN001
+        postgres, tmp_path_factory) -> None:
     """The replay delay is a durable timer (PostgreSQL rows), not a sleep that dies with the process."""
     async with module_system(postgres, tmp_path_factory.mktemp("replay-restart"),
                              **{**FAST, "replay_delay_s": 3.0}) as system:
@@ -106,7 +106,7 @@ async def test_the_replay_is_ready_after_the_delay_even_when_live_restarted_duri
 
 
 async def test_a_stopped_groups_consumer_delays_only_the_card_and_then_posts_exactly_one(
-        postgres, tmp_path_factory) -> None:  # noqa: ANN001
+        postgres, tmp_path_factory) -> None:
     """F-28: card, permission work (media grant) and replay preparation are separate durable
     consumers of live.v1.session.started; with groups' card consumer stopped the other two still
     happen, and when it is back it posts exactly one card."""

@@ -8,7 +8,7 @@ import grpc
 
 from convene.live.v1 import live_pb2
 from tests.harness import System, error_reason, eventually, refused
-from tests.live_support import FAST, Scene, live_system  # noqa: F401 - fixture
+from tests.live_support import FAST, Scene, live_system
 
 
 async def test_viewers_whose_heartbeats_stop_are_gone_and_figures_add_up(live_system: System) -> None:
@@ -86,7 +86,7 @@ async def test_joins_that_arrive_together_each_get_their_own_answer(live_system:
     await scene.end(live_id)
 
 
-async def test_a_live_whose_host_stream_is_gone_ends_by_itself(postgres, tmp_path_factory) -> None:  # noqa: ANN001
+async def test_a_live_whose_host_stream_is_gone_ends_by_itself(postgres, tmp_path_factory) -> None:
     """F-26: no host heartbeat for the configured time ends the live; heartbeats keep it on."""
     from tests.harness import module_system
     from tests.live_support import FAST

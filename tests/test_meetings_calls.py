@@ -17,7 +17,17 @@ from convene.meetings.v1 import meetings_pb2 as mpb
 from convene.notifications.v1 import notifications_pb2 as npb
 from tests.harness import StreamRecorder, System, bearer, refused
 from tests.meetings_support import (
-    INCOMING, INVITATION, MISSED, STOPPED, about, arrives, call, close_streams, meet_now, meetings_world, open_streams,
+    INCOMING,
+    INVITATION,
+    MISSED,
+    STOPPED,
+    about,
+    arrives,
+    call,
+    close_streams,
+    meet_now,
+    meetings_world,
+    open_streams,
     schedule,
 )
 
@@ -149,7 +159,7 @@ async def test_attendance_first_join_last_leave_and_total_time(world: System) ->
     org = await world.create_org(members=2)
     organizer, guest = org.member_ids
     meeting = await meet_now(world, org.tokens[organizer], [guest])
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     await call(world, "JoinMeeting", org.tokens[guest], meeting_id=meeting.id)
     await asyncio.sleep(0.6)
     await call(world, "LeaveMeeting", org.tokens[guest], meeting_id=meeting.id)
@@ -157,10 +167,10 @@ async def test_attendance_first_join_last_leave_and_total_time(world: System) ->
     await call(world, "JoinMeeting", org.tokens[guest], meeting_id=meeting.id)
     await asyncio.sleep(0.6)
     await call(world, "LeaveMeeting", org.tokens[guest], meeting_id=meeting.id)
-    after = dt.datetime.now(dt.timezone.utc)
+    after = dt.datetime.now(dt.UTC)
     record = (await attendees(world, org.tokens[organizer], meeting.id))[guest]
-    first = record.first_join_time.ToDatetime(tzinfo=dt.timezone.utc)
-    last = record.last_leave_time.ToDatetime(tzinfo=dt.timezone.utc)
+    first = record.first_join_time.ToDatetime(tzinfo=dt.UTC)
+    last = record.last_leave_time.ToDatetime(tzinfo=dt.UTC)
     assert before <= first < last <= after
     assert (last - first).total_seconds() >= 1.6, "first join to last leave spans the time away"
     span = (last - first).total_seconds()

@@ -5,6 +5,7 @@ occurrences edited or cancelled on their own."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,17 @@ from services.meetings.recurrence import Series
 from services.runtime.events import timestamp
 from tests.harness import System, refused
 from tests.meetings_support import (
-    INVITATION, UPDATED, about, arrives, call, close_streams, in_seconds, meetings_world, now, open_streams, schedule,
+    INVITATION,
+    UPDATED,
+    about,
+    arrives,
+    call,
+    close_streams,
+    in_seconds,
+    meetings_world,
+    now,
+    open_streams,
+    schedule,
 )
 
 WEEKLY = mpb.RECURRENCE_FREQUENCY_WEEKLY
@@ -44,7 +55,7 @@ def next_dst_change(zone_name: str) -> dt.date:
 
 
 def wall_clock(ts: object, zone_name: str) -> dt.datetime:
-    return ts.ToDatetime(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(zone_name))  # type: ignore[attr-defined]
+    return ts.ToDatetime(tzinfo=dt.UTC).astimezone(ZoneInfo(zone_name))  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------ the rule itself
@@ -67,8 +78,8 @@ def test_daily_monthly_until_count_and_a_time_the_clock_skips() -> None:
     assert [s.astimezone(ZoneInfo("Asia/Shanghai")).day for s in daily.original_starts()] == [30, 1, 3, 5]
     monthly = Series(dt.datetime(2030, 1, 31, 10, 0), "UTC", 60, mpb.RECURRENCE_FREQUENCY_MONTHLY, count=4)
     assert [s.month for s in monthly.original_starts()] == [1, 3, 5, 7], "months without a 31st are skipped"
-    assert monthly.has_occurrence(dt.datetime(2030, 5, 31, 10, tzinfo=dt.timezone.utc))
-    assert not monthly.has_occurrence(dt.datetime(2030, 4, 30, 10, tzinfo=dt.timezone.utc))
+    assert monthly.has_occurrence(dt.datetime(2030, 5, 31, 10, tzinfo=dt.UTC))
+    assert not monthly.has_occurrence(dt.datetime(2030, 4, 30, 10, tzinfo=dt.UTC))
     # 02:30 does not exist in Berlin on the spring-forward day: it is taken as 03:30 (RFC 5545).
     gap = Series(dt.datetime(2030, 3, 31, 2, 30), BERLIN, 30)
     (start,) = gap.original_starts()
@@ -120,7 +131,7 @@ async def test_one_occurrence_moved_and_another_cancelled(world: System) -> None
     assert len(series) == 4
     second, third = series[1], series[2]
 
-    moved_to = second.start_time.ToDatetime(tzinfo=dt.timezone.utc) + dt.timedelta(hours=2)
+    moved_to = second.start_time.ToDatetime(tzinfo=dt.UTC) + dt.timedelta(hours=2)
     moved = await call(world, "UpdateOccurrence", org.tokens[organizer], meeting_id=meeting.id,
                        occurrence=mpb.Occurrence(original_start_time=second.original_start_time,
                                                  start_time=timestamp(moved_to), topic="Longer one",
@@ -175,4 +186,4 @@ async def test_upcoming_only_and_an_endless_series(world: System) -> None:
                       upcoming_only=True)
     assert len(page.occurrences) == 5 and page.next_page_token, "no end: pages go on"
     months = [o.start_time.ToDatetime().month for o in page.occurrences]
-    assert all((b - a) % 12 == 3 for a, b in zip(months, months[1:]))
+    assert all((b - a) % 12 == 3 for a, b in itertools.pairwise(months))

@@ -17,7 +17,16 @@ from convene.meetings.v1 import meetings_pb2 as mpb
 from services.runtime.events import timestamp
 from tests.harness import System
 from tests.meetings_support import (
-    INCOMING, INVITATION, REMINDER, about, arrives, call, close_streams, in_seconds, meetings_world, open_streams,
+    INCOMING,
+    INVITATION,
+    REMINDER,
+    about,
+    arrives,
+    call,
+    close_streams,
+    in_seconds,
+    meetings_world,
+    open_streams,
     schedule,
 )
 
@@ -29,7 +38,7 @@ async def world(postgres: object, tmp_path_factory: pytest.TempPathFactory) -> A
 
 
 def created(notification: object) -> dt.datetime:
-    return notification.create_time.ToDatetime(tzinfo=dt.timezone.utc)  # type: ignore[attr-defined]
+    return notification.create_time.ToDatetime(tzinfo=dt.UTC)  # type: ignore[attr-defined]
 
 
 async def test_a_reminder_fires_at_its_time_although_the_service_restarted_during_the_wait(world: System) -> None:
@@ -41,7 +50,7 @@ async def test_a_reminder_fires_at_its_time_although_the_service_restarted_durin
 
     (replica,) = world.hosts["meetings"]
     await world.stop_replica(replica)  # the process dies while the reminder waits
-    await asyncio.sleep(max(0.0, (start - dt.datetime.now(dt.timezone.utc)).total_seconds()) + 0.5)
+    await asyncio.sleep(max(0.0, (start - dt.datetime.now(dt.UTC)).total_seconds()) + 0.5)
     assert about(streams[organizer], meeting.id, REMINDER) == []
     await world.add_replica("meetings")
 
@@ -81,7 +90,7 @@ async def test_a_cancelled_meeting_never_reminds_nor_rings(world: System) -> Non
                              reminder_audience=mpb.REMINDER_AUDIENCE_ALL_BUT_DECLINED)
     await arrives(streams[invitee], meeting.id, INVITATION)
     await call(world, "CancelMeeting", org.tokens[organizer], meeting_id=meeting.id)
-    await asyncio.sleep((start - dt.datetime.now(dt.timezone.utc)).total_seconds() + 1.0)
+    await asyncio.sleep((start - dt.datetime.now(dt.UTC)).total_seconds() + 1.0)
     for person in (organizer, invitee):
         assert about(streams[person], meeting.id, REMINDER, INCOMING) == []
     await close_streams(streams)
@@ -124,6 +133,6 @@ async def test_a_meeting_started_early_is_not_reminded(world: System) -> None:
     meeting = await schedule(world, org.tokens[organizer], org.member_ids, start=start)
     started = (await call(world, "StartMeeting", org.tokens[organizer], meeting_id=meeting.id)).meeting
     assert started.state == mpb.MEETING_STATE_STARTED
-    await asyncio.sleep((start - dt.datetime.now(dt.timezone.utc)).total_seconds() + 1.0)
+    await asyncio.sleep((start - dt.datetime.now(dt.UTC)).total_seconds() + 1.0)
     assert about(streams[organizer], meeting.id, REMINDER) == []
     await close_streams(streams)

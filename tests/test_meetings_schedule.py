@@ -16,8 +16,21 @@ from services.runtime.events import timestamp
 from services.runtime.ids import new_id
 from tests.harness import StreamRecorder, System, bearer, refused, request_id
 from tests.meetings_support import (
-    CANCELLED, INVITATION, REPLY, UPDATED, about, arrives, call, close_streams, everyone_gets, get, in_seconds,
-    meetings, meetings_world, open_streams, schedule,
+    CANCELLED,
+    INVITATION,
+    REPLY,
+    UPDATED,
+    about,
+    arrives,
+    call,
+    close_streams,
+    everyone_gets,
+    get,
+    in_seconds,
+    meetings,
+    meetings_world,
+    open_streams,
+    schedule,
 )
 
 

@@ -66,7 +66,7 @@ async def test_the_tenth_participant_turns_the_call_into_one_started_meeting(wor
 
 
 def upgraded(call_id: str, starter: str, participants: list[str], enterprise_id: str,
-             call_type: int = gpb.CALL_TYPE_VOICE):  # noqa: ANN201 - an envelope
+             call_type: int = gpb.CALL_TYPE_VOICE):
     return new_envelope(subjects.GROUPS_CALL_UPGRADED, subject=call_id, correlation_id=call_id,
                         enterprise_id=enterprise_id, payload=group_events.CallUpgraded(
                             call_id=call_id, group_id=new_id("group"), type=call_type, participant_ids=participants,

@@ -26,14 +26,14 @@ from tests.notifications_kit import card_event, notice, notices_event, wechat_us
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("notifications-delivery"), "identity",
                              "notifications", idle_check_s=2.0) as running:
         yield running
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def inbox(system: System, token: str) -> list[pb.Notification]:
@@ -42,7 +42,7 @@ async def inbox(system: System, token: str) -> list[pb.Notification]:
     return list(page.notifications)
 
 
-def holds(system: System, token: str, count: int):  # noqa: ANN201 - a check for eventually()
+def holds(system: System, token: str, count: int):
     async def check() -> bool:
         return len(await inbox(system, token)) >= count
 
@@ -60,7 +60,7 @@ async def test_the_same_event_delivered_twice_makes_one_notification(system: Sys
     await eventually(holds(system, token, 2), what="two cards")
     await asyncio.sleep(0.3)
     assert stream.sequences == [1, 2]  # no second notification, and no sequence lost to it
-    assert [n.event_id for n in stream.received][0] == event.id
+    assert next(n.event_id for n in stream.received) == event.id
     await stream.close()
 
 
@@ -122,7 +122,7 @@ async def test_timed_notices_arrive_at_their_time_moved_withdrawn_or_late_revisi
     got = await inbox(system, token)
     assert sorted(n.title for n in got) == ["latest revision", "moved: later", "plain"]
     for n in got:
-        assert n.create_time.ToDatetime(tzinfo=dt.timezone.utc) >= due
+        assert n.create_time.ToDatetime(tzinfo=dt.UTC) >= due
 
 
 async def test_a_timed_notice_is_delivered_across_a_restart(system: System) -> None:

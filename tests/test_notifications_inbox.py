@@ -19,7 +19,7 @@ from tests.notifications_kit import card_event, wechat_users
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("notifications-inbox"), "identity",
                              "notifications") as running:
         yield running
@@ -30,7 +30,7 @@ async def inbox(system: System, token: str, **request: object) -> pb.ListNotific
                                                                 metadata=bearer(token))
 
 
-def reaches(system: System, token: str, sequence: int):  # noqa: ANN201 - a check for eventually()
+def reaches(system: System, token: str, sequence: int):
     async def check() -> bool:
         return (await inbox(system, token)).sequence >= sequence
 

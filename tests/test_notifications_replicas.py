@@ -26,7 +26,7 @@ ACK_WAIT_S = 3.0
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("notifications-replicas"), "identity",
                              "notifications", fanout_chunk=CHUNK, fanout_ack_wait_s=ACK_WAIT_S,
                              idle_check_s=2.0) as running:
@@ -56,7 +56,7 @@ async def sequences_have_no_gaps(database_url: str, user_ids: list[str]) -> bool
         await conn.close()
 
 
-def everyone_has(database_url: str, dedupe_key: str, count: int):  # noqa: ANN201 - a check for eventually()
+def everyone_has(database_url: str, dedupe_key: str, count: int):
     async def check() -> bool:
         return await delivered(database_url, dedupe_key) == (count, count)
 

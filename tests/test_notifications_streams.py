@@ -21,7 +21,7 @@ BUFFER = 32
 
 
 @pytest.fixture(scope="module")
-async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:  # noqa: ANN001
+async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
     async with module_system(postgres, tmp_path_factory.mktemp("notifications-streams"), "identity",
                              "notifications", stream_buffer=BUFFER, idle_check_s=2.0) as running:
         yield running
@@ -55,7 +55,7 @@ async def test_reconnect_resumes_after_the_last_sequence_with_no_gap_and_no_dupl
 
 
 async def test_every_device_of_a_user_gets_every_notification(system: System) -> None:
-    [(user, token), (other, other_token)] = await wechat_users(system, 2)
+    [(user, token), (_other, other_token)] = await wechat_users(system, 2)
     phone, desktop, elsewhere = (StreamRecorder(system, t) for t in (token, token, other_token))
     await asyncio.gather(phone.ready(), desktop.ready(), elsewhere.ready())
     await send_cards(system, [user], 4)
@@ -114,7 +114,7 @@ async def test_refusals_of_subscribe_carry_a_clear_status(system: System) -> Non
     await send_cards(system, [user], 2)
     await eventually(_latest(system, token, 2), what="two notifications in the inbox")
 
-    def first(request: pb.SubscribeRequest, as_token: str | None = token):  # noqa: ANN202
+    def first(request: pb.SubscribeRequest, as_token: str | None = token):
         return stub.Subscribe(request, metadata=bearer(as_token) if as_token else ()).read()
 
     assert await refused(first(pb.SubscribeRequest(after_sequence=3))) == (
@@ -137,7 +137,7 @@ async def test_refusals_of_subscribe_carry_a_clear_status(system: System) -> Non
     own.cancel()
 
 
-def _has(stream: StreamRecorder, count: int):  # noqa: ANN202 - an awaitable check for eventually()
+def _has(stream: StreamRecorder, count: int):
     async def check() -> bool:
         if stream.error is not None:
             raise stream.error
@@ -146,7 +146,7 @@ def _has(stream: StreamRecorder, count: int):  # noqa: ANN202 - an awaitable che
     return check
 
 
-def _latest(system: System, token: str, sequence: int):  # noqa: ANN202
+def _latest(system: System, token: str, sequence: int):
     async def check() -> bool:
         page = await system.stub("notifications").ListNotifications(pb.ListNotificationsRequest(),
                                                                      metadata=bearer(token))

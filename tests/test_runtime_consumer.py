@@ -17,11 +17,10 @@ from convene.groups.v1 import groups_pb2
 from convene.live.v1 import events_pb2 as live_events
 from services.runtime import events
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
+from services.runtime.db import Connection
 from services.runtime.ids import new_id
 from tests.harness import eventually
-from tests.runtime_probe import (  # noqa: F401 - probe is a fixture
-    EVENT_TYPE, SCHEMA, Probe, equals, live_started, probe,
-)
+from tests.runtime_probe import EVENT_TYPE, SCHEMA, Probe, equals, live_started, probe
 
 DURABLE = "probe--effects"
 
@@ -44,7 +43,7 @@ def spec(handler: Callable, **overrides: object) -> ConsumerSpec:
                         **settings)  # type: ignore[arg-type]
 
 
-async def record_effect(event: events.Event, conn: asyncpg.Connection) -> None:
+async def record_effect(event: events.Event, conn: Connection) -> None:
     """The handler: decodes the payload it expects and writes its effect in the inbox's transaction."""
     started = event.payload(live_events.SessionStarted)
     await conn.execute("INSERT INTO effects (event_id, title, attempt) VALUES ($1, $2, $3)",
@@ -92,7 +91,7 @@ async def test_failing_handler_is_retried_and_its_effect_happens_once(probe: Pro
     its effect leaves nothing behind; the third delivery has the effect, exactly once."""
     attempts: list[int] = []
 
-    async def flaky(event: events.Event, conn: asyncpg.Connection) -> None:
+    async def flaky(event: events.Event, conn: Connection) -> None:
         attempts.append(event.num_delivered)
         await record_effect(event, conn)  # written, then rolled back by the failure below
         if len(attempts) <= 2:
@@ -150,14 +149,14 @@ async def test_restarted_consumer_handles_what_it_missed_exactly_once(probe: Pro
     events keep arriving, then started again (as a restarted replica would), handles every event
     exactly once, promptly: the unhandled part of the batch is handed back, not left to ack_wait."""
 
-    async def slow_effect(event: events.Event, conn: asyncpg.Connection) -> None:
+    async def slow_effect(event: events.Event, conn: Connection) -> None:
         await asyncio.sleep(0.01)
         await record_effect(event, conn)
 
     sent: list[str] = []
 
     async def publish_many(count: int) -> None:
-        for i in range(count):
+        for _i in range(count):
             envelope = live_started(f"live {len(sent)}")
             await publish(probe, envelope)
             sent.append(envelope.id)

@@ -14,9 +14,7 @@ from infra.embedded import NatsCluster
 from services.runtime import events
 from services.runtime.outbox import OutboxRelay, add_event
 from tests.harness import eventually
-from tests.runtime_probe import (  # noqa: F401 - probe is a fixture
-    SCHEMA, Probe, at_least, equals, live_started, probe, stream_count, stream_messages,
-)
+from tests.runtime_probe import SCHEMA, Probe, at_least, equals, live_started, probe, stream_count, stream_messages
 
 
 async def start_live(pool: asyncpg.Pool, envelope: envelope_pb2.Envelope) -> None:

@@ -15,7 +15,7 @@ from tests.harness import eventually
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def _pool(database_url: str) -> asyncpg.Pool:
@@ -25,7 +25,7 @@ async def _pool(database_url: str) -> asyncpg.Pool:
     return pool
 
 
-async def _record(timer: Timer, conn: asyncpg.Connection) -> None:
+async def _record(timer: Timer, conn: db.Connection) -> None:
     await conn.execute("INSERT INTO fired (key) VALUES ($1)", timer.key)
 
 
@@ -87,7 +87,7 @@ async def test_a_failing_handler_is_retried_and_its_effect_happens_once(database
     pool = await _pool(database_url)
     failures = {"left": 1}
 
-    async def flaky(timer: Timer, conn: asyncpg.Connection) -> None:
+    async def flaky(timer: Timer, conn: db.Connection) -> None:
         await _record(timer, conn)  # rolled back when the handler fails below
         if failures["left"]:
             failures["left"] -= 1

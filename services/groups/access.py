@@ -6,10 +6,11 @@ import asyncpg
 
 from services.groups import store
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import NotFound, PermissionDenied
 
 
-async def member_group(conn: asyncpg.Connection, principal: Principal, group_id: str, *, lock: bool = False,
+async def member_group(conn: Connection, principal: Principal, group_id: str, *, lock: bool = False,
                        services_may_read: bool = False) -> asyncpg.Record:
     """The group, if the principal is in it; `lock` holds the group row for the transaction."""
     if lock:

@@ -15,6 +15,7 @@ from services.groups.access import member_group
 from services.groups.settings import GroupsSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.runtime.events import Event, new_envelope
 from services.runtime.idempotency import run_once
@@ -25,12 +26,12 @@ from services.runtime.outbox import add_event
 log = get_logger(__name__)
 
 
-async def _emit(conn: asyncpg.Connection, subject: str, call_id: str, enterprise_id: str, payload: object) -> None:
+async def _emit(conn: Connection, subject: str, call_id: str, enterprise_id: str, payload: object) -> None:
     await add_event(conn, new_envelope(subject, subject=call_id, enterprise_id=enterprise_id, correlation_id=call_id,
                                        payload=payload))  # type: ignore[arg-type]
 
 
-async def _states(conn: asyncpg.Connection, call_id: str) -> dict[str, int]:
+async def _states(conn: Connection, call_id: str) -> dict[str, int]:
     """{participant: state} of a call, read once; join and leave update it as they write."""
     return {p["participant_id"]: p["state"] for p in await call_store.participants(conn, call_id)}
 
@@ -40,7 +41,7 @@ def _rows(states: dict[str, int]) -> list[dict[str, object]]:
     return [{"participant_id": p, "state": states[p]} for p in sorted(states)]
 
 
-async def _ringing_stopped(conn: asyncpg.Connection, call: asyncpg.Record, enterprise_id: str, group_name: str,
+async def _ringing_stopped(conn: Connection, call: asyncpg.Record, enterprise_id: str, group_name: str,
                            participant_id: str, *, answered: bool) -> None:
     """A rung participant answered or declined: all their devices stop ringing."""
     await _emit(conn, subjects.GROUPS_CALL_RINGING_STOPPED, call["id"], enterprise_id, events_pb2.CallRingingStopped(
@@ -48,7 +49,7 @@ async def _ringing_stopped(conn: asyncpg.Connection, call: asyncpg.Record, enter
         answered=answered))
 
 
-async def end_open_call(conn: asyncpg.Connection, group_id: str) -> None:
+async def end_open_call(conn: Connection, group_id: str) -> None:
     """The group is dismissed: its active call ends (one becoming a meeting goes on as a meeting)."""
     row = await call_store.end_active_call(conn, group_id)
     if row is not None:
@@ -68,7 +69,7 @@ class Calls:
             raise PermissionDenied("WECHAT_USER_CANNOT_START_CALL", "WeChat users cannot start group calls")
         ring_ids = [p for p in dict.fromkeys(request.participant_ids) if p != principal.id]
 
-        async def work(conn: asyncpg.Connection) -> pb.StartGroupCallResponse:
+        async def work(conn: Connection) -> pb.StartGroupCallResponse:
             group = await member_group(conn, principal, request.group_id, lock=True)
             present = await store.members_among(conn, request.group_id, ring_ids)
             for participant_id in ring_ids:
@@ -89,7 +90,7 @@ class Calls:
         return await run_once(self._pool, principal_id=principal.id, method="StartGroupCall",
                               request_id=request.request_id, response_type=pb.StartGroupCallResponse, work=work)
 
-    async def _locked_call(self, conn: asyncpg.Connection, call_id: str) -> asyncpg.Record:
+    async def _locked_call(self, conn: Connection, call_id: str) -> asyncpg.Record:
         row = await call_store.get_call(conn, call_id, for_update=True)
         if row is None:
             raise NotFound("CALL_NOT_FOUND", "no such call", call_id=call_id)
@@ -148,7 +149,7 @@ class Calls:
             await member_group(conn, principal, row["group_id"], services_may_read=True)
             return call_store.call_from_rows(row, await call_store.participants(conn, call_id))
 
-    async def on_meeting_event(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def on_meeting_event(self, event: Event, conn: Connection) -> None:
         """Consumer `groups--meeting-cards`: a meeting made from a group call started (the call
         is now that meeting, its card goes into the group) or ended (the card says so)."""
         if event.type == subjects.MEETINGS_MEETING_STARTED:
@@ -173,7 +174,7 @@ class Calls:
                          state=state, title=meeting.topic, author_id=meeting.organizer_id, details=details)
 
     @staticmethod
-    async def _moved_into_meeting(conn: asyncpg.Connection, call_id: str, meeting_id: str) -> str:
+    async def _moved_into_meeting(conn: Connection, call_id: str, meeting_id: str) -> str:
         """The call became `meeting_id`; returns the call's group ('' for an unknown call)."""
         row = await call_store.get_call(conn, call_id, for_update=True)
         if row is None:

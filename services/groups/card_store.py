@@ -9,6 +9,7 @@ import asyncpg
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from convene.groups.v1 import groups_pb2 as pb
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 
 # The subject's columns as card_from_row reads them.
@@ -64,11 +65,11 @@ def _details_values(details: pb.CardDetails | None) -> tuple[dt.datetime | None,
     """CardDetails as columns; unset (zero) figures are NULL so they never erase known ones."""
     if details is None:
         return None, None, None, None
-    start = details.start_time.ToDatetime(dt.timezone.utc) if details.HasField("start_time") else None
+    start = details.start_time.ToDatetime(dt.UTC) if details.HasField("start_time") else None
     return start, details.duration_seconds or None, details.total_viewers or None, details.peak_viewers or None
 
 
-async def upsert_subject(conn: asyncpg.Connection, subject_id: str, kind: int, state: int, rank: int, title: str,
+async def upsert_subject(conn: Connection, subject_id: str, kind: int, state: int, rank: int, title: str,
                          author_id: str, details: pb.CardDetails | None) -> asyncpg.Record | None:
     """Record the subject, or move it forward. None when it already shows `rank` or a later state
     (a late or repeated event). The conflicting row is locked either way, so events of one
@@ -89,7 +90,7 @@ async def upsert_subject(conn: asyncpg.Connection, subject_id: str, kind: int, s
     )
 
 
-async def get_subject(conn: asyncpg.Connection, subject_id: str, *, share_lock: bool = False) -> asyncpg.Record | None:
+async def get_subject(conn: Connection, subject_id: str, *, share_lock: bool = False) -> asyncpg.Record | None:
     """`share_lock` keeps the subject from moving until the transaction ends (a forward posting
     its copy), so the move that follows sees the copy and notifies its group too."""
     lock = " FOR SHARE" if share_lock else ""
@@ -97,7 +98,7 @@ async def get_subject(conn: asyncpg.Connection, subject_id: str, *, share_lock: 
                                subject_id)
 
 
-async def insert_card(conn: asyncpg.Connection, card_id: str, group_id: str, subject_id: str,
+async def insert_card(conn: Connection, card_id: str, group_id: str, subject_id: str,
                       forward_id: str | None = None) -> bool:
     """Place the subject in the group; False when it is there already (one card per group and subject)."""
     return bool(await conn.fetchval(
@@ -107,11 +108,11 @@ async def insert_card(conn: asyncpg.Connection, card_id: str, group_id: str, sub
     ))
 
 
-async def card_id_in(conn: asyncpg.Connection, group_id: str, subject_id: str) -> str:
+async def card_id_in(conn: Connection, group_id: str, subject_id: str) -> str:
     return await conn.fetchval("SELECT id FROM cards WHERE group_id = $1 AND subject_id = $2", group_id, subject_id)
 
 
-async def insert_card_item(conn: asyncpg.Connection, item_id: str, group_id: str, sender_id: str, card_id: str,
+async def insert_card_item(conn: Connection, item_id: str, group_id: str, sender_id: str, card_id: str,
                            forward_id: str | None = None) -> asyncpg.Record:
     """A timeline entry holding the card, at the group's next position."""
     return await conn.fetchrow(
@@ -122,7 +123,7 @@ async def insert_card_item(conn: asyncpg.Connection, item_id: str, group_id: str
     )
 
 
-async def placements(conn: asyncpg.Connection, subject_id: str, *, except_card_id: str | None) -> list[asyncpg.Record]:
+async def placements(conn: Connection, subject_id: str, *, except_card_id: str | None) -> list[asyncpg.Record]:
     """Every card of the subject in a group that is not dismissed, with the group's members."""
     return await conn.fetch(
         "SELECT c.id AS card_id, g.id AS group_id, g.name, g.enterprise_id,"
@@ -134,7 +135,7 @@ async def placements(conn: asyncpg.Connection, subject_id: str, *, except_card_i
     )
 
 
-async def readable_card(conn: asyncpg.Connection, card_id: str, principal_id: str) -> asyncpg.Record | None:
+async def readable_card(conn: Connection, card_id: str, principal_id: str) -> asyncpg.Record | None:
     """The card, its subject and group, and whether the principal is in that group."""
     return await conn.fetchrow(
         f"SELECT c.id AS card_id, c.group_id, c.forward_id AS card_forward_id, {SUBJECT_FIELDS},"
@@ -145,7 +146,7 @@ async def readable_card(conn: asyncpg.Connection, card_id: str, principal_id: st
     )
 
 
-async def timeline_page(conn: asyncpg.Connection, group_id: str, principal_id: str, *, any_reader: bool,
+async def timeline_page(conn: Connection, group_id: str, principal_id: str, *, any_reader: bool,
                         before: int, limit: int) -> list[asyncpg.Record]:
     """The access check and a page in one round trip: no rows means no such group; a first row
     with is_member false means the principal may not read; item_id NULL means an empty page."""
@@ -175,7 +176,7 @@ def forward_from_row(row: asyncpg.Record) -> pb.Forward:
     )
 
 
-async def insert_forward(conn: asyncpg.Connection, forward_id: str, *, card_id: str, subject_id: str,
+async def insert_forward(conn: Connection, forward_id: str, *, card_id: str, subject_id: str,
                          sharer_id: str, from_group_id: str, target: int, target_group_id: str | None,
                          parent_forward_id: str | None) -> asyncpg.Record:
     return await conn.fetchrow(
@@ -185,7 +186,7 @@ async def insert_forward(conn: asyncpg.Connection, forward_id: str, *, card_id: 
     )
 
 
-async def forward_page(conn: asyncpg.Connection, subject_id: str, sharer_id: str | None, after: str,
+async def forward_page(conn: Connection, subject_id: str, sharer_id: str | None, after: str,
                        limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT * FROM forwards WHERE subject_id = $1 AND ($2::text IS NULL OR sharer_id = $2) AND id > $3"
@@ -194,7 +195,7 @@ async def forward_page(conn: asyncpg.Connection, subject_id: str, sharer_id: str
     )
 
 
-async def count_viewer(conn: asyncpg.Connection, forward_id: str, subject_id: str, viewer_id: str) -> bool:
+async def count_viewer(conn: Connection, forward_id: str, subject_id: str, viewer_id: str) -> bool:
     """Count a viewer for the forward once; False when already counted or the forward is not of
     that subject (a share id from elsewhere)."""
     return bool(await conn.fetchval(

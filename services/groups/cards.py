@@ -14,6 +14,7 @@ from convene.groups.v1 import events_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from services.groups import card_store, store
 from services.runtime import subjects
+from services.runtime.db import Connection
 from services.runtime.events import Event, new_envelope
 from services.runtime.ids import new_id
 from services.runtime.outbox import add_event
@@ -28,7 +29,7 @@ CARD_RANK = {
 }
 
 
-async def show(conn: asyncpg.Connection, event: Event | None, *, group_id: str, subject_id: str, kind: int,
+async def show(conn: Connection, event: Event | None, *, group_id: str, subject_id: str, kind: int,
                state: int, title: str, author_id: str, details: pb.CardDetails | None = None) -> None:
     """Post a card for `subject_id` into the group, or move the subject forward; events may come
     late, twice or out of order: a subject never moves backwards ("ended" then a late "started"
@@ -53,7 +54,7 @@ async def show(conn: asyncpg.Connection, event: Event | None, *, group_id: str, 
                        group=placement, item_id=placement["item_id"], correlation_id=correlation_id)
 
 
-async def emit(conn: asyncpg.Connection, change: str, card: pb.Card, *, group: asyncpg.Record, item_id: str,
+async def emit(conn: Connection, change: str, card: pb.Card, *, group: asyncpg.Record, item_id: str,
                correlation_id: str) -> None:
     """Queue the CardChanged that notifications fans out to the group's members at this moment.
     `group` holds group_id, name, enterprise_id and member_ids."""

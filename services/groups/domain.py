@@ -16,6 +16,7 @@ from services.groups.cards import CARD_RANK  # noqa: F401 - the card order, for 
 from services.groups.settings import GroupsSettings
 from services.runtime import bus, subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from services.runtime.events import Event, new_envelope
 from services.runtime.idempotency import run_once
@@ -58,7 +59,7 @@ class Groups:
         self._check_size(request.kind, len(member_ids), _wechat_count(member_ids))
         await self._check_new_members(request.kind, principal.enterprise_id, member_ids)
 
-        async def work(conn: asyncpg.Connection) -> pb.CreateGroupResponse:
+        async def work(conn: Connection) -> pb.CreateGroupResponse:
             row = await store.insert_group(conn, new_id("group"), request.name.strip(), request.kind,
                                            principal.enterprise_id, principal.id, member_ids)
             group = store.group_from_row(row, len(member_ids))
@@ -203,7 +204,7 @@ class Groups:
                              events_pb2.GroupDismissed(group=reply, member_ids=member_ids))
 
     @staticmethod
-    async def _emit(conn: asyncpg.Connection, subject: str, group: pb.Group, payload: object) -> None:
+    async def _emit(conn: Connection, subject: str, group: pb.Group, payload: object) -> None:
         await add_event(conn, new_envelope(subject, subject=group.id, enterprise_id=group.enterprise_id,
                                            payload=payload))  # type: ignore[arg-type]
 
@@ -294,7 +295,7 @@ class Groups:
     # --------------------------------------------------------------- timeline
 
     async def post_message(self, principal: Principal, request: pb.PostMessageRequest) -> pb.PostMessageResponse:
-        async def work(conn: asyncpg.Connection) -> pb.PostMessageResponse:
+        async def work(conn: Connection) -> pb.PostMessageResponse:
             group = await member_group(conn, principal, request.group_id)
             row = await store.insert_text(conn, new_id("message"), request.group_id, principal.id, request.text)
             item = store.text_item_from_row(row)
@@ -338,7 +339,7 @@ class Groups:
 
     # ------------------------------------------------------------------ cards
 
-    async def on_live_event(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def on_live_event(self, event: Event, conn: Connection) -> None:
         """Consumer `groups--live-cards`: post the live card, or move it forward in place
         (scheduled -> live -> ended -> replay ready / replay deleted, SPEC F-12, F-21, F-26, F-27)."""
         details = None
@@ -365,7 +366,7 @@ class Groups:
         await self.show_card(conn, event, group_id=live.group_id, subject_id=live.id, kind=pb.CARD_KIND_LIVE,
                              state=state, title=live.title, author_id=live.host_id, details=details)
 
-    async def show_card(self, conn: asyncpg.Connection, event: Event, *, group_id: str, subject_id: str,
+    async def show_card(self, conn: Connection, event: Event, *, group_id: str, subject_id: str,
                         kind: int, state: int, title: str, author_id: str,
                         details: pb.CardDetails | None = None) -> None:
         """Post a card for `subject_id` into the group, or advance it; events may come late or

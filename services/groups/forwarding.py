@@ -14,6 +14,7 @@ from services.groups.domain import Groups
 from services.groups.settings import GroupsSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import InvalidArgument, NotFound, PermissionDenied
 from services.runtime.events import Event, new_envelope, timestamp
 from services.runtime.idempotency import run_once
@@ -26,7 +27,7 @@ from services.runtime.share_links import ShareLinks
 log = get_logger(__name__)
 
 
-async def _visible_card(conn: asyncpg.Connection, principal: Principal, card_id: str) -> asyncpg.Record:
+async def _visible_card(conn: Connection, principal: Principal, card_id: str) -> asyncpg.Record:
     """The card with its subject, if the principal can see it (is in the card's group)."""
     row = await card_store.readable_card(conn, card_id, principal.id)
     if row is None:
@@ -37,7 +38,7 @@ async def _visible_card(conn: asyncpg.Connection, principal: Principal, card_id:
     return row
 
 
-async def _record(conn: asyncpg.Connection, principal: Principal, source: asyncpg.Record, target: int,
+async def _record(conn: Connection, principal: Principal, source: asyncpg.Record, target: int,
                   target_group_id: str | None, enterprise_id: str) -> pb.Forward:
     row = await card_store.insert_forward(
         conn, new_id("forward"), card_id=source["card_id"], subject_id=source["subject_id"],
@@ -68,7 +69,7 @@ class Forwarding:
             raise InvalidArgument("FORWARD_TO_SAME_GROUP", "the card is already in that group",
                                   field="target_group_id")
 
-        async def work(conn: asyncpg.Connection) -> pb.ForwardCardResponse:
+        async def work(conn: Connection) -> pb.ForwardCardResponse:
             source = await _visible_card(conn, principal, request.card_id)
             # The subject as it is now, held still until commit: the copy shows the current state,
             # and a change right after it finds the copy and reaches this group too.
@@ -99,7 +100,7 @@ class Forwarding:
     async def share_link(self, principal: Principal, request: pb.CreateShareLinkRequest) -> pb.CreateShareLinkResponse:
         """A signed link for WeChat; its share id is the forward's id (runtime.share_links)."""
 
-        async def work(conn: asyncpg.Connection) -> pb.CreateShareLinkResponse:
+        async def work(conn: Connection) -> pb.CreateShareLinkResponse:
             source = await _visible_card(conn, principal, request.card_id)
             group = await store.get_group(conn, source["group_id"])
             forward = await _record(conn, principal, source, pb.FORWARD_TARGET_WECHAT, None, group["enterprise_id"])
@@ -124,7 +125,7 @@ class Forwarding:
             response.next_page_token = encode_page_token({"after": rows[size - 1]["id"]})
         return response
 
-    async def on_viewer_joined(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def on_viewer_joined(self, event: Event, conn: Connection) -> None:
         """Consumer `groups--share-viewers`: a viewer joined a live through a forward or share link."""
         joined = event.payload(live_events.ViewerJoined)
         if not joined.share_id:

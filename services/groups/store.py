@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from convene.groups.v1 import groups_pb2 as pb
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 
 # WeChat users are told apart by their id prefix (`wx_`), so counting them needs no join.
@@ -23,7 +24,7 @@ def text_item_from_row(row: asyncpg.Record) -> pb.TimelineItem:
                            create_time=timestamp(row["created_at"]), text=row["text"])
 
 
-async def insert_group(conn: asyncpg.Connection, group_id: str, name: str, kind: int, enterprise_id: str,
+async def insert_group(conn: Connection, group_id: str, name: str, kind: int, enterprise_id: str,
                        owner_id: str, member_ids: list[str], *, direct_key: str | None = None) -> asyncpg.Record:
     row = await conn.fetchrow(
         "INSERT INTO groups (id, name, kind, enterprise_id, owner_id, direct_key) VALUES ($1, $2, $3, $4, $5, $6)"
@@ -34,12 +35,12 @@ async def insert_group(conn: asyncpg.Connection, group_id: str, name: str, kind:
     return row
 
 
-async def get_group(conn: asyncpg.Connection, group_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
+async def get_group(conn: Connection, group_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await conn.fetchrow(f"SELECT * FROM groups WHERE id = $1 AND dismissed_at IS NULL{lock}", group_id)
 
 
-async def group_for(conn: asyncpg.Connection, group_id: str, principal_id: str) -> asyncpg.Record | None:
+async def group_for(conn: Connection, group_id: str, principal_id: str) -> asyncpg.Record | None:
     """The group with `is_member` for the principal, in one round trip (None: no such group)."""
     return await conn.fetchrow(
         "SELECT g.*, EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $2)"
@@ -48,7 +49,7 @@ async def group_for(conn: asyncpg.Connection, group_id: str, principal_id: str) 
     )
 
 
-async def group_with_members(conn: asyncpg.Connection, group_id: str) -> asyncpg.Record | None:
+async def group_with_members(conn: Connection, group_id: str) -> asyncpg.Record | None:
     """group_id, name, enterprise_id, kind and member_ids (an array) of a group that is not dismissed."""
     return await conn.fetchrow(
         "SELECT g.id AS group_id, g.name, g.enterprise_id, g.kind,"
@@ -58,11 +59,11 @@ async def group_with_members(conn: asyncpg.Connection, group_id: str) -> asyncpg
     )
 
 
-async def direct_chat(conn: asyncpg.Connection, direct_key: str) -> asyncpg.Record | None:
+async def direct_chat(conn: Connection, direct_key: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM groups WHERE direct_key = $1", direct_key)
 
 
-async def share_a_group(conn: asyncpg.Connection, first: str, second: str) -> bool:
+async def share_a_group(conn: Connection, first: str, second: str) -> bool:
     return bool(await conn.fetchval(
         "SELECT true FROM group_members a JOIN group_members b ON b.group_id = a.group_id AND b.member_id = $2"
         " JOIN groups g ON g.id = a.group_id AND g.dismissed_at IS NULL"
@@ -71,11 +72,11 @@ async def share_a_group(conn: asyncpg.Connection, first: str, second: str) -> bo
     ))
 
 
-async def member_count(conn: asyncpg.Connection, group_id: str) -> int:
+async def member_count(conn: Connection, group_id: str) -> int:
     return await conn.fetchval("SELECT count(*) FROM group_members WHERE group_id = $1", group_id)
 
 
-async def member_counts(conn: asyncpg.Connection, group_id: str) -> tuple[int, int]:
+async def member_counts(conn: Connection, group_id: str) -> tuple[int, int]:
     """(members, of whom WeChat users)."""
     row = await conn.fetchrow(
         f"SELECT count(*) AS total, count(*) FILTER (WHERE {_IS_WECHAT}) AS wechat"
@@ -83,24 +84,24 @@ async def member_counts(conn: asyncpg.Connection, group_id: str) -> tuple[int, i
     return row["total"], row["wechat"]
 
 
-async def is_member(conn: asyncpg.Connection, group_id: str, member_id: str) -> bool:
+async def is_member(conn: Connection, group_id: str, member_id: str) -> bool:
     return bool(await conn.fetchval(
         "SELECT true FROM group_members WHERE group_id = $1 AND member_id = $2", group_id, member_id))
 
 
-async def members_among(conn: asyncpg.Connection, group_id: str, candidate_ids: list[str]) -> set[str]:
+async def members_among(conn: Connection, group_id: str, candidate_ids: list[str]) -> set[str]:
     rows = await conn.fetch(
         "SELECT member_id FROM group_members WHERE group_id = $1 AND member_id = ANY($2::text[])",
         group_id, candidate_ids)
     return {r["member_id"] for r in rows}
 
 
-async def member_ids(conn: asyncpg.Connection, group_id: str) -> list[str]:
+async def member_ids(conn: Connection, group_id: str) -> list[str]:
     rows = await conn.fetch("SELECT member_id FROM group_members WHERE group_id = $1", group_id)
     return [r["member_id"] for r in rows]
 
 
-async def member_page(conn: asyncpg.Connection, group_id: str, after: str, limit: int) -> list[str]:
+async def member_page(conn: Connection, group_id: str, after: str, limit: int) -> list[str]:
     rows = await conn.fetch(
         "SELECT member_id FROM group_members WHERE group_id = $1 AND member_id > $2"
         " ORDER BY member_id LIMIT $3",
@@ -109,7 +110,7 @@ async def member_page(conn: asyncpg.Connection, group_id: str, after: str, limit
     return [r["member_id"] for r in rows]
 
 
-async def my_groups_page(conn: asyncpg.Connection, member_id: str, before: str, limit: int) -> list[asyncpg.Record]:
+async def my_groups_page(conn: Connection, member_id: str, before: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT g.*, (SELECT count(*) FROM group_members c WHERE c.group_id = g.id) AS member_count"
         " FROM group_members m JOIN groups g ON g.id = m.group_id AND g.dismissed_at IS NULL"
@@ -118,7 +119,7 @@ async def my_groups_page(conn: asyncpg.Connection, member_id: str, before: str, 
     )
 
 
-async def add_members(conn: asyncpg.Connection, group_id: str, member_ids: list[str]) -> list[str]:
+async def add_members(conn: Connection, group_id: str, member_ids: list[str]) -> list[str]:
     """Adds those not yet in the group; returns them."""
     rows = await conn.fetch(
         "INSERT INTO group_members (group_id, member_id) SELECT $1, unnest($2::text[])"
@@ -128,26 +129,26 @@ async def add_members(conn: asyncpg.Connection, group_id: str, member_ids: list[
     return [r["member_id"] for r in rows]
 
 
-async def remove_member(conn: asyncpg.Connection, group_id: str, member_id: str) -> bool:
+async def remove_member(conn: Connection, group_id: str, member_id: str) -> bool:
     return bool(await conn.fetchval(
         "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2 RETURNING true", group_id, member_id))
 
 
-async def set_owner(conn: asyncpg.Connection, group_id: str, owner_id: str) -> asyncpg.Record:
+async def set_owner(conn: Connection, group_id: str, owner_id: str) -> asyncpg.Record:
     return await conn.fetchrow("UPDATE groups SET owner_id = $2 WHERE id = $1 RETURNING *", group_id, owner_id)
 
 
-async def dismiss(conn: asyncpg.Connection, group_id: str) -> None:
+async def dismiss(conn: Connection, group_id: str) -> None:
     await conn.execute("UPDATE groups SET dismissed_at = now() WHERE id = $1", group_id)
 
 
-async def next_sequence(conn: asyncpg.Connection, group_id: str) -> int:
+async def next_sequence(conn: Connection, group_id: str) -> int:
     return await conn.fetchval(
         "UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $1 RETURNING last_sequence", group_id
     )
 
 
-async def insert_text(conn: asyncpg.Connection, item_id: str, group_id: str, sender_id: str,
+async def insert_text(conn: Connection, item_id: str, group_id: str, sender_id: str,
                       text: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "WITH seq AS (UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $2 RETURNING last_sequence)"

@@ -12,6 +12,7 @@ import asyncpg
 from convene.identity.v1 import identity_pb2 as pb
 from services.identity import store
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import NotFound, PermissionDenied
 
 
@@ -26,14 +27,14 @@ def require_same_enterprise(principal: Principal, enterprise_id: str) -> None:
     raise PermissionDenied("OTHER_ENTERPRISE", "this belongs to another enterprise")
 
 
-async def is_admin_of(conn: asyncpg.Connection, principal: Principal, enterprise_id: str) -> bool:
+async def is_admin_of(conn: Connection, principal: Principal, enterprise_id: str) -> bool:
     if not (principal.is_member and principal.enterprise_id == enterprise_id):
         return False
     row = await store.get_member(conn, principal.id)
     return row is not None and row["role"] == pb.MEMBER_ROLE_ADMIN
 
 
-async def require_admin_of(conn: asyncpg.Connection, principal: Principal, enterprise_id: str) -> None:
+async def require_admin_of(conn: Connection, principal: Principal, enterprise_id: str) -> None:
     if principal.is_service:
         return
     require_same_enterprise(principal, enterprise_id)
@@ -41,14 +42,14 @@ async def require_admin_of(conn: asyncpg.Connection, principal: Principal, enter
         raise PermissionDenied("ADMIN_ONLY", "only an admin of this enterprise may do this")
 
 
-async def enterprise(conn: asyncpg.Connection, enterprise_id: str, *, for_update: bool = False) -> asyncpg.Record:
+async def enterprise(conn: Connection, enterprise_id: str, *, for_update: bool = False) -> asyncpg.Record:
     row = await store.get_enterprise(conn, enterprise_id, for_update=for_update)
     if row is None:
         raise NotFound("ENTERPRISE_NOT_FOUND", "no such enterprise", enterprise_id=enterprise_id)
     return row
 
 
-async def member(conn: asyncpg.Connection, member_id: str, *, include_removed: bool = False,
+async def member(conn: Connection, member_id: str, *, include_removed: bool = False,
                  for_update: bool = False) -> asyncpg.Record:
     row = await store.get_member(conn, member_id, include_removed=include_removed, for_update=for_update)
     if row is None:
@@ -56,7 +57,7 @@ async def member(conn: asyncpg.Connection, member_id: str, *, include_removed: b
     return row
 
 
-async def wechat_user(conn: asyncpg.Connection, wechat_user_id: str) -> asyncpg.Record:
+async def wechat_user(conn: Connection, wechat_user_id: str) -> asyncpg.Record:
     row = await store.get_wechat_user(conn, wechat_user_id)
     if row is None:
         raise NotFound("WECHAT_USER_NOT_FOUND", "no such WeChat user", wechat_user_id=wechat_user_id)

@@ -15,6 +15,7 @@ from services.identity import access, store
 from services.identity.domain import next_token, page_after, require_active
 from services.runtime import subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import AlreadyExists, NotFound, PermissionDenied
 from services.runtime.events import new_envelope, timestamp
 from services.runtime.idempotency import run_once
@@ -40,7 +41,7 @@ class Contacts:
                           wechat_user_id: str) -> pb.AddExternalContactResponse:
         _require_self_or_service(principal, member_id)
 
-        async def work(conn: asyncpg.Connection) -> pb.AddExternalContactResponse:
+        async def work(conn: Connection) -> pb.AddExternalContactResponse:
             member = await access.member(conn, member_id, include_removed=True)
             require_active(member)
             await access.wechat_user(conn, wechat_user_id)
@@ -142,7 +143,7 @@ class Contacts:
         """Every WeChat user of from_member becomes to_member's contact (a user who had both
         keeps one relationship) and is told so through identity.v1.contacts.handed_over."""
 
-        async def work(conn: asyncpg.Connection) -> pb.HandOverContactsResponse:
+        async def work(conn: Connection) -> pb.HandOverContactsResponse:
             source = await access.member(conn, from_member_id, include_removed=True)
             enterprise_id = source["enterprise_id"]
             await access.require_admin_of(conn, principal, enterprise_id)

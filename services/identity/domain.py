@@ -19,6 +19,7 @@ from convene.identity.v1 import identity_pb2 as pb
 from services.identity import access, store
 from services.runtime import subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, PermissionDenied
 from services.runtime.events import new_envelope
 from services.runtime.idempotency import run_once
@@ -56,7 +57,7 @@ class Identity:
                                 individual: bool) -> pb.CreateEnterpriseResponse:
         access.require_service(principal)
 
-        async def work(conn: asyncpg.Connection) -> pb.CreateEnterpriseResponse:
+        async def work(conn: Connection) -> pb.CreateEnterpriseResponse:
             secret = secrets.token_urlsafe(32)
             row = await store.insert_enterprise(conn, new_id("enterprise"), name, individual, hash_secret(secret))
             enterprise = store.enterprise_from_row(row)
@@ -115,7 +116,7 @@ class Identity:
     # ---------------------------------------------------------------------------------- members
 
     async def add_member(self, principal: Principal, request: pb.AddMemberRequest) -> pb.AddMemberResponse:
-        async def work(conn: asyncpg.Connection) -> pb.AddMemberResponse:
+        async def work(conn: Connection) -> pb.AddMemberResponse:
             enterprise = await access.enterprise(conn, request.enterprise_id, for_update=True)
             await access.require_admin_of(conn, principal, request.enterprise_id)
             if enterprise["individual"] and await store.count_active_members(conn, request.enterprise_id):
@@ -181,7 +182,7 @@ class Identity:
                 return store.member_from_row(row)
             await self._keep_an_admin(conn, principal, row)
             # Whole seconds on identity's clock, the clock that stamps token issue times.
-            removed_at = dt.datetime.fromtimestamp(int(time.time()), dt.timezone.utc)
+            removed_at = dt.datetime.fromtimestamp(int(time.time()), dt.UTC)
             member = store.member_from_row(await store.remove_member(conn, member_id, removed_at))
             await add_event(conn, new_envelope(
                 subjects.IDENTITY_MEMBER_REMOVED, subject=member_id, enterprise_id=member.enterprise_id,
@@ -189,7 +190,7 @@ class Identity:
         return member
 
     @staticmethod
-    async def _keep_an_admin(conn: asyncpg.Connection, principal: Principal, row: asyncpg.Record) -> None:
+    async def _keep_an_admin(conn: Connection, principal: Principal, row: asyncpg.Record) -> None:
         """A member admin cannot remove or demote the enterprise's last admin (the platform can)."""
         if principal.is_service or row["role"] != pb.MEMBER_ROLE_ADMIN:
             return
@@ -215,7 +216,7 @@ class Identity:
                                  display_name: str) -> pb.CreateWeChatUserResponse:
         access.require_service(principal)
 
-        async def work(conn: asyncpg.Connection) -> pb.CreateWeChatUserResponse:
+        async def work(conn: Connection) -> pb.CreateWeChatUserResponse:
             user = store.wechat_user_from_row(
                 await store.insert_wechat_user(conn, new_id("wechat_user"), display_name))
             await add_event(conn, new_envelope(

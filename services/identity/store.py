@@ -7,6 +7,7 @@ import datetime as dt
 import asyncpg
 
 from convene.identity.v1 import identity_pb2 as pb
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 
 # ------------------------------------------------------------------------------- row -> message
@@ -53,7 +54,7 @@ def menu_entry_from_row(row: asyncpg.Record) -> pb.ServiceMenuEntry:
 # ---------------------------------------------------------------------------------- enterprises
 
 
-async def insert_enterprise(conn: asyncpg.Connection, enterprise_id: str, name: str, individual: bool,
+async def insert_enterprise(conn: Connection, enterprise_id: str, name: str, individual: bool,
                             secret_hash: bytes) -> asyncpg.Record:
     return await conn.fetchrow(
         "INSERT INTO enterprises (id, name, individual, api_secret_hash) VALUES ($1, $2, $3, $4) RETURNING *",
@@ -61,17 +62,17 @@ async def insert_enterprise(conn: asyncpg.Connection, enterprise_id: str, name: 
     )
 
 
-async def get_enterprise(conn: asyncpg.Connection, enterprise_id: str, *,
+async def get_enterprise(conn: Connection, enterprise_id: str, *,
                          for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
     return await conn.fetchrow(f"SELECT * FROM enterprises WHERE id = $1{lock}", enterprise_id)
 
 
-async def enterprise_page(conn: asyncpg.Connection, after: str, limit: int) -> list[asyncpg.Record]:
+async def enterprise_page(conn: Connection, after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT * FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
 
 
-async def set_enterprise_verified(conn: asyncpg.Connection, enterprise_id: str, method: int,
+async def set_enterprise_verified(conn: Connection, enterprise_id: str, method: int,
                                   official_account_id: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "UPDATE enterprises SET verified = true, verification_method = $2, official_account_id = $3,"
@@ -80,7 +81,7 @@ async def set_enterprise_verified(conn: asyncpg.Connection, enterprise_id: str, 
     )
 
 
-async def set_enterprise_unverified(conn: asyncpg.Connection, enterprise_id: str) -> asyncpg.Record:
+async def set_enterprise_unverified(conn: Connection, enterprise_id: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "UPDATE enterprises SET verified = false, verification_method = 0, official_account_id = '',"
         " verified_at = NULL WHERE id = $1 RETURNING *",
@@ -91,7 +92,7 @@ async def set_enterprise_unverified(conn: asyncpg.Connection, enterprise_id: str
 # -------------------------------------------------------------------------------------- members
 
 
-async def insert_member(conn: asyncpg.Connection, member_id: str, enterprise_id: str, display_name: str,
+async def insert_member(conn: Connection, member_id: str, enterprise_id: str, display_name: str,
                         department: str, role: int) -> asyncpg.Record:
     return await conn.fetchrow(
         "INSERT INTO members (id, enterprise_id, display_name, department, role)"
@@ -100,14 +101,14 @@ async def insert_member(conn: asyncpg.Connection, member_id: str, enterprise_id:
     )
 
 
-async def get_member(conn: asyncpg.Connection, member_id: str, *, include_removed: bool = False,
+async def get_member(conn: Connection, member_id: str, *, include_removed: bool = False,
                      for_update: bool = False) -> asyncpg.Record | None:
     removed = "" if include_removed else " AND removed_at IS NULL"
     lock = " FOR UPDATE" if for_update else ""
     return await conn.fetchrow(f"SELECT * FROM members WHERE id = $1{removed}{lock}", member_id)
 
 
-async def count_active_members(conn: asyncpg.Connection, enterprise_id: str, *, role: int | None = None) -> int:
+async def count_active_members(conn: Connection, enterprise_id: str, *, role: int | None = None) -> int:
     return await conn.fetchval(
         "SELECT count(*) FROM members WHERE enterprise_id = $1 AND removed_at IS NULL"
         " AND ($2::smallint IS NULL OR role = $2)",
@@ -115,25 +116,25 @@ async def count_active_members(conn: asyncpg.Connection, enterprise_id: str, *, 
     )
 
 
-async def lock_enterprise_members(conn: asyncpg.Connection, enterprise_id: str) -> None:
+async def lock_enterprise_members(conn: Connection, enterprise_id: str) -> None:
     """Serialize member changes of one enterprise (last-admin and one-person checks)."""
     await conn.execute("SELECT 1 FROM enterprises WHERE id = $1 FOR UPDATE", enterprise_id)
 
 
-async def update_member(conn: asyncpg.Connection, member_id: str, changes: dict[str, object]) -> asyncpg.Record:
+async def update_member(conn: Connection, member_id: str, changes: dict[str, object]) -> asyncpg.Record:
     columns = ", ".join(f"{column} = ${i + 2}" for i, column in enumerate(changes))
     return await conn.fetchrow(
         f"UPDATE members SET {columns} WHERE id = $1 RETURNING *", member_id, *changes.values()
     )
 
 
-async def remove_member(conn: asyncpg.Connection, member_id: str, removed_at: dt.datetime) -> asyncpg.Record:
+async def remove_member(conn: Connection, member_id: str, removed_at: dt.datetime) -> asyncpg.Record:
     return await conn.fetchrow(
         "UPDATE members SET removed_at = $2 WHERE id = $1 RETURNING *", member_id, removed_at
     )
 
 
-async def member_page(conn: asyncpg.Connection, enterprise_id: str, department: str, include_removed: bool,
+async def member_page(conn: Connection, enterprise_id: str, department: str, include_removed: bool,
                       after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT * FROM members WHERE enterprise_id = $1 AND ($2 = '' OR department = $2)"
@@ -142,7 +143,7 @@ async def member_page(conn: asyncpg.Connection, enterprise_id: str, department: 
     )
 
 
-async def set_member_verified(conn: asyncpg.Connection, member_id: str) -> asyncpg.Record:
+async def set_member_verified(conn: Connection, member_id: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "UPDATE members SET real_name_verified = true WHERE id = $1 RETURNING *", member_id
     )
@@ -151,13 +152,13 @@ async def set_member_verified(conn: asyncpg.Connection, member_id: str) -> async
 # ---------------------------------------------------------------------------------- WeChat users
 
 
-async def insert_wechat_user(conn: asyncpg.Connection, user_id: str, display_name: str) -> asyncpg.Record:
+async def insert_wechat_user(conn: Connection, user_id: str, display_name: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "INSERT INTO wechat_users (id, display_name) VALUES ($1, $2) RETURNING *", user_id, display_name
     )
 
 
-async def get_wechat_user(conn: asyncpg.Connection, user_id: str) -> asyncpg.Record | None:
+async def get_wechat_user(conn: Connection, user_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT * FROM wechat_users WHERE id = $1", user_id)
 
 
@@ -168,7 +169,7 @@ _CONTACT_COLUMNS = (
 )
 
 
-async def insert_contact(conn: asyncpg.Connection, member_id: str, wechat_user_id: str,
+async def insert_contact(conn: Connection, member_id: str, wechat_user_id: str,
                          enterprise_id: str) -> asyncpg.Record | None:
     """The new contact, or None when the member already has this WeChat user."""
     inserted = await conn.fetchval(
@@ -179,7 +180,7 @@ async def insert_contact(conn: asyncpg.Connection, member_id: str, wechat_user_i
     return await get_contact(conn, member_id, wechat_user_id) if inserted else None
 
 
-async def get_contact(conn: asyncpg.Connection, member_id: str, wechat_user_id: str) -> asyncpg.Record | None:
+async def get_contact(conn: Connection, member_id: str, wechat_user_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"SELECT {_CONTACT_COLUMNS} FROM external_contacts c JOIN wechat_users w ON w.id = c.wechat_user_id"
         " WHERE c.member_id = $1 AND c.wechat_user_id = $2",
@@ -187,14 +188,14 @@ async def get_contact(conn: asyncpg.Connection, member_id: str, wechat_user_id: 
     )
 
 
-async def delete_contact(conn: asyncpg.Connection, member_id: str, wechat_user_id: str) -> bool:
+async def delete_contact(conn: Connection, member_id: str, wechat_user_id: str) -> bool:
     return await conn.fetchval(
         "DELETE FROM external_contacts WHERE member_id = $1 AND wechat_user_id = $2 RETURNING true",
         member_id, wechat_user_id,
     ) or False
 
 
-async def contact_page(conn: asyncpg.Connection, member_id: str, after: str, limit: int) -> list[asyncpg.Record]:
+async def contact_page(conn: Connection, member_id: str, after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         f"SELECT {_CONTACT_COLUMNS} FROM external_contacts c JOIN wechat_users w ON w.id = c.wechat_user_id"
         " WHERE c.member_id = $1 AND c.wechat_user_id > $2 ORDER BY c.wechat_user_id LIMIT $3",
@@ -202,7 +203,7 @@ async def contact_page(conn: asyncpg.Connection, member_id: str, after: str, lim
     )
 
 
-async def contact_member_page(conn: asyncpg.Connection, wechat_user_id: str, after: str,
+async def contact_member_page(conn: Connection, wechat_user_id: str, after: str,
                               limit: int) -> list[asyncpg.Record]:
     """The active members who have this WeChat user as contact, with their enterprise."""
     return await conn.fetch(
@@ -215,7 +216,7 @@ async def contact_member_page(conn: asyncpg.Connection, wechat_user_id: str, aft
     )
 
 
-async def hand_over_contacts(conn: asyncpg.Connection, from_member_id: str, to_member_id: str) -> list[str]:
+async def hand_over_contacts(conn: Connection, from_member_id: str, to_member_id: str) -> list[str]:
     """Move every contact of from_member to to_member (keeping the older relationship where
     to_member already had the WeChat user). Returns the WeChat user ids handed over."""
     moved = await conn.fetch(
@@ -237,14 +238,14 @@ async def hand_over_contacts(conn: asyncpg.Connection, from_member_id: str, to_m
 # --------------------------------------------------------------------------------- service menu
 
 
-async def menu_entries(conn: asyncpg.Connection, enterprise_id: str) -> list[asyncpg.Record]:
+async def menu_entries(conn: Connection, enterprise_id: str) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT title, kind, target FROM service_menu_entries WHERE enterprise_id = $1 ORDER BY position",
         enterprise_id,
     )
 
 
-async def replace_menu(conn: asyncpg.Connection, enterprise_id: str, entries: list[pb.ServiceMenuEntry]) -> None:
+async def replace_menu(conn: Connection, enterprise_id: str, entries: list[pb.ServiceMenuEntry]) -> None:
     await conn.execute("DELETE FROM service_menu_entries WHERE enterprise_id = $1", enterprise_id)
     await conn.executemany(
         "INSERT INTO service_menu_entries (enterprise_id, position, title, kind, target) VALUES ($1, $2, $3, $4, $5)",
@@ -255,7 +256,7 @@ async def replace_menu(conn: asyncpg.Connection, enterprise_id: str, entries: li
 # -------------------------------------------------------------------------------- authorization
 
 
-async def member_with_enterprise(conn: asyncpg.Connection, member_id: str) -> asyncpg.Record | None:
+async def member_with_enterprise(conn: Connection, member_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT m.id, m.enterprise_id, m.display_name, m.department, m.role, m.real_name_verified,"
         " m.removed_at, e.name AS enterprise_name, e.verified AS enterprise_verified, e.individual"
@@ -264,7 +265,7 @@ async def member_with_enterprise(conn: asyncpg.Connection, member_id: str) -> as
     )
 
 
-async def describe(conn: asyncpg.Connection, ids: list[str]) -> dict[str, asyncpg.Record]:
+async def describe(conn: Connection, ids: list[str]) -> dict[str, asyncpg.Record]:
     rows = await conn.fetch(
         "SELECT id, enterprise_id, display_name, 1 AS kind, role, removed_at IS NOT NULL AS removed"
         " FROM members WHERE id = ANY($1::text[])"

@@ -23,6 +23,7 @@ from services.identity.domain import hash_secret, require_active
 from services.runtime import subjects
 from services.runtime.auth import Principal, TokenSigner
 from services.runtime.consumer import ConsumerSpec
+from services.runtime.db import Connection
 from services.runtime.errors import PermissionDenied, Unauthenticated
 from services.runtime.events import Event, PoisonEvent, new_envelope, timestamp
 from services.runtime.ids import kind_of
@@ -63,7 +64,7 @@ class Tokens:
         return pb.CreateTokenResponse(access_token=token, expire_time=expire_time)
 
     @staticmethod
-    async def _principal_enterprise(conn: asyncpg.Connection, principal_id: str) -> str:
+    async def _principal_enterprise(conn: Connection, principal_id: str) -> str:
         """The enterprise a token for principal_id carries; refuses removed and unknown principals."""
         kind = kind_of(principal_id)
         if kind == "member":
@@ -88,7 +89,7 @@ class Tokens:
         return pb.RevokeTokensResponse(revoke_time=revoke_time)
 
     @staticmethod
-    async def _may_revoke(conn: asyncpg.Connection, principal: Principal, principal_id: str) -> str:
+    async def _may_revoke(conn: Connection, principal: Principal, principal_id: str) -> str:
         """Checks the caller may revoke principal_id's tokens; returns the principal's enterprise."""
         kind = kind_of(principal_id)
         enterprise_id = ""
@@ -111,7 +112,7 @@ class Tokens:
             subjects=[subjects.IDENTITY_MEMBER_REMOVED, subjects.IDENTITY_TOKENS_REVOKED],
             handler=self._record_revocation)
 
-    async def _record_revocation(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def _record_revocation(self, event: Event, conn: Connection) -> None:
         # The KV write is idempotent and never moves back in time: a redelivery rewrites the same.
         if event.type == subjects.IDENTITY_MEMBER_REMOVED:
             member = event.payload(events_pb2.MemberRemoved).member

@@ -18,6 +18,7 @@ from services.live import store
 from services.live.settings import LiveSettings
 from services.runtime import bus, subjects, timers
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from services.runtime.events import Event, new_envelope, timestamp
 from services.runtime.idempotency import run_once
@@ -105,7 +106,7 @@ class Lives:
         if principal.id != row["host_id"]:
             raise PermissionDenied("HOST_ONLY", "only the host may do this", live_id=row["id"])
 
-    async def _live(self, conn: asyncpg.Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record:
+    async def _live(self, conn: Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record:
         row = await store.get_live(conn, live_id, for_update=for_update)
         if row is None:
             raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)
@@ -116,7 +117,7 @@ class Lives:
     def _publish(self, live_id: str, stream_key: str) -> pb.PublishEndpoint:
         return pb.PublishEndpoint(url=f"{self._settings.media_base_url.rstrip('/')}/{live_id}", stream_key=stream_key)
 
-    async def _create(self, conn: asyncpg.Connection, principal: Principal, enterprise_id: str, *, group_id: str,
+    async def _create(self, conn: Connection, principal: Principal, enterprise_id: str, *, group_id: str,
                       title: str, description: str, audience: int, allow_replay: bool, state: int,
                       scheduled_start_at: dt.datetime | None = None, reminder_lead_s: int = 0) -> tuple[asyncpg.Record, str]:
         stream_key = secrets.token_urlsafe(24)
@@ -130,7 +131,7 @@ class Lives:
             raise FailedPrecondition("HOST_ALREADY_LIVE", "the host is already running a live") from None
         return row, stream_key
 
-    async def _went_live(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+    async def _went_live(self, conn: Connection, row: asyncpg.Record) -> None:
         """The one fan-out event (SPEC F-28), and the host-heartbeat watchdog."""
         live = store.live_from_row(row)
         await add_event(conn, new_envelope(
@@ -138,14 +139,14 @@ class Lives:
             correlation_id=live.id, payload=events_pb2.SessionStarted(live=live)))
         await self._watch_host(conn, live.id)
 
-    async def _watch_host(self, conn: asyncpg.Connection, live_id: str) -> None:
-        due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self._settings.host_timeout_s)
+    async def _watch_host(self, conn: Connection, live_id: str) -> None:
+        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.host_timeout_s)
         await timers.schedule(conn, f"host:{live_id}", HOST_GONE, due, live_id.encode())
 
     async def start_live(self, principal: Principal, request: pb.StartLiveRequest) -> pb.StartLiveResponse:
         enterprise_id = await self._require_may_start(principal, request.group_id)
 
-        async def work(conn: asyncpg.Connection) -> pb.StartLiveResponse:
+        async def work(conn: Connection) -> pb.StartLiveResponse:
             row, key = await self._create(
                 conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
                 description=request.description, audience=request.audience, allow_replay=request.allow_replay,
@@ -159,7 +160,7 @@ class Lives:
     async def open_preview(self, principal: Principal, request: pb.OpenPreviewRequest) -> pb.OpenPreviewResponse:
         enterprise_id = await self._require_may_start(principal, request.group_id)
 
-        async def work(conn: asyncpg.Connection) -> pb.OpenPreviewResponse:
+        async def work(conn: Connection) -> pb.OpenPreviewResponse:
             row, key = await self._create(
                 conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
                 description=request.description, audience=request.audience, allow_replay=request.allow_replay,
@@ -171,12 +172,12 @@ class Lives:
                               request_id=request.request_id, response_type=pb.OpenPreviewResponse, work=work)
 
     async def schedule_live(self, principal: Principal, request: pb.ScheduleLiveRequest) -> pb.ScheduleLiveResponse:
-        start_at = request.start_time.ToDatetime(tzinfo=dt.timezone.utc)
-        if start_at <= dt.datetime.now(dt.timezone.utc):
+        start_at = request.start_time.ToDatetime(tzinfo=dt.UTC)
+        if start_at <= dt.datetime.now(dt.UTC):
             raise InvalidArgument("START_TIME_IN_PAST", "a scheduled live starts in the future", field="start_time")
         enterprise_id = await self._require_may_start(principal, request.group_id)
 
-        async def work(conn: asyncpg.Connection) -> pb.ScheduleLiveResponse:
+        async def work(conn: Connection) -> pb.ScheduleLiveResponse:
             row, _ = await self._create(
                 conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
                 description=request.description, audience=request.audience, allow_replay=request.allow_replay,
@@ -238,13 +239,13 @@ class Lives:
                 await self._request_notices(conn, row, notices=[notice])
         return pb.RemindMeResponse(remind_time=timestamp(remind_at))
 
-    async def _withdraw_reminders(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+    async def _withdraw_reminders(self, conn: Connection, row: asyncpg.Record) -> None:
         users = await store.reminder_users(conn, row["id"])
         if users:
             await self._request_notices(conn, row, withdrawals=[
                 notice_pb2.NoticeWithdrawal(key=self._reminder_key(row["id"], u), revision=2) for u in users])
 
-    async def _request_notices(self, conn: asyncpg.Connection, row: asyncpg.Record, *,
+    async def _request_notices(self, conn: Connection, row: asyncpg.Record, *,
                                notices: list[notice_pb2.Notice] = (),
                                withdrawals: list[notice_pb2.NoticeWithdrawal] = ()) -> None:
         await add_event(conn, new_envelope(
@@ -334,13 +335,13 @@ class Lives:
             row = await self._end(conn, row, reason=pb.END_REASON_FORCE_STOPPED, note=reason, by=principal.id)
         return store.live_from_row(row)
 
-    async def on_host_gone(self, timer: Timer, conn: asyncpg.Connection) -> None:
+    async def on_host_gone(self, timer: Timer, conn: Connection) -> None:
         """Timer: the host sent no heartbeat for host_timeout_s (SPEC F-26)."""
         row = await store.get_live(conn, timer.payload.decode(), for_update=True)
         if row is not None and row["state"] in RUNNING:
             await self._end(conn, row, reason=pb.END_REASON_HOST_GONE, note="", by="")
 
-    async def _end(self, conn: asyncpg.Connection, row: asyncpg.Record, *, reason: int, note: str,
+    async def _end(self, conn: Connection, row: asyncpg.Record, *, reason: int, note: str,
                    by: str) -> asyncpg.Record:
         live_id = row["id"]
         was_on_air = row["state"] == pb.LIVE_STATE_LIVE
@@ -352,7 +353,7 @@ class Lives:
         live = store.live_from_row(row)
         duration = int((row["ended_at"] - row["started_at"]).total_seconds()) if row["started_at"] else 0
         if was_on_air and row["allow_replay"]:
-            due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self._settings.replay_delay_s)
+            due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.replay_delay_s)
             await store.set_replay(conn, live_id, pb.REPLAY_STATE_PENDING, due_at=due)
             await timers.schedule(conn, f"replay:{live_id}", REPLAY_DUE, due, live_id.encode())
         await add_event(conn, new_envelope(
@@ -363,17 +364,17 @@ class Lives:
 
     # ------------------------------------------------------------- replays (SPEC F-27)
 
-    async def on_replay_due(self, timer: Timer, conn: asyncpg.Connection) -> None:
+    async def on_replay_due(self, timer: Timer, conn: Connection) -> None:
         """Timer: the replay job starts `replay_delay_s` after the end (durable across restarts)."""
         live_id = timer.payload.decode()
         row = await store.get_live(conn, live_id, for_update=True)
         if row is None or row["replay_state"] != pb.REPLAY_STATE_PENDING:
             return  # deleted meanwhile
         await store.set_replay(conn, live_id, pb.REPLAY_STATE_PROCESSING)
-        done = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self._settings.replay_processing_s)
+        done = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.replay_processing_s)
         await timers.schedule(conn, f"replay:{live_id}", REPLAY_DONE, done, timer.payload)
 
-    async def on_replay_done(self, timer: Timer, conn: asyncpg.Connection) -> None:
+    async def on_replay_done(self, timer: Timer, conn: Connection) -> None:
         """Timer: the recording is packaged; the card changes to "view details" (SPEC F-27)."""
         live_id = timer.payload.decode()
         row = await store.get_live(conn, live_id, for_update=True)
@@ -383,7 +384,7 @@ class Lives:
         await store.set_replay(conn, live_id, pb.REPLAY_STATE_READY, url=url)
         await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_READY)
 
-    async def _replay_changed(self, conn: asyncpg.Connection, live_id: str, event_type: str) -> None:
+    async def _replay_changed(self, conn: Connection, live_id: str, event_type: str) -> None:
         row = await store.get_live(conn, live_id)
         await add_event(conn, new_envelope(
             event_type, subject=live_id, enterprise_id=row["enterprise_id"], correlation_id=live_id,
@@ -420,13 +421,13 @@ class Lives:
 
     # ------------------------------------------------------------- consumers of session.started
 
-    async def prepare_replay(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def prepare_replay(self, event: Event, conn: Connection) -> None:
         """Consumer `live--replay-prep`: record that a replay will be due once the live ends."""
         live = event.payload(events_pb2.SessionStarted).live
         if live.allow_replay:
             await store.insert_replay(conn, live.id, pb.REPLAY_STATE_PENDING, self._settings.replay_delay_s)
 
-    async def grant_publish(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def grant_publish(self, event: Event, conn: Connection) -> None:
         """Consumer `live--media-grants`: the permission work of SPEC F-28 — the media server may
         now accept the host's stream key for this live."""
         live = event.payload(events_pb2.SessionStarted).live

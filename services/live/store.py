@@ -7,6 +7,7 @@ import hashlib
 import asyncpg
 
 from convene.live.v1 import live_pb2 as pb
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 
 # A live's row with its replay state; every read of a live goes through this.
@@ -19,7 +20,7 @@ def key_hash(stream_key: str) -> bytes:
 
 
 def live_from_row(row: asyncpg.Record) -> pb.Live:
-    replay_state = row["replay_state"] if "replay_state" in row and row["replay_state"] else None
+    replay_state = row["replay_state"] if row.get("replay_state") else None
     live = pb.Live(
         id=row["id"], group_id=row["group_id"], host_id=row["host_id"], enterprise_id=row["enterprise_id"],
         title=row["title"], description=row["description"], audience=row["audience"], state=row["state"],
@@ -42,7 +43,7 @@ def replay_from_row(row: asyncpg.Record) -> pb.Replay:
     return replay
 
 
-async def insert_live(conn: asyncpg.Connection, *, live_id: str, group_id: str, host_id: str, enterprise_id: str,
+async def insert_live(conn: Connection, *, live_id: str, group_id: str, host_id: str, enterprise_id: str,
                       title: str, description: str, audience: int, state: int, allow_replay: bool,
                       stream_key: str, scheduled_start_at: object = None, reminder_lead_s: int = 0) -> asyncpg.Record:
     await conn.execute(
@@ -55,7 +56,7 @@ async def insert_live(conn: asyncpg.Connection, *, live_id: str, group_id: str, 
     return await get_live(conn, live_id)
 
 
-async def get_live(conn: asyncpg.Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
+async def get_live(conn: Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
     if for_update:
         # NO KEY UPDATE: consumers inserting rows that reference the live (replays, grants) take
         # KEY SHARE locks, which this does not block, so they cannot deadlock with an ending live.
@@ -63,7 +64,7 @@ async def get_live(conn: asyncpg.Connection, live_id: str, *, for_update: bool =
     return await conn.fetchrow(f"{_LIVE} WHERE l.id = $1", live_id)
 
 
-async def set_state(conn: asyncpg.Connection, live_id: str, state: int) -> asyncpg.Record:
+async def set_state(conn: Connection, live_id: str, state: int) -> asyncpg.Record:
     """Move to PREVIEW / LIVE; going live stamps the start time."""
     await conn.execute(
         "UPDATE lives SET state = $2, started_at = CASE WHEN $2::smallint = 3 THEN now() ELSE started_at END"
@@ -71,25 +72,25 @@ async def set_state(conn: asyncpg.Connection, live_id: str, state: int) -> async
     return await get_live(conn, live_id)
 
 
-async def end_live(conn: asyncpg.Connection, live_id: str, *, reason: int, note: str, ended_by: str) -> asyncpg.Record:
+async def end_live(conn: Connection, live_id: str, *, reason: int, note: str, ended_by: str) -> asyncpg.Record:
     await conn.execute(
         "UPDATE lives SET state = 4, ended_at = now(), end_reason = $2, end_note = $3, ended_by = $4 WHERE id = $1",
         live_id, reason, note, ended_by)
     return await get_live(conn, live_id)
 
 
-async def set_audience(conn: asyncpg.Connection, live_id: str, audience: int) -> asyncpg.Record:
+async def set_audience(conn: Connection, live_id: str, audience: int) -> asyncpg.Record:
     await conn.execute("UPDATE lives SET audience = $2 WHERE id = $1", live_id, audience)
     return await get_live(conn, live_id)
 
 
-async def set_stream_key(conn: asyncpg.Connection, live_id: str, stream_key: str) -> None:
+async def set_stream_key(conn: Connection, live_id: str, stream_key: str) -> None:
     await conn.execute("UPDATE lives SET stream_key = $2 WHERE id = $1", live_id, stream_key)
     await conn.execute("UPDATE media_grants SET key_hash = $2, granted_at = now() WHERE live_id = $1",
                        live_id, key_hash(stream_key))
 
 
-async def grant_publish(conn: asyncpg.Connection, live_id: str) -> None:
+async def grant_publish(conn: Connection, live_id: str) -> None:
     await conn.execute(
         "INSERT INTO media_grants (live_id, key_hash) SELECT id, sha256(convert_to(stream_key, 'UTF8'))"
         " FROM lives WHERE id = $1 ON CONFLICT (live_id) DO NOTHING", live_id)
@@ -98,14 +99,14 @@ async def grant_publish(conn: asyncpg.Connection, live_id: str) -> None:
 # ---------------------------------------------------------------------------- replays
 
 
-async def insert_replay(conn: asyncpg.Connection, live_id: str, state: int, delay_s: int) -> None:
+async def insert_replay(conn: Connection, live_id: str, state: int, delay_s: int) -> None:
     await conn.execute(
         "INSERT INTO replays (live_id, state, delay_s) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         live_id, state, delay_s,
     )
 
 
-async def set_replay(conn: asyncpg.Connection, live_id: str, state: int, *, url: str = "",
+async def set_replay(conn: Connection, live_id: str, state: int, *, url: str = "",
                      due_at: object = None) -> None:
     await conn.execute(
         "INSERT INTO replays (live_id, state, delay_s, due_at, url, ready_at) VALUES ($1, $2, 0, $3, $4,"
@@ -119,7 +120,7 @@ async def set_replay(conn: asyncpg.Connection, live_id: str, state: int, *, url:
 # ---------------------------------------------------------------------------- viewers
 
 
-async def join_many(conn: asyncpg.Connection, live_id: str, viewers: list[tuple[str, str, str]]
+async def join_many(conn: Connection, live_id: str, viewers: list[tuple[str, str, str]]
                     ) -> tuple[asyncpg.Record | None, dict[str, bool]]:
     """Read the live and open (or keep) the watch session of every viewer in `viewers`
     ((viewer_id, member_of, share_id); member_of is the viewer's enterprise when a member, else
@@ -148,14 +149,14 @@ async def join_many(conn: asyncpg.Connection, live_id: str, viewers: list[tuple[
     return row, dict(zip(row["joined_ids"] or (), row["joined_first"] or ()))
 
 
-async def heartbeat(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:
+async def heartbeat(conn: Connection, live_id: str, viewer_id: str) -> bool:
     """Mark the viewer seen; reopens a session the sweeper closed. False when never joined."""
     return bool(await conn.fetchval(
         "UPDATE viewers SET last_seen_at = now(), session_start_at = coalesce(session_start_at, now())"
         " WHERE live_id = $1 AND viewer_id = $2 RETURNING true", live_id, viewer_id))
 
 
-async def leave(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:
+async def leave(conn: Connection, live_id: str, viewer_id: str) -> bool:
     return bool(await conn.fetchval(
         "UPDATE viewers SET watch_seconds = watch_seconds + extract(epoch FROM now() - session_start_at),"
         " session_start_at = NULL, last_seen_at = now()"
@@ -163,7 +164,7 @@ async def leave(conn: asyncpg.Connection, live_id: str, viewer_id: str) -> bool:
         live_id, viewer_id))
 
 
-async def close_sessions(conn: asyncpg.Connection, live_id: str | None, timeout_s: float, *,
+async def close_sessions(conn: Connection, live_id: str | None, timeout_s: float, *,
                          everyone: bool = False) -> int:
     """Close watch sessions whose heartbeats stopped `timeout_s` ago (or every open one of the
     live at its end); a viewer who went quiet watched until their last heartbeat plus the timeout."""
@@ -177,7 +178,7 @@ async def close_sessions(conn: asyncpg.Connection, live_id: str | None, timeout_
     return len(rows)
 
 
-async def sample_peaks(conn: asyncpg.Connection, live_id: str | None = None) -> None:
+async def sample_peaks(conn: Connection, live_id: str | None = None) -> None:
     """Record the current number of watching viewers as the peak where it is higher."""
     await conn.execute(
         "UPDATE lives l SET peak_viewers = v.watching FROM ("
@@ -186,7 +187,7 @@ async def sample_peaks(conn: asyncpg.Connection, live_id: str | None = None) -> 
         ") v WHERE l.id = v.live_id AND l.state = 3 AND v.watching > l.peak_viewers", live_id)
 
 
-async def stats(conn: asyncpg.Connection, live_id: str) -> asyncpg.Record:
+async def stats(conn: Connection, live_id: str) -> asyncpg.Record:
     return await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE session_start_at IS NOT NULL) AS current_viewers,"
         " count(*) AS total_viewers, count(*) FILTER (WHERE employee) AS employee_viewers,"
@@ -195,7 +196,7 @@ async def stats(conn: asyncpg.Connection, live_id: str) -> asyncpg.Record:
         " AS total_watch_seconds FROM viewers WHERE live_id = $1", live_id)
 
 
-async def viewer_page(conn: asyncpg.Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
+async def viewer_page(conn: Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT *, watch_seconds + coalesce(extract(epoch FROM now() - session_start_at), 0) AS total_seconds"
         " FROM viewers WHERE live_id = $1 AND viewer_id > $2 ORDER BY viewer_id LIMIT $3",
@@ -205,23 +206,23 @@ async def viewer_page(conn: asyncpg.Connection, live_id: str, after: str, limit:
 # ---------------------------------------------------------------------------- shares and reminders
 
 
-async def insert_share(conn: asyncpg.Connection, share_id: str, live_id: str, sharer_id: str) -> None:
+async def insert_share(conn: Connection, share_id: str, live_id: str, sharer_id: str) -> None:
     await conn.execute("INSERT INTO shares (share_id, live_id, sharer_id) VALUES ($1, $2, $3)",
                        share_id, live_id, sharer_id)
 
 
-async def share_page(conn: asyncpg.Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
+async def share_page(conn: Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT s.*, (SELECT count(*) FROM viewers v WHERE v.live_id = s.live_id AND v.share_id = s.share_id)"
         " AS viewers FROM shares s WHERE s.live_id = $1 AND s.share_id > $2 ORDER BY s.share_id LIMIT $3",
         live_id, after, limit)
 
 
-async def add_reminder(conn: asyncpg.Connection, live_id: str, user_id: str) -> bool:
+async def add_reminder(conn: Connection, live_id: str, user_id: str) -> bool:
     return bool(await conn.fetchval(
         "INSERT INTO reminders (live_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true",
         live_id, user_id))
 
 
-async def reminder_users(conn: asyncpg.Connection, live_id: str) -> list[str]:
+async def reminder_users(conn: Connection, live_id: str) -> list[str]:
     return [r["user_id"] for r in await conn.fetch("SELECT user_id FROM reminders WHERE live_id = $1", live_id)]

@@ -14,6 +14,7 @@ from services.live.domain import Lives, require_audience
 from services.live.settings import LiveSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.runtime.events import new_envelope, timestamp
 from services.runtime.ids import new_id
@@ -104,7 +105,7 @@ class Watching:
         self._links = ShareLinks(settings.token_key, settings.share_base_url)
         self._joins = JoinBatcher(pool)
 
-    async def _live(self, conn: asyncpg.Connection, live_id: str) -> asyncpg.Record:
+    async def _live(self, conn: Connection, live_id: str) -> asyncpg.Record:
         row = await store.get_live(conn, live_id)
         if row is None:
             raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)
@@ -168,7 +169,7 @@ class Watching:
             return await self.figures(conn, live_id)
 
     @staticmethod
-    async def figures(conn: asyncpg.Connection, live_id: str) -> pb.LiveStats:
+    async def figures(conn: Connection, live_id: str) -> pb.LiveStats:
         row = await store.get_live(conn, live_id)
         counts = await store.stats(conn, live_id)
         duration = 0
@@ -234,7 +235,7 @@ class Watching:
 
     # ------------------------------------------------------------------ the sweeper
 
-    async def start_sweeper(self):  # noqa: ANN201 - returns the stop function
+    async def start_sweeper(self):
         """Every replica closes sessions whose heartbeats stopped and samples peak viewers; the
         statements are idempotent, so replicas doing it at once do no harm."""
 

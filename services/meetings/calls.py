@@ -26,6 +26,7 @@ from services.meetings.settings import MeetingsSettings
 from services.meetings.snapshot import Snapshot, require_started
 from services.runtime import subjects, timers
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.runtime.events import Event, PoisonEvent, new_envelope
 from services.runtime.ids import is_id, new_id
@@ -43,7 +44,7 @@ def _ring_prefix(meeting_id: str) -> str:
     return f"ring:{meeting_id}:"
 
 
-async def arm_ring_timeout(conn: asyncpg.Connection, meeting_id: str) -> None:
+async def arm_ring_timeout(conn: Connection, meeting_id: str) -> None:
     """One timer per meeting at the earliest deadline of the calls still ringing."""
     await timers.cancel_prefix(conn, _ring_prefix(meeting_id))
     deadline = await session_store.next_ring_deadline(conn, meeting_id)
@@ -51,13 +52,13 @@ async def arm_ring_timeout(conn: asyncpg.Connection, meeting_id: str) -> None:
         await _ring_timeout_at(conn, meeting_id, deadline)
 
 
-async def _ring_timeout_at(conn: asyncpg.Connection, meeting_id: str, deadline: dt.datetime) -> None:
+async def _ring_timeout_at(conn: Connection, meeting_id: str, deadline: dt.datetime) -> None:
     # The key names the deadline, so a firing timer can arm the next one without touching its own row.
     key = f"{_ring_prefix(meeting_id)}{int(deadline.timestamp() * 1000)}"
     await timers.schedule(conn, key, RING_TIMER_KIND, deadline, meeting_id.encode())
 
 
-async def emit_event(conn: asyncpg.Connection, subject: str, meeting: pb.Meeting, payload: object) -> None:
+async def emit_event(conn: Connection, subject: str, meeting: pb.Meeting, payload: object) -> None:
     await add_event(conn, new_envelope(subject, subject=meeting.id, enterprise_id=meeting.enterprise_id,
                                        correlation_id=meeting.id, payload=payload))  # type: ignore[arg-type]
 
@@ -71,7 +72,7 @@ class Calls:
 
     # ------------------------------------------------------------------------------ starting
 
-    async def begin(self, conn: asyncpg.Connection, meeting: Snapshot, occurrence: Occurrence, now: dt.datetime, *,
+    async def begin(self, conn: Connection, meeting: Snapshot, occurrence: Occurrence, now: dt.datetime, *,
                     organizer_present: bool, ring_ids: list[str], scheduled: bool = True) -> Snapshot:
         """Start a run of the meeting (in the caller's transaction): the organizer in it (when
         present), everyone in `ring_ids` rung at once, the reminder moved past this occurrence
@@ -115,7 +116,7 @@ class Calls:
                                        ring_ids=meeting.participant_ids)
             return meeting.message(now)
 
-    async def meet_now(self, conn: asyncpg.Connection, principal: Principal, request: pb.MeetNowRequest,
+    async def meet_now(self, conn: Connection, principal: Principal, request: pb.MeetNowRequest,
                        participant_ids: list[str]) -> pb.Meeting:
         """F-34 (in run_once's transaction): a meeting made and started at once."""
         now = snapshot.utcnow()
@@ -130,7 +131,7 @@ class Calls:
                                    scheduled=False)
         return meeting.message(now)
 
-    async def _create_on_the_spot(self, conn: asyncpg.Connection, now: dt.datetime, *, organizer_id: str,
+    async def _create_on_the_spot(self, conn: Connection, now: dt.datetime, *, organizer_id: str,
                               enterprise_id: str, topic: str, type_: int, participant_ids: list[str],
                               external: bool, source_call_id: str | None = None,
                               group_id: str = "") -> Snapshot | None:
@@ -144,14 +145,14 @@ class Calls:
         await store.add_participants(conn, row["id"], participant_ids)
         return Snapshot(row, sorted(participant_ids), {})
 
-    async def ring_added(self, conn: asyncpg.Connection, meeting: Snapshot, message: pb.Meeting,
+    async def ring_added(self, conn: Connection, meeting: Snapshot, message: pb.Meeting,
                          added: list[str], now: dt.datetime) -> None:
         """People added to a meeting in progress are called into it."""
         rung = await session_store.ring(conn, meeting.id, meeting.session_no, added, now + self._ring_for)
         await notices.send(conn, message, notices.incoming_call(message, meeting.session_no, rung))
         await arm_ring_timeout(conn, meeting.id)
 
-    async def on_call_upgraded(self, event: Event, conn: asyncpg.Connection) -> None:
+    async def on_call_upgraded(self, event: Event, conn: Connection) -> None:
         """Consumer `meetings--call-upgrades` (F-14, F-36): a group call passed 9 participants.
         Exactly one meeting per call, whatever redelivers the event: the inbox drops a redelivery
         of the same event, and the unique source_call_id a second event for the same call."""
@@ -233,7 +234,7 @@ class Calls:
             now = snapshot.utcnow()
             return (await self.finish(conn, meeting, now)).message(now)
 
-    async def on_ring_timeout(self, timer: timers.Timer, conn: asyncpg.Connection) -> None:
+    async def on_ring_timeout(self, timer: timers.Timer, conn: Connection) -> None:
         """Calls that rang their time become missed calls (F-34)."""
         meeting = await snapshot.load(conn, timer.payload.decode(), for_update=True, nowait=True)
         if meeting.state != pb.MEETING_STATE_STARTED:
@@ -247,12 +248,12 @@ class Calls:
         await arm_ring_timeout(conn, meeting.id)
         await self._end_if_nobody_comes(conn, meeting, now)
 
-    async def _end_if_nobody_comes(self, conn: asyncpg.Connection, meeting: Snapshot, now: dt.datetime) -> None:
+    async def _end_if_nobody_comes(self, conn: Connection, meeting: Snapshot, now: dt.datetime) -> None:
         present, ringing = await session_store.counts(conn, meeting.id, meeting.session_no)
         if present == 0 and ringing == 0:
             await self.finish(conn, meeting, now)
 
-    async def finish(self, conn: asyncpg.Connection, meeting: Snapshot, now: dt.datetime) -> Snapshot:
+    async def finish(self, conn: Connection, meeting: Snapshot, now: dt.datetime) -> Snapshot:
         """End the run: everyone out, calls still ringing missed; a series waits for its next
         occurrence, anything else is over."""
         number = meeting.session_no

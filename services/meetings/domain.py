@@ -23,6 +23,7 @@ from services.meetings.recurrence import Override
 from services.meetings.snapshot import Snapshot, require_open
 from services.runtime import subjects
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, InvalidArgument, PermissionDenied
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
@@ -99,7 +100,7 @@ class Meetings:
     async def schedule(self, principal: Principal, request: pb.ScheduleMeetingRequest) -> pb.ScheduleMeetingResponse:
         if not principal.is_member:
             raise PermissionDenied("MEMBERS_ONLY", "only members of an enterprise can organise meetings")
-        start = request.start_time.ToDatetime(tzinfo=dt.timezone.utc)
+        start = request.start_time.ToDatetime(tzinfo=dt.UTC)
         zone_name = request.time_zone or "UTC"
         local_start = recurrence.to_local(start, zone_name)
         rule = recurrence_columns(request.recurrence if request.HasField("recurrence") else None)
@@ -107,7 +108,7 @@ class Meetings:
         invitees = [p for p in dict.fromkeys(request.participant_ids) if p != principal.id]
         await self._access.check_invitees(principal.enterprise_id, invitees, external=request.external)
 
-        async def work(conn: asyncpg.Connection) -> pb.ScheduleMeetingResponse:
+        async def work(conn: Connection) -> pb.ScheduleMeetingResponse:
             now = snapshot.utcnow()
             check_start(start, now)  # here: a repeated request returns its meeting, even later
             row = await store.insert_meeting(
@@ -137,7 +138,7 @@ class Meetings:
                                   field="participant_ids")
         await self._access.check_invitees(principal.enterprise_id, invitees, external=request.external)
 
-        async def work(conn: asyncpg.Connection) -> pb.MeetNowResponse:
+        async def work(conn: Connection) -> pb.MeetNowResponse:
             return pb.MeetNowResponse(meeting=await self._calls.meet_now(conn, principal, request, invitees))
 
         return await run_once(self._pool, principal_id=principal.id, method="MeetNow",
@@ -261,7 +262,7 @@ class Meetings:
             change.note("topic", f"Topic: “{row['topic']}” → “{wanted.topic.strip()}”")
         start, zone_name = row["start_time"], row["time_zone"]
         if "start_time" in paths:
-            start = wanted.start_time.ToDatetime(tzinfo=dt.timezone.utc)
+            start = wanted.start_time.ToDatetime(tzinfo=dt.UTC)
         if "time_zone" in paths:
             zone_name = wanted.time_zone or "UTC"
         if start != row["start_time"] or zone_name != row["time_zone"]:
@@ -327,7 +328,7 @@ class Meetings:
     async def update_occurrence(self, principal: Principal, request: pb.UpdateOccurrenceRequest,
                                 paths: set[str]) -> pb.UpdateOccurrenceResponse:
         wanted = request.occurrence
-        original = wanted.original_start_time.ToDatetime(tzinfo=dt.timezone.utc)
+        original = wanted.original_start_time.ToDatetime(tzinfo=dt.UTC)
 
         def edit(meeting: Snapshot, override: Override | None, now: dt.datetime) -> tuple[Override, list[str]]:
             before = meeting.occurrence(original)
@@ -335,7 +336,7 @@ class Meetings:
             start, minutes, topic, notes = base.start, base.duration_minutes, base.topic, base.notes
             lines = []
             if "start_time" in paths:
-                start = wanted.start_time.ToDatetime(tzinfo=dt.timezone.utc)
+                start = wanted.start_time.ToDatetime(tzinfo=dt.UTC)
                 check_start(start, now, "occurrence.start_time")
                 if start != before.start:
                     lines.append(f"Time: {_when(before.start, meeting.row['time_zone'])} → "
@@ -358,7 +359,7 @@ class Meetings:
 
     async def cancel_occurrence(self, principal: Principal, request: pb.CancelOccurrenceRequest
                                 ) -> pb.CancelOccurrenceResponse:
-        original = request.original_start_time.ToDatetime(tzinfo=dt.timezone.utc)
+        original = request.original_start_time.ToDatetime(tzinfo=dt.UTC)
 
         def drop(meeting: Snapshot, override: Override | None, now: dt.datetime) -> tuple[Override, list[str]]:
             base = override or Override()

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import asyncpg
-
 from convene.meetings.v1 import meetings_pb2 as pb
 from convene.notifications.v1 import notice_pb2
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.meetings import recurrence
 from services.runtime import subjects
+from services.runtime.db import Connection
 from services.runtime.events import new_envelope
 from services.runtime.outbox import add_event
 
@@ -37,7 +36,7 @@ def call_thread(meeting_id: str, session_no: int) -> str:
 def when(meeting: pb.Meeting) -> str:
     """'Mon 15 Mar 2027, 09:00 (Europe/Berlin), 30 min, every week': its current (or first) occurrence."""
     occurrence = meeting.current_occurrence if meeting.HasField("current_occurrence") else meeting
-    start = occurrence.start_time.ToDatetime(tzinfo=dt.timezone.utc)
+    start = occurrence.start_time.ToDatetime(tzinfo=dt.UTC)
     text = f"{recurrence.describe(start, meeting.time_zone)}, {occurrence.duration_minutes} min"
     if meeting.HasField("recurrence"):
         text += f", {repeats(meeting.recurrence)}"
@@ -112,7 +111,7 @@ def missed_call(meeting: pb.Meeting, session_no: int, recipients: list[str]) -> 
                    f"Missed {_TYPES[meeting.type]} call: {meeting.topic}", f"From {meeting.organizer_id}.", 2)
 
 
-async def send(conn: asyncpg.Connection, meeting: pb.Meeting, *notices: notice_pb2.Notice) -> None:
+async def send(conn: Connection, meeting: pb.Meeting, *notices: notice_pb2.Notice) -> None:
     """Queue the notices (those with anyone to tell) in the caller's transaction."""
     wanted = [n for n in notices if n.recipient_ids]
     if not wanted:

@@ -49,7 +49,7 @@ def parse_date(text: str) -> dt.date | None:
 def to_utc(local: dt.datetime, zone_name: str) -> dt.datetime:
     tz = zone(zone_name)
     assert tz is not None, zone_name
-    return local.replace(tzinfo=tz).astimezone(dt.timezone.utc)
+    return local.replace(tzinfo=tz).astimezone(dt.UTC)
 
 
 def to_local(instant: dt.datetime, zone_name: str) -> dt.datetime:
@@ -61,7 +61,7 @@ def to_local(instant: dt.datetime, zone_name: str) -> dt.datetime:
 
 def describe(instant: dt.datetime, zone_name: str) -> str:
     """'Mon 15 Mar 2027, 09:00 (Europe/Berlin)': how invitations and changes show a time."""
-    tz = zone(zone_name) or dt.timezone.utc
+    tz = zone(zone_name) or dt.UTC
     return f"{instant.astimezone(tz):%a %d %b %Y, %H:%M} ({zone_name})"
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import asyncpg
-
 from convene.meetings.v1 import meetings_pb2 as pb
 from services.meetings import notices, snapshot, store
 from services.meetings.snapshot import Snapshot
 from services.runtime import timers
+from services.runtime.db import Connection
 from services.runtime.logs import get_logger
 
 log = get_logger(__name__)
@@ -31,7 +30,7 @@ def _prefix(meeting_id: str) -> str:
     return f"remind:{meeting_id}:"
 
 
-async def arm(conn: asyncpg.Connection, meeting: Snapshot, now: dt.datetime) -> None:
+async def arm(conn: Connection, meeting: Snapshot, now: dt.datetime) -> None:
     """Set the meeting's reminder to its next occurrence, or clear it. The key names the
     occurrence's start, so a firing timer can arm the next one without touching its own row."""
     await timers.cancel_prefix(conn, _prefix(meeting.id))
@@ -41,11 +40,11 @@ async def arm(conn: asyncpg.Connection, meeting: Snapshot, now: dt.datetime) -> 
         await timers.schedule(conn, key, TIMER_KIND, occurrence.start, meeting.id.encode())
 
 
-async def disarm(conn: asyncpg.Connection, meeting_id: str) -> None:
+async def disarm(conn: Connection, meeting_id: str) -> None:
     await timers.cancel_prefix(conn, _prefix(meeting_id))
 
 
-async def on_due(timer: timers.Timer, conn: asyncpg.Connection) -> None:
+async def on_due(timer: timers.Timer, conn: Connection) -> None:
     """Remind the organizer (and, if the meeting says so, every invitee who has not declined)."""
     now = snapshot.utcnow()
     meeting = await snapshot.load(conn, timer.payload.decode(), for_update=True, nowait=True)

@@ -7,19 +7,20 @@ import datetime as dt
 import asyncpg
 
 from convene.meetings.v1 import meetings_pb2 as pb
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 
 RINGING = pb.RING_STATE_RINGING
 
 
-async def insert_session(conn: asyncpg.Connection, meeting_id: str, number: int, occurrence_start: dt.datetime,
+async def insert_session(conn: Connection, meeting_id: str, number: int, occurrence_start: dt.datetime,
                          started_at: dt.datetime) -> None:
     await conn.execute(
         "INSERT INTO sessions (meeting_id, number, occurrence_start, started_at) VALUES ($1, $2, $3, $4)",
         meeting_id, number, occurrence_start, started_at)
 
 
-async def get_session(conn: asyncpg.Connection, meeting_id: str, number: int) -> asyncpg.Record | None:
+async def get_session(conn: Connection, meeting_id: str, number: int) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT s.*, (SELECT count(*) FROM attendees a WHERE a.meeting_id = s.meeting_id"
         "             AND a.session_no = s.number AND a.present_since IS NOT NULL) AS present_count"
@@ -34,7 +35,7 @@ def session_from_row(row: asyncpg.Record) -> pb.MeetingSession:
     return session
 
 
-async def open_attendance(conn: asyncpg.Connection, meeting_id: str, session_no: int, present_id: str | None,
+async def open_attendance(conn: Connection, meeting_id: str, session_no: int, present_id: str | None,
                           ring_ids: list[str], at: dt.datetime, deadline: dt.datetime) -> None:
     """A new session's first rows, in one statement: `present_id` (the organizer) in the
     meeting, everyone in `ring_ids` rung until `deadline`."""
@@ -51,7 +52,7 @@ async def open_attendance(conn: asyncpg.Connection, meeting_id: str, session_no:
         meeting_id, session_no, RINGING, deadline, at, ids, present)
 
 
-async def ring(conn: asyncpg.Connection, meeting_id: str, session_no: int, participant_ids: list[str],
+async def ring(conn: Connection, meeting_id: str, session_no: int, participant_ids: list[str],
                deadline: dt.datetime) -> list[str]:
     """Ring those not in the meeting and not rung yet in this session; returns whom."""
     rows = await conn.fetch(
@@ -64,7 +65,7 @@ async def ring(conn: asyncpg.Connection, meeting_id: str, session_no: int, parti
     return [r["participant_id"] for r in rows]
 
 
-async def join(conn: asyncpg.Connection, meeting_id: str, session_no: int, participant_id: str,
+async def join(conn: Connection, meeting_id: str, session_no: int, participant_id: str,
                at: dt.datetime) -> int | None:
     """Puts the participant in the meeting. Returns their ring state before (None: already in)."""
     before = await conn.fetchrow(
@@ -82,7 +83,7 @@ async def join(conn: asyncpg.Connection, meeting_id: str, session_no: int, parti
     return before["ring_state"] if before is not None else pb.RING_STATE_UNSPECIFIED
 
 
-async def leave(conn: asyncpg.Connection, meeting_id: str, session_no: int, participant_ids: list[str],
+async def leave(conn: Connection, meeting_id: str, session_no: int, participant_ids: list[str],
                 at: dt.datetime) -> list[str]:
     """Closes the stays of those in the meeting among `participant_ids`; returns whose."""
     rows = await conn.fetch(
@@ -94,7 +95,7 @@ async def leave(conn: asyncpg.Connection, meeting_id: str, session_no: int, part
     return [r["participant_id"] for r in rows]
 
 
-async def stop_ringing(conn: asyncpg.Connection, meeting_id: str, session_no: int, participant_ids: list[str] | None,
+async def stop_ringing(conn: Connection, meeting_id: str, session_no: int, participant_ids: list[str] | None,
                        state: int, *, due_by: dt.datetime | None = None) -> list[str]:
     """Moves ringing calls (of `participant_ids`, or everyone's; only those due by `due_by` when
     given) to `state`; returns whose."""
@@ -108,14 +109,14 @@ async def stop_ringing(conn: asyncpg.Connection, meeting_id: str, session_no: in
     return sorted(r["participant_id"] for r in rows)
 
 
-async def present_ids(conn: asyncpg.Connection, meeting_id: str, session_no: int) -> list[str]:
+async def present_ids(conn: Connection, meeting_id: str, session_no: int) -> list[str]:
     rows = await conn.fetch(
         "SELECT participant_id FROM attendees WHERE meeting_id = $1 AND session_no = $2"
         " AND present_since IS NOT NULL ORDER BY participant_id", meeting_id, session_no)
     return [r["participant_id"] for r in rows]
 
 
-async def counts(conn: asyncpg.Connection, meeting_id: str, session_no: int) -> tuple[int, int]:
+async def counts(conn: Connection, meeting_id: str, session_no: int) -> tuple[int, int]:
     """(present, ringing) in the session."""
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE present_since IS NOT NULL) AS present,"
@@ -124,17 +125,17 @@ async def counts(conn: asyncpg.Connection, meeting_id: str, session_no: int) -> 
     return row["present"], row["ringing"]
 
 
-async def next_ring_deadline(conn: asyncpg.Connection, meeting_id: str) -> dt.datetime | None:
+async def next_ring_deadline(conn: Connection, meeting_id: str) -> dt.datetime | None:
     return await conn.fetchval(
         "SELECT min(ring_deadline) FROM attendees WHERE meeting_id = $1 AND ring_state = $2", meeting_id, RINGING)
 
 
-async def end_session(conn: asyncpg.Connection, meeting_id: str, session_no: int, at: dt.datetime) -> None:
+async def end_session(conn: Connection, meeting_id: str, session_no: int, at: dt.datetime) -> None:
     await conn.execute("UPDATE sessions SET ended_at = $3 WHERE meeting_id = $1 AND number = $2",
                        meeting_id, session_no, at)
 
 
-async def attendee_page(conn: asyncpg.Connection, meeting_id: str, session_no: int, *, present_only: bool,
+async def attendee_page(conn: Connection, meeting_id: str, session_no: int, *, present_only: bool,
                         after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT *, now() AS read_at FROM attendees WHERE meeting_id = $1 AND session_no = $2"

@@ -11,11 +11,12 @@ import asyncpg
 from convene.meetings.v1 import meetings_pb2 as pb
 from services.meetings import recurrence, store
 from services.meetings.recurrence import Occurrence, Override, Series
+from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, NotFound
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,12 @@ class Snapshot:
         return store.meeting_from_row(self.row, self.participant_ids, self.current(now or utcnow()))
 
     def with_row(self, row: asyncpg.Record, participant_ids: list[str] | None = None,
-                 overrides: dict[dt.datetime, Override] | None = None) -> "Snapshot":
+                 overrides: dict[dt.datetime, Override] | None = None) -> Snapshot:
         return Snapshot(row, self.participant_ids if participant_ids is None else participant_ids,
                         self.overrides if overrides is None else overrides)
 
 
-async def load(conn: asyncpg.Connection, meeting_id: str, *, for_update: bool = False,
+async def load(conn: Connection, meeting_id: str, *, for_update: bool = False,
                nowait: bool = False) -> Snapshot:
     """`nowait` is for timer handlers: they hold their timer's row, and a request holding the
     meeting may be about to move that timer; waiting could deadlock, so the handler fails at once

@@ -8,6 +8,7 @@ import asyncpg
 
 from convene.meetings.v1 import meetings_pb2 as pb
 from services.meetings.recurrence import Occurrence, Override, Series
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 
 FINISHED = [pb.MEETING_STATE_ENDED, pb.MEETING_STATE_CANCELLED]
@@ -55,7 +56,7 @@ def meeting_from_row(row: asyncpg.Record, participant_ids: list[str],
     return meeting
 
 
-async def insert_meeting(conn: asyncpg.Connection, **columns: object) -> asyncpg.Record | None:
+async def insert_meeting(conn: Connection, **columns: object) -> asyncpg.Record | None:
     """A new meeting row; None when one was already made from `source_call_id`."""
     names = list(columns)
     placeholders = ", ".join(f"${i + 1}" for i in range(len(names)))
@@ -64,13 +65,13 @@ async def insert_meeting(conn: asyncpg.Connection, **columns: object) -> asyncpg
         " ON CONFLICT (source_call_id) DO NOTHING RETURNING *", *columns.values())
 
 
-async def get_meeting(conn: asyncpg.Connection, meeting_id: str, *, for_update: bool = False,
+async def get_meeting(conn: Connection, meeting_id: str, *, for_update: bool = False,
                       nowait: bool = False) -> asyncpg.Record | None:
     lock = (" FOR UPDATE NOWAIT" if nowait else " FOR UPDATE") if for_update else ""
     return await conn.fetchrow(f"SELECT * FROM meetings WHERE id = $1{lock}", meeting_id)
 
 
-async def update_meeting(conn: asyncpg.Connection, meeting_id: str, *, bump_version: bool = True,
+async def update_meeting(conn: Connection, meeting_id: str, *, bump_version: bool = True,
                          **columns: object) -> asyncpg.Record:
     """Set columns (and the bookkeeping ones below) and return the row."""
     sets, values = [], []
@@ -87,31 +88,31 @@ async def update_meeting(conn: asyncpg.Connection, meeting_id: str, *, bump_vers
 # ------------------------------------------------------------------------------ invitees
 
 
-async def add_participants(conn: asyncpg.Connection, meeting_id: str, participant_ids: list[str]) -> None:
+async def add_participants(conn: Connection, meeting_id: str, participant_ids: list[str]) -> None:
     await conn.execute(
         "INSERT INTO meeting_participants (meeting_id, participant_id) SELECT $1, unnest($2::text[])"
         " ON CONFLICT DO NOTHING", meeting_id, participant_ids)
 
 
-async def remove_participants(conn: asyncpg.Connection, meeting_id: str, participant_ids: list[str]) -> None:
+async def remove_participants(conn: Connection, meeting_id: str, participant_ids: list[str]) -> None:
     await conn.execute("DELETE FROM meeting_participants WHERE meeting_id = $1 AND participant_id = ANY($2::text[])",
                        meeting_id, participant_ids)
 
 
-async def participant_ids(conn: asyncpg.Connection, meeting_id: str) -> list[str]:
+async def participant_ids(conn: Connection, meeting_id: str) -> list[str]:
     rows = await conn.fetch(
         "SELECT participant_id FROM meeting_participants WHERE meeting_id = $1 ORDER BY participant_id", meeting_id)
     return [r["participant_id"] for r in rows]
 
 
-async def not_declined(conn: asyncpg.Connection, meeting_id: str) -> list[str]:
+async def not_declined(conn: Connection, meeting_id: str) -> list[str]:
     rows = await conn.fetch(
         "SELECT participant_id FROM meeting_participants WHERE meeting_id = $1 AND reply <> $2"
         " ORDER BY participant_id", meeting_id, pb.REPLY_STATUS_DECLINED)
     return [r["participant_id"] for r in rows]
 
 
-async def set_reply(conn: asyncpg.Connection, meeting_id: str, participant_id: str,
+async def set_reply(conn: Connection, meeting_id: str, participant_id: str,
                     status: int) -> tuple[int, asyncpg.Record] | None:
     """(the previous reply, the reply row) of an invitee; None when they are not one."""
     previous = await conn.fetchval(
@@ -134,19 +135,19 @@ def reply_from_row(row: asyncpg.Record) -> pb.Reply:
     return reply
 
 
-async def reply_page(conn: asyncpg.Connection, meeting_id: str, after: str, limit: int) -> list[asyncpg.Record]:
+async def reply_page(conn: Connection, meeting_id: str, after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT participant_id, reply, replied_at FROM meeting_participants"
         " WHERE meeting_id = $1 AND participant_id > $2 ORDER BY participant_id LIMIT $3", meeting_id, after, limit)
 
 
-async def reply_counts(conn: asyncpg.Connection, meeting_id: str) -> dict[int, int]:
+async def reply_counts(conn: Connection, meeting_id: str) -> dict[int, int]:
     rows = await conn.fetch(
         "SELECT reply, count(*) AS n FROM meeting_participants WHERE meeting_id = $1 GROUP BY reply", meeting_id)
     return {r["reply"]: r["n"] for r in rows}
 
 
-async def my_meetings_page(conn: asyncpg.Connection, principal_id: str, before: str, limit: int,
+async def my_meetings_page(conn: Connection, principal_id: str, before: str, limit: int,
                            include_finished: bool) -> list[asyncpg.Record]:
     """Meetings the principal organizes or is invited to, newest first (ids sort by creation)."""
     excluded = [] if include_finished else FINISHED
@@ -158,7 +159,7 @@ async def my_meetings_page(conn: asyncpg.Connection, principal_id: str, before: 
         " ORDER BY id DESC LIMIT $4", principal_id, before, excluded, limit)
 
 
-async def participants_of(conn: asyncpg.Connection, meeting_ids: list[str]) -> dict[str, list[str]]:
+async def participants_of(conn: Connection, meeting_ids: list[str]) -> dict[str, list[str]]:
     rows = await conn.fetch(
         "SELECT meeting_id, participant_id FROM meeting_participants WHERE meeting_id = ANY($1::text[])"
         " ORDER BY participant_id", meeting_ids)
@@ -171,14 +172,14 @@ async def participants_of(conn: asyncpg.Connection, meeting_ids: list[str]) -> d
 # --------------------------------------------------------------------------- overrides
 
 
-async def overrides(conn: asyncpg.Connection, meeting_id: str) -> dict[dt.datetime, Override]:
+async def overrides(conn: Connection, meeting_id: str) -> dict[dt.datetime, Override]:
     rows = await conn.fetch("SELECT * FROM occurrence_overrides WHERE meeting_id = $1", meeting_id)
     return {r["original_start"]: Override(start=r["start_time"], duration_minutes=r["duration_minutes"],
                                           topic=r["topic"], notes=r["notes"], cancelled=r["cancelled"])
             for r in rows}
 
 
-async def save_override(conn: asyncpg.Connection, meeting_id: str, original_start: dt.datetime,
+async def save_override(conn: Connection, meeting_id: str, original_start: dt.datetime,
                         override: Override) -> None:
     await conn.execute(
         "INSERT INTO occurrence_overrides (meeting_id, original_start, start_time, duration_minutes, topic, notes,"
@@ -188,5 +189,5 @@ async def save_override(conn: asyncpg.Connection, meeting_id: str, original_star
         override.cancelled)
 
 
-async def drop_overrides(conn: asyncpg.Connection, meeting_id: str) -> int:
+async def drop_overrides(conn: Connection, meeting_id: str) -> int:
     return len(await conn.fetch("DELETE FROM occurrence_overrides WHERE meeting_id = $1 RETURNING 1", meeting_id))

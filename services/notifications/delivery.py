@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import asyncpg
-
 from convene.notifications.v1 import delivery_pb2, notice_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications import notices, store
 from services.notifications.hub import Hub
 from services.runtime import subjects, timers
 from services.runtime.consumer import AfterCommit
+from services.runtime.db import Connection
 from services.runtime.events import Event, new_envelope
 from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
@@ -37,7 +36,7 @@ class Delivery:
 
     # ------------------------------------------------------------------------------ intake
 
-    async def accept(self, conn: asyncpg.Connection, event: Event, requested: Iterable[notice_pb2.Notice],
+    async def accept(self, conn: Connection, event: Event, requested: Iterable[notice_pb2.Notice],
                      withdrawals: Iterable[notice_pb2.NoticeWithdrawal] = ()) -> AfterCommit | None:
         """Take the notices `event` asks for (in the consumer's transaction)."""
         pushes: list[AfterCommit] = []
@@ -67,7 +66,7 @@ class Delivery:
                 await timers.cancel(conn, notices.timer_key(key))
         return _all(pushes)
 
-    async def fan_out(self, conn: asyncpg.Connection, notice: notice_pb2.Notice, dedupe_key: str, event_id: str,
+    async def fan_out(self, conn: Connection, notice: notice_pb2.Notice, dedupe_key: str, event_id: str,
                       *, correlation_id: str = "") -> AfterCommit | None:
         """Deliver now, in this transaction, or queue chunks that every replica shares."""
         recipients = list(notice.recipient_ids)
@@ -76,7 +75,7 @@ class Delivery:
         await self.queue_chunks(conn, notice, dedupe_key, event_id, correlation_id=correlation_id)
         return None
 
-    async def queue_chunks(self, conn: asyncpg.Connection, notice: notice_pb2.Notice, dedupe_key: str,
+    async def queue_chunks(self, conn: Connection, notice: notice_pb2.Notice, dedupe_key: str,
                            event_id: str, *, correlation_id: str = "") -> None:
         recipients = list(notice.recipient_ids)
         parts = [recipients[i:i + self._chunk_size] for i in range(0, len(recipients), self._chunk_size)]
@@ -93,13 +92,13 @@ class Delivery:
 
     # ------------------------------------------------------------------------------ handlers
 
-    async def on_chunk(self, event: Event, conn: asyncpg.Connection) -> AfterCommit | None:
+    async def on_chunk(self, event: Event, conn: Connection) -> AfterCommit | None:
         """Consumer `notifications--fanout`: one slice of a large fan-out."""
         chunk = event.payload(delivery_pb2.FanoutChunk)
         return await self.write(conn, chunk.notice, list(chunk.notice.recipient_ids), chunk.dedupe_key,
                                 chunk.event_id)
 
-    async def on_due(self, timer: timers.Timer, conn: asyncpg.Connection) -> None:
+    async def on_due(self, timer: timers.Timer, conn: Connection) -> None:
         """A timed notice fell due. Delivered through the fan-out consumer, which pushes to open
         streams once its transaction commits (a timer has no after-commit step)."""
         timed = delivery_pb2.TimedNotice.FromString(timer.payload)
@@ -107,7 +106,7 @@ class Delivery:
 
     # ------------------------------------------------------------------------------ writing
 
-    async def write(self, conn: asyncpg.Connection, notice: notice_pb2.Notice, recipients: list[str],
+    async def write(self, conn: Connection, notice: notice_pb2.Notice, recipients: list[str],
                     dedupe_key: str, event_id: str) -> AfterCommit | None:
         if not recipients:
             return None

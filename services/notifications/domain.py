@@ -18,6 +18,7 @@ from services.notifications.hub import Hub
 from services.notifications.principals import Principals
 from services.notifications.streams import Streams
 from services.runtime.auth import Principal
+from services.runtime.db import Connection
 from services.runtime.errors import NotFound, OutOfRange, PermissionDenied
 from services.runtime.pagination import decode_page_token, encode_page_token
 
@@ -101,7 +102,7 @@ class Notifications:
                                       marked_count=marked)
 
     @staticmethod
-    async def _locked_cursor(conn: asyncpg.Connection, user_id: str, up_to_sequence: int) -> asyncpg.Record | None:
+    async def _locked_cursor(conn: Connection, user_id: str, up_to_sequence: int) -> asyncpg.Record | None:
         """The user's cursor, locked: read marks take their sequence in line with deliveries."""
         cursor = await store.lock_cursor(conn, user_id)
         latest = cursor["last_sequence"] if cursor else 0

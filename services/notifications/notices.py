@@ -67,5 +67,5 @@ def due_time(notice: notice_pb2.Notice) -> dt.datetime | None:
     """When a timed notice is due, or None when it is due now."""
     if not notice.HasField("deliver_time"):
         return None
-    due = notice.deliver_time.ToDatetime(tzinfo=dt.timezone.utc)
-    return due if due > dt.datetime.now(dt.timezone.utc) else None
+    due = notice.deliver_time.ToDatetime(tzinfo=dt.UTC)
+    return due if due > dt.datetime.now(dt.UTC) else None

@@ -15,6 +15,7 @@ import asyncpg
 
 from convene.groups.v1 import groups_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
+from services.runtime.db import Connection
 from services.runtime.events import timestamp
 from services.runtime.ids import new_ids
 
@@ -65,7 +66,7 @@ def read_mark_from_row(row: asyncpg.Record) -> pb.ReadMarked:
 # ------------------------------------------------------------------------------------ fan-out
 
 
-async def deliver(conn: asyncpg.Connection, user_ids: list[str], content: Content) -> Delivered:
+async def deliver(conn: Connection, user_ids: list[str], content: Content) -> Delivered:
     """Write `content` to the inbox of each user who does not hold it yet, in the caller's
     transaction."""
     # Users who already have it (a redelivery, another replica) or whose thread shows a later
@@ -81,7 +82,7 @@ async def deliver(conn: asyncpg.Connection, user_ids: list[str], content: Conten
         " RETURNING user_id, last_sequence, unread_threads",
         sorted(set(user_ids)), content.dedupe_key, content.thread_id, content.thread_version,
     )
-    created_at = dt.datetime.now(dt.timezone.utc)
+    created_at = dt.datetime.now(dt.UTC)
     if not rows:
         return Delivered([], [], [], [], created_at)
     users = [r["user_id"] for r in rows]
@@ -121,17 +122,17 @@ async def deliver(conn: asyncpg.Connection, user_ids: list[str], content: Conten
 # ---------------------------------------------------------------------------------- read state
 
 
-async def lock_cursor(conn: asyncpg.Connection, user_id: str) -> asyncpg.Record | None:
+async def lock_cursor(conn: Connection, user_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT last_sequence, unread_threads FROM user_cursors WHERE user_id = $1 FOR UPDATE", user_id)
 
 
-async def thread(conn: asyncpg.Connection, user_id: str, thread_id: str) -> asyncpg.Record | None:
+async def thread(conn: Connection, user_id: str, thread_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT latest_sequence, unread FROM threads WHERE user_id = $1 AND thread_id = $2", user_id, thread_id)
 
 
-async def mark_threads_read(conn: asyncpg.Connection, user_id: str, thread_id: str | None,
+async def mark_threads_read(conn: Connection, user_id: str, thread_id: str | None,
                             up_to_sequence: int) -> int:
     """Mark one thread (or all, when thread_id is None) read if nothing in it is newer than
     `up_to_sequence`; returns how many changed. The caller holds the user's cursor lock."""
@@ -142,7 +143,7 @@ async def mark_threads_read(conn: asyncpg.Connection, user_id: str, thread_id: s
     ))
 
 
-async def add_read_mark(conn: asyncpg.Connection, user_id: str, thread_id: str, up_to_sequence: int,
+async def add_read_mark(conn: Connection, user_id: str, thread_id: str, up_to_sequence: int,
                         marked: int) -> asyncpg.Record:
     cursor = await conn.fetchrow(
         "UPDATE user_cursors SET last_sequence = last_sequence + 1, unread_threads = unread_threads - $2"
@@ -159,13 +160,13 @@ async def add_read_mark(conn: asyncpg.Connection, user_id: str, thread_id: str, 
 # ------------------------------------------------------------------------------------- reading
 
 
-async def cursor(conn: asyncpg.Connection, user_id: str) -> tuple[int, int]:
+async def cursor(conn: Connection, user_id: str) -> tuple[int, int]:
     """(last sequence, unread count) of the user; (0, 0) for one who never had anything."""
     row = await conn.fetchrow("SELECT last_sequence, unread_threads FROM user_cursors WHERE user_id = $1", user_id)
     return (row["last_sequence"], row["unread_threads"]) if row else (0, 0)
 
 
-async def items_after(conn: asyncpg.Connection, user_id: str, sequence: int, limit: int) -> list[asyncpg.Record]:
+async def items_after(conn: Connection, user_id: str, sequence: int, limit: int) -> list[asyncpg.Record]:
     """Stream items (notifications and read marks) after `sequence`, in order; `is_mark` tells which."""
     return await conn.fetch(
         "(SELECT sequence, id, kind, thread_id, title, body, group_id, card, event_id, created_at,"
@@ -180,7 +181,7 @@ async def items_after(conn: asyncpg.Connection, user_id: str, sequence: int, lim
     )
 
 
-async def threads_page(conn: asyncpg.Connection, user_id: str, before: int, limit: int) -> list[asyncpg.Record]:
+async def threads_page(conn: Connection, user_id: str, before: int, limit: int) -> list[asyncpg.Record]:
     """Inbox entries, most recently changed first: each thread's latest notification."""
     return await conn.fetch(
         "SELECT n.*, t.unread, t.latest_sequence FROM threads t"
@@ -193,7 +194,7 @@ async def threads_page(conn: asyncpg.Connection, user_id: str, before: int, limi
 # ------------------------------------------------------------------------------- keyed notices
 
 
-async def advance_revision(conn: asyncpg.Connection, key: str, revision: int, withdrawn: bool) -> bool:
+async def advance_revision(conn: Connection, key: str, revision: int, withdrawn: bool) -> bool:
     """Record `revision` of a keyed notice; False when one as new or newer was seen already."""
     return bool(await conn.fetchval(
         "INSERT INTO notice_revisions AS r (key, revision, withdrawn) VALUES ($1, $2, $3)"

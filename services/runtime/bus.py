@@ -38,7 +38,7 @@ class StreamSpec:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def for_service(cls, service: str) -> "StreamSpec":
+    def for_service(cls, service: str) -> StreamSpec:
         return cls(name=service.upper(), subjects=[f"{service}.v1.*.*"])
 
     def config(self, replicas: int) -> api.StreamConfig:

@@ -23,13 +23,14 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
 
+from services.runtime.db import Connection
 from services.runtime.events import Event, PoisonEvent
 from services.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
-EventHandler = Callable[[Event, asyncpg.Connection], Awaitable[AfterCommit | None]]
+EventHandler = Callable[[Event, Connection], Awaitable[AfterCommit | None]]
 
 
 @dataclass

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 
 from services.runtime.logs import get_logger
 
 log = get_logger(__name__)
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    # What store and domain functions are handed: a connection of its own or one borrowed from
+    # a pool (asyncpg's stubs type the two apart; at run time they answer the same calls).
+    Connection = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+else:
+    Connection = asyncpg.Connection
 
 RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
 _SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")

@@ -23,7 +23,7 @@ class PoisonEvent(Exception):
 
 def timestamp(when: dt.datetime | None = None) -> timestamp_pb2.Timestamp:
     ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(when or dt.datetime.now(dt.timezone.utc))
+    ts.FromDatetime(when or dt.datetime.now(dt.UTC))
     return ts
 
 
@@ -77,7 +77,7 @@ class Event:
         return message
 
     @classmethod
-    def parse(cls, data: bytes, num_delivered: int = 1) -> "Event":
+    def parse(cls, data: bytes, num_delivered: int = 1) -> Event:
         try:
             envelope = envelope_pb2.Envelope.FromString(data)
         except DecodeError as exc:

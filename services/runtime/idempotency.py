@@ -9,6 +9,8 @@ from typing import TypeVar
 import asyncpg
 from google.protobuf.message import Message
 
+from services.runtime.db import Connection
+
 R = TypeVar("R", bound=Message)
 
 
@@ -19,7 +21,7 @@ async def run_once(
     method: str,
     request_id: str,
     response_type: type[R],
-    work: Callable[[asyncpg.Connection], Awaitable[R]],
+    work: Callable[[Connection], Awaitable[R]],
 ) -> R:
     """Run `work` in a transaction unless this (principal, method, request_id) already ran."""
     for attempt in range(2):

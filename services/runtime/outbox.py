@@ -15,6 +15,7 @@ import asyncpg
 from nats.js import JetStreamContext
 
 from convene.events.v1 import envelope_pb2
+from services.runtime.db import Connection
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
 from services.runtime.wakeup import Wakeup, channel
@@ -22,7 +23,7 @@ from services.runtime.wakeup import Wakeup, channel
 log = get_logger(__name__)
 
 
-async def add_event(conn: asyncpg.Connection, envelope: envelope_pb2.Envelope) -> None:
+async def add_event(conn: Connection, envelope: envelope_pb2.Envelope) -> None:
     """Queue an event in the current transaction (the caller must hold one)."""
     if not conn.is_in_transaction():
         raise RuntimeError("add_event needs the transaction of the state change it announces")

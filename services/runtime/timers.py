@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import asyncpg
 import structlog
 
+from services.runtime.db import Connection
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
 from services.runtime.wakeup import Wakeup, channel
@@ -33,10 +34,10 @@ class Timer:
     attempts: int
 
 
-TimerHandler = Callable[[Timer, asyncpg.Connection], Awaitable[None]]
+TimerHandler = Callable[[Timer, Connection], Awaitable[None]]
 
 
-async def schedule(conn: asyncpg.Connection, key: str, kind: str, due_at: dt.datetime, payload: bytes = b"") -> None:
+async def schedule(conn: Connection, key: str, kind: str, due_at: dt.datetime, payload: bytes = b"") -> None:
     """Set (or move) the timer `key` to fire at `due_at`."""
     if due_at.tzinfo is None:
         raise ValueError("due_at must be timezone-aware")
@@ -49,11 +50,11 @@ async def schedule(conn: asyncpg.Connection, key: str, kind: str, due_at: dt.dat
     )
 
 
-async def cancel(conn: asyncpg.Connection, key: str) -> bool:
+async def cancel(conn: Connection, key: str) -> bool:
     return await conn.fetchval("DELETE FROM timers WHERE key = $1 RETURNING true", key) or False
 
 
-async def cancel_prefix(conn: asyncpg.Connection, prefix: str) -> int:
+async def cancel_prefix(conn: Connection, prefix: str) -> int:
     """Cancel every timer whose key starts with `prefix` (all reminders of one meeting, say)."""
     deleted = await conn.fetch("DELETE FROM timers WHERE starts_with(key, $1) RETURNING key", prefix)
     return len(deleted)
@@ -109,7 +110,7 @@ class TimerWorker:
                                              row["attempts"]))
         return len(rows)
 
-    async def _fire(self, conn: asyncpg.Connection, timer: Timer) -> None:
+    async def _fire(self, conn: Connection, timer: Timer) -> None:
         handler = self._handlers.get(timer.kind)
         with structlog.contextvars.bound_contextvars(timer_key=timer.key, timer_kind=timer.kind):
             try:

@@ -21,7 +21,8 @@ class BareNotifications(notifications_pb2_grpc.NotificationsServiceServicer):
     def __init__(self) -> None:
         self.streams: set[asyncio.Queue] = set()
 
-    async def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.SubscribeResponse]:
+    async def Subscribe(self, request: pb.SubscribeRequest,
+                        context: grpc.aio.ServicerContext) -> AsyncIterator[pb.SubscribeResponse]:
         queue: asyncio.Queue = asyncio.Queue()
         self.streams.add(queue)
         try:

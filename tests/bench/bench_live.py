@@ -17,11 +17,11 @@ import time
 import asyncpg
 
 from convene.live.v1 import live_pb2
+from services.runtime.ids import new_id
 from tests.bench.baselines import bare_fanout, grpc_echo_rate
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.streams import StreamFleet, now
 from tests.bench.system import process_system
-from services.runtime.ids import new_id
 from tests.harness import bearer, request_id
 
 SIZES = (100, 500, 2000)

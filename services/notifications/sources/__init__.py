@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import asyncpg
-
 from convene.notifications.v1 import notice_pb2
 from services.notifications.delivery import Delivery
 from services.runtime import subjects
 from services.runtime.consumer import AfterCommit, ConsumerSpec
+from services.runtime.db import Connection
 from services.runtime.events import Event
 
 # Event -> the notices it makes (an empty list when it makes none).
@@ -35,7 +34,7 @@ class Source:
         return subjects.notice_requested(self.service)
 
     def consumer(self, delivery: Delivery) -> ConsumerSpec:
-        async def handle(event: Event, conn: asyncpg.Connection) -> AfterCommit | None:
+        async def handle(event: Event, conn: Connection) -> AfterCommit | None:
             if event.type == self.notice_subject:
                 request = event.payload(notice_pb2.NoticesRequested)
                 return await delivery.accept(conn, event, request.notices, request.withdrawals)
