@@ -36,6 +36,7 @@ protos: install
 
 lint: install
 	$(BIN)/ruff check services infra tests
+	$(BIN)/mypy
 	cd protos && ../$(BIN)/buf lint
 	$(BIN)/python -m infra.protogen --check
 

@@ -8,11 +8,11 @@ from typing import Any
 import asyncpg
 
 from convene.groups.v1 import groups_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 
-def call_from_rows(call: asyncpg.Record, participants: Iterable[Mapping[str, Any]]) -> pb.GroupCall:
+def call_from_rows(call: asyncpg.Record, participants: Iterable[asyncpg.Record | Mapping[str, Any]]) -> pb.GroupCall:
     return pb.GroupCall(
         id=call["id"], group_id=call["group_id"], type=call["type"], state=call["state"],
         starter_id=call["starter_id"], meeting_id=call["meeting_id"] or "", create_time=timestamp(call["created_at"]),
@@ -22,7 +22,7 @@ def call_from_rows(call: asyncpg.Record, participants: Iterable[Mapping[str, Any
 
 async def insert_call(conn: Connection, call_id: str, group_id: str, call_type: int,
                       starter_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "INSERT INTO calls (id, group_id, type, state, starter_id) VALUES ($1, $2, $3, $4, $5) RETURNING *",
         call_id, group_id, call_type, pb.CALL_STATE_ACTIVE, starter_id,
     )
@@ -55,7 +55,7 @@ async def participants(conn: Connection, call_id: str) -> list[asyncpg.Record]:
 
 async def set_state(conn: Connection, call_id: str, state: int, *, meeting_id: str | None = None,
                     ended: bool = False) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "UPDATE calls SET state = $2, meeting_id = coalesce($3, meeting_id),"
         " ended_at = CASE WHEN $4 THEN now() ELSE ended_at END WHERE id = $1 RETURNING *",
         call_id, state, meeting_id, ended,

@@ -5,6 +5,8 @@ counts heads); meetings makes exactly one meeting of it and answers with
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from convene.groups.v1 import events_pb2
@@ -15,7 +17,7 @@ from services.groups.access import member_group
 from services.groups.settings import GroupsSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.runtime.events import Event, new_envelope
 from services.runtime.idempotency import run_once
@@ -36,7 +38,7 @@ async def _states(conn: Connection, call_id: str) -> dict[str, int]:
     return {p["participant_id"]: p["state"] for p in await call_store.participants(conn, call_id)}
 
 
-def _rows(states: dict[str, int]) -> list[dict[str, object]]:
+def _rows(states: dict[str, int]) -> list[dict[str, Any]]:
     """`states` as call_store.participants returns them (ordered by participant)."""
     return [{"participant_id": p, "state": states[p]} for p in sorted(states)]
 
@@ -132,7 +134,7 @@ class Calls:
             call = call_store.call_from_rows(row, _rows(states))
             ended = call.state == pb.CALL_STATE_ENDED
             if declined or ended:
-                group = await conn.fetchrow("SELECT enterprise_id, name FROM groups WHERE id = $1", row["group_id"])
+                group = await fetch_one(conn, "SELECT enterprise_id, name FROM groups WHERE id = $1", row["group_id"])
                 if declined:
                     await _ringing_stopped(conn, row, group["enterprise_id"], group["name"], principal.id,
                                            answered=False)

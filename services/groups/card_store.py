@@ -9,7 +9,7 @@ import asyncpg
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from convene.groups.v1 import groups_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 # The subject's columns as card_from_row reads them.
@@ -115,7 +115,7 @@ async def card_id_in(conn: Connection, group_id: str, subject_id: str) -> str:
 async def insert_card_item(conn: Connection, item_id: str, group_id: str, sender_id: str, card_id: str,
                            forward_id: str | None = None) -> asyncpg.Record:
     """A timeline entry holding the card, at the group's next position."""
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "WITH seq AS (UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $2 RETURNING last_sequence)"
         " INSERT INTO timeline_items (id, group_id, sequence, sender_id, card_id, forward_id)"
         " SELECT $1, $2, seq.last_sequence, $3, $4, $5 FROM seq RETURNING id, sequence, created_at",
@@ -179,7 +179,7 @@ def forward_from_row(row: asyncpg.Record) -> pb.Forward:
 async def insert_forward(conn: Connection, forward_id: str, *, card_id: str, subject_id: str,
                          sharer_id: str, from_group_id: str, target: int, target_group_id: str | None,
                          parent_forward_id: str | None) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "INSERT INTO forwards (id, card_id, subject_id, sharer_id, from_group_id, target, target_group_id,"
         " parent_forward_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
         forward_id, card_id, subject_id, sharer_id, from_group_id, target, target_group_id, parent_forward_id,

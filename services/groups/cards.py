@@ -20,7 +20,7 @@ from services.runtime.ids import new_id
 from services.runtime.outbox import add_event
 
 # A subject's state only moves forward along this order.
-CARD_RANK = {
+CARD_RANK: dict[int, int] = {
     pb.CARD_STATE_SCHEDULED: 1,
     pb.CARD_STATE_LIVE: 2,
     pb.CARD_STATE_ENDED: 3,
@@ -37,20 +37,21 @@ async def show(conn: Connection, event: Event | None, *, group_id: str, subject_
     correlation_id = event.envelope.correlation_id if event is not None else subject_id
     subject = await card_store.upsert_subject(conn, subject_id, kind, state, CARD_RANK[state], title, author_id,
                                               details)
-    moved = subject is not None
+    moved = subject
     posted_card_id = None
     group = await store.group_with_members(conn, group_id)
     if group is not None:
         card_id = new_id("card")
         if await card_store.insert_card(conn, card_id, group_id, subject_id):
-            subject = subject or await card_store.get_subject(conn, subject_id)
+            shown = subject or await card_store.get_subject(conn, subject_id)
+            assert shown is not None, "the subject was written above"
             item = await card_store.insert_card_item(conn, new_id("message"), group_id, author_id, card_id)
-            await emit(conn, subjects.GROUPS_CARD_POSTED, card_store.card_from_row(card_id, subject),
+            await emit(conn, subjects.GROUPS_CARD_POSTED, card_store.card_from_row(card_id, shown),
                        group=group, item_id=item["id"], correlation_id=correlation_id)
             posted_card_id = card_id
-    if moved and not subject["inserted"]:  # a new subject has no other cards yet
+    if moved is not None and not moved["inserted"]:  # a new subject has no other cards yet
         for placement in await card_store.placements(conn, subject_id, except_card_id=posted_card_id):
-            await emit(conn, subjects.GROUPS_CARD_UPDATED, card_store.card_from_row(placement["card_id"], subject),
+            await emit(conn, subjects.GROUPS_CARD_UPDATED, card_store.card_from_row(placement["card_id"], moved),
                        group=placement, item_id=placement["item_id"], correlation_id=correlation_id)
 
 

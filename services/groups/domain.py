@@ -290,7 +290,9 @@ class Groups:
                         payload=events_pb2.GroupCreated(group=group, member_ids=[principal.id, user_id])))
                     return group
             except asyncpg.UniqueViolationError:  # both opened it at the same moment
-                return store.group_from_row(await store.direct_chat(conn, key), 2)
+                existing = await store.direct_chat(conn, key)
+                assert existing is not None, "the other open made it"
+                return store.group_from_row(existing, 2)
 
     # --------------------------------------------------------------- timeline
 

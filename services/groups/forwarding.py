@@ -74,6 +74,7 @@ class Forwarding:
             # The subject as it is now, held still until commit: the copy shows the current state,
             # and a change right after it finds the copy and reaches this group too.
             subject = await card_store.get_subject(conn, source["subject_id"], share_lock=True)
+            assert subject is not None, "a visible card has its subject"
             target = await store.group_with_members(conn, target_group_id)
             if target is None:
                 raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=target_group_id)
@@ -103,6 +104,7 @@ class Forwarding:
         async def work(conn: Connection) -> pb.CreateShareLinkResponse:
             source = await _visible_card(conn, principal, request.card_id)
             group = await store.get_group(conn, source["group_id"])
+            assert group is not None, "a visible card's group exists"
             forward = await _record(conn, principal, source, pb.FORWARD_TARGET_WECHAT, None, group["enterprise_id"])
             url, token, expires_at = self._links.mint(share_id=forward.id, subject_id=forward.subject_id,
                                                       sharer_id=principal.id, ttl_s=self._link_ttl_s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from convene.groups.v1 import groups_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 # WeChat users are told apart by their id prefix (`wx_`), so counting them needs no join.
@@ -26,8 +26,8 @@ def text_item_from_row(row: asyncpg.Record) -> pb.TimelineItem:
 
 async def insert_group(conn: Connection, group_id: str, name: str, kind: int, enterprise_id: str,
                        owner_id: str, member_ids: list[str], *, direct_key: str | None = None) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        "INSERT INTO groups (id, name, kind, enterprise_id, owner_id, direct_key) VALUES ($1, $2, $3, $4, $5, $6)"
+    row = await fetch_one(
+        conn, "INSERT INTO groups (id, name, kind, enterprise_id, owner_id, direct_key) VALUES ($1, $2, $3, $4, $5, $6)"
         " RETURNING *",
         group_id, name, kind, enterprise_id, owner_id, direct_key,
     )
@@ -78,8 +78,8 @@ async def member_count(conn: Connection, group_id: str) -> int:
 
 async def member_counts(conn: Connection, group_id: str) -> tuple[int, int]:
     """(members, of whom WeChat users)."""
-    row = await conn.fetchrow(
-        f"SELECT count(*) AS total, count(*) FILTER (WHERE {_IS_WECHAT}) AS wechat"
+    row = await fetch_one(
+        conn, f"SELECT count(*) AS total, count(*) FILTER (WHERE {_IS_WECHAT}) AS wechat"
         " FROM group_members WHERE group_id = $1", group_id)
     return row["total"], row["wechat"]
 
@@ -135,7 +135,7 @@ async def remove_member(conn: Connection, group_id: str, member_id: str) -> bool
 
 
 async def set_owner(conn: Connection, group_id: str, owner_id: str) -> asyncpg.Record:
-    return await conn.fetchrow("UPDATE groups SET owner_id = $2 WHERE id = $1 RETURNING *", group_id, owner_id)
+    return await fetch_one(conn, "UPDATE groups SET owner_id = $2 WHERE id = $1 RETURNING *", group_id, owner_id)
 
 
 async def dismiss(conn: Connection, group_id: str) -> None:
@@ -150,7 +150,7 @@ async def next_sequence(conn: Connection, group_id: str) -> int:
 
 async def insert_text(conn: Connection, item_id: str, group_id: str, sender_id: str,
                       text: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "WITH seq AS (UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $2 RETURNING last_sequence)"
         " INSERT INTO timeline_items (id, group_id, sequence, sender_id, text)"
         " SELECT $1, $2, seq.last_sequence, $3, $4 FROM seq RETURNING *",

@@ -9,6 +9,8 @@ the configured AUTHZ_CACHE_S (2 s by default).
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from convene.identity.v1 import authz_pb2
@@ -19,7 +21,7 @@ from services.runtime.ids import kind_of
 MAX_DESCRIBE = 5000
 
 
-def _refused(reason: str, message: str, **fields: object) -> authz_pb2.AuthorizeResponse:
+def _refused(reason: str, message: str, **fields: Any) -> authz_pb2.AuthorizeResponse:
     return authz_pb2.AuthorizeResponse(allowed=False, reason=reason, message=message, **fields)
 
 

@@ -39,7 +39,7 @@ def require_active(row: asyncpg.Record) -> None:
 
 def page_after(token: str) -> str:
     """Where a page starts: after this id ('' for the first page). Identity's lists are keyed by id."""
-    return decode_page_value(token, "after", str, "")  # type: ignore[return-value]
+    return decode_page_value(token, "after", str, "")
 
 
 def next_token(rows: list, size: int, key: str) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 import asyncpg
 
 from convene.identity.v1 import identity_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 # ------------------------------------------------------------------------------- row -> message
@@ -56,7 +56,7 @@ def menu_entry_from_row(row: asyncpg.Record) -> pb.ServiceMenuEntry:
 
 async def insert_enterprise(conn: Connection, enterprise_id: str, name: str, individual: bool,
                             secret_hash: bytes) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "INSERT INTO enterprises (id, name, individual, api_secret_hash) VALUES ($1, $2, $3, $4) RETURNING *",
         enterprise_id, name, individual, secret_hash,
     )
@@ -74,7 +74,7 @@ async def enterprise_page(conn: Connection, after: str, limit: int) -> list[asyn
 
 async def set_enterprise_verified(conn: Connection, enterprise_id: str, method: int,
                                   official_account_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "UPDATE enterprises SET verified = true, verification_method = $2, official_account_id = $3,"
         " verified_at = now() WHERE id = $1 RETURNING *",
         enterprise_id, method, official_account_id,
@@ -82,7 +82,7 @@ async def set_enterprise_verified(conn: Connection, enterprise_id: str, method: 
 
 
 async def set_enterprise_unverified(conn: Connection, enterprise_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "UPDATE enterprises SET verified = false, verification_method = 0, official_account_id = '',"
         " verified_at = NULL WHERE id = $1 RETURNING *",
         enterprise_id,
@@ -94,7 +94,7 @@ async def set_enterprise_unverified(conn: Connection, enterprise_id: str) -> asy
 
 async def insert_member(conn: Connection, member_id: str, enterprise_id: str, display_name: str,
                         department: str, role: int) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "INSERT INTO members (id, enterprise_id, display_name, department, role)"
         " VALUES ($1, $2, $3, $4, $5) RETURNING *",
         member_id, enterprise_id, display_name, department, role,
@@ -123,13 +123,13 @@ async def lock_enterprise_members(conn: Connection, enterprise_id: str) -> None:
 
 async def update_member(conn: Connection, member_id: str, changes: dict[str, object]) -> asyncpg.Record:
     columns = ", ".join(f"{column} = ${i + 2}" for i, column in enumerate(changes))
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         f"UPDATE members SET {columns} WHERE id = $1 RETURNING *", member_id, *changes.values()
     )
 
 
 async def remove_member(conn: Connection, member_id: str, removed_at: dt.datetime) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "UPDATE members SET removed_at = $2 WHERE id = $1 RETURNING *", member_id, removed_at
     )
 
@@ -144,7 +144,7 @@ async def member_page(conn: Connection, enterprise_id: str, department: str, inc
 
 
 async def set_member_verified(conn: Connection, member_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "UPDATE members SET real_name_verified = true WHERE id = $1 RETURNING *", member_id
     )
 
@@ -153,7 +153,7 @@ async def set_member_verified(conn: Connection, member_id: str) -> asyncpg.Recor
 
 
 async def insert_wechat_user(conn: Connection, user_id: str, display_name: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "INSERT INTO wechat_users (id, display_name) VALUES ($1, $2) RETURNING *", user_id, display_name
     )
 

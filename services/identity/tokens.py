@@ -84,7 +84,7 @@ class Tokens:
             revoke_time.FromSeconds(revoked_at)
             await add_event(conn, new_envelope(
                 subjects.IDENTITY_TOKENS_REVOKED, subject=principal_id, enterprise_id=enterprise_id,
-                payload=events_pb2.TokensRevoked(principal_id=principal_id, kind=_KINDS[kind_of(principal_id)],
+                payload=events_pb2.TokensRevoked(principal_id=principal_id, kind=_KINDS[kind_of(principal_id) or ""],
                                                  enterprise_id=enterprise_id, revoke_time=revoke_time)))
         return pb.RevokeTokensResponse(revoke_time=revoke_time)
 

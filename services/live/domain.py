@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 
 import asyncpg
 from nats.aio.client import Client as NATS
@@ -62,7 +63,8 @@ class Lives:
 
     # ------------------------------------------------------------- permission answers
 
-    async def _authorize(self, principal: Principal, action: int, enterprise_id: str = "") -> authz_pb2.AuthorizeResponse:
+    async def _authorize(self, principal: Principal, action: authz_pb2.Action,
+                         enterprise_id: str = "") -> authz_pb2.AuthorizeResponse:
         return await bus.request(
             self._nc, subjects.IDENTITY_AUTHORIZE,
             authz_pb2.AuthorizeRequest(principal_id=principal.id, action=action, enterprise_id=enterprise_id),
@@ -246,8 +248,8 @@ class Lives:
                 notice_pb2.NoticeWithdrawal(key=self._reminder_key(row["id"], u), revision=2) for u in users])
 
     async def _request_notices(self, conn: Connection, row: asyncpg.Record, *,
-                               notices: list[notice_pb2.Notice] = (),
-                               withdrawals: list[notice_pb2.NoticeWithdrawal] = ()) -> None:
+                               notices: Sequence[notice_pb2.Notice] = (),
+                               withdrawals: Sequence[notice_pb2.NoticeWithdrawal] = ()) -> None:
         await add_event(conn, new_envelope(
             subjects.LIVE_NOTICE_REQUESTED, subject=row["id"], enterprise_id=row["enterprise_id"],
             correlation_id=row["id"],
@@ -385,7 +387,7 @@ class Lives:
         await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_READY)
 
     async def _replay_changed(self, conn: Connection, live_id: str, event_type: str) -> None:
-        row = await store.get_live(conn, live_id)
+        row = await store.known_live(conn, live_id)
         await add_event(conn, new_envelope(
             event_type, subject=live_id, enterprise_id=row["enterprise_id"], correlation_id=live_id,
             payload=events_pb2.ReplayChanged(live=store.live_from_row(row), replay=store.replay_from_row(row))))
@@ -416,7 +418,7 @@ class Lives:
                 await timers.cancel(conn, f"replay:{live_id}")
                 await store.set_replay(conn, live_id, pb.REPLAY_STATE_DELETED)
                 await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_DELETED)
-            row = await store.get_live(conn, live_id)
+            row = await store.known_live(conn, live_id)
         return store.replay_from_row(row)
 
     # ------------------------------------------------------------- consumers of session.started

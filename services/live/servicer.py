@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import grpc
 
 from convene.live.v1 import live_pb2 as pb
@@ -17,17 +19,24 @@ DESCRIPTION_MAX = 2000
 MAX_REMINDER_LEAD_S = 24 * 3600
 
 
-def _live_id(request: object) -> str:
-    return v.require_id("live_id", request.live_id, "live")  # type: ignore[attr-defined]
+class _ForALive(Protocol):
+    live_id: str
 
 
-def _creation(request: object) -> None:
+def _live_id(request: _ForALive) -> str:
+    return v.require_id("live_id", request.live_id, "live")
+
+
+_Creation = pb.StartLiveRequest | pb.OpenPreviewRequest | pb.ScheduleLiveRequest
+
+
+def _creation(request: _Creation) -> None:
     """Fields StartLive, OpenPreview and ScheduleLive share."""
-    v.require_request_id(request.request_id)  # type: ignore[attr-defined]
-    v.require_id("group_id", request.group_id, "group")  # type: ignore[attr-defined]
-    v.require_text("title", request.title, max_len=TITLE_MAX)  # type: ignore[attr-defined]
-    v.require_text("description", request.description, max_len=DESCRIPTION_MAX, required=False)  # type: ignore[attr-defined]
-    v.require_enum("audience", request, request.audience, allow_unspecified=True)  # type: ignore[attr-defined]
+    v.require_request_id(request.request_id)
+    v.require_id("group_id", request.group_id, "group")
+    v.require_text("title", request.title, max_len=TITLE_MAX)
+    v.require_text("description", request.description, max_len=DESCRIPTION_MAX, required=False)
+    v.require_enum("audience", request, request.audience, allow_unspecified=True)
 
 
 class LiveServicer(live_pb2_grpc.LiveServiceServicer):

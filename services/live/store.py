@@ -7,7 +7,7 @@ import hashlib
 import asyncpg
 
 from convene.live.v1 import live_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 # A live's row with its replay state; every read of a live goes through this.
@@ -53,7 +53,7 @@ async def insert_live(conn: Connection, *, live_id: str, group_id: str, host_id:
         live_id, group_id, host_id, enterprise_id, title, description, audience, state, allow_replay, stream_key,
         scheduled_start_at, reminder_lead_s,
     )
-    return await get_live(conn, live_id)
+    return await known_live(conn, live_id)
 
 
 async def get_live(conn: Connection, live_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
@@ -64,24 +64,29 @@ async def get_live(conn: Connection, live_id: str, *, for_update: bool = False) 
     return await conn.fetchrow(f"{_LIVE} WHERE l.id = $1", live_id)
 
 
+async def known_live(conn: Connection, live_id: str) -> asyncpg.Record:
+    """A live known to exist (this transaction wrote or locked it), as get_live reads it."""
+    return await fetch_one(conn, f"{_LIVE} WHERE l.id = $1", live_id)
+
+
 async def set_state(conn: Connection, live_id: str, state: int) -> asyncpg.Record:
     """Move to PREVIEW / LIVE; going live stamps the start time."""
     await conn.execute(
         "UPDATE lives SET state = $2, started_at = CASE WHEN $2::smallint = 3 THEN now() ELSE started_at END"
         " WHERE id = $1", live_id, state)
-    return await get_live(conn, live_id)
+    return await known_live(conn, live_id)
 
 
 async def end_live(conn: Connection, live_id: str, *, reason: int, note: str, ended_by: str) -> asyncpg.Record:
     await conn.execute(
         "UPDATE lives SET state = 4, ended_at = now(), end_reason = $2, end_note = $3, ended_by = $4 WHERE id = $1",
         live_id, reason, note, ended_by)
-    return await get_live(conn, live_id)
+    return await known_live(conn, live_id)
 
 
 async def set_audience(conn: Connection, live_id: str, audience: int) -> asyncpg.Record:
     await conn.execute("UPDATE lives SET audience = $2 WHERE id = $1", live_id, audience)
-    return await get_live(conn, live_id)
+    return await known_live(conn, live_id)
 
 
 async def set_stream_key(conn: Connection, live_id: str, stream_key: str) -> None:
@@ -99,7 +104,7 @@ async def grant_publish(conn: Connection, live_id: str) -> None:
 # ---------------------------------------------------------------------------- replays
 
 
-async def insert_replay(conn: Connection, live_id: str, state: int, delay_s: int) -> None:
+async def insert_replay(conn: Connection, live_id: str, state: int, delay_s: float) -> None:
     await conn.execute(
         "INSERT INTO replays (live_id, state, delay_s) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         live_id, state, delay_s,
@@ -188,7 +193,7 @@ async def sample_peaks(conn: Connection, live_id: str | None = None) -> None:
 
 
 async def stats(conn: Connection, live_id: str) -> asyncpg.Record:
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "SELECT count(*) FILTER (WHERE session_start_at IS NOT NULL) AS current_viewers,"
         " count(*) AS total_viewers, count(*) FILTER (WHERE employee) AS employee_viewers,"
         " count(*) FILTER (WHERE NOT employee) AS wechat_viewers,"

@@ -170,7 +170,7 @@ class Watching:
 
     @staticmethod
     async def figures(conn: Connection, live_id: str) -> pb.LiveStats:
-        row = await store.get_live(conn, live_id)
+        row = await store.known_live(conn, live_id)
         counts = await store.stats(conn, live_id)
         duration = 0
         if row["started_at"]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 
@@ -44,17 +45,17 @@ def _when(instant: dt.datetime, zone_name: str) -> str:
     return recurrence.describe(instant, zone_name)
 
 
-def _rule_text(columns: asyncpg.Record | dict[str, object]) -> str:
+def _rule_text(columns: asyncpg.Record | dict[str, Any]) -> str:
     """'every week until 2027-06-30', from a row's (or new) recurrence columns."""
     if not columns["recurrence_frequency"]:
         return "does not repeat"
     until = columns["recurrence_until"]
     return notices.repeats(pb.Recurrence(
-        frequency=columns["recurrence_frequency"], interval=columns["recurrence_interval"],  # type: ignore[arg-type]
-        until_date=until.isoformat() if until else "", count=columns["recurrence_count"]))  # type: ignore[attr-defined]
+        frequency=columns["recurrence_frequency"], interval=columns["recurrence_interval"],
+        until_date=until.isoformat() if until else "", count=columns["recurrence_count"]))
 
 
-def recurrence_columns(rule: pb.Recurrence | None) -> dict[str, object]:
+def recurrence_columns(rule: pb.Recurrence | None) -> dict[str, Any]:
     if rule is None or not rule.frequency:
         return {"recurrence_frequency": 0, "recurrence_interval": 1, "recurrence_until": None, "recurrence_count": 0}
     return {"recurrence_frequency": rule.frequency, "recurrence_interval": max(1, rule.interval),
@@ -77,7 +78,7 @@ def check_until(until: dt.date | None, local_start: dt.datetime) -> None:
 class _Change:
     """What one UpdateMeeting does, in words for the invitees and in columns for the row."""
 
-    columns: dict[str, object] = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)
     fields: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
@@ -104,7 +105,7 @@ class Meetings:
         zone_name = request.time_zone or "UTC"
         local_start = recurrence.to_local(start, zone_name)
         rule = recurrence_columns(request.recurrence if request.HasField("recurrence") else None)
-        check_until(rule["recurrence_until"], local_start)  # type: ignore[arg-type]
+        check_until(rule["recurrence_until"], local_start)
         invitees = [p for p in dict.fromkeys(request.participant_ids) if p != principal.id]
         await self._access.check_invitees(principal.enterprise_id, invitees, external=request.external)
 
@@ -117,6 +118,7 @@ class Meetings:
                 local_start=local_start, time_zone=zone_name, duration_minutes=request.duration_minutes,
                 notes=request.notes.strip(), reminder_audience=request.reminder_audience,
                 external=request.external, **rule)
+            assert row is not None, "only an upgrade from a call can find its meeting made"
             await store.add_participants(conn, row["id"], invitees)
             meeting = Snapshot(row, sorted(invitees), {})
             await reminders.arm(conn, meeting, now)
@@ -176,7 +178,7 @@ class Meetings:
                                size: int) -> pb.ListOccurrencesResponse:
         after_text = decode_page_value(request.page_token, "after", str, "")
         try:
-            after = dt.datetime.fromisoformat(after_text) if after_text else None  # type: ignore[arg-type]
+            after = dt.datetime.fromisoformat(after_text) if after_text else None
         except ValueError:
             raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
                                   field="page_token") from None
@@ -285,8 +287,8 @@ class Meetings:
                 before = _rule_text(row)
                 change.note("recurrence", f"Repeats: {before} → {_rule_text(rule)}")
         if any(k in change.columns for k in ("recurrence_until", "local_start")):
-            check_until(change.columns.get("recurrence_until", row["recurrence_until"]),  # type: ignore[arg-type]
-                        change.columns.get("local_start", row["local_start"]))  # type: ignore[arg-type]
+            check_until(change.columns.get("recurrence_until", row["recurrence_until"]),
+                        change.columns.get("local_start", row["local_start"]))
         if "notes" in paths and wanted.notes.strip() != row["notes"]:
             change.columns["notes"] = wanted.notes.strip()
             change.note("notes", f"Notes: {wanted.notes.strip()[:500] or '(none)'}")
@@ -431,7 +433,7 @@ class Meetings:
         after = decode_page_value(token, "after", str, "")
         meeting = await self._managed(principal, meeting_id)
         async with self._pool.acquire() as conn:
-            rows = await store.reply_page(conn, meeting.id, after, size + 1)  # type: ignore[arg-type]
+            rows = await store.reply_page(conn, meeting.id, after, size + 1)
             counts = await store.reply_counts(conn, meeting.id)
         response = pb.ListMeetingRepliesResponse(
             replies=[store.reply_from_row(r) for r in rows[:size]],

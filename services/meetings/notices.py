@@ -25,7 +25,7 @@ from services.runtime.events import new_envelope
 from services.runtime.outbox import add_event
 
 _TYPES = {pb.MEETING_TYPE_VOICE: "voice", pb.MEETING_TYPE_VIDEO: "video"}
-_REPLIES = {pb.REPLY_STATUS_ACCEPTED: "accepted", pb.REPLY_STATUS_TENTATIVE: "tentatively accepted",
+_REPLIES: dict[int, str] = {pb.REPLY_STATUS_ACCEPTED: "accepted", pb.REPLY_STATUS_TENTATIVE: "tentatively accepted",
             pb.REPLY_STATUS_DECLINED: "declined"}
 
 
@@ -54,7 +54,7 @@ def repeats(rule: pb.Recurrence) -> str:
     return every
 
 
-def _notice(recipients: list[str], kind: int, thread_id: str, title: str, body: str = "",
+def _notice(recipients: list[str], kind: npb.NotificationKind, thread_id: str, title: str, body: str = "",
             thread_version: int = 0) -> notice_pb2.Notice:
     return notice_pb2.Notice(recipient_ids=recipients, kind=kind, thread_id=thread_id, title=title, body=body,
                              thread_version=thread_version)

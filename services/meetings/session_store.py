@@ -7,7 +7,7 @@ import datetime as dt
 import asyncpg
 
 from convene.meetings.v1 import meetings_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 RINGING = pb.RING_STATE_RINGING
@@ -118,8 +118,8 @@ async def present_ids(conn: Connection, meeting_id: str, session_no: int) -> lis
 
 async def counts(conn: Connection, meeting_id: str, session_no: int) -> tuple[int, int]:
     """(present, ringing) in the session."""
-    row = await conn.fetchrow(
-        "SELECT count(*) FILTER (WHERE present_since IS NOT NULL) AS present,"
+    row = await fetch_one(
+        conn, "SELECT count(*) FILTER (WHERE present_since IS NOT NULL) AS present,"
         " count(*) FILTER (WHERE ring_state = $3) AS ringing"
         " FROM attendees WHERE meeting_id = $1 AND session_no = $2", meeting_id, session_no, RINGING)
     return row["present"], row["ringing"]

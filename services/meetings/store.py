@@ -8,7 +8,7 @@ import asyncpg
 
 from convene.meetings.v1 import meetings_pb2 as pb
 from services.meetings.recurrence import Occurrence, Override, Series
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 FINISHED = [pb.MEETING_STATE_ENDED, pb.MEETING_STATE_CANCELLED]
@@ -81,7 +81,7 @@ async def update_meeting(conn: Connection, meeting_id: str, *, bump_version: boo
     if bump_version:
         sets.append("version = version + 1")
     sets.append("updated_at = now()")
-    return await conn.fetchrow(f"UPDATE meetings SET {', '.join(sets)} WHERE id = $1 RETURNING *",
+    return await fetch_one(conn, f"UPDATE meetings SET {', '.join(sets)} WHERE id = $1 RETURNING *",
                                meeting_id, *values)
 
 
@@ -120,8 +120,8 @@ async def set_reply(conn: Connection, meeting_id: str, participant_id: str,
         meeting_id, participant_id)
     if previous is None:
         return None
-    row = await conn.fetchrow(
-        "UPDATE meeting_participants SET reply = $3,"
+    row = await fetch_one(
+        conn, "UPDATE meeting_participants SET reply = $3,"
         " replied_at = CASE WHEN reply = $3 THEN replied_at ELSE now() END"
         " WHERE meeting_id = $1 AND participant_id = $2 RETURNING participant_id, reply, replied_at",
         meeting_id, participant_id, status)

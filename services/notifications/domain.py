@@ -73,7 +73,7 @@ class Notifications:
                 # No cursor: nothing had reached this user when it was locked (a thread that
                 # arrives just after is not in the inbox this call reads).
                 entry = await store.thread(conn, owner, thread_id) if cursor is not None else None
-                if entry is None:
+                if entry is None or cursor is None:
                     raise NotFound("THREAD_NOT_FOUND", "no such entry in the inbox", thread_id=thread_id)
                 marked = await store.mark_threads_read(conn, owner, thread_id, up_to_sequence or cursor["last_sequence"])
                 if not marked:

@@ -15,7 +15,7 @@ import asyncpg
 
 from convene.groups.v1 import groups_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 from services.runtime.ids import new_ids
 
@@ -145,12 +145,12 @@ async def mark_threads_read(conn: Connection, user_id: str, thread_id: str | Non
 
 async def add_read_mark(conn: Connection, user_id: str, thread_id: str, up_to_sequence: int,
                         marked: int) -> asyncpg.Record:
-    cursor = await conn.fetchrow(
-        "UPDATE user_cursors SET last_sequence = last_sequence + 1, unread_threads = unread_threads - $2"
+    cursor = await fetch_one(
+        conn, "UPDATE user_cursors SET last_sequence = last_sequence + 1, unread_threads = unread_threads - $2"
         " WHERE user_id = $1 RETURNING last_sequence, unread_threads",
         user_id, marked,
     )
-    return await conn.fetchrow(
+    return await fetch_one(conn,
         "INSERT INTO read_marks (user_id, sequence, thread_id, up_to_sequence, unread_count)"
         " VALUES ($1, $2, $3, $4, $5) RETURNING *",
         user_id, cursor["last_sequence"], thread_id, up_to_sequence, cursor["unread_threads"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import nats
 from google.protobuf.message import DecodeError, Message
@@ -101,11 +102,12 @@ async def ensure_stream(nc: NATS, spec: StreamSpec, replicas: int, *, timeout_s:
             await asyncio.sleep(0.5)
 
 
-Handler = Callable[[Message], Awaitable[Message]]
+Req = TypeVar("Req", bound=Message)
+Resp = TypeVar("Resp", bound=Message)
 
 
 async def serve(
-    nc: NATS, subject: str, request_type: type[Message], handler: Handler, *, queue: str
+    nc: NATS, subject: str, request_type: type[Req], handler: Callable[[Req], Awaitable[Message]], *, queue: str
 ) -> Subscription:
     """Answer `subject` requests with `handler`. Domain errors travel back as an error header."""
 
@@ -126,8 +128,8 @@ async def serve(
 
 
 async def request(
-    nc: NATS, subject: str, message: Message, response_type: type[Message], *, timeout_s: float = 2.0
-) -> Message:
+    nc: NATS, subject: str, message: Message, response_type: type[Resp], *, timeout_s: float = 2.0
+) -> Resp:
     """Ask another service; raises Unavailable when nobody answers in time."""
     try:
         reply = await nc.request(subject, message.SerializeToString(), timeout=timeout_s)

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 else:
     Connection = asyncpg.Connection
 
+
+async def fetch_one(conn: Connection, query: str, *args: object) -> asyncpg.Record:
+    """The row of a statement that always returns one (INSERT or UPDATE ... RETURNING of a row
+    known to exist, an aggregate)."""
+    row = await conn.fetchrow(query, *args)
+    if row is None:
+        raise LookupError(f"expected a row from: {query[:80]}")
+    return row
+
 RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
 _SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 

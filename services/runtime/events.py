@@ -7,14 +7,18 @@ owning service's stream (`<service>.v1.*.*`); request-reply subjects have three,
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from google.protobuf import any_pb2, timestamp_pb2
 from google.protobuf.message import DecodeError, Message
 
 from convene.events.v1 import envelope_pb2
 from services.runtime.ids import new_id
+
+M = TypeVar("M", bound=Message)
 
 
 class PoisonEvent(Exception):
@@ -67,7 +71,7 @@ class Event:
     def type(self) -> str:
         return self.envelope.type
 
-    def payload(self, message_type: type[Message]) -> Message:
+    def payload(self, message_type: builtins.type[M]) -> M:
         message = message_type()
         if not self.envelope.payload.Unpack(message):
             raise PoisonEvent(

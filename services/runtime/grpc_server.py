@@ -20,7 +20,8 @@ import grpc
 import structlog
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer as AioHealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from services.runtime.auth import Principal, TokenSigner, current_principal
@@ -49,7 +50,7 @@ async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> N
     )
 
 
-def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
+def _bearer(metadata: Iterable[tuple[str, Any]] | None) -> str | None:
     for key, value in metadata or ():
         if key == "authorization":
             scheme, _, token = str(value).partition(" ")
@@ -59,7 +60,7 @@ def _bearer(metadata: Iterable[tuple[str, Any]]) -> str | None:
     return None
 
 
-def _request_id(metadata: Iterable[tuple[str, Any]]) -> str:
+def _request_id(metadata: Iterable[tuple[str, Any]] | None) -> str:
     for key, value in metadata or ():
         if key == "x-request-id" and isinstance(value, str) and 0 < len(value) <= 128:
             return value
@@ -185,7 +186,7 @@ class _GuardedServer:
     def add_registered_method_handlers(self, service_name: str,
                                        handlers: dict[str, grpc.RpcMethodHandler]) -> None:
         guarded = self._guard.guarded(service_name, handlers)
-        self._server.add_registered_method_handlers(service_name, guarded)
+        self._server.add_registered_method_handlers(service_name, guarded)  # type: ignore[attr-defined]
         self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, guarded),))
         self._unguarded.discard(service_name)
 
@@ -203,7 +204,7 @@ def create_server(
     port: int = 0,
     public_methods: Iterable[str] = (),
     revocations: Revocations | None = None,
-) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+) -> tuple[grpc.aio.Server, int, AioHealthServicer]:
     server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", 4 * 1024 * 1024),
@@ -218,9 +219,9 @@ def create_server(
     )
     guarded = _GuardedServer(server, RpcGuard(signer, public_methods, revocations))
     for add, servicer in registrations:
-        add(servicer, guarded)
+        add(servicer, guarded)  # type: ignore[arg-type]  # registers like a grpc.aio.Server
     guarded.check()
-    health_servicer = health.aio.HealthServicer()
+    health_servicer = AioHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
@@ -232,7 +233,7 @@ def create_server(
     return server, bound, health_servicer
 
 
-async def set_serving(health_servicer: health.aio.HealthServicer, service_names: list[str], serving: bool) -> None:
+async def set_serving(health_servicer: AioHealthServicer, service_names: list[str], serving: bool) -> None:
     status = (
         health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
     )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 
 _SECRET_KEYS = ("token", "secret", "stream_key", "authorization", "password")
 
 
-def _drop_secrets(_: object, __: str, event_dict: dict) -> dict:
+def _drop_secrets(_: object, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event_dict):
         if any(word in key.lower() for word in _SECRET_KEYS):
             event_dict[key] = "[redacted]"

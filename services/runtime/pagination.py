@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import TypeVar
 
 from services.runtime.errors import InvalidArgument
+
+T = TypeVar("T")
 
 
 def encode_page_token(position: dict) -> str:
@@ -26,14 +29,14 @@ def decode_page_token(token: str, *keys: str) -> dict | None:
     return position
 
 
-def decode_page_value(token: str, key: str, value_type: type, default: object) -> object:
+def decode_page_value(token: str, key: str, value_type: type[T], default: T) -> T:
     """The one value of a single-key page token (`default` for the first page), checked to be of
     `value_type`, so a forged token is INVALID_ARGUMENT rather than a failed query."""
     position = decode_page_token(token, key)
     if position is None:
         return default
     value = position[key]
-    if type(value) is not value_type:
+    if not isinstance(value, value_type) or type(value) is not value_type:
         raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
                               field="page_token")
     return value

@@ -50,4 +50,4 @@ class Settings:
     def replace(self, **changes: object) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
-        return type(self)(**values)  # type: ignore[arg-type]
+        return type(self)(**values)

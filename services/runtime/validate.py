@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from google.protobuf.message import Message
 
@@ -10,6 +11,7 @@ from services.runtime.errors import InvalidArgument
 from services.runtime.ids import PREFIXES, kind_of
 
 MAX_REQUEST_ID = 128
+E = TypeVar("E", bound=int)  # a protobuf enum's values are ints
 
 
 def require_text(field: str, value: str, *, max_len: int, required: bool = True) -> str:
@@ -47,9 +49,10 @@ def require_request_id(value: str) -> str:
     return require_text("request_id", value, max_len=MAX_REQUEST_ID)
 
 
-def require_enum(field: str, message: Message, value: int, *, allow_unspecified: bool = False) -> int:
+def require_enum(field: str, message: Message, value: E, *, allow_unspecified: bool = False) -> E:
     """Reject values outside the enum (proto3 keeps unknown numbers) and, unless allowed, zero."""
     enum = message.DESCRIPTOR.fields_by_name[field].enum_type
+    assert enum is not None, f"{field} is not an enum field"
     if value not in enum.values_by_number or (value == 0 and not allow_unspecified):
         raise InvalidArgument(
             "INVALID_ENUM_VALUE",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 
 def channel(schema: str, purpose: str) -> str:
@@ -18,11 +19,11 @@ class Wakeup:
         self._pool = pool
         self._channel = channel_name
         self._event = asyncio.Event()
-        self._listener: asyncpg.Connection | None = None
+        self._listener: PoolConnectionProxy | None = None
 
     async def start(self) -> None:
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(self._channel, self._on_notify)
+        self._listener = listener = await self._pool.acquire()
+        await listener.add_listener(self._channel, self._on_notify)
 
     def _on_notify(self, *_: object) -> None:
         self._event.set()
