@@ -127,7 +127,7 @@ class System:
         self.operator_token, _ = self.signer.mint(self.operator_id, ttl_s=3600)
         self._channels: dict[str, grpc.aio.Channel] = {}
 
-    def settings_for(self, definition: ServiceDefinition) -> object:
+    def settings_for(self, definition: ServiceDefinition) -> Any:
         known = {k: v for k, v in self.extra_settings.items()
                  if k in definition.settings_type.__dataclass_fields__}
         return definition.settings_type(
@@ -142,7 +142,7 @@ class System:
 
     async def add_replica(self, name: str) -> ServiceHost:
         definition = DEFINITIONS[name]
-        host = ServiceHost(definition, self.settings_for(definition))  # type: ignore[arg-type]
+        host = ServiceHost(definition, self.settings_for(definition))
         await host.start()
         self.hosts.setdefault(name, []).append(host)
         return host
@@ -298,7 +298,7 @@ class EventTap:
     def __init__(self, nats_url: str, *subjects: str) -> None:
         self._nats_url = nats_url
         self._subjects = subjects
-        self._nc = None
+        self._nc: Any = None
         self.events: list[Event] = []
 
     async def start(self) -> EventTap:

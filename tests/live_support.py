@@ -4,7 +4,7 @@ a host and viewers make."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ class Scene:
         self.host = org.member_ids[0]
 
     @classmethod
-    async def create(cls, system: System, members: int = 3, *, wechat_ids: list[str] = ()) -> Scene:
+    async def create(cls, system: System, members: int = 3, *, wechat_ids: Sequence[str] = ()) -> Scene:
         org = await system.create_org(members=members)
         others = [org.admin_id, *org.member_ids[1:], *wechat_ids]
         kind = groups_pb2.GROUP_KIND_EXTERNAL if wechat_ids else groups_pb2.GROUP_KIND_INTERNAL

@@ -50,7 +50,7 @@ def in_seconds(seconds: float) -> dt.datetime:
 async def schedule(system: System, token: str, participants: list[str], *, start: dt.datetime | None = None,
                    topic: str = "Weekly sync", duration: int = 30, **fields: object) -> mpb.Meeting:
     request = mpb.ScheduleMeetingRequest(
-        request_id=request_id(), topic=topic, type=fields.pop("type", mpb.MEETING_TYPE_VIDEO),  # type: ignore[arg-type]
+        request_id=request_id(), topic=topic, type=fields.pop("type", mpb.MEETING_TYPE_VIDEO),
         start_time=timestamp(start or in_seconds(3600)), duration_minutes=duration, participant_ids=participants,
         **fields)
     return (await meetings(system).ScheduleMeeting(request, metadata=bearer(token))).meeting

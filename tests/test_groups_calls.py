@@ -185,7 +185,7 @@ async def _join_or_refusal(system: System, token: str, call_id: str) -> gpb.Grou
 
 
 async def _all(values: object) -> bool:
-    return all(values)  # type: ignore[call-overload]
+    return all(values)
 
 
 async def _true(value: object) -> bool:

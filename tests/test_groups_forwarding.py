@@ -180,4 +180,4 @@ async def test_share_chain_counts_the_viewers_each_forward_brought(world: System
 
 async def _all(values: object) -> bool:
     await asyncio.sleep(0)
-    return all(values)  # type: ignore[call-overload]
+    return all(values)

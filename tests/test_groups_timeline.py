@@ -137,7 +137,7 @@ async def _has_cards(system: System, token: str, group_id: str, count: int) -> b
 
 
 async def _all(values: object) -> bool:
-    return all(values)  # type: ignore[call-overload]
+    return all(values)
 
 
 async def _true(value: object) -> bool:

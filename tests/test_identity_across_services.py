@@ -6,7 +6,7 @@ real NATS and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 import pytest
@@ -36,7 +36,7 @@ async def system(postgres, tmp_path_factory) -> AsyncIterator[System]:
         yield running
 
 
-def calls_as(system: System, token: str, *, groups_replica: int = 0) -> dict[str, object]:
+def calls_as(system: System, token: str, *, groups_replica: int = 0) -> dict[str, Callable[[], Awaitable[object]]]:
     """One call per service. Their requests are empty on purpose: a token the service accepts
     gets INVALID_ARGUMENT from validation, a refused one UNAUTHENTICATED before it."""
     auth = bearer(token)
@@ -122,8 +122,8 @@ async def test_a_stream_opened_before_removal_delivers_nothing_after_it(system: 
     # Whether or not groups still addressed the card to them, the removed member's stream
     # carries nothing more: a message for them ends it with TOKEN_REVOKED.
     assert streams[leaver].cards_for(started.live.id) == []
-    if streams[leaver].error is not None:
-        assert (streams[leaver].error.code(), error_reason(streams[leaver].error)) == (
+    if (error := streams[leaver].error) is not None:
+        assert (error.code(), error_reason(error)) == (
             grpc.StatusCode.UNAUTHENTICATED, "TOKEN_REVOKED")
     for stream in streams.values():
         await stream.close()

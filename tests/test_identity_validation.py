@@ -205,7 +205,7 @@ async def test_bad_input_on_every_rpc_gets_a_reasoned_refusal(system: System) ->
 async def test_bytes_that_are_no_message_are_refused_on_every_rpc(system: System) -> None:
     channel = system.channel(system.address_of("identity"))
     for rpc in RPCS:
-        call = channel.unary_unary(f"/{SERVICE_NAME}/{rpc}")  # raw bytes in and out
+        call: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(f"/{SERVICE_NAME}/{rpc}")  # raw bytes
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await call(b"\xff\xff\xff\xff", metadata=bearer(system.operator_token))
         assert (refused.value.code(), error_reason(refused.value)) == (INVALID, "MALFORMED_REQUEST"), rpc

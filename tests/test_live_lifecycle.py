@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import grpc
+import pytest
 
 from convene.groups.v1 import groups_pb2
 from convene.live.v1 import live_pb2
 from tests.harness import StreamRecorder, System, eventually, refused, request_id
 from tests.live_support import Scene, live_system
 
-pytestmark = []
+pytestmark: list[pytest.MarkDecorator] = []
 
 
 async def test_start_posts_a_live_card_and_notifies_every_member(live_system: System) -> None:
@@ -159,6 +160,7 @@ async def test_ending_shows_ended_with_duration_and_viewer_figures(live_system: 
 
     await eventually(card_ended, what="the ended card with its figures")
     card = await scene.card(live_id)
+    assert card is not None
     assert card.details.duration_seconds >= 1 and card.details.peak_viewers == 3
     # Ending twice is ending once.
     again = await scene.end(live_id)

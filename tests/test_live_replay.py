@@ -135,6 +135,7 @@ async def test_a_stopped_groups_consumer_delays_only_the_card_and_then_posts_exa
             assert stream.cards_for(live_id) == []
 
             # The consumer comes back (a restarted replica): it resumes the same durable.
+            assert groups.runtime is not None
             revived = DurableConsumer(cards.spec, groups.runtime.nc, groups.runtime.pool, 1)
             await revived.start()
             groups.consumers[groups.consumers.index(cards)] = revived

@@ -72,8 +72,9 @@ async def test_joins_that_arrive_together_each_get_their_own_answer(live_system:
     calls += [scene.join(live_id, scene.org.tokens[employees[0]])]  # the same viewer again
     results = await asyncio.gather(*calls, return_exceptions=True)
 
-    admitted, refusals = results[:len(employees)], results[len(employees):-1]
-    assert all(isinstance(r, live_pb2.JoinLiveResponse) for r in admitted), admitted
+    admitted = [r for r in results[:len(employees)] if isinstance(r, live_pb2.JoinLiveResponse)]
+    refusals = results[len(employees):-1]
+    assert len(admitted) == len(employees), results[:len(employees)]
     assert len({r.play.play_token for r in admitted}) == len(employees), "a play token per viewer"
     assert all(r.live.id == live_id for r in admitted)
     for refusal in refusals:

@@ -133,8 +133,8 @@ async def test_every_invitee_is_told_exactly_what_changed(world: System) -> None
 
     # One change, one line; the same values again change nothing.
     await update(world, org.tokens[organizer], meeting.id, ["notes"], notes="Bring the slides")
-    told = await arrives(streams[stays], meeting.id, UPDATED, 2)
-    assert told[1].body == "Notes: Bring the slides"
+    both = await arrives(streams[stays], meeting.id, UPDATED, 2)
+    assert both[1].body == "Notes: Bring the slides"
     same = await update(world, org.tokens[organizer], meeting.id, ["topic"], topic="Roadmap review")
     assert same.version == 3
     await asyncio.sleep(0.3)

@@ -86,7 +86,7 @@ async def test_a_redelivered_upgrade_event_makes_no_second_meeting(world: System
     await publish_events(world.nats_url, upgraded(call_id, starter, people, org.enterprise_id))  # another, same call
 
     def started_for_call() -> list[meeting_events.MeetingStarted]:
-        found = []
+        found: list[meeting_events.MeetingStarted] = []
         for e in tap.of_type(subjects.MEETINGS_MEETING_STARTED):
             payload = e.payload(meeting_events.MeetingStarted)
             if payload.source_call_id == call_id:
@@ -95,7 +95,10 @@ async def test_a_redelivered_upgrade_event_makes_no_second_meeting(world: System
 
     await eventually(lambda: _true(started_for_call()), what="meeting.started for the call")
     for person in people:
-        await eventually(lambda p=person: _true(streams[p].received), what="the call into the meeting")
+        async def called(p: str = person) -> bool:
+            return bool(streams[p].received)
+
+        await eventually(called, what="the call into the meeting")
     await asyncio.sleep(1.0)  # time for the redeliveries to be handled
     (only,) = started_for_call()
     assert (only.meeting.state, only.meeting.type, list(only.meeting.participant_ids)) == (

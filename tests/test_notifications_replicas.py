@@ -17,6 +17,7 @@ import pytest
 from convene.notifications.v1 import notifications_pb2 as pb
 from infra.ports import LOOPBACK, free_port
 from infra.run import Service, service_env, wait_serving
+from services.runtime.db import fetch_one
 from services.runtime.ids import new_id
 from tests.harness import TOKEN_KEY, StreamRecorder, System, eventually, module_system, publish_events
 from tests.notifications_kit import card_event, notice, notices_event, wechat_users
@@ -38,7 +39,7 @@ async def delivered(database_url: str, dedupe_key: str) -> tuple[int, int]:
     """(notifications, distinct users) written for one notice."""
     conn = await asyncpg.connect(database_url)
     try:
-        row = await conn.fetchrow("SELECT count(*) AS n, count(DISTINCT user_id) AS users"
+        row = await fetch_one(conn, "SELECT count(*) AS n, count(DISTINCT user_id) AS users"
                                   " FROM notifications.notifications WHERE dedupe_key = $1", dedupe_key)
         return row["n"], row["users"]
     finally:
@@ -123,6 +124,7 @@ async def test_a_replica_killed_in_the_middle_of_a_fan_out_leaves_everyone_with_
             return (await delivered(system.database_url, event.id))[0] > 0
 
         await eventually(under_way, every=0.005, what="the fan-out under way")
+        assert victim.proc is not None
         victim.proc.send_signal(signal.SIGKILL)  # mid-transaction: its chunks roll back and are redelivered
         await asyncio.to_thread(victim.proc.wait, 10)
         written, _ = await delivered(system.database_url, event.id)

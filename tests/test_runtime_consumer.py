@@ -40,7 +40,7 @@ def spec(handler: Callable, **overrides: object) -> ConsumerSpec:
     settings: dict[str, object] = {"backoff_s": [0.05]}
     settings.update(overrides)
     return ConsumerSpec(durable=DURABLE, source=SCHEMA, subjects=["probe.v1.*.*"], handler=handler,
-                        **settings)  # type: ignore[arg-type]
+                        **settings)
 
 
 async def record_effect(event: events.Event, conn: Connection) -> None:

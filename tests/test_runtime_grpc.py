@@ -11,6 +11,7 @@ import json
 import time
 import types
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import grpc
 import pytest
@@ -104,7 +105,7 @@ def _expired_token() -> str:
     try:
         token, expires_at = TokenSigner(TOKEN_KEY).mint(new_id("member"), new_id("enterprise"), ttl_s=3600)
     finally:
-        auth.time = original  # type: ignore[assignment]
+        auth.time = original
     assert expires_at < real_time() - 3000
     return token
 
@@ -162,11 +163,12 @@ async def test_a_valid_token_gets_past_authentication_to_not_found(edge: System)
 async def test_bytes_that_are_not_the_message_are_invalid_argument(edge: System, payload: bytes) -> None:
     """DESIGN error catalog: a request that does not decode is INVALID_ARGUMENT, not UNKNOWN."""
     async with grpc.aio.insecure_channel(edge.hosts["live"][0].address) as channel:
-        raw = channel.unary_unary(f"/{LIVE_SERVICE}/GetLive")  # bytes in, bytes out
+        # bytes in, bytes out
+        raw: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(f"/{LIVE_SERVICE}/GetLive")
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await raw(payload, metadata=bearer(member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "not a valid message" in refused.value.details()
+    assert "not a valid message" in (refused.value.details() or "")
     assert error_info(refused.value).reason == "MALFORMED_REQUEST"
 
 
@@ -202,7 +204,7 @@ async def test_create_group_with_an_unknown_kind_is_invalid_enum_value(edge: Sys
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info = error_info(refused.value)
     assert (info.reason, info.metadata["field"]) == ("INVALID_ENUM_VALUE", "kind")
-    assert "GROUP_KIND_INTERNAL" in refused.value.details()
+    assert "GROUP_KIND_INTERNAL" in (refused.value.details() or "")
 
 
 async def test_create_group_without_a_request_id_is_field_required(edge: System) -> None:
@@ -279,7 +281,8 @@ async def test_health_turns_not_serving_when_stop_begins(live_only: System) -> N
 
 async def _reflect(channel: grpc.aio.Channel,
                    request: reflection_pb2.ServerReflectionRequest) -> reflection_pb2.ServerReflectionResponse:
-    call = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo(iter([request]))
+    stub: Any = reflection_pb2_grpc.ServerReflectionStub(channel)  # typeshed leaves its methods untyped
+    call = stub.ServerReflectionInfo(iter([request]))
     replies = [reply async for reply in call]
     assert len(replies) == 1
     return replies[0]
@@ -338,7 +341,7 @@ async def test_an_unexpected_handler_failure_is_internal_without_a_traceback(bro
             await live_pb2_grpc.LiveServiceStub(channel).GetLive(
                 live_pb2.GetLiveRequest(live_id=new_id("live")), metadata=bearer(token), timeout=5)
     assert refused.value.code() == grpc.StatusCode.INTERNAL
-    assert "KeyError" not in refused.value.details()
+    assert "KeyError" not in (refused.value.details() or "")
     assert_no_traceback(refused.value)
 
 
@@ -359,7 +362,8 @@ async def test_a_failing_server_stream_ends_with_a_real_status(broken: str) -> N
                     received.append(response)
             assert [r.HasField("caught_up") for r in received] == [True]
             outcomes[after] = ended.value
-        raw = channel.unary_stream(f"/{NOTIFICATIONS_SERVICE}/Subscribe")
+        raw: grpc.aio.UnaryStreamMultiCallable[bytes, bytes] = channel.unary_stream(
+            f"/{NOTIFICATIONS_SERVICE}/Subscribe")
         with pytest.raises(grpc.aio.AioRpcError) as malformed:
             async for _ in raw(b"\xff\xff\xff", metadata=bearer(token), timeout=5):
                 pass

@@ -186,7 +186,7 @@ class _GuardedServer:
     def add_registered_method_handlers(self, service_name: str,
                                        handlers: dict[str, grpc.RpcMethodHandler]) -> None:
         guarded = self._guard.guarded(service_name, handlers)
-        self._server.add_registered_method_handlers(service_name, guarded)  # type: ignore[attr-defined]
+        self._server.add_registered_method_handlers(service_name, guarded)
         self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, guarded),))
         self._unguarded.discard(service_name)
 

@@ -9,6 +9,7 @@ import asyncpg
 import grpc
 import nats
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from nats.aio.msg import Msg
 
 PAYLOAD = b"x" * 300  # about the size of one serialized card notification
 
@@ -51,7 +52,7 @@ async def nats_echo_latencies(nats_url: str, calls: int) -> list[float]:
     server = await nats.connect(nats_url.split(","))
     client = await nats.connect(nats_url.split(","))
 
-    async def echo(msg: nats.aio.msg.Msg) -> None:
+    async def echo(msg: Msg) -> None:
         await msg.respond(msg.data)
 
     await server.subscribe("bench.echo", cb=echo)

@@ -110,7 +110,7 @@ async def measure(report: Report, dsn: str) -> None:
     pool = await db.create_pool(dsn, "groups", min_size=2, max_size=2)
     try:
         await db.migrate(pool, "groups", DEFINITION.migrations)
-        groups = Groups(pool, None, GroupsSettings(service_name="groups", token_key=TOKEN_KEY))  # type: ignore[arg-type]
+        groups = Groups(pool, None, GroupsSettings(service_name="groups", token_key=TOKEN_KEY))
         host = new_id("member")
         members = [host, *(new_id("member") for _ in range(MEMBERS - 1))]
         ours_group, bare_group = await _group(pool, host, members), await _group(pool, host, members)
@@ -118,7 +118,8 @@ async def measure(report: Report, dsn: str) -> None:
         for _ in range(WARM_UP):
             await convene_post(pool, groups, ours_group, host)
             await bare_post(pool, bare_group, host)
-        ours, bare = [], []
+        ours: list[float] = []
+        bare: list[float] = []
         for _ in range(POSTS):  # interleaved, so both see the same machine
             await _timed(ours, convene_post(pool, groups, ours_group, host))
             await _timed(bare, bare_post(pool, bare_group, host))

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import nats
+from nats.aio.msg import Msg
 
 from convene.identity.v1 import authz_pb2
 from services.runtime import subjects
@@ -37,7 +38,7 @@ async def _serve_echo(nats_url: str) -> None:
     """The bare responder (child process): answer every request with its own bytes."""
     nc = await nats.connect(nats_url.split(","))
 
-    async def echo(msg: nats.aio.msg.Msg) -> None:
+    async def echo(msg: Msg) -> None:
         await msg.respond(msg.data)
 
     await nc.subscribe(ECHO_SUBJECT, queue="echo", cb=echo)

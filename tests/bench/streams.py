@@ -49,7 +49,7 @@ class StreamFleet:
             seen = self.arrivals[subject]
             for user, when in arrivals:
                 seen.setdefault(user, when)
-            expected, done = self._waiters.get(subject, (0, None))  # type: ignore[assignment]
+            expected, done = self._waiters.get(subject, (0, None))
             if done is not None and len(seen) >= expected:
                 done.set()
 
