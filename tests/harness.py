@@ -26,6 +26,7 @@ from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from services.groups.service import DEFINITION as GROUPS
 from services.identity.service import DEFINITION as IDENTITY
 from services.live.service import DEFINITION as LIVE
+from services.media.service import DEFINITION as MEDIA
 from services.meetings.service import DEFINITION as MEETINGS
 from services.notifications.service import DEFINITION as NOTIFICATIONS
 from services.runtime.app import ServiceDefinition, ServiceHost
@@ -34,7 +35,9 @@ from services.runtime.events import Event
 from services.runtime.ids import new_id
 
 TOKEN_KEY = "test-token-key-0123456789abcdef"
-DEFINITIONS = {d.name: d for d in (IDENTITY, GROUPS, LIVE, MEETINGS, NOTIFICATIONS)}
+DEFINITIONS = {d.name: d for d in (IDENTITY, GROUPS, LIVE, MEETINGS, NOTIFICATIONS, MEDIA)}
+# What `System.start()` starts when not told: the five services (the media edge is asked for).
+CORE = ("identity", "groups", "live", "meetings", "notifications")
 STUBS = {
     "identity": identity_pb2_grpc.IdentityServiceStub,
     "groups": groups_pb2_grpc.GroupsServiceStub,
@@ -137,7 +140,7 @@ class System:
         )
 
     async def start(self, *names: str) -> None:
-        for name in names or DEFINITIONS:
+        for name in names or CORE:
             await self.add_replica(name)
 
     async def add_replica(self, name: str) -> ServiceHost:

@@ -1,5 +1,6 @@
 """The life of a live (SPEC F-20..F-27): who may start, preview, schedule and remind, the
-audience rule, media keys, ending three ways, and the replay job that follows."""
+audience rule, media keys and play tokens, ending three ways, and the replay job that follows
+(the media plane's side is services/live/media.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from services.runtime.events import Event, new_envelope, timestamp
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
 from services.runtime.outbox import add_event
-from services.runtime.signing import ClaimsSigner
+from services.runtime.play_tokens import PlayTokens
 from services.runtime.timers import Timer
 
 RUNNING = (pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_LIVE)
@@ -34,7 +35,9 @@ DEFAULT_REMINDER_LEAD_S = 300
 # Timer kinds.
 HOST_GONE = "host_gone"
 REPLAY_DUE = "replay_due"
-REPLAY_DONE = "replay_done"
+REPLAY_TIMED_OUT = "replay_timed_out"
+# The replay job waits for a stream still being cut off (its recording is not finished yet) this long.
+REPLAY_STREAM_WAIT_S = 60
 
 
 def may_watch(principal: Principal, row: asyncpg.Record) -> bool:
@@ -59,7 +62,7 @@ class Lives:
         self._pool = pool
         self._nc = nc
         self._settings = settings
-        self._play_tokens = ClaimsSigner(settings.token_key, purpose="play", prefix="cvp1")
+        self._play_tokens = PlayTokens(settings.token_key)
 
     # ------------------------------------------------------------- permission answers
 
@@ -117,7 +120,11 @@ class Lives:
     # ------------------------------------------------------------- creating
 
     def _publish(self, live_id: str, stream_key: str) -> pb.PublishEndpoint:
-        return pb.PublishEndpoint(url=f"{self._settings.media_base_url.rstrip('/')}/{live_id}", stream_key=stream_key)
+        """OBS takes `url` as its server and `stream_key` as its key; ffmpeg pushes to `push_url`.
+        The live id leads the key, so one RTMP application (nginx-rtmp's too) serves every live."""
+        url = self._settings.media_base_url.rstrip("/")
+        key = f"{live_id}?key={stream_key}"
+        return pb.PublishEndpoint(url=url, stream_key=key, push_url=f"{url}/{key}")
 
     async def _create(self, conn: Connection, principal: Principal, enterprise_id: str, *, group_id: str,
                       title: str, description: str, audience: int, allow_replay: bool, state: int,
@@ -139,11 +146,17 @@ class Lives:
         await add_event(conn, new_envelope(
             subjects.LIVE_SESSION_STARTED, subject=live.id, enterprise_id=live.enterprise_id,
             correlation_id=live.id, payload=events_pb2.SessionStarted(live=live)))
-        await self._watch_host(conn, live.id)
+        await self.watch_host(conn, live.id)
 
-    async def _watch_host(self, conn: Connection, live_id: str) -> None:
+    @staticmethod
+    def host_timer_key(live_id: str) -> str:
+        return f"host:{live_id}"
+
+    async def watch_host(self, conn: Connection, live_id: str) -> None:
+        """(Re)start the host-gone timer: with no stream and no heartbeat for host_timeout_s, the
+        live ends (SPEC F-26). A stream on air stops it (services/live/media.py)."""
         due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.host_timeout_s)
-        await timers.schedule(conn, f"host:{live_id}", HOST_GONE, due, live_id.encode())
+        await timers.schedule(conn, self.host_timer_key(live_id), HOST_GONE, due, live_id.encode())
 
     async def start_live(self, principal: Principal, request: pb.StartLiveRequest) -> pb.StartLiveResponse:
         enterprise_id = await self._require_may_start(principal, request.group_id)
@@ -167,7 +180,11 @@ class Lives:
                 conn, principal, enterprise_id, group_id=request.group_id, title=request.title,
                 description=request.description, audience=request.audience, allow_replay=request.allow_replay,
                 state=pb.LIVE_STATE_PREVIEW)
-            await self._watch_host(conn, row["id"])  # a preview whose host is gone ends too
+            await self.watch_host(conn, row["id"])  # a preview whose host is gone ends too
+            live = store.live_from_row(row)
+            await add_event(conn, new_envelope(  # its media grant: the host pushes to see the preview
+                subjects.LIVE_PREVIEW_OPENED, subject=live.id, enterprise_id=live.enterprise_id,
+                correlation_id=live.id, payload=events_pb2.PreviewOpened(live=live)))
             return pb.OpenPreviewResponse(live=store.live_from_row(row), publish=self._publish(row["id"], key))
 
         return await run_once(self._pool, principal_id=principal.id, method="OpenPreview",
@@ -305,13 +322,19 @@ class Lives:
             self._require_host(principal, row)
             if row["state"] not in RUNNING:
                 raise FailedPrecondition("LIVE_NOT_RUNNING", "this live is not on air", live_id=live_id)
-            await self._watch_host(conn, live_id)
+            if not row["stream_publish_id"]:  # a stream on air already keeps the live going
+                await self.watch_host(conn, live_id)
+
+    def play_url(self, live_id: str, *, replay: bool) -> str:
+        return f"{self._settings.play_base_url.rstrip('/')}/{'replay' if replay else 'live'}/{live_id}/index.m3u8"
 
     def play_endpoint(self, live_id: str, viewer_id: str, *, replay: bool = False) -> pb.PlayEndpoint:
-        token, _ = self._play_tokens.sign({"live": live_id, "viewer": viewer_id, "replay": replay}, ttl_s=6 * 3600)
-        kind = "replay" if replay else "live"
-        return pb.PlayEndpoint(url=f"{self._settings.play_base_url.rstrip('/')}/{kind}/{live_id}.m3u8",
-                               play_token=token)
+        """Where to play and a fresh, short-lived token; callers have checked the audience now."""
+        ttl = self._settings.replay_token_ttl_s if replay else self._settings.play_token_ttl_s
+        token, expires_at = self._play_tokens.mint(live_id=live_id, viewer_id=viewer_id, replay=replay, ttl_s=ttl)
+        endpoint = pb.PlayEndpoint(url=self.play_url(live_id, replay=replay), play_token=token)
+        endpoint.expire_time.FromSeconds(expires_at)
+        return endpoint
 
     # ------------------------------------------------------------- ending
 
@@ -350,7 +373,9 @@ class Lives:
         await store.sample_peaks(conn, live_id)
         await store.close_sessions(conn, live_id, self._settings.viewer_timeout_s, everyone=True)
         row = await store.end_live(conn, live_id, reason=reason, note=note, ended_by=by)
-        await timers.cancel(conn, f"host:{live_id}")
+        await store.end_streams(conn, live_id)  # a publish still there is cut at its next renewal
+        row = await store.get_live(conn, live_id)
+        await timers.cancel(conn, self.host_timer_key(live_id))
         figures = await store.stats(conn, live_id)
         live = store.live_from_row(row)
         duration = int((row["ended_at"] - row["started_at"]).total_seconds()) if row["started_at"] else 0
@@ -367,24 +392,60 @@ class Lives:
     # ------------------------------------------------------------- replays (SPEC F-27)
 
     async def on_replay_due(self, timer: Timer, conn: Connection) -> None:
-        """Timer: the replay job starts `replay_delay_s` after the end (durable across restarts)."""
+        """Timer: the replay job starts `replay_delay_s` after the end (durable across restarts).
+        Every piece of the recording goes to the media plane to become one VOD; with none, the
+        replay fails at once."""
         live_id = timer.payload.decode()
         row = await store.get_live(conn, live_id, for_update=True)
         if row is None or row["replay_state"] != pb.REPLAY_STATE_PENDING:
             return  # deleted meanwhile
-        await store.set_replay(conn, live_id, pb.REPLAY_STATE_PROCESSING)
-        done = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.replay_processing_s)
-        await timers.schedule(conn, f"replay:{live_id}", REPLAY_DONE, done, timer.payload)
-
-    async def on_replay_done(self, timer: Timer, conn: Connection) -> None:
-        """Timer: the recording is packaged; the card changes to "view details" (SPEC F-27)."""
-        live_id = timer.payload.decode()
-        row = await store.get_live(conn, live_id, for_update=True)
-        if row is None or row["replay_state"] != pb.REPLAY_STATE_PROCESSING:
+        now = dt.datetime.now(dt.UTC)
+        if await store.publish_held(conn, live_id, self._settings.publish_lease_s) \
+                and now < row["ended_at"] + dt.timedelta(seconds=self._settings.replay_delay_s + REPLAY_STREAM_WAIT_S):
+            # A stream is still being cut off: its piece of the recording is not finished yet.
+            await timers.schedule(conn, f"replay:{live_id}", REPLAY_DUE, now + dt.timedelta(seconds=1), timer.payload)
             return
-        url = f"{self._settings.play_base_url.rstrip('/')}/replay/{live_id}.m3u8"
-        await store.set_replay(conn, live_id, pb.REPLAY_STATE_READY, url=url)
+        pieces = await store.recordings(conn, live_id)
+        if not pieces:
+            await self.replay_failed(conn, live_id, "NO_RECORDING", state=pb.REPLAY_STATE_PENDING)
+            return
+        await store.set_replay(conn, live_id, pb.REPLAY_STATE_PROCESSING)
+        await add_event(conn, new_envelope(
+            subjects.LIVE_REPLAY_REQUESTED, subject=live_id, enterprise_id=row["enterprise_id"], correlation_id=live_id,
+            payload=events_pb2.ReplayRequested(live_id=live_id, pieces=[
+                events_pb2.RecordingPiece(publish_id=p["publish_id"], path=p["path"], duration_ms=p["duration_ms"])
+                for p in pieces])))
+        give_up = now + dt.timedelta(seconds=self._settings.replay_packaging_timeout_s)
+        await timers.schedule(conn, f"replay:{live_id}", REPLAY_TIMED_OUT, give_up, timer.payload)
+
+    async def on_replay_timed_out(self, timer: Timer, conn: Connection) -> None:
+        """Timer: the media plane never answered the packaging request."""
+        await self.replay_failed(conn, timer.payload.decode(), "PACKAGING_TIMED_OUT")
+
+    async def replay_packaged(self, conn: Connection, live_id: str, duration_ms: int) -> None:
+        """The VOD is on the media store: the card changes to "view details" (SPEC F-27)."""
+        row = await store.get_live(conn, live_id, for_update=True)
+        if row is None:
+            return
+        if row["replay_state"] == pb.REPLAY_STATE_DELETED:
+            # Deleted while packaging: ask again that its files go.
+            await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_DELETED)
+            return
+        if row["replay_state"] != pb.REPLAY_STATE_PROCESSING:
+            return
+        await timers.cancel(conn, f"replay:{live_id}")
+        await store.set_replay(conn, live_id, pb.REPLAY_STATE_READY, url=self.play_url(live_id, replay=True),
+                               duration_ms=duration_ms)
         await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_READY)
+
+    async def replay_failed(self, conn: Connection, live_id: str, reason: str, *,
+                            state: int = pb.REPLAY_STATE_PROCESSING) -> None:
+        row = await store.get_live(conn, live_id, for_update=True)
+        if row is None or row["replay_state"] != state:
+            return
+        await timers.cancel(conn, f"replay:{live_id}")
+        await store.set_replay(conn, live_id, pb.REPLAY_STATE_FAILED, failure_reason=reason)
+        await self._replay_changed(conn, live_id, subjects.LIVE_REPLAY_FAILED)
 
     async def _replay_changed(self, conn: Connection, live_id: str, event_type: str) -> None:
         row = await store.known_live(conn, live_id)
@@ -430,7 +491,8 @@ class Lives:
             await store.insert_replay(conn, live.id, pb.REPLAY_STATE_PENDING, self._settings.replay_delay_s)
 
     async def grant_publish(self, event: Event, conn: Connection) -> None:
-        """Consumer `live--media-grants`: the permission work of SPEC F-28 — the media server may
-        now accept the host's stream key for this live."""
-        live = event.payload(events_pb2.SessionStarted).live
+        """Consumer `live--media-grants`: the permission work of SPEC F-28 — the media edge's
+        publish check (services/live/media.py) accepts the host's stream key from now on."""
+        payload = events_pb2.PreviewOpened if event.type == subjects.LIVE_PREVIEW_OPENED else events_pb2.SessionStarted
+        live = event.payload(payload).live  # type: ignore[attr-defined]
         await store.grant_publish(conn, live.id)

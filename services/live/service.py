@@ -1,6 +1,7 @@
-"""Wiring of the live service: gRPC servicer, the three consumers of session.started's fan-out
-that live owns (replay preparation, media grants; groups posts the card), durable timers for
-host heartbeats and replays, and the viewer sweeper."""
+"""Wiring of the live service: gRPC servicer, the consumers of session.started's fan-out that
+live owns (replay preparation, media grants; groups posts the card), the media plane's publish
+decisions and its stream and replay events, durable timers for the host-gone rule and replays,
+and the viewer sweeper."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from convene.live.v1 import live_pb2, live_pb2_grpc
 from services.live import domain
 from services.live.domain import Lives
+from services.live.media import MediaPlane
 from services.live.servicer import LiveServicer
 from services.live.settings import LiveSettings
 from services.live.watching import Watching
@@ -24,6 +26,7 @@ async def build(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, LiveSettings)
     lives = Lives(runtime.pool, runtime.nc, settings)
     watching = Watching(runtime.pool, settings, lives)
+    media = MediaPlane(runtime.pool, runtime.nc, settings, lives)
     return ServiceParts(
         registrations=[(live_pb2_grpc.add_LiveServiceServicer_to_server, LiveServicer(lives, watching))],
         service_names=[SERVICE_NAME],
@@ -31,14 +34,21 @@ async def build(runtime: Runtime) -> ServiceParts:
             ConsumerSpec(durable="live--replay-prep", source="live",
                          subjects=[subjects.LIVE_SESSION_STARTED], handler=lives.prepare_replay),
             ConsumerSpec(durable="live--media-grants", source="live",
-                         subjects=[subjects.LIVE_SESSION_STARTED], handler=lives.grant_publish),
+                         subjects=[subjects.LIVE_SESSION_STARTED, subjects.LIVE_PREVIEW_OPENED],
+                         handler=lives.grant_publish),
+            ConsumerSpec(durable="live--media-streams", source="media",
+                         subjects=[subjects.MEDIA_STREAM_PUBLISHED, subjects.MEDIA_STREAM_UNPUBLISHED,
+                                   subjects.MEDIA_RECORDING_FINISHED], handler=media.on_stream_event),
+            ConsumerSpec(durable="live--replay-results", source="media",
+                         subjects=[subjects.MEDIA_REPLAY_PACKAGED, subjects.MEDIA_REPLAY_FAILED],
+                         handler=media.on_replay_result),
         ],
         timers={
             domain.HOST_GONE: lives.on_host_gone,
             domain.REPLAY_DUE: lives.on_replay_due,
-            domain.REPLAY_DONE: lives.on_replay_done,
+            domain.REPLAY_TIMED_OUT: lives.on_replay_timed_out,
         },
-        workers=[watching.start_sweeper],
+        workers=[watching.start_sweeper, media.start_responders],
     )
 
 

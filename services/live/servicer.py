@@ -93,8 +93,7 @@ class LiveServicer(live_pb2_grpc.LiveServiceServicer):
         return await self._watching.join(caller(), request)
 
     async def ViewerHeartbeat(self, request: pb.ViewerHeartbeatRequest, context: grpc.aio.ServicerContext) -> pb.ViewerHeartbeatResponse:
-        current = await self._watching.heartbeat(caller(), _live_id(request))
-        return pb.ViewerHeartbeatResponse(current_viewers=current)
+        return await self._watching.heartbeat(caller(), _live_id(request))
 
     async def LeaveLive(self, request: pb.LeaveLiveRequest, context: grpc.aio.ServicerContext) -> pb.LeaveLiveResponse:
         await self._watching.leave(caller(), _live_id(request))

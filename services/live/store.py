@@ -11,7 +11,8 @@ from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 
 # A live's row with its replay state; every read of a live goes through this.
-_LIVE = "SELECT l.*, r.state AS replay_state, r.url AS replay_url, r.ready_at AS replay_ready_at" \
+_LIVE = "SELECT l.*, r.state AS replay_state, r.url AS replay_url, r.ready_at AS replay_ready_at," \
+        " r.duration_ms AS replay_duration_ms, r.failure_reason AS replay_failure_reason" \
         " FROM lives l LEFT JOIN replays r ON r.live_id = l.id"
 
 
@@ -27,6 +28,7 @@ def live_from_row(row: asyncpg.Record) -> pb.Live:
         allow_replay=row["allow_replay"],
         replay_state=replay_state or (pb.REPLAY_STATE_PENDING if row["allow_replay"] else pb.REPLAY_STATE_NONE),
         reminder_lead_seconds=row["reminder_lead_s"], end_reason=row["end_reason"], end_note=row["end_note"],
+        stream_on_air=bool(row["stream_publish_id"]),
     )
     for field, column in (("start_time", "started_at"), ("end_time", "ended_at"),
                           ("scheduled_start_time", "scheduled_start_at")):
@@ -37,7 +39,8 @@ def live_from_row(row: asyncpg.Record) -> pb.Live:
 
 def replay_from_row(row: asyncpg.Record) -> pb.Replay:
     replay = pb.Replay(live_id=row["id"], state=row["replay_state"] or pb.REPLAY_STATE_NONE,
-                       url=row["replay_url"] or "")
+                       url=row["replay_url"] or "", duration_ms=row["replay_duration_ms"] or 0,
+                       failure_reason=row["replay_failure_reason"] or "")
     if row["replay_ready_at"]:
         replay.ready_time.CopyFrom(timestamp(row["replay_ready_at"]))
     return replay
@@ -90,8 +93,9 @@ async def set_audience(conn: Connection, live_id: str, audience: int) -> asyncpg
 
 
 async def set_stream_key(conn: Connection, live_id: str, stream_key: str) -> None:
+    """The old key stops working, and so does a publish made with it (its next renewal is refused)."""
     await conn.execute("UPDATE lives SET stream_key = $2 WHERE id = $1", live_id, stream_key)
-    await conn.execute("UPDATE media_grants SET key_hash = $2, granted_at = now() WHERE live_id = $1",
+    await conn.execute("UPDATE media_grants SET key_hash = $2, granted_at = now(), publish_id = '' WHERE live_id = $1",
                        live_id, key_hash(stream_key))
 
 
@@ -112,14 +116,81 @@ async def insert_replay(conn: Connection, live_id: str, state: int, delay_s: flo
 
 
 async def set_replay(conn: Connection, live_id: str, state: int, *, url: str = "",
-                     due_at: object = None) -> None:
+                     due_at: object = None, duration_ms: int = 0, failure_reason: str = "") -> None:
     await conn.execute(
-        "INSERT INTO replays (live_id, state, delay_s, due_at, url, ready_at) VALUES ($1, $2, 0, $3, $4,"
-        " CASE WHEN $2::smallint = 4 THEN now() END)"
+        "INSERT INTO replays (live_id, state, delay_s, due_at, url, ready_at, duration_ms, failure_reason)"
+        " VALUES ($1, $2, 0, $3, $4, CASE WHEN $2::smallint = 4 THEN now() END, $5, $6)"
         " ON CONFLICT (live_id) DO UPDATE SET state = $2, due_at = coalesce($3, replays.due_at),"
         " url = CASE WHEN $4 = '' THEN replays.url ELSE $4 END,"
-        " ready_at = CASE WHEN $2::smallint = 4 THEN now() ELSE replays.ready_at END",
-        live_id, state, due_at, url)
+        " ready_at = CASE WHEN $2::smallint = 4 THEN now() ELSE replays.ready_at END,"
+        " duration_ms = CASE WHEN $5 = 0 THEN replays.duration_ms ELSE $5 END,"
+        " failure_reason = CASE WHEN $6 = '' THEN replays.failure_reason ELSE $6 END",
+        live_id, state, due_at, url, duration_ms, failure_reason)
+
+
+# ---------------------------------------------------------------------------- the media plane
+
+
+async def publish_grant(conn: Connection, live_id: str, lease_s: float) -> asyncpg.Record | None:
+    """The live (state, enterprise, replay) with its media grant and whether a publish holds it
+    within its lease, the live locked for a publish decision."""
+    return await conn.fetchrow(
+        "SELECT l.id, l.state, l.enterprise_id, l.allow_replay, g.key_hash, g.publish_id,"
+        " g.publish_seen_at > now() - make_interval(secs => $2) AS held"
+        " FROM lives l LEFT JOIN media_grants g ON g.live_id = l.id WHERE l.id = $1 FOR NO KEY UPDATE OF l",
+        live_id, lease_s)
+
+
+async def claim_publish(conn: Connection, live_id: str, publish_id: str, edge_id: str) -> None:
+    await conn.execute(
+        "UPDATE media_grants SET publish_id = $2, edge_id = $3, publish_seen_at = now() WHERE live_id = $1",
+        live_id, publish_id, edge_id)
+
+
+async def publish_held(conn: Connection, live_id: str, lease_s: float) -> str:
+    """The publish holding the live's grant within its lease ('' when none)."""
+    return await conn.fetchval(
+        "SELECT publish_id FROM media_grants WHERE live_id = $1 AND publish_id <> ''"
+        " AND publish_seen_at > now() - make_interval(secs => $2)", live_id, lease_s) or ""
+
+
+async def renew_publish(conn: Connection, live_id: str, publish_id: str) -> bool:
+    return bool(await conn.fetchval(
+        "UPDATE media_grants g SET publish_seen_at = now() FROM lives l WHERE g.live_id = $1 AND l.id = g.live_id"
+        " AND g.publish_id = $2 AND l.state IN (2, 3) RETURNING true", live_id, publish_id))
+
+
+async def release_publish(conn: Connection, live_id: str, publish_id: str) -> None:
+    await conn.execute("UPDATE media_grants SET publish_id = '' WHERE live_id = $1 AND publish_id = $2",
+                       live_id, publish_id)
+
+
+async def set_stream(conn: Connection, live_id: str, publish_id: str, *, on_air: bool) -> None:
+    """The publish on air now; going off air only clears the publish that was on."""
+    if on_air:
+        await conn.execute("UPDATE lives SET stream_publish_id = $2 WHERE id = $1", live_id, publish_id)
+    else:
+        await conn.execute("UPDATE lives SET stream_publish_id = '' WHERE id = $1 AND stream_publish_id = $2",
+                           live_id, publish_id)
+
+
+async def end_streams(conn: Connection, live_id: str) -> None:
+    """At the end: nothing is on air, and no publish holds the grant."""
+    await conn.execute("UPDATE lives SET stream_publish_id = '' WHERE id = $1", live_id)
+    await conn.execute("UPDATE media_grants SET publish_id = '' WHERE live_id = $1", live_id)
+
+
+async def add_recording(conn: Connection, live_id: str, publish_id: str, path: str, duration_ms: int, bytes_: int,
+                        video_codec: str, audio_codec: str, started_at: object) -> None:
+    await conn.execute(
+        "INSERT INTO recordings (live_id, publish_id, path, duration_ms, bytes, video_codec, audio_codec, started_at)"
+        " SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM lives WHERE id = $1)"
+        " ON CONFLICT DO NOTHING",
+        live_id, publish_id, path, duration_ms, bytes_, video_codec, audio_codec, started_at)
+
+
+async def recordings(conn: Connection, live_id: str) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM recordings WHERE live_id = $1 ORDER BY started_at, publish_id", live_id)
 
 
 # ---------------------------------------------------------------------------- viewers

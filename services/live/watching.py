@@ -134,7 +134,9 @@ class Watching:
                         live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
         return pb.JoinLiveResponse(
             live=live, play=self._lives.play_endpoint(row["id"], principal.id),
-            heartbeat_interval_seconds=max(1, int(self._settings.viewer_timeout_s / 3)))
+            # Often enough to be counted as watching, and to renew the play token in time.
+            heartbeat_interval_seconds=max(1, int(min(self._settings.viewer_timeout_s,
+                                                      self._settings.play_token_ttl_s) / 3)))
 
     @staticmethod
     def _refuse(principal: Principal, row: asyncpg.Record) -> None:
@@ -146,7 +148,8 @@ class Watching:
             raise FailedPrecondition("LIVE_NOT_STARTED", "this live has not started yet", live_id=row["id"])
         raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=row["id"])
 
-    async def heartbeat(self, principal: Principal, live_id: str) -> int:
+    async def heartbeat(self, principal: Principal, live_id: str) -> pb.ViewerHeartbeatResponse:
+        """Still watching: counted, and handed a fresh play token (the audience checked now)."""
         async with self._pool.acquire() as conn:
             row = await self._live(conn, live_id)
             if row["state"] != pb.LIVE_STATE_LIVE:
@@ -154,7 +157,8 @@ class Watching:
             require_audience(principal, row)  # an audience switched back to employees drops outsiders
             if not await store.heartbeat(conn, live_id, principal.id):
                 raise FailedPrecondition("NOT_JOINED", "join the live first", live_id=live_id)
-            return (await store.stats(conn, live_id))["current_viewers"]
+            current = (await store.stats(conn, live_id))["current_viewers"]
+        return pb.ViewerHeartbeatResponse(current_viewers=current, play=self._lives.play_endpoint(live_id, principal.id))
 
     async def leave(self, principal: Principal, live_id: str) -> None:
         async with self._pool.acquire() as conn:

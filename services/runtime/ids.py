@@ -24,6 +24,8 @@ PREFIXES = {
     "forward": "fwd",
     # Identity (issue 3): one handover of a member's external contacts.
     "handover": "hov",
+    # Media edge: one RTMP publish, from accepted to closed.
+    "publish": "pub",
 }
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case

@@ -5,6 +5,9 @@
 IDENTITY_AUTHORIZE = "identity.v1.authorize"
 IDENTITY_DESCRIBE_PRINCIPALS = "identity.v1.describe_principals"
 GROUPS_CHECK_MEMBERSHIP = "groups.v1.check_membership"
+# Asked by the media edge before it accepts a publish, and while it ingests (SPEC F-52).
+LIVE_AUTHORIZE_PUBLISH = "live.v1.authorize_publish"
+LIVE_RENEW_PUBLISH = "live.v1.renew_publish"
 # Core NATS fan-out between notifications replicas (no queue group: every replica hears it).
 NOTIFICATIONS_PUSH = "notifications.v1.push"
 
@@ -75,3 +78,14 @@ LIVE_AUDIENCE_CHANGED = "live.v1.audience.changed"
 MEETINGS_MEETING_UPDATED = "meetings.v1.meeting.updated"
 MEETINGS_MEETING_CANCELLED = "meetings.v1.meeting.cancelled"
 MEETINGS_OCCURRENCE_UPDATED = "meetings.v1.occurrence.updated"
+
+# The media plane (SPEC F-52). The edge's own events, on its MEDIA stream:
+MEDIA_STREAM_PUBLISHED = "media.v1.stream.published"
+MEDIA_STREAM_UNPUBLISHED = "media.v1.stream.unpublished"
+MEDIA_RECORDING_FINISHED = "media.v1.recording.finished"
+MEDIA_REPLAY_PACKAGED = "media.v1.replay.packaged"
+MEDIA_REPLAY_FAILED = "media.v1.replay.failed"
+# Live's, for the media plane: a preview's grant, and the replay job's packaging request and outcome.
+LIVE_PREVIEW_OPENED = "live.v1.preview.opened"
+LIVE_REPLAY_REQUESTED = "live.v1.replay.requested"
+LIVE_REPLAY_FAILED = "live.v1.replay.failed"

@@ -1,7 +1,8 @@
 from convene.live.v1 import live_pb2 as _live_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -53,3 +54,27 @@ class AudienceChanged(_message.Message):
     LIVE_FIELD_NUMBER: _ClassVar[int]
     live: _live_pb2.Live
     def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ...) -> None: ...
+
+class PreviewOpened(_message.Message):
+    __slots__ = ("live",)
+    LIVE_FIELD_NUMBER: _ClassVar[int]
+    live: _live_pb2.Live
+    def __init__(self, live: _Optional[_Union[_live_pb2.Live, _Mapping]] = ...) -> None: ...
+
+class RecordingPiece(_message.Message):
+    __slots__ = ("publish_id", "path", "duration_ms")
+    PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    publish_id: str
+    path: str
+    duration_ms: int
+    def __init__(self, publish_id: _Optional[str] = ..., path: _Optional[str] = ..., duration_ms: _Optional[int] = ...) -> None: ...
+
+class ReplayRequested(_message.Message):
+    __slots__ = ("live_id", "pieces")
+    LIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    PIECES_FIELD_NUMBER: _ClassVar[int]
+    live_id: str
+    pieces: _containers.RepeatedCompositeFieldContainer[RecordingPiece]
+    def __init__(self, live_id: _Optional[str] = ..., pieces: _Optional[_Iterable[_Union[RecordingPiece, _Mapping]]] = ...) -> None: ...

@@ -63,7 +63,7 @@ END_REASON_HOST_GONE: EndReason
 END_REASON_CANCELLED: EndReason
 
 class Live(_message.Message):
-    __slots__ = ("id", "group_id", "host_id", "enterprise_id", "title", "description", "audience", "state", "allow_replay", "replay_state", "start_time", "end_time", "scheduled_start_time", "reminder_lead_seconds", "end_reason", "end_note")
+    __slots__ = ("id", "group_id", "host_id", "enterprise_id", "title", "description", "audience", "state", "allow_replay", "replay_state", "start_time", "end_time", "scheduled_start_time", "reminder_lead_seconds", "end_reason", "end_note", "stream_on_air")
     ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     HOST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +80,7 @@ class Live(_message.Message):
     REMINDER_LEAD_SECONDS_FIELD_NUMBER: _ClassVar[int]
     END_REASON_FIELD_NUMBER: _ClassVar[int]
     END_NOTE_FIELD_NUMBER: _ClassVar[int]
+    STREAM_ON_AIR_FIELD_NUMBER: _ClassVar[int]
     id: str
     group_id: str
     host_id: str
@@ -96,15 +97,18 @@ class Live(_message.Message):
     reminder_lead_seconds: int
     end_reason: EndReason
     end_note: str
-    def __init__(self, id: _Optional[str] = ..., group_id: _Optional[str] = ..., host_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., audience: _Optional[_Union[Audience, str]] = ..., state: _Optional[_Union[LiveState, str]] = ..., allow_replay: _Optional[bool] = ..., replay_state: _Optional[_Union[ReplayState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reminder_lead_seconds: _Optional[int] = ..., end_reason: _Optional[_Union[EndReason, str]] = ..., end_note: _Optional[str] = ...) -> None: ...
+    stream_on_air: bool
+    def __init__(self, id: _Optional[str] = ..., group_id: _Optional[str] = ..., host_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., audience: _Optional[_Union[Audience, str]] = ..., state: _Optional[_Union[LiveState, str]] = ..., allow_replay: _Optional[bool] = ..., replay_state: _Optional[_Union[ReplayState, str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reminder_lead_seconds: _Optional[int] = ..., end_reason: _Optional[_Union[EndReason, str]] = ..., end_note: _Optional[str] = ..., stream_on_air: _Optional[bool] = ...) -> None: ...
 
 class PlayEndpoint(_message.Message):
-    __slots__ = ("url", "play_token")
+    __slots__ = ("url", "play_token", "expire_time")
     URL_FIELD_NUMBER: _ClassVar[int]
     PLAY_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     url: str
     play_token: str
-    def __init__(self, url: _Optional[str] = ..., play_token: _Optional[str] = ...) -> None: ...
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, url: _Optional[str] = ..., play_token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LiveStats(_message.Message):
     __slots__ = ("live_id", "current_viewers", "peak_viewers", "total_viewers", "employee_viewers", "wechat_viewers", "total_watch_seconds", "duration_seconds")
@@ -157,24 +161,30 @@ class ShareRecord(_message.Message):
     def __init__(self, share_id: _Optional[str] = ..., sharer_id: _Optional[str] = ..., viewers: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Replay(_message.Message):
-    __slots__ = ("live_id", "state", "url", "ready_time")
+    __slots__ = ("live_id", "state", "url", "ready_time", "duration_ms", "failure_reason")
     LIVE_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     READY_TIME_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     live_id: str
     state: ReplayState
     url: str
     ready_time: _timestamp_pb2.Timestamp
-    def __init__(self, live_id: _Optional[str] = ..., state: _Optional[_Union[ReplayState, str]] = ..., url: _Optional[str] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    duration_ms: int
+    failure_reason: str
+    def __init__(self, live_id: _Optional[str] = ..., state: _Optional[_Union[ReplayState, str]] = ..., url: _Optional[str] = ..., ready_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_ms: _Optional[int] = ..., failure_reason: _Optional[str] = ...) -> None: ...
 
 class PublishEndpoint(_message.Message):
-    __slots__ = ("url", "stream_key")
+    __slots__ = ("url", "stream_key", "push_url")
     URL_FIELD_NUMBER: _ClassVar[int]
     STREAM_KEY_FIELD_NUMBER: _ClassVar[int]
+    PUSH_URL_FIELD_NUMBER: _ClassVar[int]
     url: str
     stream_key: str
-    def __init__(self, url: _Optional[str] = ..., stream_key: _Optional[str] = ...) -> None: ...
+    push_url: str
+    def __init__(self, url: _Optional[str] = ..., stream_key: _Optional[str] = ..., push_url: _Optional[str] = ...) -> None: ...
 
 class StartLiveRequest(_message.Message):
     __slots__ = ("request_id", "group_id", "title", "description", "audience", "allow_replay")
@@ -363,10 +373,12 @@ class ViewerHeartbeatRequest(_message.Message):
     def __init__(self, live_id: _Optional[str] = ...) -> None: ...
 
 class ViewerHeartbeatResponse(_message.Message):
-    __slots__ = ("current_viewers",)
+    __slots__ = ("current_viewers", "play")
     CURRENT_VIEWERS_FIELD_NUMBER: _ClassVar[int]
+    PLAY_FIELD_NUMBER: _ClassVar[int]
     current_viewers: int
-    def __init__(self, current_viewers: _Optional[int] = ...) -> None: ...
+    play: PlayEndpoint
+    def __init__(self, current_viewers: _Optional[int] = ..., play: _Optional[_Union[PlayEndpoint, _Mapping]] = ...) -> None: ...
 
 class LeaveLiveRequest(_message.Message):
     __slots__ = ("live_id",)
