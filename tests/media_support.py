@@ -125,12 +125,3 @@ def streams_of(ffmpeg_output: str) -> tuple[str, str]:
     video = re.search(r"Stream #0:\d+.*: Video: (.*)", ffmpeg_output)
     audio = re.search(r"Stream #0:\d+.*: Audio: (.*)", ffmpeg_output)
     return (video.group(1) if video else "", audio.group(1) if audio else "")
-
-
-async def eventually_file(path: Path, timeout: float = 20.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not path.exists():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{path} did not appear in {timeout}s")
-        await asyncio.sleep(0.05)
-

@@ -30,7 +30,7 @@ async def test_live_start_reaches_every_member_once(system: System, database_url
     started = await start_live(system, org.tokens[host], group_id)
     live_id = started.live.id
     assert started.live.state == live_pb2.LIVE_STATE_LIVE
-    assert started.publish.stream_key and live_id in started.publish.url
+    assert started.publish.stream_key and live_id in started.publish.push_url
 
     async def everyone_has_the_card() -> bool:
         return all(s.cards_for(live_id) for s in streams.values())

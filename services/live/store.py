@@ -175,9 +175,9 @@ async def set_stream(conn: Connection, live_id: str, publish_id: str, *, on_air:
 
 
 async def end_streams(conn: Connection, live_id: str) -> None:
-    """At the end: nothing is on air, and no publish holds the grant."""
+    """At the end nothing is on air. A publish still there keeps its hold on the grant until the
+    edge says it is gone, so the replay job waits for its piece of the recording."""
     await conn.execute("UPDATE lives SET stream_publish_id = '' WHERE id = $1", live_id)
-    await conn.execute("UPDATE media_grants SET publish_id = '' WHERE live_id = $1", live_id)
 
 
 async def add_recording(conn: Connection, live_id: str, publish_id: str, path: str, duration_ms: int, bytes_: int,

@@ -130,7 +130,7 @@ class Ingest:
         path = parse_stream(request.app, request.name, self._settings.rtmp_app)
         if path is None:
             log.warning("publish refused", reason="UNKNOWN_PATH", app=request.app, peer=request.peer)
-            return Refusal("UNKNOWN_PATH", f"publish to rtmp://host/{self._settings.rtmp_app}/<live id>?key=<key>")
+            return Refusal("UNKNOWN_PATH", f"UNKNOWN_PATH: publish to rtmp://host/{self._settings.rtmp_app}/<live id>?key=<key>")
         publish_id = new_id("publish")
         with structlog.contextvars.bound_contextvars(live_id=path.live_id, correlation_id=path.live_id,
                                                      publish_id=publish_id):

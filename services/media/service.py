@@ -44,9 +44,12 @@ async def build(runtime: Runtime) -> ServiceParts:
 
         return stop
 
+    async def healthz(_: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
     async def start_http():
         app = web.Application(client_max_size=64 * 1024)
-        app.add_routes([web.get("/healthz", lambda _: web.Response(text="ok\n")),
+        app.add_routes([web.get("/healthz", healthz),
                         *callbacks.routes(), *playback.routes()])
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()

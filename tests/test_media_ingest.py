@@ -1,0 +1,177 @@
+"""RTMP ingest through the embedded media edge (SPEC F-52): the stream key is checked with live
+before any media is accepted; the stream's life is told on the bus; bad input is refused and
+the edge keeps serving. A real ffmpeg pushes a test pattern with audio."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+
+from convene.live.v1 import live_pb2
+from convene.media.v1 import events_pb2 as media_events
+from services.runtime import subjects
+from tests.harness import EventTap, System, eventually
+from tests.live_support import Scene
+from tests.media_support import Edge, Push, media_system, push
+
+
+@pytest.fixture(scope="module")
+async def media(postgres, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[System, Edge]]:
+    async with media_system(postgres, tmp_path_factory.mktemp("ingest")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def tap(media) -> AsyncIterator[EventTap]:
+    system, _ = media
+    events = await EventTap(system.nats_url, "media.v1.>").start()
+    yield events
+    await events.close()
+
+
+async def _live(scene: Scene, live_id: str) -> live_pb2.Live:
+    return (await scene.live.GetLive(live_pb2.GetLiveRequest(live_id=live_id), metadata=scene.as_(scene.host))).live
+
+
+def _nothing_stored(edge: Edge, live_id: str) -> bool:
+    return not (edge.media_root / "live" / live_id).exists() and not (edge.media_root / "rec" / live_id).exists()
+
+
+async def test_the_right_key_is_accepted_and_the_stream_is_told_on_the_bus(media, tap: EventTap) -> None:
+    system, edge = media
+    scene = await Scene.create(system)
+    started = await scene.start(allow_replay=True)
+    live_id = started.live.id
+    assert started.publish.url == edge.rtmp and started.publish.push_url.startswith(f"{edge.rtmp}/{live_id}?key=")
+    pusher = await Push(started.publish.push_url, 4).start()
+
+    async def on_air() -> bool:
+        return (await _live(scene, live_id)).stream_on_air
+
+    await eventually(on_air, what="the live showing its stream on air")
+    assert await pusher.wait() == 0, pusher.stderr
+
+    async def off_air() -> bool:
+        return not (await _live(scene, live_id)).stream_on_air
+
+    await eventually(off_air, what="the live showing its stream gone")
+    published = tap.of_type(subjects.MEDIA_STREAM_PUBLISHED, live_id)
+    assert len(published) == 1
+    facts = published[0].payload(media_events.StreamPublished)
+    assert (facts.media.video_codec, facts.media.audio_codec) == ("h264", "aac")
+    assert (facts.media.width, facts.media.height) == (320, 240)
+    await eventually(lambda: _has(tap, subjects.MEDIA_RECORDING_FINISHED, live_id), what="the recording")
+    recording = tap.of_type(subjects.MEDIA_RECORDING_FINISHED, live_id)[0].payload(media_events.RecordingFinished)
+    assert abs(recording.duration_ms - 4000) <= 500 and recording.bytes > 10_000
+    assert (edge.media_root / recording.path).is_file()
+    gone = tap.of_type(subjects.MEDIA_STREAM_UNPUBLISHED, live_id)[0].payload(media_events.StreamUnpublished)
+    assert gone.reason == media_events.UNPUBLISH_REASON_PUBLISHER_STOPPED
+    assert gone.publish_id == facts.publish_id == recording.publish_id
+    await scene.end(live_id)
+
+
+async def _has(tap: EventTap, event_type: str, live_id: str) -> bool:
+    return bool(tap.of_type(event_type, live_id))
+
+
+async def test_wrong_rotated_away_and_ended_keys_are_refused_before_any_media(media, tap: EventTap) -> None:
+    system, edge = media
+    scene = await Scene.create(system)
+    started = await scene.start(allow_replay=True)
+    live_id, good = started.live.id, started.publish.push_url
+
+    code, errors = await push(good.replace("?key=", "?key=x"), 2)
+    assert code != 0 and "STREAM_KEY_INVALID" in errors, "a wrong key was accepted"
+    rotated = await scene.live.RotateStreamKey(live_pb2.RotateStreamKeyRequest(live_id=live_id),
+                                               metadata=scene.as_(scene.host))
+    code, errors = await push(good, 2)
+    assert code != 0 and "STREAM_KEY_INVALID" in errors, "a rotated-away key was accepted"
+    assert _nothing_stored(edge, live_id) and not tap.of_type(subjects.MEDIA_STREAM_PUBLISHED, live_id)
+
+    other = await Scene.create(system)
+    ended = await other.start(allow_replay=True)
+    await other.end(ended.live.id)
+    code, errors = await push(ended.publish.push_url, 2)
+    assert code != 0 and "LIVE_ENDED" in errors, "the key of an ended live was accepted"
+    assert _nothing_stored(edge, ended.live.id)
+
+    assert (await push(rotated.publish.push_url, 1))[0] == 0, "the new key works"
+    await scene.end(live_id)
+
+
+async def test_a_second_publisher_is_refused_and_the_first_goes_on(media, tap: EventTap) -> None:
+    system, edge = media
+    scene = await Scene.create(system)
+    started = await scene.start()
+    live_id = started.live.id
+    first = await Push(started.publish.push_url, 5).start()
+
+    async def on_air() -> bool:
+        return (await _live(scene, live_id)).stream_on_air
+
+    await eventually(on_air, what="the first stream on air")
+    code, errors = await push(started.publish.push_url, 3)
+    assert code != 0 and "ALREADY_PUBLISHING" in errors, "a second publisher was accepted"
+    assert await first.wait() == 0, first.stderr
+    assert len(tap.of_type(subjects.MEDIA_STREAM_PUBLISHED, live_id)) == 1
+    assert not (edge.media_root / "rec" / live_id).exists(), "no replay allowed: nothing recorded"
+    await scene.end(live_id)
+
+
+async def test_rotating_the_key_or_ending_the_live_cuts_the_stream_there(media, tap: EventTap) -> None:
+    system, _ = media
+    scene = await Scene.create(system)
+    started = await scene.start()
+    live_id = started.live.id
+    pusher = await Push(started.publish.push_url, 30).start()
+
+    async def on_air() -> bool:
+        return (await _live(scene, live_id)).stream_on_air
+
+    await eventually(on_air, what="the stream on air")
+    await scene.live.RotateStreamKey(live_pb2.RotateStreamKeyRequest(live_id=live_id), metadata=scene.as_(scene.host))
+    assert await pusher.wait(timeout=20) != 0, "the stream went on with a rotated-away key"
+    gone = tap.of_type(subjects.MEDIA_STREAM_UNPUBLISHED, live_id)[0].payload(media_events.StreamUnpublished)
+    assert (gone.reason, gone.detail) == (media_events.UNPUBLISH_REASON_CUT_OFF, "PUBLISH_REVOKED")
+
+    other = await Scene.create(system)
+    running = await other.start()
+    pusher = await Push(running.publish.push_url, 30).start()
+
+    async def other_on_air() -> bool:
+        return (await _live(other, running.live.id)).stream_on_air
+
+    await eventually(other_on_air, what="the other stream on air")
+    await other.end(running.live.id)
+    assert await pusher.wait(timeout=20) != 0, "the stream of an ended live went on"
+    await scene.end(live_id)
+
+
+async def test_garbage_and_unknown_paths_are_refused_and_the_edge_keeps_serving(media, tap: EventTap) -> None:
+    system, edge = media
+
+    def garbage() -> bytes:
+        with socket.create_connection(("127.0.0.1", edge.rtmp_port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + bytes(range(256)) * 8)
+            sock.settimeout(10)
+            try:
+                return sock.recv(4096)  # the edge closes the connection
+            except (ConnectionResetError, TimeoutError):
+                return b""
+
+    assert await asyncio.to_thread(garbage) == b""
+    scene = await Scene.create(system)
+    started = await scene.start()
+    live_id, key = started.live.id, started.publish.stream_key.split("?key=")[1]
+    for url, reason in ((f"rtmp://127.0.0.1:{edge.rtmp_port}/other/{live_id}?key={key}", "UNKNOWN_PATH"),
+                        (f"{edge.rtmp}/live_00000000000000000000000000?key={key}", "LIVE_NOT_FOUND"),
+                        (f"{edge.rtmp}/{live_id}", "UNKNOWN_PATH"),  # no key
+                        (f"{edge.rtmp}/..%2F..%2Fetc?key={key}", "UNKNOWN_PATH")):
+        code, errors = await push(url, 1)
+        assert code != 0 and reason in errors, f"{url} was not refused with {reason}: {errors[-300:]}"
+    assert not tap.of_type(subjects.MEDIA_STREAM_PUBLISHED, live_id)
+    assert (await push(started.publish.push_url, 1))[0] == 0, "the edge stopped serving"
+    await scene.end(live_id)
