@@ -5,8 +5,8 @@
 
 With no NATS_URL / DATABASE_URL in the environment it starts an embedded NATS (JetStream) and
 an embedded PostgreSQL with their data under `.run/`, so a second run finds the first run's
-data. With them set it uses the real servers. Then it starts the five services as child
-processes, waits until each one's gRPC health check says SERVING, and prints their addresses,
+data. With them set it uses the real servers. Then it starts the five services and the media
+edge (RTMP and HLS on free loopback ports, media under `.run/media`) as child processes, waits until each one's gRPC health check says SERVING, and prints their addresses,
 an operator token and grpcurl commands. Service logs go to the terminal and to `.run/logs/`.
 """
 
@@ -41,6 +41,8 @@ SERVICES = {
     "live": "convene.live.v1.LiveService",
     "meetings": "convene.meetings.v1.MeetingsService",
     "notifications": "convene.notifications.v1.NotificationsService",
+    # The media edge serves RTMP and HLS; its gRPC port carries health (and reflection) only.
+    "media": "grpc.health.v1.Health",
 }
 DATABASE = "convene"
 OPERATOR_TOKEN_TTL_S = 12 * 3600
@@ -74,6 +76,8 @@ class Service:
     host: str
     log_path: Path
     echo: bool
+    # Settings of this service alone (the media edge's ports, say).
+    extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen | None = None
     tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_TAIL_LINES))
     _pump: threading.Thread | None = None
@@ -85,7 +89,7 @@ class Service:
         return f"{host}:{self.port}"
 
     def start(self, env: dict[str, str]) -> None:
-        env = {**env, "GRPC_HOST": self.host, "GRPC_PORT": str(self.port)}
+        env = {**env, **self.extra_env, "GRPC_HOST": self.host, "GRPC_PORT": str(self.port)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}"],
             cwd=ROOT,
@@ -238,6 +242,23 @@ def check_reflection(services: list[Service]) -> bool:
     return ok
 
 
+def check_media(media: MediaEdge) -> bool:
+    """The edge's HTTP answers and its RTMP port takes connections."""
+    import socket
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://{LOOPBACK}:{media.http_port}/healthz", timeout=5) as answer:
+            passed = answer.status == 200
+        with socket.create_connection((LOOPBACK, media.rtmp_port), timeout=5):
+            pass
+        detail = f"{media.rtmp_url}, {media.play_url}"
+    except OSError as err:
+        passed, detail = False, str(err)
+    say(f"  {'ok  ' if passed else 'FAIL'} {'media edge':<13} {detail}")
+    return passed
+
+
 # ------------------------------------------------------------------------- NATS, PostgreSQL, keys
 
 
@@ -338,7 +359,7 @@ def hold_lock(run_dir: Path, stack: contextlib.ExitStack) -> None:
 # ----------------------------------------------------------------------------------------- output
 
 
-def print_table(services: list[Service], run_dir: Path) -> None:
+def print_table(services: list[Service], run_dir: Path, media: MediaEdge) -> None:
     width = max(len(s.name) for s in services)
     say()
     say("Convene is running. Services (gRPC, plaintext, reflection on):")
@@ -346,6 +367,11 @@ def print_table(services: list[Service], run_dir: Path) -> None:
     say(f"  {'service':<{width}}  {'address':<21}  gRPC service")
     for s in services:
         say(f"  {s.name:<{width}}  {s.address:<21}  {SERVICES[s.name]}")
+    say()
+    say("Media edge (SPEC F-52):")
+    say(f"  RTMP ingest    {media.rtmp_url}   (StartLive's publish.push_url: ffmpeg or OBS push there)")
+    say(f"  HLS playback   {media.play_url}   (JoinLive's play.url + ?token=<play_token>)")
+    say(f"  media files    {rel(media.root)}")
     identity = next(s for s in services if s.name == "identity")
     grpcurl = rel(Path(sys.executable).parent / "grpcurl")
     say()
@@ -364,6 +390,41 @@ def print_table(services: list[Service], run_dir: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------- main
+
+
+@dataclass(frozen=True)
+class MediaEdge:
+    """Where the embedded media edge listens, and what live tells hosts and viewers."""
+
+    rtmp_port: int
+    http_port: int
+    root: Path
+
+    @property
+    def rtmp_url(self) -> str:
+        return f"rtmp://{LOOPBACK}:{self.rtmp_port}/live"
+
+    @property
+    def play_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.http_port}/hls"
+
+    @classmethod
+    def from_env(cls, run_dir: Path) -> MediaEdge:
+        def port(name: str) -> int:
+            given = os.environ.get(name, "").strip()
+            return int(given) if given else free_port()
+
+        return cls(port("MEDIA_RTMP_PORT"), port("MEDIA_HTTP_PORT"),
+                   Path(os.environ.get("MEDIA_ROOT", "").strip() or run_dir / "media"))
+
+    def env_of(self, service: str) -> dict[str, str]:
+        if service == "media":
+            return {"MEDIA_RTMP_PORT": str(self.rtmp_port), "MEDIA_HTTP_PORT": str(self.http_port),
+                    "MEDIA_ROOT": str(self.root)}
+        if service == "live":
+            return {"LIVE_MEDIA_BASE_URL": os.environ.get("LIVE_MEDIA_BASE_URL", "").strip() or self.rtmp_url,
+                    "LIVE_PLAY_BASE_URL": os.environ.get("LIVE_PLAY_BASE_URL", "").strip() or self.play_url}
+        return {}
 
 
 def service_ports() -> dict[str, int]:
@@ -407,8 +468,9 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     env = service_env(nats_url, replicas, database_url, key)
 
     host = os.environ.get("GRPC_HOST", "").strip() or LOOPBACK
+    media = MediaEdge.from_env(run_dir)
     services = [
-        Service(name, port, host, run_dir / "logs" / f"{name}.log", echo=not check)
+        Service(name, port, host, run_dir / "logs" / f"{name}.log", echo=not check, extra_env=media.env_of(name))
         for name, port in service_ports().items()
     ]
     # Registered last, so it runs first: services stop before NATS and PostgreSQL.
@@ -421,11 +483,11 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     token = operator_token(key, run_dir)
     if check:
         say("all SERVING; checking reflection with grpcurl:")
-        ok = check_reflection(services)
+        ok = check_reflection(services) & check_media(media)
         say("check passed" if ok else "check FAILED")
         return 0 if ok else 1
 
-    print_table(services, run_dir)
+    print_table(services, run_dir, media)
     say(f"TOKEN={token}")
     say()
     return watch(services)

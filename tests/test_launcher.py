@@ -1,5 +1,6 @@
-"""`make run` as a newcomer sees it: embedded NATS and PostgreSQL, all five services SERVING,
-their addresses printed, reflection listing every service (through the grpcurl binary)."""
+"""`make run` as a newcomer sees it: embedded NATS and PostgreSQL, all five services and the
+media edge SERVING, their addresses printed, reflection listing every service (through the
+grpcurl binary), the edge's RTMP and HLS ports answering."""
 
 from __future__ import annotations
 
@@ -24,3 +25,4 @@ def test_make_run_reaches_serving_and_reflection_lists_every_service(tmp_path: P
     for service in SERVICES:
         assert re.search(rf"{service}\s.*127\.0\.0\.1:\d+", output), f"no address printed for {service}"
         assert f"convene.{service}.v1." in output, f"reflection did not list {service}"
+    assert re.search(r"ok\s+media edge\s+rtmp://127\.0\.0\.1:\d+/live, http://127\.0\.0\.1:\d+/hls", output), output
