@@ -70,8 +70,13 @@ class Packaging:
         """Consumer `media--replay-deletions`: a deleted replay's files go, and its recording's."""
         live_id = event.envelope.subject
         await conn.execute("DELETE FROM replay_jobs WHERE live_id = $1", live_id)
-        for folder in (self._store.replay_dir(live_id), self._store.root / "rec" / live_id):
-            await asyncio.to_thread(remove_tree, folder)
+        # The edge records into rec/<live>/; a media server's recorder names files rec/<live>-*.flv.
+        recordings = [self._store.root / "rec" / live_id, *(self._store.root / "rec").glob(f"{live_id}-*.flv")]
+        for path in (self._store.replay_dir(live_id), *recordings):
+            if path.is_dir():
+                await asyncio.to_thread(remove_tree, path)
+            else:
+                path.unlink(missing_ok=True)
         log.info("replay files deleted", live_id=live_id, correlation_id=live_id)
 
     # ------------------------------------------------------------------ the packager
