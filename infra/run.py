@@ -6,8 +6,9 @@
 With no NATS_URL / DATABASE_URL in the environment it starts an embedded NATS (JetStream) and
 an embedded PostgreSQL with their data under `.run/`, so a second run finds the first run's
 data. With them set it uses the real servers. Then it starts the five services and the media
-edge (RTMP and HLS on free loopback ports, media under `.run/media`) as child processes, waits until each one's gRPC health check says SERVING, and prints their addresses,
-an operator token and grpcurl commands. Service logs go to the terminal and to `.run/logs/`.
+edge (RTMP and HLS on free loopback ports, media under `.run/media`) as child processes, waits
+until each one's gRPC health check says SERVING, and prints their addresses, an operator token
+and grpcurl commands. Service logs go to the terminal and to `.run/logs/`.
 """
 
 from __future__ import annotations

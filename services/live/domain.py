@@ -374,7 +374,7 @@ class Lives:
         await store.close_sessions(conn, live_id, self._settings.viewer_timeout_s, everyone=True)
         row = await store.end_live(conn, live_id, reason=reason, note=note, ended_by=by)
         await store.end_streams(conn, live_id)  # a publish still there is cut at its next renewal
-        row = await store.get_live(conn, live_id)
+        row = await self._live(conn, live_id)
         await timers.cancel(conn, self.host_timer_key(live_id))
         figures = await store.stats(conn, live_id)
         live = store.live_from_row(row)

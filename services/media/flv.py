@@ -48,7 +48,7 @@ class MediaFacts:
     audio_codec: str = ""
     width: int = 0
     height: int = 0
-    bytes: int = 0
+    media_bytes: int = 0
     tags: int = 0
     video_frames: int = 0
     first_ms: int | None = None
@@ -57,7 +57,7 @@ class MediaFacts:
 
     def add(self, tag_type: int, timestamp: int, payload: bytes) -> None:
         self.tags += 1
-        self.bytes += len(payload)
+        self.media_bytes += len(payload)
         if tag_type == VIDEO:
             if not self.video_codec:
                 self.video_codec = video_codec(payload)
@@ -116,5 +116,5 @@ def scan(path: Path, *, max_tags: int = 50_000_000) -> MediaFacts:
                 facts.add_metadata(body)
             elif header[0] in (AUDIO, VIDEO):
                 facts.add(header[0], timestamp, body)
-                facts.bytes += size - len(body)
+                facts.media_bytes += size - len(body)
     return facts

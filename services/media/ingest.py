@@ -174,7 +174,7 @@ class StreamSession:
         self.cut = asyncio.Event()
         self.facts = flv.MediaFacts()
         self.started_at = dt.datetime.now(dt.UTC)
-        self._reason = media_events.UNPUBLISH_REASON_PUBLISHER_STOPPED
+        self._reason: media_events.UnpublishReason = media_events.UNPUBLISH_REASON_PUBLISHER_STOPPED
         self._detail = ""
         self._segmenter: asyncio.subprocess.Process | None = None
         self._segmenter_errors: deque[str] = deque(maxlen=20)
@@ -220,7 +220,7 @@ class StreamSession:
         async for line in self._segmenter.stderr:
             self._segmenter_errors.append(line.decode(errors="replace").rstrip())
 
-    def cut_off(self, reason: int, detail: str) -> None:
+    def cut_off(self, reason: media_events.UnpublishReason, detail: str) -> None:
         if not self.cut.is_set():
             self._reason, self._detail = reason, detail
             self.cut.set()
@@ -297,7 +297,7 @@ class StreamSession:
                 path.unlink(missing_ok=True)
         events.append(self._envelope(subjects.MEDIA_STREAM_UNPUBLISHED, media_events.StreamUnpublished(
             live_id=self.live_id, publish_id=self.publish_id, edge_id=self._settings.edge_id,
-            reason=self._reason, duration_ms=self.facts.duration_ms, bytes=self.facts.bytes,
+            reason=self._reason, duration_ms=self.facts.duration_ms, bytes=self.facts.media_bytes,
             detail=self._detail or why)))
         self.ingest.sessions.pop(self.publish_id, None)
         try:
@@ -305,7 +305,7 @@ class StreamSession:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Live's lease on the publish runs out by itself; the recording stays on disk.
             self._log.error("stream gone but not announced", error=str(exc))
-        self._log.info("stream unpublished", why=why, duration_ms=self.facts.duration_ms, bytes=self.facts.bytes,
+        self._log.info("stream unpublished", why=why, duration_ms=self.facts.duration_ms, bytes=self.facts.media_bytes,
                        recorded=self._recording is not None and self.facts.has_media)
 
     async def _stop_segmenter(self) -> None:

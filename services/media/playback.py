@@ -83,7 +83,7 @@ class Playback:
         if kind not in ("live", "replay") or not is_id(live_id, "live") \
                 or not (name == PLAYLIST or _SEGMENT_RE.match(name)) or ".." in name:
             return self._refuse(request, 400, "MALFORMED_PATH")
-        token = request.query.get("token") or request.headers.get("X-Play-Token", "")
+        token = request.query.get("token") or request.headers.get("X-Play-Token") or ""
         try:
             grant = self._tokens.check(token, live_id=live_id, replay=kind == "replay")
         except PlayRefused as refusal:

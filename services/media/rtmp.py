@@ -290,6 +290,7 @@ class RtmpConnection:
         loop = asyncio.get_running_loop()
         publish_deadline = loop.time() + self._limits.publish_s
         while True:
+            message: tuple[int, int, int, bytes] | None
             if self._publish is None:
                 timeout = publish_deadline - loop.time()
                 if timeout <= 0:
