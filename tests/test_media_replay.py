@@ -99,11 +99,15 @@ async def test_the_stream_gone_ends_the_live_a_reconnect_in_time_does_not_and_th
         return await scene.card_state(live_id) == groups_pb2.CARD_STATE_REPLAY_READY
 
     await eventually(card_offers_replay, what="the card offering the replay")
+    card = await scene.card(live_id)
+    assert card is not None and card.details.replay_url == shown.play.url
+    assert abs(card.details.replay_duration_seconds - 7) <= 1
 
     async def member_told() -> bool:
-        return any(n.card.state == groups_pb2.CARD_STATE_REPLAY_READY for n in inbox.cards_for(live_id))
+        return any(n.card.state == groups_pb2.CARD_STATE_REPLAY_READY and n.card.details.replay_url
+                   for n in inbox.cards_for(live_id))
 
-    await eventually(member_told, what="the replay-ready notification")
+    await eventually(member_told, what="the replay-ready notification carrying the VOD")
     await inbox.close()
 
     # Replay viewing obeys the audience like the live (SPEC F-23).

@@ -15,7 +15,7 @@ from services.runtime.events import timestamp
 # The subject's columns as card_from_row reads them.
 SUBJECT_FIELDS = (
     "s.subject_id, s.kind, s.state, s.title, s.author_id, s.version, s.updated_at AS subject_updated_at,"
-    " s.start_time, s.duration_seconds, s.total_viewers, s.peak_viewers"
+    " s.start_time, s.duration_seconds, s.total_viewers, s.peak_viewers, s.replay_url, s.replay_duration_seconds"
 )
 
 
@@ -37,7 +37,7 @@ def fill_card(card: pb.Card, card_id: str, row: asyncpg.Record) -> pb.Card:
     _set_time(card.update_time, row["subject_updated_at"])
     if row["start_time"] is not None:
         _set_time(card.details.start_time, row["start_time"])
-    for name in ("duration_seconds", "total_viewers", "peak_viewers"):
+    for name in ("duration_seconds", "total_viewers", "peak_viewers", "replay_url", "replay_duration_seconds"):
         if row[name] is not None:
             setattr(card.details, name, row[name])
     return card
@@ -61,12 +61,13 @@ def fill_item(item: pb.TimelineItem, row: asyncpg.Record) -> None:
         item.text = row["text"] or ""
 
 
-def _details_values(details: pb.CardDetails | None) -> tuple[dt.datetime | None, int | None, int | None, int | None]:
+def _details_values(details: pb.CardDetails | None) -> tuple[object, ...]:
     """CardDetails as columns; unset (zero) figures are NULL so they never erase known ones."""
     if details is None:
-        return None, None, None, None
+        return None, None, None, None, None, None
     start = details.start_time.ToDatetime(dt.UTC) if details.HasField("start_time") else None
-    return start, details.duration_seconds or None, details.total_viewers or None, details.peak_viewers or None
+    return (start, details.duration_seconds or None, details.total_viewers or None, details.peak_viewers or None,
+            details.replay_url or None, details.replay_duration_seconds or None)
 
 
 async def upsert_subject(conn: Connection, subject_id: str, kind: int, state: int, rank: int, title: str,
@@ -76,13 +77,16 @@ async def upsert_subject(conn: Connection, subject_id: str, kind: int, state: in
     subject are applied one after another."""
     return await conn.fetchrow(
         "INSERT INTO card_subjects AS s (subject_id, kind, state, state_rank, title, author_id, start_time,"
-        " duration_seconds, total_viewers, peak_viewers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " duration_seconds, total_viewers, peak_viewers, replay_url, replay_duration_seconds)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         " ON CONFLICT (subject_id) DO UPDATE SET kind = EXCLUDED.kind, state = EXCLUDED.state,"
         " state_rank = EXCLUDED.state_rank, title = coalesce(nullif(EXCLUDED.title, ''), s.title),"
         " start_time = coalesce(EXCLUDED.start_time, s.start_time),"
         " duration_seconds = coalesce(EXCLUDED.duration_seconds, s.duration_seconds),"
         " total_viewers = coalesce(EXCLUDED.total_viewers, s.total_viewers),"
         " peak_viewers = coalesce(EXCLUDED.peak_viewers, s.peak_viewers),"
+        " replay_url = coalesce(EXCLUDED.replay_url, s.replay_url),"
+        " replay_duration_seconds = coalesce(EXCLUDED.replay_duration_seconds, s.replay_duration_seconds),"
         " version = s.version + 1, updated_at = now()"
         " WHERE s.state_rank < EXCLUDED.state_rank"
         f" RETURNING {SUBJECT_FIELDS}, (xmax = 0) AS inserted",

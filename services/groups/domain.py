@@ -360,9 +360,13 @@ class Groups:
             details = pb.CardDetails(duration_seconds=ended.duration_seconds, total_viewers=ended.total_viewers,
                                      peak_viewers=ended.peak_viewers)
         elif event.type in (subjects.LIVE_REPLAY_READY, subjects.LIVE_REPLAY_DELETED):
-            live = event.payload(live_events.ReplayChanged).live
+            changed = event.payload(live_events.ReplayChanged)
+            live = changed.live
             state = (pb.CARD_STATE_REPLAY_READY if event.type == subjects.LIVE_REPLAY_READY
                      else pb.CARD_STATE_REPLAY_DELETED)
+            if event.type == subjects.LIVE_REPLAY_READY:  # the card carries the VOD
+                details = pb.CardDetails(replay_url=changed.replay.url,
+                                         replay_duration_seconds=round(changed.replay.duration_ms / 1000))
         else:
             return
         await self.show_card(conn, event, group_id=live.group_id, subject_id=live.id, kind=pb.CARD_KIND_LIVE,

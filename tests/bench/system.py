@@ -32,7 +32,8 @@ class ProcessSystem(System):
         env.update(LOG_LEVEL="warning", LOG_FORMAT="json", **self._env)
         (self._run_dir / "logs").mkdir(parents=True, exist_ok=True)
         started = []
-        for name in only or SERVICES:
+        # The media edge only when asked for (its RTMP and HTTP ports come from the benchmark).
+        for name in only or tuple(n for n in SERVICES if n != "media"):
             for index in range((replicas or {}).get(name, 1)):
                 service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log",
                                   echo=False)

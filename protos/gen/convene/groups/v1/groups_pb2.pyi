@@ -132,16 +132,20 @@ class Card(_message.Message):
     def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[CardKind, str]] = ..., subject_id: _Optional[str] = ..., state: _Optional[_Union[CardState, str]] = ..., title: _Optional[str] = ..., author_id: _Optional[str] = ..., version: _Optional[int] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., details: _Optional[_Union[CardDetails, _Mapping]] = ...) -> None: ...
 
 class CardDetails(_message.Message):
-    __slots__ = ("start_time", "duration_seconds", "total_viewers", "peak_viewers")
+    __slots__ = ("start_time", "duration_seconds", "total_viewers", "peak_viewers", "replay_url", "replay_duration_seconds")
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_VIEWERS_FIELD_NUMBER: _ClassVar[int]
     PEAK_VIEWERS_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_URL_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     start_time: _timestamp_pb2.Timestamp
     duration_seconds: int
     total_viewers: int
     peak_viewers: int
-    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_seconds: _Optional[int] = ..., total_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ...) -> None: ...
+    replay_url: str
+    replay_duration_seconds: int
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_seconds: _Optional[int] = ..., total_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ..., replay_url: _Optional[str] = ..., replay_duration_seconds: _Optional[int] = ...) -> None: ...
 
 class TimelineItem(_message.Message):
     __slots__ = ("id", "sequence", "sender_id", "create_time", "text", "card", "forward_id")
