@@ -36,6 +36,13 @@ async def _live(scene: Scene, live_id: str) -> live_pb2.Live:
     return (await scene.live.GetLive(live_pb2.GetLiveRequest(live_id=live_id), metadata=scene.as_(scene.host))).live
 
 
+async def _wait_on_air(scene: Scene, live_id: str) -> None:
+    async def on_air() -> bool:
+        return (await _live(scene, live_id)).stream_on_air
+
+    await eventually(on_air, what="the live showing its stream on air")
+
+
 def _nothing_stored(edge: Edge, live_id: str) -> bool:
     return not (edge.media_root / "live" / live_id).exists() and not (edge.media_root / "rec" / live_id).exists()
 
@@ -47,11 +54,7 @@ async def test_the_right_key_is_accepted_and_the_stream_is_told_on_the_bus(media
     live_id = started.live.id
     assert started.publish.url == edge.rtmp and started.publish.push_url.startswith(f"{edge.rtmp}/{live_id}?key=")
     pusher = await Push(started.publish.push_url, 4).start()
-
-    async def on_air() -> bool:
-        return (await _live(scene, live_id)).stream_on_air
-
-    await eventually(on_air, what="the live showing its stream on air")
+    await _wait_on_air(scene, live_id)
     assert await pusher.wait() == 0, pusher.stderr
 
     async def off_air() -> bool:
@@ -108,11 +111,7 @@ async def test_a_second_publisher_is_refused_and_the_first_goes_on(media, tap: E
     started = await scene.start()
     live_id = started.live.id
     first = await Push(started.publish.push_url, 5).start()
-
-    async def on_air() -> bool:
-        return (await _live(scene, live_id)).stream_on_air
-
-    await eventually(on_air, what="the first stream on air")
+    await _wait_on_air(scene, live_id)
     code, errors = await push(started.publish.push_url, 3)
     assert code != 0 and "ALREADY_PUBLISHING" in errors, "a second publisher was accepted"
     assert await first.wait() == 0, first.stderr
@@ -127,11 +126,7 @@ async def test_rotating_the_key_or_ending_the_live_cuts_the_stream_there(media, 
     started = await scene.start()
     live_id = started.live.id
     pusher = await Push(started.publish.push_url, 30).start()
-
-    async def on_air() -> bool:
-        return (await _live(scene, live_id)).stream_on_air
-
-    await eventually(on_air, what="the stream on air")
+    await _wait_on_air(scene, live_id)
     await scene.live.RotateStreamKey(live_pb2.RotateStreamKeyRequest(live_id=live_id), metadata=scene.as_(scene.host))
     assert await pusher.wait(timeout=20) != 0, "the stream went on with a rotated-away key"
     gone = tap.of_type(subjects.MEDIA_STREAM_UNPUBLISHED, live_id)[0].payload(media_events.StreamUnpublished)
@@ -140,11 +135,7 @@ async def test_rotating_the_key_or_ending_the_live_cuts_the_stream_there(media, 
     other = await Scene.create(system)
     running = await other.start()
     pusher = await Push(running.publish.push_url, 30).start()
-
-    async def other_on_air() -> bool:
-        return (await _live(other, running.live.id)).stream_on_air
-
-    await eventually(other_on_air, what="the other stream on air")
+    await _wait_on_air(other, running.live.id)
     await other.end(running.live.id)
     assert await pusher.wait(timeout=20) != 0, "the stream of an ended live went on"
     await scene.end(live_id)
