@@ -90,6 +90,7 @@ def nginx(media, nginx_port: int, tmp_path_factory: pytest.TempPathFactory) -> I
     (edge.media_root / "rec").mkdir(parents=True, exist_ok=True)
     config = folder / "nginx.conf"
     config.write_text(nginx_config(folder, nginx_port, edge))
+    assert NGINX is not None
     process = subprocess.Popen([NGINX, "-c", str(config), "-p", str(folder), "-e", str(folder / "error.log")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -47,9 +47,9 @@ class MediaPlane:
     async def start_responders(self):
         subscriptions = [
             await bus.serve(self._nc, subjects.LIVE_AUTHORIZE_PUBLISH, media_pb2.AuthorizePublishRequest,
-                            self.authorize_publish, queue="live"),  # type: ignore[arg-type]
+                            self.authorize_publish, queue="live"),
             await bus.serve(self._nc, subjects.LIVE_RENEW_PUBLISH, media_pb2.RenewPublishRequest,
-                            self.renew_publish, queue="live"),  # type: ignore[arg-type]
+                            self.renew_publish, queue="live"),
         ]
 
         async def stop() -> None:

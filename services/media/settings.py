@@ -15,7 +15,7 @@ def _ffmpeg() -> str:
     given = env("MEDIA_FFMPEG", "")
     if given:
         return given
-    import imageio_ffmpeg  # type: ignore[import-untyped]
+    import imageio_ffmpeg
 
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
