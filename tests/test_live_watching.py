@@ -88,15 +88,16 @@ async def test_joins_that_arrive_together_each_get_their_own_answer(live_system:
 
 
 async def test_a_live_whose_host_stream_is_gone_ends_by_itself(postgres, tmp_path_factory) -> None:
-    """F-26: no host heartbeat for the configured time ends the live; heartbeats keep it on."""
+    """F-26: no stream and no host heartbeat for the configured time ends the live; heartbeats
+    keep it on (the stream itself: tests/test_media_replay.py)."""
     from tests.harness import module_system
     from tests.live_support import FAST
 
     async with module_system(postgres, tmp_path_factory.mktemp("host-gone"),
                              **{**FAST, "host_timeout_s": 1.5}) as system:
         scene = await Scene.create(system)
+        other = await Scene.create(system)  # before the start: the heartbeats must begin within 1.5 s
         kept = await scene.start()
-        other = await Scene.create(system)
         abandoned = await other.start()
         for _ in range(6):
             await scene.live.HostHeartbeat(live_pb2.HostHeartbeatRequest(live_id=kept.live.id),

@@ -152,7 +152,7 @@ async def test_a_live_that_never_received_media_fails_its_replay_with_a_reason(m
 
 
 async def test_ending_the_live_during_a_push_cuts_the_stream_and_keeps_what_was_pushed(media) -> None:
-    system, _ = media
+    system, edge = media
     scene = await Scene.create(system)
     started = await scene.start(allow_replay=True)
     live_id = started.live.id
@@ -167,6 +167,11 @@ async def test_ending_the_live_during_a_push_cuts_the_stream_and_keeps_what_was_
     await scene.end(live_id)
     assert await pusher.wait(timeout=20) != 0, "the stream of an ended live went on"
     cut_after = time.monotonic() - ended_at
+
+    async def segments_gone() -> bool:
+        return not (edge.media_root / "live" / live_id).exists()
+
+    await eventually(segments_gone, what="the ended live's segments deleted")
     answer = await _settled(scene, live_id)
     assert answer.replay.state == live_pb2.REPLAY_STATE_READY, answer
     # What was pushed until the cut: about 3 s on air, plus the time to the cut.

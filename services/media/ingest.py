@@ -300,6 +300,8 @@ class StreamSession:
             reason=self._reason, duration_ms=self.facts.duration_ms, bytes=self.facts.media_bytes,
             detail=self._detail or why)))
         self.ingest.sessions.pop(self.publish_id, None)
+        if self._detail == "LIVE_ENDED":
+            remove_tree(store.live_dir(self.live_id))  # nobody plays an ended live
         try:
             await announce(self.ingest._pool, *events)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:

@@ -66,6 +66,13 @@ class Packaging:
             " SELECT pg_notify('media_replay_jobs', '') FROM queued",
             request.live_id, request.SerializeToString(), event.envelope.enterprise_id)
 
+    async def on_live_ended(self, event: Event, conn: Connection) -> None:
+        """Consumer `media--live-ended`: the live's HLS goes (the replay is made from the
+        recording). A stream still being cut off here removes it again when it closes."""
+        live_id = event.envelope.subject
+        await asyncio.to_thread(remove_tree, self._store.live_dir(live_id))
+        log.info("live segments deleted", live_id=live_id, correlation_id=live_id)
+
     async def on_deleted(self, event: Event, conn: Connection) -> None:
         """Consumer `media--replay-deletions`: a deleted replay's files go, and its recording's."""
         live_id = event.envelope.subject

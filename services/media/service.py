@@ -70,6 +70,8 @@ async def build(runtime: Runtime) -> ServiceParts:
                          subjects=[subjects.LIVE_REPLAY_REQUESTED], handler=packaging.on_requested),
             ConsumerSpec(durable="media--replay-deletions", source="live",
                          subjects=[subjects.LIVE_REPLAY_DELETED], handler=packaging.on_deleted),
+            ConsumerSpec(durable="media--live-ended", source="live",
+                         subjects=[subjects.LIVE_SESSION_ENDED], handler=packaging.on_live_ended),
         ],
         workers=[start_http, start_rtmp, packaging.start],
     )

@@ -214,8 +214,9 @@ class LiveServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def HostHeartbeat(self, request, context):
-        """The host's stream is alive; without one for the configured time the live ends by itself.
-        Permission: the host.
+        """The host is still there while their stream is not (before the first push, say); with
+        neither a stream on the media edge nor a heartbeat for the configured time the live ends
+        by itself (SPEC F-26). Permission: the host.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
