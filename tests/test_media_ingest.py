@@ -166,3 +166,47 @@ async def test_garbage_and_unknown_paths_are_refused_and_the_edge_keeps_serving(
     assert not tap.of_type(subjects.MEDIA_STREAM_PUBLISHED, live_id)
     assert (await push(started.publish.push_url, 1))[0] == 0, "the edge stopped serving"
     await scene.end(live_id)
+
+
+async def test_srs_callbacks_get_the_same_check_and_events(media, tap: EventTap) -> None:
+    """SRS posts JSON hooks and wants the body `0` to allow; the same check and events follow."""
+    import aiohttp
+
+    system, edge = media
+    scene = await Scene.create(system)
+    started = await scene.start()
+    live_id, key = started.live.id, started.publish.stream_key.split("?key=")[1]
+
+    async def hook(action: str, param: str, path: str) -> tuple[int, str]:
+        body = {"action": action, "client_id": "c1", "ip": "127.0.0.1", "vhost": "__defaultVhost__",
+                "app": "live", "stream": live_id, "param": param}
+        async with aiohttp.ClientSession() as session, session.post(f"{edge.http}/rtmp/{path}", json=body) as answer:
+            return answer.status, await answer.text()
+
+    assert await hook("on_publish", "?key=wrong-key-0123456789", "on_publish") == (403, "1")
+    assert not tap.of_type(subjects.MEDIA_STREAM_PUBLISHED, live_id)
+    assert await hook("on_publish", f"?key={key}", "on_publish") == (200, "0")
+    await _wait_on_air(scene, live_id)
+    assert await hook("on_unpublish", "", "on_publish_done") == (200, "0")
+
+    async def off_air() -> bool:
+        return not (await _live(scene, live_id)).stream_on_air
+
+    await eventually(off_air, what="the stream gone after SRS's on_unpublish")
+    async with aiohttp.ClientSession() as session, session.post(f"{edge.http}/rtmp/on_publish",
+                                                                data=b"\x00\xff garbage") as answer:
+        assert answer.status in (400, 403)
+
+    def http_garbage() -> None:
+        with socket.create_connection(("127.0.0.1", edge.http_port), timeout=10) as sock:
+            sock.sendall(bytes(range(256)) * 4)
+            sock.settimeout(10)
+            try:
+                sock.recv(4096)
+            except (ConnectionResetError, TimeoutError):
+                pass
+
+    await asyncio.to_thread(http_garbage)
+    async with aiohttp.ClientSession() as session, session.get(f"{edge.http}/healthz") as answer:
+        assert answer.status == 200, "the edge's HTTP stopped serving"
+    await scene.end(live_id)
