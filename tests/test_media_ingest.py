@@ -210,3 +210,45 @@ async def test_srs_callbacks_get_the_same_check_and_events(media, tap: EventTap)
     async with aiohttp.ClientSession() as session, session.get(f"{edge.http}/healthz") as answer:
         assert answer.status == 200, "the edge's HTTP stopped serving"
     await scene.end(live_id)
+
+
+async def test_an_edge_that_dies_without_a_word_lets_go_after_its_lease(media) -> None:
+    """An edge killed mid-stream sends no `unpublished` and no more renewals: another publish is
+    refused while its lease runs, and a live nobody pushes to again ends by itself a lease plus
+    the host timeout after the last renewal (SPEC F-26)."""
+    import nats
+
+    from convene.live.v1 import media_pb2
+    from services.runtime import bus
+    from services.runtime.events import new_envelope
+    from tests.harness import publish_events
+    from tests.media_support import FAST_MEDIA
+
+    system, _ = media
+    scene = await Scene.create(system)
+    started = await scene.start()
+    live_id, key = started.live.id, started.publish.stream_key.split("?key=")[1]
+    nc = await nats.connect(system.nats_url.split(","))
+    try:
+        async def ask(publish_id: str) -> media_pb2.AuthorizePublishResponse:
+            return await bus.request(nc, subjects.LIVE_AUTHORIZE_PUBLISH, media_pb2.AuthorizePublishRequest(
+                live_id=live_id, stream_key=key, edge_id="dead-edge", publish_id=publish_id),
+                media_pb2.AuthorizePublishResponse)
+
+        assert (await ask("pub_dead")).allowed
+        await publish_events(system.nats_url, new_envelope(
+            subjects.MEDIA_STREAM_PUBLISHED, subject=live_id, correlation_id=live_id,
+            payload=media_events.StreamPublished(live_id=live_id, publish_id="pub_dead", edge_id="dead-edge")))
+        await _wait_on_air(scene, live_id)
+        died_at = asyncio.get_running_loop().time()
+        assert (await ask("pub_other")).reason == "ALREADY_PUBLISHING"
+
+        async def ended() -> bool:
+            return (await _live(scene, live_id)).state == live_pb2.LIVE_STATE_ENDED
+
+        lease, timeout = float(FAST_MEDIA["publish_lease_s"]), float(FAST_MEDIA["host_timeout_s"])
+        await eventually(ended, timeout=lease + timeout + 15, every=0.2, what="the live ending by itself")
+        assert asyncio.get_running_loop().time() - died_at >= lease + timeout - 1
+        assert (await _live(scene, live_id)).end_reason == live_pb2.END_REASON_HOST_GONE
+    finally:
+        await nc.close()

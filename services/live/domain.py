@@ -152,10 +152,13 @@ class Lives:
     def host_timer_key(live_id: str) -> str:
         return f"host:{live_id}"
 
-    async def watch_host(self, conn: Connection, live_id: str) -> None:
+    async def watch_host(self, conn: Connection, live_id: str, *, streaming: bool = False) -> None:
         """(Re)start the host-gone timer: with no stream and no heartbeat for host_timeout_s, the
-        live ends (SPEC F-26). A stream on air stops it (services/live/media.py)."""
-        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.host_timeout_s)
+        live ends (SPEC F-26). While a stream is on air each renewal of its publish pushes it past
+        the publish's lease (services/live/media.py), so an edge that dies without a word still
+        lets the live end."""
+        wait = self._settings.host_timeout_s + (self._settings.publish_lease_s if streaming else 0)
+        due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
         await timers.schedule(conn, self.host_timer_key(live_id), HOST_GONE, due, live_id.encode())
 
     async def start_live(self, principal: Principal, request: pb.StartLiveRequest) -> pb.StartLiveResponse:

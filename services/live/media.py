@@ -6,8 +6,9 @@
   no publish. One publish holds a live at a time, under a lease the edge renews; a second
   publisher is refused, a rotated key or an ended live cuts the one there.
 - The edge's stream events (consumer `live--media-streams`, in order): published -> the live is
-  on air and the host-gone timer stops; unpublished -> the grant is free and the timer starts,
-  so a live whose stream stays gone for `host_timeout_s` ends (a reconnect in time resumes it);
+  on air and the host-gone timer waits a lease past each renewal; unpublished -> the grant is free and the timer starts,
+  so a live whose stream stays gone for `host_timeout_s` ends (a reconnect in time resumes it;
+  an edge that dies without a word: its renewals stop, and the live ends a lease later);
   recording finished -> a piece of the replay job's input.
 - The replay job's answer (consumer `live--replay-results`): the VOD is ready with its duration,
   or the replay failed with a reason.
@@ -27,7 +28,7 @@ from convene.media.v1 import events_pb2 as media_events
 from services.live import store
 from services.live.domain import RUNNING, Lives
 from services.live.settings import LiveSettings
-from services.runtime import bus, subjects, timers
+from services.runtime import bus, subjects
 from services.runtime.db import Connection
 from services.runtime.events import Event
 from services.runtime.logs import get_logger
@@ -92,8 +93,9 @@ class MediaPlane:
         return ""
 
     async def renew_publish(self, request: media_pb2.RenewPublishRequest) -> media_pb2.RenewPublishResponse:
-        async with self._pool.acquire() as conn:
+        async with self._pool.acquire() as conn, conn.transaction():
             if await store.renew_publish(conn, request.live_id, request.publish_id):
+                await self._lives.watch_host(conn, request.live_id, streaming=True)
                 return media_pb2.RenewPublishResponse(allowed=True)
             row = await store.get_live(conn, request.live_id)
         reason = "LIVE_ENDED" if row is None or row["state"] not in RUNNING else "PUBLISH_REVOKED"
@@ -109,7 +111,7 @@ class MediaPlane:
             if row is None or row["state"] not in RUNNING:
                 return
             await store.set_stream(conn, published.live_id, published.publish_id, on_air=True)
-            await timers.cancel(conn, self._lives.host_timer_key(published.live_id))
+            await self._lives.watch_host(conn, published.live_id, streaming=True)
             log.info("stream on air", live_id=published.live_id, publish_id=published.publish_id,
                      video=published.media.video_codec, audio=published.media.audio_codec)
         elif event.type == subjects.MEDIA_STREAM_UNPUBLISHED:
