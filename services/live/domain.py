@@ -188,7 +188,7 @@ class Lives:
             await add_event(conn, new_envelope(  # its media grant: the host pushes to see the preview
                 subjects.LIVE_PREVIEW_OPENED, subject=live.id, enterprise_id=live.enterprise_id,
                 correlation_id=live.id, payload=events_pb2.PreviewOpened(live=live)))
-            return pb.OpenPreviewResponse(live=store.live_from_row(row), publish=self._publish(row["id"], key))
+            return pb.OpenPreviewResponse(live=live, publish=self._publish(row["id"], key))
 
         return await run_once(self._pool, principal_id=principal.id, method="OpenPreview",
                               request_id=request.request_id, response_type=pb.OpenPreviewResponse, work=work)
@@ -375,9 +375,8 @@ class Lives:
         was_on_air = row["state"] == pb.LIVE_STATE_LIVE
         await store.sample_peaks(conn, live_id)
         await store.close_sessions(conn, live_id, self._settings.viewer_timeout_s, everyone=True)
-        row = await store.end_live(conn, live_id, reason=reason, note=note, ended_by=by)
         await store.end_streams(conn, live_id)  # a publish still there is cut at its next renewal
-        row = await self._live(conn, live_id)
+        row = await store.end_live(conn, live_id, reason=reason, note=note, ended_by=by)
         await timers.cancel(conn, self.host_timer_key(live_id))
         figures = await store.stats(conn, live_id)
         live = store.live_from_row(row)
