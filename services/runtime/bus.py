@@ -27,6 +27,8 @@ log = get_logger(__name__)
 # The stream keeps published ids this long to drop re-published copies (relay retries).
 DUPLICATE_WINDOW_S = 120.0
 _ERROR_HEADER = "Convene-Error"
+# JetStream's err_code for a stream its cluster cannot place (yet).
+_NO_PEERS_FOR_PLACEMENT = 10005
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,13 @@ async def ensure_stream(nc: NATS, spec: StreamSpec, replicas: int, *, timeout_s:
             except NotFoundError:
                 await js.add_stream(config)
             return
-        except BadRequestError:
-            raise
+        except BadRequestError as exc:
+            # "No suitable peers for placement": a cluster whose nodes have not all met yet (seen
+            # under load at start-up) cannot place R3 yet; any other bad request is final.
+            if exc.err_code != _NO_PEERS_FOR_PLACEMENT or asyncio.get_running_loop().time() > deadline:
+                raise
+            log.info("waiting for jetstream peers to place stream", stream=spec.name, error=str(exc))
+            await asyncio.sleep(0.5)
         except Exception as exc:  # no meta leader yet, timeouts while a node restarts
             if asyncio.get_running_loop().time() > deadline:
                 raise
