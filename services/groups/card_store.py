@@ -19,7 +19,7 @@ SUBJECT_FIELDS = (
 )
 
 
-def _set_time(field: Timestamp, when: dt.datetime) -> None:
+def set_time(field: Timestamp, when: dt.datetime) -> None:
     """Timestamp.FromDatetime, three times faster (timeline pages build many): exact for
     timezone-aware times until 2106, the microseconds taken apart from the float seconds."""
     field.seconds = int(when.timestamp())
@@ -34,9 +34,9 @@ def fill_card(card: pb.Card, card_id: str, row: asyncpg.Record) -> pb.Card:
     card.title = row["title"]
     card.author_id = row["author_id"]
     card.version = row["version"]
-    _set_time(card.update_time, row["subject_updated_at"])
+    set_time(card.update_time, row["subject_updated_at"])
     if row["start_time"] is not None:
-        _set_time(card.details.start_time, row["start_time"])
+        set_time(card.details.start_time, row["start_time"])
     for name in ("duration_seconds", "total_viewers", "peak_viewers", "replay_url", "replay_duration_seconds"):
         if row[name] is not None:
             setattr(card.details, name, row[name])
@@ -45,20 +45,6 @@ def fill_card(card: pb.Card, card_id: str, row: asyncpg.Record) -> pb.Card:
 
 def card_from_row(card_id: str, row: asyncpg.Record) -> pb.Card:
     return fill_card(pb.Card(), card_id, row)
-
-
-def fill_item(item: pb.TimelineItem, row: asyncpg.Record) -> None:
-    """A timeline entry from timeline_page (a card when it holds one, else text)."""
-    item.id = row["item_id"]
-    item.sequence = row["sequence"]
-    item.sender_id = row["sender_id"]
-    _set_time(item.create_time, row["created_at"])
-    if row["forward_id"] is not None:
-        item.forward_id = row["forward_id"]
-    if row["card_id"] is not None:
-        fill_card(item.card, row["card_id"], row)
-    else:
-        item.text = row["text"] or ""
 
 
 def _details_values(details: pb.CardDetails | None) -> tuple[object, ...]:
@@ -116,17 +102,6 @@ async def card_id_in(conn: Connection, group_id: str, subject_id: str) -> str:
     return await conn.fetchval("SELECT id FROM cards WHERE group_id = $1 AND subject_id = $2", group_id, subject_id)
 
 
-async def insert_card_item(conn: Connection, item_id: str, group_id: str, sender_id: str, card_id: str,
-                           forward_id: str | None = None) -> asyncpg.Record:
-    """A timeline entry holding the card, at the group's next position."""
-    return await fetch_one(conn,
-        "WITH seq AS (UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $2 RETURNING last_sequence)"
-        " INSERT INTO timeline_items (id, group_id, sequence, sender_id, card_id, forward_id)"
-        " SELECT $1, $2, seq.last_sequence, $3, $4, $5 FROM seq RETURNING id, sequence, created_at",
-        item_id, group_id, sender_id, card_id, forward_id,
-    )
-
-
 async def placements(conn: Connection, subject_id: str, *, except_card_id: str | None) -> list[asyncpg.Record]:
     """Every card of the subject in a group that is not dismissed, with the group's members."""
     return await conn.fetch(
@@ -147,24 +122,6 @@ async def readable_card(conn: Connection, card_id: str, principal_id: str) -> as
         " FROM cards c JOIN card_subjects s ON s.subject_id = c.subject_id"
         " JOIN groups g ON g.id = c.group_id AND g.dismissed_at IS NULL WHERE c.id = $1",
         card_id, principal_id,
-    )
-
-
-async def timeline_page(conn: Connection, group_id: str, principal_id: str, *, any_reader: bool,
-                        before: int, limit: int) -> list[asyncpg.Record]:
-    """The access check and a page in one round trip: no rows means no such group; a first row
-    with is_member false means the principal may not read; item_id NULL means an empty page."""
-    return await conn.fetch(
-        "WITH a AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM group_members m"
-        "   WHERE m.group_id = $1 AND m.member_id = $2) AS is_member FROM groups g"
-        "   WHERE g.id = $1 AND g.dismissed_at IS NULL)"
-        " SELECT a.is_member, p.* FROM a"
-        " LEFT JOIN LATERAL (SELECT t.id AS item_id, t.sequence, t.sender_id, t.text, t.created_at, t.forward_id,"
-        f"   t.card_id, {SUBJECT_FIELDS} FROM timeline_items t"
-        "   LEFT JOIN cards c ON c.id = t.card_id LEFT JOIN card_subjects s ON s.subject_id = c.subject_id"
-        "   WHERE t.group_id = $1 AND t.sequence < $3 AND (a.is_member OR $5)"
-        "   ORDER BY t.sequence DESC LIMIT $4) p ON true",
-        group_id, principal_id, before, limit, any_reader,
     )
 
 

@@ -12,7 +12,8 @@ import asyncpg
 
 from convene.groups.v1 import events_pb2
 from convene.groups.v1 import groups_pb2 as pb
-from services.groups import card_store, store
+from services.groups import card_store, chat, chat_store, store
+from services.groups.chat_store import CARD, NewEntry
 from services.runtime import subjects
 from services.runtime.db import Connection
 from services.runtime.events import Event, new_envelope
@@ -45,9 +46,12 @@ async def show(conn: Connection, event: Event | None, *, group_id: str, subject_
         if await card_store.insert_card(conn, card_id, group_id, subject_id):
             shown = subject or await card_store.get_subject(conn, subject_id)
             assert shown is not None, "the subject was written above"
-            item = await card_store.insert_card_item(conn, new_id("message"), group_id, author_id, card_id)
+            appended = await chat_store.append(conn, group_id, NewEntry(
+                item_id=new_id("message"), sender_id=author_id, kind=CARD, card_id=card_id))
             await emit(conn, subjects.GROUPS_CARD_POSTED, card_store.card_from_row(card_id, shown),
-                       group=group, item_id=item["id"], correlation_id=correlation_id)
+                       group=group, item_id=appended["id"], correlation_id=correlation_id)
+            await chat.announce(conn, group_id, group["enterprise_id"], appended, author_id,
+                                correlation_id=correlation_id)
             posted_card_id = card_id
     if moved is not None and not moved["inserted"]:  # a new subject has no other cards yet
         for placement in await card_store.placements(conn, subject_id, except_card_id=posted_card_id):

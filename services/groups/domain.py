@@ -10,7 +10,7 @@ from convene.groups.v1 import events_pb2, membership_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from convene.identity.v1 import authz_pb2, identity_pb2
 from convene.live.v1 import events_pb2 as live_events
-from services.groups import calls, card_store, cards, store
+from services.groups import calls, cards, store
 from services.groups.access import member_group
 from services.groups.cards import CARD_RANK  # noqa: F401 - the card order, for callers of show_card
 from services.groups.settings import GroupsSettings
@@ -294,38 +294,28 @@ class Groups:
                 assert existing is not None, "the other open made it"
                 return store.group_from_row(existing, 2)
 
-    # --------------------------------------------------------------- timeline
+    # ----------------------------------------------------------------- admins
 
-    async def post_message(self, principal: Principal, request: pb.PostMessageRequest) -> pb.PostMessageResponse:
-        async def work(conn: Connection) -> pb.PostMessageResponse:
-            group = await member_group(conn, principal, request.group_id)
-            row = await store.insert_text(conn, new_id("message"), request.group_id, principal.id, request.text)
-            item = store.text_item_from_row(row)
-            await add_event(conn, new_envelope(
-                subjects.GROUPS_MESSAGE_POSTED, subject=request.group_id, enterprise_id=group["enterprise_id"],
-                payload=events_pb2.MessagePosted(group_id=request.group_id, item=item)))
-            return pb.PostMessageResponse(item=item)
-
-        return await run_once(self._pool, principal_id=principal.id, method="PostMessage",
-                              request_id=request.request_id, response_type=pb.PostMessageResponse, work=work)
-
-    async def list_timeline(self, principal: Principal, group_id: str, size: int, token: str) -> pb.ListTimelineResponse:
-        """Newest first; the access check travels in the page's own query (one round trip)."""
-        before = decode_page_value(token, "before", int, 2**62)
-        async with self._pool.acquire() as conn:
-            rows = await card_store.timeline_page(conn, group_id, principal.id, any_reader=principal.is_service,
-                                                        before=before, limit=size + 1)
-        if not rows:
-            raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=group_id)
-        if not rows[0]["is_member"] and not principal.is_service:
-            raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the group may see it", group_id=group_id)
-        rows = [r for r in rows if r["item_id"] is not None]
-        response = pb.ListTimelineResponse()
-        for row in rows[:size]:
-            card_store.fill_item(response.items.add(), row)
-        if len(rows) > size:
-            response.next_page_token = encode_page_token({"before": rows[size - 1]["sequence"]})
-        return response
+    async def set_admin(self, principal: Principal, group_id: str, member_id: str, admin: bool) -> pb.Group:
+        """SPEC F-15: the owner makes members group admins (they may @all and recall any message)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            group = await member_group(conn, principal, group_id, lock=True)
+            _fixed_if_direct(group)
+            _require_owner(principal, group)
+            if member_id == group["owner_id"]:
+                raise FailedPrecondition("ALREADY_OWNER", "the owner has every admin power already")
+            if admin and kind_of(member_id) == "wechat_user":
+                raise FailedPrecondition("WECHAT_USER_CANNOT_BE_ADMIN", "a WeChat user cannot be a group admin",
+                                         member_id=member_id)
+            if admin and not await store.is_admin(conn, group_id, member_id) and (
+                    await store.admin_count(conn, group_id) >= self._settings.max_admins):
+                limit = self._settings.max_admins
+                raise FailedPrecondition("TOO_MANY_ADMINS", f"a group has at most {limit} admins", limit=limit)
+            if not await store.set_admin(conn, group_id, member_id, admin):
+                raise NotFound("MEMBER_NOT_FOUND", f"{member_id} is not in the group", member_id=member_id)
+            row = await store.get_group(conn, group_id)
+            assert row is not None, "the group was locked above"
+            return store.group_from_row(row, await store.member_count(conn, group_id))
 
     async def check_membership(self, request: membership_pb2.CheckMembershipRequest) -> membership_pb2.CheckMembershipResponse:
         """Answer `groups.v1.check_membership` (one query)."""

@@ -9,14 +9,15 @@ import asyncpg
 from convene.groups.v1 import events_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from convene.live.v1 import events_pb2 as live_events
-from services.groups import card_store, cards, store
+from services.groups import card_store, cards, chat, chat_store, store
+from services.groups.chat_store import CARD, NewEntry
 from services.groups.domain import Groups
 from services.groups.settings import GroupsSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
 from services.runtime.db import Connection
 from services.runtime.errors import InvalidArgument, NotFound, PermissionDenied
-from services.runtime.events import Event, new_envelope, timestamp
+from services.runtime.events import Event, new_envelope
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
@@ -86,14 +87,15 @@ class Forwarding:
             card_id = new_id("card")
             if not await card_store.insert_card(conn, card_id, target_group_id, forward.subject_id, forward.id):
                 card_id = await card_store.card_id_in(conn, target_group_id, forward.subject_id)
-            item = await card_store.insert_card_item(conn, new_id("message"), target_group_id, principal.id, card_id,
-                                                     forward.id)
+            appended = await chat_store.append(conn, target_group_id, NewEntry(
+                item_id=new_id("message"), sender_id=principal.id, kind=CARD, card_id=card_id,
+                forward_id=forward.id))
             card = card_store.card_from_row(card_id, subject)
-            await cards.emit(conn, subjects.GROUPS_CARD_POSTED, card, group=target, item_id=item["id"],
+            await cards.emit(conn, subjects.GROUPS_CARD_POSTED, card, group=target, item_id=appended["id"],
                              correlation_id=forward.subject_id)
-            return pb.ForwardCardResponse(forward=forward, item=pb.TimelineItem(
-                id=item["id"], sequence=item["sequence"], sender_id=principal.id,
-                create_time=timestamp(item["created_at"]), card=card, forward_id=forward.id))
+            item = await chat.announce(conn, target_group_id, target["enterprise_id"], appended, principal.id,
+                                       correlation_id=forward.subject_id)
+            return pb.ForwardCardResponse(forward=forward, item=item)
 
         return await run_once(self._pool, principal_id=principal.id, method="ForwardCard",
                               request_id=request.request_id, response_type=pb.ForwardCardResponse, work=work)

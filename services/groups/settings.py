@@ -23,6 +23,13 @@ class GroupsSettings(Settings):
     share_link_ttl_s: int = field(default_factory=lambda: int(env("GROUPS_SHARE_LINK_TTL_S", str(30 * 24 * 3600))))
     # Group invitations last a week, like WeCom's group QR codes.
     invite_ttl_s: int = field(default_factory=lambda: int(env("GROUPS_INVITE_TTL_S", str(7 * 24 * 3600))))
+    # A sender recalls their own message for this long (SPEC F-15); owner and admins any time.
+    recall_window_s: float = field(default_factory=lambda: float(env("GROUPS_RECALL_WINDOW_S", "120")))
+    # A chat's reads reach the readers' other devices, and the senders' read receipts, at most
+    # this often (however many read meanwhile, one update).
+    read_push_interval_s: float = field(default_factory=lambda: float(env("GROUPS_READ_PUSH_INTERVAL_S", "0.25")))
+    # Group admins a group may have besides its owner.
+    max_admins: int = field(default_factory=lambda: int(env("GROUPS_MAX_ADMINS", "3")))
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -30,6 +37,8 @@ class GroupsSettings(Settings):
             raise ValueError("group and call limits must allow at least 2 people")
         if self.external_max_wechat_users < 0:
             raise ValueError("GROUPS_EXTERNAL_MAX_WECHAT_USERS must not be negative")
+        if self.recall_window_s < 0 or self.read_push_interval_s < 0 or self.max_admins < 0:
+            raise ValueError("GROUPS_RECALL_WINDOW_S, _READ_PUSH_INTERVAL_S and _MAX_ADMINS must not be negative")
 
     def max_members(self, kind: int) -> int:
         if kind == pb.GROUP_KIND_DIRECT:

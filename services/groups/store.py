@@ -12,16 +12,18 @@ from services.runtime.events import timestamp
 _IS_WECHAT = r"member_id LIKE 'wx\_%'"
 
 
+# The group admins of the group `g` (Group.admin_ids), as a column of a query over groups g.
+ADMIN_IDS = ("coalesce((SELECT array_agg(a.member_id ORDER BY a.member_id) FROM group_members a"
+             " WHERE a.group_id = g.id AND a.is_admin), '{}') AS admin_ids")
+
+
 def group_from_row(row: asyncpg.Record, member_count: int) -> pb.Group:
+    """`row` holds admin_ids when the query asked for them (ADMIN_IDS)."""
     return pb.Group(
         id=row["id"], name=row["name"], kind=row["kind"], enterprise_id=row["enterprise_id"],
         owner_id=row["owner_id"], member_count=member_count, create_time=timestamp(row["created_at"]),
+        admin_ids=row.get("admin_ids") or [],
     )
-
-
-def text_item_from_row(row: asyncpg.Record) -> pb.TimelineItem:
-    return pb.TimelineItem(id=row["id"], sequence=row["sequence"], sender_id=row["sender_id"],
-                           create_time=timestamp(row["created_at"]), text=row["text"])
 
 
 async def insert_group(conn: Connection, group_id: str, name: str, kind: int, enterprise_id: str,
@@ -37,14 +39,15 @@ async def insert_group(conn: Connection, group_id: str, name: str, kind: int, en
 
 async def get_group(conn: Connection, group_id: str, *, for_update: bool = False) -> asyncpg.Record | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(f"SELECT * FROM groups WHERE id = $1 AND dismissed_at IS NULL{lock}", group_id)
+    return await conn.fetchrow(f"SELECT g.*, {ADMIN_IDS} FROM groups g WHERE g.id = $1 AND g.dismissed_at IS NULL{lock}",
+                               group_id)
 
 
 async def group_for(conn: Connection, group_id: str, principal_id: str) -> asyncpg.Record | None:
     """The group with `is_member` for the principal, in one round trip (None: no such group)."""
     return await conn.fetchrow(
-        "SELECT g.*, EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $2)"
-        " AS is_member FROM groups g WHERE g.id = $1 AND g.dismissed_at IS NULL",
+        f"SELECT g.*, {ADMIN_IDS}, EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id"
+        " AND m.member_id = $2) AS is_member FROM groups g WHERE g.id = $1 AND g.dismissed_at IS NULL",
         group_id, principal_id,
     )
 
@@ -112,7 +115,7 @@ async def member_page(conn: Connection, group_id: str, after: str, limit: int) -
 
 async def my_groups_page(conn: Connection, member_id: str, before: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT g.*, (SELECT count(*) FROM group_members c WHERE c.group_id = g.id) AS member_count"
+        f"SELECT g.*, (SELECT count(*) FROM group_members c WHERE c.group_id = g.id) AS member_count, {ADMIN_IDS}"
         " FROM group_members m JOIN groups g ON g.id = m.group_id AND g.dismissed_at IS NULL"
         " WHERE m.member_id = $1 AND ($2 = '' OR m.group_id < $2) ORDER BY m.group_id DESC LIMIT $3",
         member_id, before, limit,
@@ -120,13 +123,32 @@ async def my_groups_page(conn: Connection, member_id: str, before: str, limit: i
 
 
 async def add_members(conn: Connection, group_id: str, member_ids: list[str]) -> list[str]:
-    """Adds those not yet in the group; returns them."""
+    """Adds those not yet in the group; returns them. Newcomers join at the chat's end: what came
+    before is theirs to read, not unread, and not theirs in read receipts."""
     rows = await conn.fetch(
-        "INSERT INTO group_members (group_id, member_id) SELECT $1, unnest($2::text[])"
+        "INSERT INTO group_members (group_id, member_id, joined_sequence, read_sequence, read_ordinal,"
+        " receipted_sequence) SELECT $1, u, g.last_sequence, g.last_sequence, g.chat_count, g.last_sequence"
+        " FROM groups g, unnest($2::text[]) AS u WHERE g.id = $1"
         " ON CONFLICT DO NOTHING RETURNING member_id",
         group_id, member_ids,
     )
     return [r["member_id"] for r in rows]
+
+
+async def is_admin(conn: Connection, group_id: str, member_id: str) -> bool:
+    return bool(await conn.fetchval(
+        "SELECT is_admin FROM group_members WHERE group_id = $1 AND member_id = $2", group_id, member_id))
+
+
+async def set_admin(conn: Connection, group_id: str, member_id: str, admin: bool) -> bool:
+    """False when the member is not in the group."""
+    return bool(await conn.fetchval(
+        "UPDATE group_members SET is_admin = $3 WHERE group_id = $1 AND member_id = $2 RETURNING true",
+        group_id, member_id, admin))
+
+
+async def admin_count(conn: Connection, group_id: str) -> int:
+    return await conn.fetchval("SELECT count(*) FROM group_members WHERE group_id = $1 AND is_admin", group_id)
 
 
 async def remove_member(conn: Connection, group_id: str, member_id: str) -> bool:
@@ -135,24 +157,11 @@ async def remove_member(conn: Connection, group_id: str, member_id: str) -> bool
 
 
 async def set_owner(conn: Connection, group_id: str, owner_id: str) -> asyncpg.Record:
-    return await fetch_one(conn, "UPDATE groups SET owner_id = $2 WHERE id = $1 RETURNING *", group_id, owner_id)
+    """The new owner is no longer a group admin as well."""
+    await set_admin(conn, group_id, owner_id, False)
+    return await fetch_one(conn, f"UPDATE groups g SET owner_id = $2 WHERE g.id = $1 RETURNING g.*, {ADMIN_IDS}",
+                           group_id, owner_id)
 
 
 async def dismiss(conn: Connection, group_id: str) -> None:
     await conn.execute("UPDATE groups SET dismissed_at = now() WHERE id = $1", group_id)
-
-
-async def next_sequence(conn: Connection, group_id: str) -> int:
-    return await conn.fetchval(
-        "UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $1 RETURNING last_sequence", group_id
-    )
-
-
-async def insert_text(conn: Connection, item_id: str, group_id: str, sender_id: str,
-                      text: str) -> asyncpg.Record:
-    return await fetch_one(conn,
-        "WITH seq AS (UPDATE groups SET last_sequence = last_sequence + 1 WHERE id = $2 RETURNING last_sequence)"
-        " INSERT INTO timeline_items (id, group_id, sequence, sender_id, text)"
-        " SELECT $1, $2, seq.last_sequence, $3, $4 FROM seq RETURNING *",
-        item_id, group_id, sender_id, text,
-    )

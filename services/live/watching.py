@@ -17,6 +17,7 @@ from services.runtime.auth import Principal
 from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
 from services.runtime.events import new_envelope, timestamp
+from services.runtime.group_commit import GroupCommit
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
@@ -31,70 +32,27 @@ Joiner = tuple[str, str, str]  # (viewer id, enterprise when a member, share id)
 
 
 class JoinBatcher:
-    """Group commit for joins: while one statement for a live is running, the joins that arrive
-    wait and then go in together. Alone a join runs at once; in a storm one round trip admits
-    many viewers (SPEC F-25's join storm)."""
-
-    MAX_BATCH = 500
-    # After a batch, how long the joins that follow gather before the next statement. A lone
-    # join still runs at once; in a storm each statement then admits several viewers. The live
-    # process is CPU-bound in a storm, and a statement per one or two joins (what arrives while
-    # the previous statement runs) cost more CPU than the 5 ms wait costs latency.
-    GATHER_S = 0.005
+    """Group commit for joins (runtime.group_commit): while one statement for a live is running,
+    the joins that arrive wait and then go in together. Alone a join runs at once; in a storm one
+    round trip admits many viewers (SPEC F-25's join storm). The live process is CPU-bound in a
+    storm, and a statement per one or two joins (what arrives while the previous statement runs)
+    cost more CPU than the 5 ms gathering after each statement costs latency."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-        self._waiting: dict[str, list[tuple[Joiner, asyncio.Future]]] = {}
-        self._busy: set[str] = set()
-        self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
-
-    def _start(self, live_id: str) -> None:
-        self._busy.add(live_id)
-        task = asyncio.create_task(self._run(live_id), name=f"joins-{live_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._commit: GroupCommit[str, Joiner, tuple[asyncpg.Record | None, pb.Live | None, bool | None]] = (
+            GroupCommit(pool, self._join_many))
 
     async def join(self, live_id: str, joiner: Joiner) -> tuple[asyncpg.Record | None, pb.Live | None, bool | None]:
         """The live's row, its message (built once per batch) and whether this was the viewer's
         first join (None: not let in)."""
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(live_id, []).append((joiner, future))
-        if live_id not in self._busy:
-            self._start(live_id)
-        return await future
+        return await self._commit.submit(live_id, joiner)
 
-    async def _run(self, live_id: str) -> None:
-        try:
-            # One connection for the whole storm: no pool release (and its reset round trip)
-            # between batches.
-            async with self._pool.acquire() as conn:
-                while self._waiting.get(live_id):
-                    batch = self._waiting[live_id][:self.MAX_BATCH]
-                    del self._waiting[live_id][:self.MAX_BATCH]
-                    try:
-                        row, firsts = await store.join_many(conn, live_id, [joiner for joiner, _ in batch])
-                    except Exception as exc:  # each caller sees the failure as its own
-                        for _, future in batch:
-                            if not future.done():
-                                future.set_exception(exc)
-                        if conn.is_closed():
-                            raise
-                        continue
-                    live = store.live_from_row(row) if row is not None else None
-                    for (viewer_id, _, _), future in batch:
-                        if not future.done():
-                            future.set_result((row, live, firsts.get(viewer_id)))
-                    await asyncio.sleep(self.GATHER_S)
-        except Exception as exc:  # no connection to be had: everyone still waiting hears it
-            for _, future in self._waiting.pop(live_id, []):
-                if not future.done():
-                    future.set_exception(exc)
-        finally:
-            self._busy.discard(live_id)
-            if self._waiting.get(live_id):
-                self._start(live_id)  # joins that came while the connection went back
-            else:
-                self._waiting.pop(live_id, None)
+    @staticmethod
+    async def _join_many(conn: Connection, live_id: str, joiners: list[Joiner]
+                         ) -> list[tuple[asyncpg.Record | None, pb.Live | None, bool | None]]:
+        row, firsts = await store.join_many(conn, live_id, joiners)
+        live = store.live_from_row(row) if row is not None else None
+        return [(row, live, firsts.get(viewer_id)) for viewer_id, _, _ in joiners]
 
 
 class Watching:

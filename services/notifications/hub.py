@@ -32,7 +32,9 @@ PUSH_USERS = 2000
 # How often the hub looks for streams that may have missed pushes.
 WATCH_EVERY_S = 1.0
 
+# (the user's sequence, the item); chat items are outside the user's sequence and carry CHAT.
 StreamItem = tuple[int, pb.SubscribeResponse]
+CHAT = 0
 
 
 class Listener:
@@ -79,16 +81,18 @@ class Listener:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def next(self) -> StreamItem | None:
+    async def next(self, timeout_s: float | None = None) -> StreamItem | None:
         """The next pushed item; None once the buffer overflowed or the listener went stale
-        (the caller tells which by the flags)."""
-        while not self._items and not self.overflowed and not self.stale:
+        (the caller tells which by the flags), or after `timeout_s` without one."""
+        if not self._items and not self.overflowed and not self.stale:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
-                await self._waiter
+                await asyncio.wait_for(self._waiter, timeout_s)
+            except TimeoutError:
+                return None
             finally:
                 self._waiter = None
-        if self.overflowed or self.stale:
+        if self.overflowed or self.stale or not self._items:
             return None
         return self._items.popleft()
 
@@ -177,6 +181,16 @@ class Hub:
             entry = (notification.sequence, response)
             for listener in listeners:
                 listener.offer(entry)
+
+    # ----------------------------------------------------------------------------------- chats
+
+    def offer_chat(self, user_id: str, response: pb.SubscribeResponse) -> None:
+        """A chat item (outside the user's sequence) for the user's streams on this replica."""
+        for listener in self._listeners.get(user_id, ()):
+            listener.offer((CHAT, response))
+
+    def holds(self, user_id: str) -> bool:
+        return user_id in self._listeners
 
     # ------------------------------------------------------------------------------ publishing
 

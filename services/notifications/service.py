@@ -1,5 +1,6 @@
 """Wiring of the notifications service: gRPC servicer, the push hub, one durable consumer per
-source service, the shared fan-out consumer, and the timer that delivers timed notices."""
+source service, the shared fan-out consumer, the timer that delivers timed notices, and the chat
+feed that hands groups' chat entries to the streams this replica holds."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import dataclasses
 from pathlib import Path
 
 from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from services.notifications.chats import ChatFeed, groups_fill
 from services.notifications.delivery import TIMER_KIND, Delivery
 from services.notifications.domain import Notifications
 from services.notifications.hub import Hub
@@ -28,12 +30,17 @@ async def build(runtime: Runtime) -> ServiceParts:
     hub = Hub(runtime.nc, settings.stream_buffer, settings.idle_check_s)
     delivery = Delivery(hub, chunk_size=settings.fanout_chunk)
     notifications = Notifications(
-        runtime.pool, hub, Streams(runtime.pool, hub),
+        runtime.pool, hub, Streams(runtime.pool, hub, groups_fill(runtime.nc), gap_wait_s=settings.chat_gap_wait_s),
         Principals(runtime.nc, settings.principal_cache_s))
+    chat_feed = ChatFeed(runtime.nc, hub, settings.stream_replicas)
 
     async def start_hub():
         await hub.start()
         return hub.stop
+
+    async def start_chat_feed():
+        await chat_feed.start()
+        return chat_feed.stop
 
     # Small fetches, so a replica never takes more chunks than it is working on and the others
     # get theirs; several workers per replica overlap one chunk's database time with another's.
@@ -47,7 +54,7 @@ async def build(runtime: Runtime) -> ServiceParts:
         consumers=[*(source.consumer(delivery) for source in all_sources()),
                    *(dataclasses.replace(fanout) for _ in range(settings.fanout_workers))],
         timers={TIMER_KIND: delivery.on_due},
-        workers=[start_hub],
+        workers=[start_hub, start_chat_feed],
     )
 
 

@@ -22,6 +22,9 @@ class NotificationsSettings(Settings):
     # An idle stream looks in the database this often, for a push it may have missed (its
     # replica died between commit and push); a NATS reconnect or a gap makes it look at once.
     idle_check_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_IDLE_CHECK_S", "60")))
+    # A chat entry ahead of the next one a stream expects waits this long for those in between
+    # (usually in flight) before they are read from groups.
+    chat_gap_wait_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_CHAT_GAP_WAIT_S", "0.5")))
     # How long identity's "this user exists" is trusted before asking again.
     principal_cache_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_PRINCIPAL_CACHE_S", "60")))
 

@@ -6,6 +6,9 @@ either read or pushed (or both: items at or below the last sequence sent are ski
 item further ahead than the next sequence means a push was missed: the gap is read back from the
 database. A client whose buffer overflows once it is live reads slower than its notifications
 arrive: it gets Resync and the stream ends, so it never holds the others back.
+
+Chat items (SPEC F-15) are outside the user's sequence: `chats.ChatOrder` sends each chat's
+entries in order and once, filling a gap from groups when the entry in between does not follow.
 """
 
 from __future__ import annotations
@@ -16,17 +19,20 @@ import asyncpg
 
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications import store
-from services.notifications.hub import Hub
-from services.runtime.errors import OutOfRange
+from services.notifications.chats import ChatOrder, Fill
+from services.notifications.hub import CHAT, Hub
+from services.runtime.errors import OutOfRange, Unavailable
 
 # Rows read from the database per catch-up round trip.
 CATCH_UP_PAGE = 500
 
 
 class Streams:
-    def __init__(self, pool: asyncpg.Pool, hub: Hub) -> None:
+    def __init__(self, pool: asyncpg.Pool, hub: Hub, fill: Fill, *, gap_wait_s: float) -> None:
         self._pool = pool
         self._hub = hub
+        self._fill = fill
+        self._gap_wait_s = gap_wait_s
 
     async def open(self, user_id: str, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
         listener = self._hub.register(user_id)
@@ -49,20 +55,39 @@ class Streams:
             listener.checked()
             yield pb.SubscribeResponse(caught_up=pb.CaughtUp(sequence=last, unread_count=unread))
 
+            chats = ChatOrder(user_id, self._fill, self._gap_wait_s)
             while True:
-                pushed = await listener.next()
+                pushed = await listener.next(chats.wait_s())
                 if listener.overflowed:
                     yield pb.SubscribeResponse(resync=pb.Resync(after_sequence=last))
                     return
-                if pushed is None or pushed[0] > last + 1:
-                    # Idle for long, NATS reconnected, or a push ahead of the next sequence: the
-                    # database has every item in order.
+                if pushed is None:  # stale, or a chat's gap waited long enough
+                    if listener.stale:
+                        # Idle for long, or NATS reconnected: the database has every item in order.
+                        listener.checked()
+                        async for sequence, response in self._read_after(user_id, last):
+                            last = sequence
+                            yield response
+                    try:
+                        filled = await chats.fill_overdue()
+                    except Unavailable:
+                        yield pb.SubscribeResponse(resync=pb.Resync(after_sequence=last))
+                        return
+                    for response in filled:
+                        yield response
+                    continue
+                sequence, response = pushed
+                if sequence == CHAT:
+                    for admitted in chats.admit(response):
+                        yield admitted
+                    continue
+                if sequence > last + 1:
+                    # A push ahead of the next sequence: the database has every item in order.
                     listener.checked()
                     async for sequence, response in self._read_after(user_id, last):
                         last = sequence
                         yield response
                     continue
-                sequence, response = pushed
                 if sequence <= last:
                     continue  # already sent from the database
                 last = sequence

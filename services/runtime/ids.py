@@ -26,6 +26,8 @@ PREFIXES = {
     "handover": "hov",
     # Media edge: one RTMP publish, from accepted to closed.
     "publish": "pub",
+    # Groups: an enterprise's red-packet cover (SPEC F-50).
+    "cover": "cov",
 }
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case

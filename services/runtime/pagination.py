@@ -40,3 +40,13 @@ def decode_page_value(token: str, key: str, value_type: type[T], default: T) -> 
         raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
                               field="page_token")
     return value
+
+
+def decode_typed_page_token(token: str, **types: type) -> dict | None:
+    """The position in `token` (None for the first page), each value checked to be of its type,
+    for tokens of several keys."""
+    position = decode_page_token(token, *types)
+    if position is not None and any(type(position[key]) is not value_type for key, value_type in types.items()):
+        raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
+                              field="page_token")
+    return position

@@ -8,6 +8,8 @@ GROUPS_CHECK_MEMBERSHIP = "groups.v1.check_membership"
 # Asked by the media edge before it accepts a publish, and while it ingests (SPEC F-52).
 LIVE_AUTHORIZE_PUBLISH = "live.v1.authorize_publish"
 LIVE_RENEW_PUBLISH = "live.v1.renew_publish"
+# A chat's entries after a sequence, as one member sees them (notifications fills stream gaps).
+GROUPS_LIST_CHAT_ITEMS = "groups.v1.list_chat_items"
 # Core NATS fan-out between notifications replicas (no queue group: every replica hears it).
 NOTIFICATIONS_PUSH = "notifications.v1.push"
 
@@ -45,6 +47,12 @@ GROUPS_CALL_RINGING_STOPPED = "groups.v1.call.ringing_stopped"
 # Consumed by meetings: make exactly one meeting of the call (F-14, F-36).
 GROUPS_CALL_UPGRADED = "groups.v1.call.upgraded"
 GROUPS_CALL_ENDED = "groups.v1.call.ended"
+# Chat in real time (SPEC F-15): every chat entry is a message.posted; a member's read position
+# or mute a chat_state.changed; read receipts of senders' messages a receipts.changed.
+GROUPS_CHAT_STATE_CHANGED = "groups.v1.chat_state.changed"
+GROUPS_RECEIPTS_CHANGED = "groups.v1.receipts.changed"
+# Red-packet covers (SPEC F-50): the platform's review, told to the applicant.
+GROUPS_COVER_REVIEWED = "groups.v1.cover.reviewed"
 # Consumed by groups (payloads defined for groups' needs; meetings emits them, issue 6).
 MEETINGS_MEETING_STARTED = "meetings.v1.meeting.started"
 MEETINGS_MEETING_ENDED = "meetings.v1.meeting.ended"

@@ -37,14 +37,18 @@ class Timer:
 TimerHandler = Callable[[Timer, Connection], Awaitable[None]]
 
 
-async def schedule(conn: Connection, key: str, kind: str, due_at: dt.datetime, payload: bytes = b"") -> None:
-    """Set (or move) the timer `key` to fire at `due_at`."""
+async def schedule(conn: Connection, key: str, kind: str, due_at: dt.datetime, payload: bytes = b"", *,
+                   keep_existing: bool = False) -> None:
+    """Set (or move) the timer `key` to fire at `due_at`. With `keep_existing`, a timer already set
+    for `key` stays as it is (work that many changes share, done once after the first of them)."""
     if due_at.tzinfo is None:
         raise ValueError("due_at must be timezone-aware")
+    on_conflict = ("DO NOTHING" if keep_existing
+                   else "DO UPDATE SET kind = $2, due_at = $3, payload = $4, attempts = 0")
     # One round trip; the notification (on commit) wakes the workers if this one is sooner.
     await conn.execute(
         "WITH set AS (INSERT INTO timers (key, kind, due_at, payload) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (key) DO UPDATE SET kind = $2, due_at = $3, payload = $4, attempts = 0 RETURNING 1)"
+        f" ON CONFLICT (key) {on_conflict} RETURNING 1)"
         " SELECT pg_notify(current_schema() || '_timers', '') FROM set",
         key, kind, due_at, payload,
     )

@@ -84,3 +84,38 @@ async def grpc_echo_rate(address: str, *, seconds: float = 3.0, in_flight: int =
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(in_flight)))
         return count / (time.perf_counter() - started)
+
+
+async def bare_fanout_paced(nats_url: str, recipients: int, *, rate: float, count: int) -> list[float]:
+    """`count` messages at `rate` per second, each published once per recipient to a subscriber:
+    seconds from each message's first publish to its last delivery (a chat's fan-out with no
+    database, no gRPC and nothing per recipient but a NATS message)."""
+    publisher = await nats.connect(nats_url.split(","))
+    subscriber = await nats.connect(nats_url.split(","))
+    received: dict[int, int] = {}
+    done: dict[int, float] = {}
+
+    async def on_message(msg: Msg) -> None:
+        index = int(msg.subject.rsplit(".", 1)[1])
+        received[index] = received.get(index, 0) + 1
+        if received[index] == recipients:
+            done[index] = time.perf_counter()
+
+    await subscriber.subscribe("bench.chat.*.*", cb=on_message)
+    await subscriber.flush()
+    users = [f"usr_{i:026d}" for i in range(recipients)]
+    started: dict[int, float] = {}
+    loop = asyncio.get_running_loop()
+    first = loop.time()
+    for index in range(count):
+        await asyncio.sleep(max(0.0, first + index / rate - loop.time()))
+        started[index] = time.perf_counter()
+        for user in users:
+            await publisher.publish(f"bench.chat.{user}.{index}", PAYLOAD)
+        await publisher.flush()
+    deadline = time.perf_counter() + 30
+    while len(done) < count and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    await publisher.close()
+    await subscriber.close()
+    return [done[i] - started[i] for i in sorted(done)]

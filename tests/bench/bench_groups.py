@@ -27,7 +27,10 @@ from convene.live.v1 import events_pb2 as live_events
 from convene.live.v1 import live_pb2
 from infra.embedded import EmbeddedPostgres
 from services.groups import store
+from services.groups.chat import Chat
+from services.groups.covers import Covers
 from services.groups.domain import Groups
+from services.groups.red_packets import RedPackets
 from services.groups.service import DEFINITION
 from services.groups.settings import GroupsSettings
 from services.runtime import db, subjects
@@ -85,8 +88,8 @@ async def bare_post(pool: asyncpg.Pool, group_id: str, host: str) -> None:
                            new_id("event"), subjects.GROUPS_CARD_POSTED, payload.SerializeToString())
 
 
-async def convene_read(groups: Groups, reader: Principal, group_id: str) -> None:
-    page = await groups.list_timeline(reader, group_id, PAGE, "")
+async def convene_read(chat: Chat, reader: Principal, group_id: str) -> None:
+    page = await chat.list_timeline(reader, group_id, PAGE, "", None)
     assert len(page.items) == PAGE
 
 
@@ -110,7 +113,9 @@ async def measure(report: Report, dsn: str) -> None:
     pool = await db.create_pool(dsn, "groups", min_size=2, max_size=2)
     try:
         await db.migrate(pool, "groups", DEFINITION.migrations)
-        groups = Groups(pool, None, GroupsSettings(service_name="groups", token_key=TOKEN_KEY))
+        settings = GroupsSettings(service_name="groups", token_key=TOKEN_KEY)
+        groups = Groups(pool, None, settings)  # no NATS: nothing measured here asks identity
+        chat = Chat(pool, settings, RedPackets(pool, Covers(pool, None)))
         host = new_id("member")
         members = [host, *(new_id("member") for _ in range(MEMBERS - 1))]
         ours_group, bare_group = await _group(pool, host, members), await _group(pool, host, members)
@@ -131,10 +136,10 @@ async def measure(report: Report, dsn: str) -> None:
         reader = Principal(id=host, kind="member", enterprise_id="ent_bench")
         ours, bare = [], []
         for _ in range(WARM_UP):
-            await convene_read(groups, reader, ours_group)
+            await convene_read(chat, reader, ours_group)
             await bare_read(pool, bare_group)
         for _ in range(READS):
-            await _timed(ours, convene_read(groups, reader, ours_group))
+            await _timed(ours, convene_read(chat, reader, ours_group))
             await _timed(bare, bare_read(pool, bare_group))
         report.note(f"read a timeline page of {PAGE}: Convene {summary_ms(ours)}; bare {summary_ms(bare)}")
         report.compare("groups timeline page", f"{PAGE} items, p50", percentile(ours, 50) * 1000,

@@ -14,9 +14,13 @@ PER_PROCESS = 500
 class StreamFleet:
     """Streams for `users` ({user_id: token}); records when each user first saw each subject."""
 
-    def __init__(self, address: str, users: dict[str, str]) -> None:
+    def __init__(self, address: str, users: dict[str, str], *, per_process: int = PER_PROCESS,
+                 chat: dict | None = None) -> None:
+        """`chat`: what stream_holder's members do in chats (read as they receive, watch receipts)."""
         self._address = address
         self._users = list(users.items())
+        self._per_process = per_process
+        self._chat = chat
         self._procs: list[asyncio.subprocess.Process] = []
         self._readers: list[asyncio.Task] = []
         self.arrivals: dict[str, dict[str, float]] = defaultdict(dict)  # subject -> user -> time
@@ -24,14 +28,14 @@ class StreamFleet:
 
     async def start(self) -> None:
         ready = []
-        for start in range(0, len(self._users), PER_PROCESS):
+        for start in range(0, len(self._users), self._per_process):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "tests.bench.stream_holder",
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 limit=16 * 1024 * 1024)  # a batch of arrivals is one line
             assert proc.stdin is not None
-            proc.stdin.write((json.dumps({"address": self._address,
-                                          "users": self._users[start:start + PER_PROCESS]}) + "\n").encode())
+            proc.stdin.write((json.dumps({"address": self._address, "chat": self._chat,
+                                          "users": self._users[start:start + self._per_process]}) + "\n").encode())
             await proc.stdin.drain()
             is_ready = asyncio.Event()
             ready.append(is_ready)
@@ -63,6 +67,10 @@ class StreamFleet:
             except TimeoutError:
                 raise RuntimeError(f"only {len(self.arrivals[subject])} of {recipients} streams saw {subject}") from None
         return max(self.arrivals[subject].values())
+
+    @property
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self._procs]
 
     async def stop(self) -> None:
         for proc in self._procs:

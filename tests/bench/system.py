@@ -23,6 +23,16 @@ class ProcessSystem(System):
         self._run_dir = run_dir
         self._env = env
         self.processes: dict[str, list[Service]] = {}
+        self.servers: dict[str, object] = {}
+
+    def pids(self) -> dict[str, list[int]]:
+        """Process ids of each service's replicas and of the servers (PostgreSQL's postmaster, NATS)."""
+        found = {name: [s.proc.pid for s in group if s.proc is not None] for name, group in self.processes.items()}
+        postgres = getattr(self.servers.get("postgres"), "proc", None)
+        found["postgres"] = [postgres.pid] if postgres is not None else []
+        nats_nodes = getattr(self.servers.get("nats"), "nodes", [])
+        found["nats"] = [n.proc.pid for n in nats_nodes if n.proc is not None]
+        return found
 
     def address_of(self, name: str, replica: int = 0) -> str:
         return self.processes[name][replica].address
@@ -72,6 +82,7 @@ async def process_system(replicas: dict[str, int] | None = None, only: tuple[str
         try:
             await ensure_database(postgres.url, "bench")
             system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir, **env)
+            system.servers = {"postgres": postgres, "nats": nats_server}  # for CPU figures
             system.start_processes(replicas, only)
             try:
                 yield system

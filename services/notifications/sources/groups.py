@@ -2,12 +2,13 @@
 (live started, ended, replay ready), collapse into one inbox thread per card (SPEC F-12, F-40);
 a group call rings the participants its starter chose, answering or declining on one device stops
 the ringing on all of them, and those who never joined get a missed call when it ends, in the same
-thread (SPEC F-14)."""
+thread (SPEC F-14); the applicant of a red-packet cover hears the platform's review (F-50). Chat
+messages are not notifications: they reach devices through the chat feed (chats.py)."""
 
 from __future__ import annotations
 
+from convene.groups.v1 import covers_pb2, groups_pb2
 from convene.groups.v1 import events_pb2 as group_events
-from convene.groups.v1 import groups_pb2
 from convene.notifications.v1 import notice_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications.sources import Source
@@ -85,10 +86,24 @@ def call_ended_notices(event: Event) -> list[notice_pb2.Notice]:
     )]
 
 
+def cover_reviewed_notices(event: Event) -> list[notice_pb2.Notice]:
+    """`groups.v1.cover.reviewed`: the admin who applied for a red-packet cover hears the
+    platform's answer (SPEC F-50)."""
+    cover = event.payload(group_events.CoverReviewed).cover
+    approved = cover.state == covers_pb2.COVER_STATE_APPROVED
+    return [notice_pb2.Notice(
+        recipient_ids=[cover.applicant_id], kind=pb.NOTIFICATION_KIND_COVER_REVIEWED, thread_id=f"cover/{cover.id}",
+        title=f"Red packet cover {'approved' if approved else 'rejected'}: {cover.name}",
+        body=(f"{cover.quantity} red packets may carry it." if approved else f"Reason: {cover.reject_reason}"),
+        thread_version=1,
+    )]
+
+
 SOURCE = Source("groups", {
     subjects.GROUPS_CARD_POSTED: card_notices,
     subjects.GROUPS_CARD_UPDATED: card_notices,
     subjects.GROUPS_CALL_STARTED: call_started_notices,
     subjects.GROUPS_CALL_RINGING_STOPPED: call_ringing_stopped_notices,
     subjects.GROUPS_CALL_ENDED: call_ended_notices,
+    subjects.GROUPS_COVER_REVIEWED: cover_reviewed_notices,
 })

@@ -1,3 +1,4 @@
+from convene.groups.v1 import covers_pb2 as _covers_pb2
 from convene.groups.v1 import groups_pb2 as _groups_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -78,12 +79,53 @@ class GroupDismissed(_message.Message):
     def __init__(self, group: _Optional[_Union[_groups_pb2.Group, _Mapping]] = ..., member_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class MessagePosted(_message.Message):
-    __slots__ = ("group_id", "item")
+    __slots__ = ("group_id", "item", "recipient_ids", "notify")
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    NOTIFY_FIELD_NUMBER: _ClassVar[int]
     group_id: str
     item: _groups_pb2.TimelineItem
-    def __init__(self, group_id: _Optional[str] = ..., item: _Optional[_Union[_groups_pb2.TimelineItem, _Mapping]] = ...) -> None: ...
+    recipient_ids: _containers.RepeatedScalarFieldContainer[str]
+    notify: _containers.RepeatedScalarFieldContainer[bool]
+    def __init__(self, group_id: _Optional[str] = ..., item: _Optional[_Union[_groups_pb2.TimelineItem, _Mapping]] = ..., recipient_ids: _Optional[_Iterable[str]] = ..., notify: _Optional[_Iterable[bool]] = ...) -> None: ...
+
+class ChatStateChanged(_message.Message):
+    __slots__ = ("members",)
+    class Member(_message.Message):
+        __slots__ = ("user_id", "state")
+        USER_ID_FIELD_NUMBER: _ClassVar[int]
+        STATE_FIELD_NUMBER: _ClassVar[int]
+        user_id: str
+        state: _groups_pb2.ChatState
+        def __init__(self, user_id: _Optional[str] = ..., state: _Optional[_Union[_groups_pb2.ChatState, _Mapping]] = ...) -> None: ...
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[ChatStateChanged.Member]
+    def __init__(self, members: _Optional[_Iterable[_Union[ChatStateChanged.Member, _Mapping]]] = ...) -> None: ...
+
+class SenderReceipts(_message.Message):
+    __slots__ = ("sender_id", "counts")
+    SENDER_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    sender_id: str
+    counts: _containers.RepeatedCompositeFieldContainer[_groups_pb2.ReceiptCount]
+    def __init__(self, sender_id: _Optional[str] = ..., counts: _Optional[_Iterable[_Union[_groups_pb2.ReceiptCount, _Mapping]]] = ...) -> None: ...
+
+class ReceiptsChanged(_message.Message):
+    __slots__ = ("group_id", "version", "senders")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SENDERS_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    version: int
+    senders: _containers.RepeatedCompositeFieldContainer[SenderReceipts]
+    def __init__(self, group_id: _Optional[str] = ..., version: _Optional[int] = ..., senders: _Optional[_Iterable[_Union[SenderReceipts, _Mapping]]] = ...) -> None: ...
+
+class CoverReviewed(_message.Message):
+    __slots__ = ("cover",)
+    COVER_FIELD_NUMBER: _ClassVar[int]
+    cover: _covers_pb2.Cover
+    def __init__(self, cover: _Optional[_Union[_covers_pb2.Cover, _Mapping]] = ...) -> None: ...
 
 class CardForwarded(_message.Message):
     __slots__ = ("forward",)

@@ -1,5 +1,6 @@
 import datetime
 
+from convene.groups.v1 import covers_pb2 as _covers_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -92,7 +93,7 @@ FORWARD_TARGET_DIRECT_CHAT: ForwardTarget
 FORWARD_TARGET_WECHAT: ForwardTarget
 
 class Group(_message.Message):
-    __slots__ = ("id", "name", "kind", "enterprise_id", "owner_id", "member_count", "create_time")
+    __slots__ = ("id", "name", "kind", "enterprise_id", "owner_id", "member_count", "create_time", "admin_ids")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -100,6 +101,7 @@ class Group(_message.Message):
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     MEMBER_COUNT_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_IDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     kind: GroupKind
@@ -107,7 +109,8 @@ class Group(_message.Message):
     owner_id: str
     member_count: int
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[_Union[GroupKind, str]] = ..., enterprise_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., member_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    admin_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[_Union[GroupKind, str]] = ..., enterprise_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., member_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., admin_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Card(_message.Message):
     __slots__ = ("id", "kind", "subject_id", "state", "title", "author_id", "version", "update_time", "details")
@@ -148,22 +151,138 @@ class CardDetails(_message.Message):
     def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_seconds: _Optional[int] = ..., total_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ..., replay_url: _Optional[str] = ..., replay_duration_seconds: _Optional[int] = ...) -> None: ...
 
 class TimelineItem(_message.Message):
-    __slots__ = ("id", "sequence", "sender_id", "create_time", "text", "card", "forward_id")
+    __slots__ = ("id", "sequence", "sender_id", "create_time", "text", "card", "red_packet", "recall", "forward_id", "reply_to", "mention_ids", "mention_all", "recalled")
     ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     SENDER_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     CARD_FIELD_NUMBER: _ClassVar[int]
+    RED_PACKET_FIELD_NUMBER: _ClassVar[int]
+    RECALL_FIELD_NUMBER: _ClassVar[int]
     FORWARD_ID_FIELD_NUMBER: _ClassVar[int]
+    REPLY_TO_FIELD_NUMBER: _ClassVar[int]
+    MENTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    MENTION_ALL_FIELD_NUMBER: _ClassVar[int]
+    RECALLED_FIELD_NUMBER: _ClassVar[int]
     id: str
     sequence: int
     sender_id: str
     create_time: _timestamp_pb2.Timestamp
     text: str
     card: Card
+    red_packet: RedPacket
+    recall: Recall
     forward_id: str
-    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., sender_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., text: _Optional[str] = ..., card: _Optional[_Union[Card, _Mapping]] = ..., forward_id: _Optional[str] = ...) -> None: ...
+    reply_to: Quote
+    mention_ids: _containers.RepeatedScalarFieldContainer[str]
+    mention_all: bool
+    recalled: Recall
+    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., sender_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., text: _Optional[str] = ..., card: _Optional[_Union[Card, _Mapping]] = ..., red_packet: _Optional[_Union[RedPacket, _Mapping]] = ..., recall: _Optional[_Union[Recall, _Mapping]] = ..., forward_id: _Optional[str] = ..., reply_to: _Optional[_Union[Quote, _Mapping]] = ..., mention_ids: _Optional[_Iterable[str]] = ..., mention_all: _Optional[bool] = ..., recalled: _Optional[_Union[Recall, _Mapping]] = ...) -> None: ...
+
+class Quote(_message.Message):
+    __slots__ = ("sequence", "item_id", "sender_id", "text", "recalled")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    SENDER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    RECALLED_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    item_id: str
+    sender_id: str
+    text: str
+    recalled: bool
+    def __init__(self, sequence: _Optional[int] = ..., item_id: _Optional[str] = ..., sender_id: _Optional[str] = ..., text: _Optional[str] = ..., recalled: _Optional[bool] = ...) -> None: ...
+
+class Recall(_message.Message):
+    __slots__ = ("sequence", "item_id", "sender_id", "recalled_by_id", "recall_time")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    SENDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RECALLED_BY_ID_FIELD_NUMBER: _ClassVar[int]
+    RECALL_TIME_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    item_id: str
+    sender_id: str
+    recalled_by_id: str
+    recall_time: _timestamp_pb2.Timestamp
+    def __init__(self, sequence: _Optional[int] = ..., item_id: _Optional[str] = ..., sender_id: _Optional[str] = ..., recalled_by_id: _Optional[str] = ..., recall_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RedPacket(_message.Message):
+    __slots__ = ("amount_fen", "shares", "greeting", "cover", "claimed_shares", "claimed_amount_fen")
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    SHARES_FIELD_NUMBER: _ClassVar[int]
+    GREETING_FIELD_NUMBER: _ClassVar[int]
+    COVER_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_SHARES_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    amount_fen: int
+    shares: int
+    greeting: str
+    cover: _covers_pb2.RedPacketCover
+    claimed_shares: int
+    claimed_amount_fen: int
+    def __init__(self, amount_fen: _Optional[int] = ..., shares: _Optional[int] = ..., greeting: _Optional[str] = ..., cover: _Optional[_Union[_covers_pb2.RedPacketCover, _Mapping]] = ..., claimed_shares: _Optional[int] = ..., claimed_amount_fen: _Optional[int] = ...) -> None: ...
+
+class RedPacketClaim(_message.Message):
+    __slots__ = ("claimer_id", "amount_fen", "claim_time")
+    CLAIMER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_TIME_FIELD_NUMBER: _ClassVar[int]
+    claimer_id: str
+    amount_fen: int
+    claim_time: _timestamp_pb2.Timestamp
+    def __init__(self, claimer_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., claim_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ChatState(_message.Message):
+    __slots__ = ("group_id", "read_sequence", "unread_count", "as_of_sequence", "mentioned", "muted", "version")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    READ_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    MENTIONED_FIELD_NUMBER: _ClassVar[int]
+    MUTED_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    read_sequence: int
+    unread_count: int
+    as_of_sequence: int
+    mentioned: bool
+    muted: bool
+    version: int
+    def __init__(self, group_id: _Optional[str] = ..., read_sequence: _Optional[int] = ..., unread_count: _Optional[int] = ..., as_of_sequence: _Optional[int] = ..., mentioned: _Optional[bool] = ..., muted: _Optional[bool] = ..., version: _Optional[int] = ...) -> None: ...
+
+class Conversation(_message.Message):
+    __slots__ = ("group", "last_item", "state", "last_activity_time")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    LAST_ITEM_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    LAST_ACTIVITY_TIME_FIELD_NUMBER: _ClassVar[int]
+    group: Group
+    last_item: TimelineItem
+    state: ChatState
+    last_activity_time: _timestamp_pb2.Timestamp
+    def __init__(self, group: _Optional[_Union[Group, _Mapping]] = ..., last_item: _Optional[_Union[TimelineItem, _Mapping]] = ..., state: _Optional[_Union[ChatState, _Mapping]] = ..., last_activity_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReceiptCount(_message.Message):
+    __slots__ = ("sequence", "read_count", "unread_count")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    READ_COUNT_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    read_count: int
+    unread_count: int
+    def __init__(self, sequence: _Optional[int] = ..., read_count: _Optional[int] = ..., unread_count: _Optional[int] = ...) -> None: ...
+
+class ReceiptCounts(_message.Message):
+    __slots__ = ("group_id", "version", "counts")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    version: int
+    counts: _containers.RepeatedCompositeFieldContainer[ReceiptCount]
+    def __init__(self, group_id: _Optional[str] = ..., version: _Optional[int] = ..., counts: _Optional[_Iterable[_Union[ReceiptCount, _Mapping]]] = ...) -> None: ...
 
 class Forward(_message.Message):
     __slots__ = ("id", "card_id", "subject_id", "sharer_id", "from_group_id", "target", "target_group_id", "parent_forward_id", "viewer_count", "create_time")
@@ -266,14 +385,16 @@ class ListGroupMembersResponse(_message.Message):
     def __init__(self, member_ids: _Optional[_Iterable[str]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListTimelineRequest(_message.Message):
-    __slots__ = ("group_id", "page_size", "page_token")
+    __slots__ = ("group_id", "page_size", "page_token", "after_sequence")
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     group_id: str
     page_size: int
     page_token: str
-    def __init__(self, group_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    after_sequence: int
+    def __init__(self, group_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
 
 class ListTimelineResponse(_message.Message):
     __slots__ = ("items", "next_page_token")
@@ -402,14 +523,34 @@ class OpenDirectChatResponse(_message.Message):
     def __init__(self, group: _Optional[_Union[Group, _Mapping]] = ...) -> None: ...
 
 class PostMessageRequest(_message.Message):
-    __slots__ = ("request_id", "group_id", "text")
+    __slots__ = ("request_id", "group_id", "text", "reply_to_sequence", "mention_ids", "mention_all", "red_packet")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    REPLY_TO_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    MENTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    MENTION_ALL_FIELD_NUMBER: _ClassVar[int]
+    RED_PACKET_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     group_id: str
     text: str
-    def __init__(self, request_id: _Optional[str] = ..., group_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+    reply_to_sequence: int
+    mention_ids: _containers.RepeatedScalarFieldContainer[str]
+    mention_all: bool
+    red_packet: RedPacketDraft
+    def __init__(self, request_id: _Optional[str] = ..., group_id: _Optional[str] = ..., text: _Optional[str] = ..., reply_to_sequence: _Optional[int] = ..., mention_ids: _Optional[_Iterable[str]] = ..., mention_all: _Optional[bool] = ..., red_packet: _Optional[_Union[RedPacketDraft, _Mapping]] = ...) -> None: ...
+
+class RedPacketDraft(_message.Message):
+    __slots__ = ("amount_fen", "shares", "greeting", "cover_id")
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    SHARES_FIELD_NUMBER: _ClassVar[int]
+    GREETING_FIELD_NUMBER: _ClassVar[int]
+    COVER_ID_FIELD_NUMBER: _ClassVar[int]
+    amount_fen: int
+    shares: int
+    greeting: str
+    cover_id: str
+    def __init__(self, amount_fen: _Optional[int] = ..., shares: _Optional[int] = ..., greeting: _Optional[str] = ..., cover_id: _Optional[str] = ...) -> None: ...
 
 class PostMessageResponse(_message.Message):
     __slots__ = ("item",)
@@ -528,3 +669,121 @@ class GetGroupCallResponse(_message.Message):
     CALL_FIELD_NUMBER: _ClassVar[int]
     call: GroupCall
     def __init__(self, call: _Optional[_Union[GroupCall, _Mapping]] = ...) -> None: ...
+
+class ListConversationsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListConversationsResponse(_message.Message):
+    __slots__ = ("conversations", "next_page_token", "total_unread_count")
+    CONVERSATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    conversations: _containers.RepeatedCompositeFieldContainer[Conversation]
+    next_page_token: str
+    total_unread_count: int
+    def __init__(self, conversations: _Optional[_Iterable[_Union[Conversation, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_unread_count: _Optional[int] = ...) -> None: ...
+
+class MarkChatReadRequest(_message.Message):
+    __slots__ = ("group_id", "read_sequence")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    READ_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    read_sequence: int
+    def __init__(self, group_id: _Optional[str] = ..., read_sequence: _Optional[int] = ...) -> None: ...
+
+class MarkChatReadResponse(_message.Message):
+    __slots__ = ("state",)
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    state: ChatState
+    def __init__(self, state: _Optional[_Union[ChatState, _Mapping]] = ...) -> None: ...
+
+class SetChatMutedRequest(_message.Message):
+    __slots__ = ("group_id", "muted")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    MUTED_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    muted: bool
+    def __init__(self, group_id: _Optional[str] = ..., muted: _Optional[bool] = ...) -> None: ...
+
+class SetChatMutedResponse(_message.Message):
+    __slots__ = ("state",)
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    state: ChatState
+    def __init__(self, state: _Optional[_Union[ChatState, _Mapping]] = ...) -> None: ...
+
+class RecallMessageRequest(_message.Message):
+    __slots__ = ("message_id",)
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class RecallMessageResponse(_message.Message):
+    __slots__ = ("item",)
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    item: TimelineItem
+    def __init__(self, item: _Optional[_Union[TimelineItem, _Mapping]] = ...) -> None: ...
+
+class GetReadReceiptsRequest(_message.Message):
+    __slots__ = ("message_id",)
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class GetReadReceiptsResponse(_message.Message):
+    __slots__ = ("count", "read_ids", "unread_ids")
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    READ_IDS_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_IDS_FIELD_NUMBER: _ClassVar[int]
+    count: ReceiptCount
+    read_ids: _containers.RepeatedScalarFieldContainer[str]
+    unread_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, count: _Optional[_Union[ReceiptCount, _Mapping]] = ..., read_ids: _Optional[_Iterable[str]] = ..., unread_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SetGroupAdminRequest(_message.Message):
+    __slots__ = ("group_id", "member_id", "admin")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    ADMIN_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    member_id: str
+    admin: bool
+    def __init__(self, group_id: _Optional[str] = ..., member_id: _Optional[str] = ..., admin: _Optional[bool] = ...) -> None: ...
+
+class SetGroupAdminResponse(_message.Message):
+    __slots__ = ("group",)
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    group: Group
+    def __init__(self, group: _Optional[_Union[Group, _Mapping]] = ...) -> None: ...
+
+class ClaimRedPacketRequest(_message.Message):
+    __slots__ = ("message_id",)
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class ClaimRedPacketResponse(_message.Message):
+    __slots__ = ("claim", "red_packet")
+    CLAIM_FIELD_NUMBER: _ClassVar[int]
+    RED_PACKET_FIELD_NUMBER: _ClassVar[int]
+    claim: RedPacketClaim
+    red_packet: RedPacket
+    def __init__(self, claim: _Optional[_Union[RedPacketClaim, _Mapping]] = ..., red_packet: _Optional[_Union[RedPacket, _Mapping]] = ...) -> None: ...
+
+class GetRedPacketRequest(_message.Message):
+    __slots__ = ("message_id",)
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class GetRedPacketResponse(_message.Message):
+    __slots__ = ("red_packet", "claims")
+    RED_PACKET_FIELD_NUMBER: _ClassVar[int]
+    CLAIMS_FIELD_NUMBER: _ClassVar[int]
+    red_packet: RedPacket
+    claims: _containers.RepeatedCompositeFieldContainer[RedPacketClaim]
+    def __init__(self, red_packet: _Optional[_Union[RedPacket, _Mapping]] = ..., claims: _Optional[_Iterable[_Union[RedPacketClaim, _Mapping]]] = ...) -> None: ...

@@ -105,6 +105,46 @@ class GroupsServiceStub:
                 request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineRequest.SerializeToString,
                 response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineResponse.FromString,
                 _registered_method=True)
+        self.ListConversations = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/ListConversations',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListConversationsRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListConversationsResponse.FromString,
+                _registered_method=True)
+        self.MarkChatRead = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/MarkChatRead',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.MarkChatReadRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.MarkChatReadResponse.FromString,
+                _registered_method=True)
+        self.SetChatMuted = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/SetChatMuted',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetChatMutedRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetChatMutedResponse.FromString,
+                _registered_method=True)
+        self.RecallMessage = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/RecallMessage',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.RecallMessageRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.RecallMessageResponse.FromString,
+                _registered_method=True)
+        self.GetReadReceipts = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/GetReadReceipts',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetReadReceiptsRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetReadReceiptsResponse.FromString,
+                _registered_method=True)
+        self.SetGroupAdmin = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/SetGroupAdmin',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetGroupAdminRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetGroupAdminResponse.FromString,
+                _registered_method=True)
+        self.ClaimRedPacket = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/ClaimRedPacket',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ClaimRedPacketRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ClaimRedPacketResponse.FromString,
+                _registered_method=True)
+        self.GetRedPacket = channel.unary_unary(
+                '/convene.groups.v1.GroupsService/GetRedPacket',
+                request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetRedPacketRequest.SerializeToString,
+                response_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetRedPacketResponse.FromString,
+                _registered_method=True)
         self.ForwardCard = channel.unary_unary(
                 '/convene.groups.v1.GroupsService/ForwardCard',
                 request_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ForwardCardRequest.SerializeToString,
@@ -234,14 +274,78 @@ class GroupsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def PostMessage(self, request, context):
-        """Posts a text message. Permission: a member of the group.
+        """Posts a text message (optionally a reply, with mentions) or a red packet; every member's
+        devices receive it on their notifications stream (SPEC F-15). Permission: a member of the
+        group; `@all` the owner and group admins; a cover only members of its enterprise (F-50).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTimeline(self, request, context):
-        """Newest first. Permission: a member of the group.
+        """Newest first, or oldest first after a sequence (catching up). Permission: a member of the group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListConversations(self, request, context):
+        """The caller's chats, most recently active first, each with its last entry, unread count and
+        mention marker. Permission: any signed-in user (their own chats).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkChatRead(self, request, context):
+        """Moves the caller's read position in a chat forward (it never moves back) and returns the
+        new ChatState; the caller's other devices receive it, and the senders of the messages read
+        their new receipts, within GROUPS_READ_PUSH_INTERVAL_S (0.25 s). Permission: a member of
+        the group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetChatMuted(self, request, context):
+        """Do not disturb for the caller. Permission: a member of the group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecallMessage(self, request, context):
+        """Recalls a text message: every member sees "X recalled a message" in its place and its text
+        is gone. Permission: its sender within the recall window (2 minutes by default), the owner or
+        a group admin at any time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReadReceipts(self, request, context):
+        """Who has read one of the caller's messages and who has not. Permission: its sender.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetGroupAdmin(self, request, context):
+        """Makes a member a group admin, or not. Permission: the owner.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClaimRedPacket(self, request, context):
+        """Claims a share of a red packet, once. Permission: a member of its chat other than its sender.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRedPacket(self, request, context):
+        """A red packet with its claims (who, when, how much). Permission: a member of its chat.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -372,6 +476,46 @@ def add_GroupsServiceServicer_to_server(servicer, server):
                     servicer.ListTimeline,
                     request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineRequest.FromString,
                     response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineResponse.SerializeToString,
+            ),
+            'ListConversations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConversations,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListConversationsRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ListConversationsResponse.SerializeToString,
+            ),
+            'MarkChatRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkChatRead,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.MarkChatReadRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.MarkChatReadResponse.SerializeToString,
+            ),
+            'SetChatMuted': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetChatMuted,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetChatMutedRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetChatMutedResponse.SerializeToString,
+            ),
+            'RecallMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecallMessage,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.RecallMessageRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.RecallMessageResponse.SerializeToString,
+            ),
+            'GetReadReceipts': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReadReceipts,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetReadReceiptsRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetReadReceiptsResponse.SerializeToString,
+            ),
+            'SetGroupAdmin': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetGroupAdmin,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetGroupAdminRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.SetGroupAdminResponse.SerializeToString,
+            ),
+            'ClaimRedPacket': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimRedPacket,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.ClaimRedPacketRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.ClaimRedPacketResponse.SerializeToString,
+            ),
+            'GetRedPacket': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRedPacket,
+                    request_deserializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetRedPacketRequest.FromString,
+                    response_serializer=convene_dot_groups_dot_v1_dot_groups__pb2.GetRedPacketResponse.SerializeToString,
             ),
             'ForwardCard': grpc.unary_unary_rpc_method_handler(
                     servicer.ForwardCard,
@@ -788,6 +932,222 @@ class GroupsService:
             '/convene.groups.v1.GroupsService/ListTimeline',
             convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineRequest.SerializeToString,
             convene_dot_groups_dot_v1_dot_groups__pb2.ListTimelineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConversations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/ListConversations',
+            convene_dot_groups_dot_v1_dot_groups__pb2.ListConversationsRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.ListConversationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkChatRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/MarkChatRead',
+            convene_dot_groups_dot_v1_dot_groups__pb2.MarkChatReadRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.MarkChatReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetChatMuted(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/SetChatMuted',
+            convene_dot_groups_dot_v1_dot_groups__pb2.SetChatMutedRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.SetChatMutedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecallMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/RecallMessage',
+            convene_dot_groups_dot_v1_dot_groups__pb2.RecallMessageRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.RecallMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReadReceipts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/GetReadReceipts',
+            convene_dot_groups_dot_v1_dot_groups__pb2.GetReadReceiptsRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.GetReadReceiptsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetGroupAdmin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/SetGroupAdmin',
+            convene_dot_groups_dot_v1_dot_groups__pb2.SetGroupAdminRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.SetGroupAdminResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimRedPacket(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/ClaimRedPacket',
+            convene_dot_groups_dot_v1_dot_groups__pb2.ClaimRedPacketRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.ClaimRedPacketResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRedPacket(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.groups.v1.GroupsService/GetRedPacket',
+            convene_dot_groups_dot_v1_dot_groups__pb2.GetRedPacketRequest.SerializeToString,
+            convene_dot_groups_dot_v1_dot_groups__pb2.GetRedPacketResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from convene.groups.v1 import groups_pb2 as convene_dot_groups_dot_v1_dot_groups__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"convene/groups/v1/membership.proto\x12\x11\x63onvene.groups.v1\x1a\x1e\x63onvene/groups/v1/groups.proto\"@\n\x16\x43heckMembershipRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x02 \x01(\t\"\xbe\x01\n\x17\x43heckMembershipResponse\x12\x14\n\x0cgroup_exists\x18\x01 \x01(\x08\x12\x11\n\tis_member\x18\x02 \x01(\x08\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.convene.groups.v1.GroupKind\x12\x15\n\renterprise_id\x18\x04 \x01(\t\x12\x10\n\x08owner_id\x18\x05 \x01(\t\x12%\n\x1dwechat_user_in_external_group\x18\x06 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"convene/groups/v1/membership.proto\x12\x11\x63onvene.groups.v1\x1a\x1e\x63onvene/groups/v1/groups.proto\"@\n\x16\x43heckMembershipRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x02 \x01(\t\"\xbe\x01\n\x17\x43heckMembershipResponse\x12\x14\n\x0cgroup_exists\x18\x01 \x01(\x08\x12\x11\n\tis_member\x18\x02 \x01(\x08\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.convene.groups.v1.GroupKind\x12\x15\n\renterprise_id\x18\x04 \x01(\t\x12\x10\n\x08owner_id\x18\x05 \x01(\t\x12%\n\x1dwechat_user_in_external_group\x18\x06 \x01(\x08\"`\n\x14ListChatItemsRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61\x66ter_sequence\x18\x03 \x01(\x03\x12\r\n\x05limit\x18\x04 \x01(\x05\"j\n\x15ListChatItemsResponse\x12\x11\n\tis_member\x18\x01 \x01(\x08\x12.\n\x05items\x18\x02 \x03(\x0b\x32\x1f.convene.groups.v1.TimelineItem\x12\x0e\n\x06notify\x18\x03 \x03(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,4 +36,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKMEMBERSHIPREQUEST']._serialized_end=153
   _globals['_CHECKMEMBERSHIPRESPONSE']._serialized_start=156
   _globals['_CHECKMEMBERSHIPRESPONSE']._serialized_end=346
+  _globals['_LISTCHATITEMSREQUEST']._serialized_start=348
+  _globals['_LISTCHATITEMSREQUEST']._serialized_end=444
+  _globals['_LISTCHATITEMSRESPONSE']._serialized_start=446
+  _globals['_LISTCHATITEMSRESPONSE']._serialized_end=552
 # @@protoc_insertion_point(module_scope)

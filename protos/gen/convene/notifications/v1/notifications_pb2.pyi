@@ -25,6 +25,7 @@ class NotificationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOTIFICATION_KIND_MEETING_CANCELLED: _ClassVar[NotificationKind]
     NOTIFICATION_KIND_MEETING_REPLY: _ClassVar[NotificationKind]
     NOTIFICATION_KIND_RINGING_STOPPED: _ClassVar[NotificationKind]
+    NOTIFICATION_KIND_COVER_REVIEWED: _ClassVar[NotificationKind]
 NOTIFICATION_KIND_UNSPECIFIED: NotificationKind
 NOTIFICATION_KIND_CARD: NotificationKind
 NOTIFICATION_KIND_MEETING_INVITATION: NotificationKind
@@ -37,6 +38,7 @@ NOTIFICATION_KIND_MEETING_UPDATED: NotificationKind
 NOTIFICATION_KIND_MEETING_CANCELLED: NotificationKind
 NOTIFICATION_KIND_MEETING_REPLY: NotificationKind
 NOTIFICATION_KIND_RINGING_STOPPED: NotificationKind
+NOTIFICATION_KIND_COVER_REVIEWED: NotificationKind
 
 class Notification(_message.Message):
     __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id", "unread_count", "thread_version")
@@ -77,16 +79,32 @@ class SubscribeRequest(_message.Message):
     def __init__(self, after_sequence: _Optional[int] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class SubscribeResponse(_message.Message):
-    __slots__ = ("notification", "caught_up", "read_marked", "resync")
+    __slots__ = ("notification", "caught_up", "read_marked", "resync", "chat_message", "chat_state", "chat_receipts")
     NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
     CAUGHT_UP_FIELD_NUMBER: _ClassVar[int]
     READ_MARKED_FIELD_NUMBER: _ClassVar[int]
     RESYNC_FIELD_NUMBER: _ClassVar[int]
+    CHAT_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    CHAT_STATE_FIELD_NUMBER: _ClassVar[int]
+    CHAT_RECEIPTS_FIELD_NUMBER: _ClassVar[int]
     notification: Notification
     caught_up: CaughtUp
     read_marked: ReadMarked
     resync: Resync
-    def __init__(self, notification: _Optional[_Union[Notification, _Mapping]] = ..., caught_up: _Optional[_Union[CaughtUp, _Mapping]] = ..., read_marked: _Optional[_Union[ReadMarked, _Mapping]] = ..., resync: _Optional[_Union[Resync, _Mapping]] = ...) -> None: ...
+    chat_message: ChatMessage
+    chat_state: _groups_pb2.ChatState
+    chat_receipts: _groups_pb2.ReceiptCounts
+    def __init__(self, notification: _Optional[_Union[Notification, _Mapping]] = ..., caught_up: _Optional[_Union[CaughtUp, _Mapping]] = ..., read_marked: _Optional[_Union[ReadMarked, _Mapping]] = ..., resync: _Optional[_Union[Resync, _Mapping]] = ..., chat_message: _Optional[_Union[ChatMessage, _Mapping]] = ..., chat_state: _Optional[_Union[_groups_pb2.ChatState, _Mapping]] = ..., chat_receipts: _Optional[_Union[_groups_pb2.ReceiptCounts, _Mapping]] = ...) -> None: ...
+
+class ChatMessage(_message.Message):
+    __slots__ = ("group_id", "item", "notify")
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    NOTIFY_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    item: _groups_pb2.TimelineItem
+    notify: bool
+    def __init__(self, group_id: _Optional[str] = ..., item: _Optional[_Union[_groups_pb2.TimelineItem, _Mapping]] = ..., notify: _Optional[bool] = ...) -> None: ...
 
 class CaughtUp(_message.Message):
     __slots__ = ("sequence", "unread_count")
