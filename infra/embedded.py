@@ -53,6 +53,8 @@ class NatsNode:
     name: str
     data_dir: Path
     client_port: int = field(default_factory=free_port)
+    # NATS's own monitoring endpoint (/varz, /jsz, /connz; Prometheus exporters read it).
+    monitor_port: int = field(default_factory=free_port)
     cluster_port: int | None = None
     routes: list[int] = field(default_factory=list)
     cluster_name: str = "convene"
@@ -62,10 +64,15 @@ class NatsNode:
     def url(self) -> str:
         return f"nats://{LOOPBACK}:{self.client_port}"
 
+    @property
+    def monitor_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.monitor_port}"
+
     def _config(self) -> str:
         lines = [
             f'server_name: "{self.name}"',
             f'listen: "{LOOPBACK}:{self.client_port}"',
+            f'http: "{LOOPBACK}:{self.monitor_port}"',
             "jetstream {",
             f'  store_dir: "{self.data_dir / "jetstream"}"',
             "  max_memory_store: 256MB",
@@ -142,6 +149,10 @@ class NatsCluster:
     def urls(self) -> str:
         """Comma-separated client URLs, the form NATS_URL takes (clients fail over between them)."""
         return ",".join(node.url for node in self.nodes)
+
+    @property
+    def monitor_urls(self) -> str:
+        return ",".join(node.monitor_url for node in self.nodes)
 
     @property
     def replicas(self) -> int:

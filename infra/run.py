@@ -79,6 +79,8 @@ class Service:
     echo: bool
     # Settings of this service alone (the media edge's ports, say).
     extra_env: dict[str, str] = field(default_factory=dict)
+    # GET /metrics (Prometheus); 0 lets the service pick one.
+    metrics_port: int = 0
     proc: subprocess.Popen | None = None
     tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_TAIL_LINES))
     _pump: threading.Thread | None = None
@@ -89,8 +91,16 @@ class Service:
         host = LOOPBACK if self.host in ("", "0.0.0.0", "::") else self.host
         return f"{host}:{self.port}"
 
+    @property
+    def metrics_address(self) -> str:
+        host = LOOPBACK if self.host in ("", "0.0.0.0", "::") else self.host
+        return f"{host}:{self.metrics_port}" if self.metrics_port else ""
+
     def start(self, env: dict[str, str]) -> None:
         env = {**env, **self.extra_env, "GRPC_HOST": self.host, "GRPC_PORT": str(self.port)}
+        if self.metrics_port:
+            env.setdefault("METRICS_HOST", self.host)
+            env["METRICS_PORT"] = str(self.metrics_port)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}"],
             cwd=ROOT,
@@ -260,6 +270,26 @@ def check_media(media: MediaEdge) -> bool:
     return passed
 
 
+def check_metrics(services: list[Service]) -> bool:
+    """GET /metrics of each service answers in the Prometheus text format."""
+    import urllib.request
+
+    ok = True
+    for service in services:
+        if not service.metrics_address:
+            continue
+        try:
+            with urllib.request.urlopen(f"http://{service.metrics_address}/metrics", timeout=10) as reply:
+                text = reply.read().decode()
+            passed = "convene_db_pool_connections" in text
+            detail = f"{len(text.splitlines())} lines" if passed else "no convene_ metrics"
+        except OSError as err:
+            passed, detail = False, str(err)
+        ok = ok and passed
+        say(f"  {'ok  ' if passed else 'FAIL'} {service.name:<13} http://{service.metrics_address}/metrics  {detail}")
+    return ok
+
+
 # ------------------------------------------------------------------------- NATS, PostgreSQL, keys
 
 
@@ -289,7 +319,7 @@ def start_nats(run_dir: Path, stack: contextlib.ExitStack) -> tuple[str, int]:
     except (OSError, TimeoutError, RuntimeError) as err:
         log = run_dir / "nats" / "n1" / "nats.log"
         raise Failed(f"embedded NATS did not start ({err}); {rel(log)} ends with:\n{tail_of(log)}") from None
-    say(f"NATS        {cluster.urls}  (embedded, data in {rel(run_dir / 'nats')})")
+    say(f"NATS        {cluster.urls}  (embedded, data in {rel(run_dir / 'nats')}; monitoring {cluster.monitor_urls})")
     return cluster.urls, cluster.replicas
 
 
@@ -365,9 +395,10 @@ def print_table(services: list[Service], run_dir: Path, media: MediaEdge) -> Non
     say()
     say("Convene is running. Services (gRPC, plaintext, reflection on):")
     say()
-    say(f"  {'service':<{width}}  {'address':<21}  gRPC service")
+    say(f"  {'service':<{width}}  {'address':<21}  {'metrics (GET /metrics)':<28}  gRPC service")
     for s in services:
-        say(f"  {s.name:<{width}}  {s.address:<21}  {SERVICES[s.name]}")
+        metrics = f"http://{s.metrics_address}/metrics" if s.metrics_address else "off"
+        say(f"  {s.name:<{width}}  {s.address:<21}  {metrics:<28}  {SERVICES[s.name]}")
     say()
     say("Media edge (SPEC F-52):")
     say(f"  RTMP ingest    {media.rtmp_url}   (StartLive's publish.push_url: ffmpeg or OBS push there)")
@@ -428,11 +459,12 @@ class MediaEdge:
         return {}
 
 
-def service_ports() -> dict[str, int]:
-    """IDENTITY_PORT, GROUPS_PORT, ... when given, else a free loopback port each."""
+def service_ports(suffix: str = "PORT") -> dict[str, int]:
+    """IDENTITY_PORT, GROUPS_PORT, ... (or IDENTITY_METRICS_PORT, ...) when given, else a free
+    loopback port each."""
     ports = {}
     for name in SERVICES:
-        given = os.environ.get(f"{name.upper()}_PORT", "").strip()
+        given = os.environ.get(f"{name.upper()}_{suffix}", "").strip()
         ports[name] = int(given) if given else free_port()
     return ports
 
@@ -446,6 +478,8 @@ def service_env(nats_url: str, replicas: int, database_url: str, key: str) -> di
         CONVENE_TOKEN_KEY=key,
         # JSON lines: the launcher writes them to .run/logs and renders them for the terminal.
         LOG_FORMAT=os.environ.get("LOG_FORMAT", "json"),
+        # No load balancer in front of a laptop: stop at once on Ctrl-C.
+        DRAIN_S=os.environ.get("DRAIN_S", "0"),
         PYTHONUNBUFFERED="1",
     )
     # Run from the checkout even when the project is not installed into this interpreter.
@@ -470,8 +504,11 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
 
     host = os.environ.get("GRPC_HOST", "").strip() or LOOPBACK
     media = MediaEdge.from_env(run_dir)
+    metrics_off = os.environ.get("METRICS_PORT", "").strip().lower() == "off"
+    metrics_ports = {name: 0 for name in SERVICES} if metrics_off else service_ports("METRICS_PORT")
     services = [
-        Service(name, port, host, run_dir / "logs" / f"{name}.log", echo=not check, extra_env=media.env_of(name))
+        Service(name, port, host, run_dir / "logs" / f"{name}.log", echo=not check, extra_env=media.env_of(name),
+                metrics_port=metrics_ports[name])
         for name, port in service_ports().items()
     ]
     # Registered last, so it runs first: services stop before NATS and PostgreSQL.
@@ -485,6 +522,8 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     if check:
         say("all SERVING; checking reflection with grpcurl:")
         ok = check_reflection(services) & check_media(media)
+        say("checking metrics endpoints:")
+        ok = check_metrics(services) and ok
         say("check passed" if ok else "check FAILED")
         return 0 if ok else 1
 

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.runtime.settings import Settings, env
+from services.runtime.settings import Settings, SettingsError, env_float, env_int
 
 
 @dataclass(frozen=True)
 class MeetingsSettings(Settings):
     # An incoming call rings this long, then becomes a missed call (SPEC F-34).
-    meeting_ring_timeout_s: float = field(default_factory=lambda: float(env("MEETINGS_RING_TIMEOUT_S", "60")))
+    meeting_ring_timeout_s: float = field(default_factory=lambda: env_float("MEETINGS_RING_TIMEOUT_S", "60"))
     # WeCom meetings hold up to 300 people.
-    meeting_max_participants: int = field(default_factory=lambda: int(env("MEETINGS_MAX_PARTICIPANTS", "300")))
+    meeting_max_participants: int = field(default_factory=lambda: env_int("MEETINGS_MAX_PARTICIPANTS", "300"))
     # Meetings made on the spot (meet now, a group call upgraded) get this duration.
     meeting_default_duration_minutes: int = field(
-        default_factory=lambda: int(env("MEETINGS_DEFAULT_DURATION_MINUTES", "60")))
+        default_factory=lambda: env_int("MEETINGS_DEFAULT_DURATION_MINUTES", "60"))
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.meeting_ring_timeout_s <= 0:
-            raise ValueError("MEETINGS_RING_TIMEOUT_S must be positive")
+            raise SettingsError("MEETINGS_RING_TIMEOUT_S", self.meeting_ring_timeout_s, "must be positive")
         if self.meeting_max_participants < 1:
-            raise ValueError("MEETINGS_MAX_PARTICIPANTS must be positive")
+            raise SettingsError("MEETINGS_MAX_PARTICIPANTS", self.meeting_max_participants, "must be positive")
         if not 1 <= self.meeting_default_duration_minutes <= 24 * 60:
-            raise ValueError("MEETINGS_DEFAULT_DURATION_MINUTES must be between 1 and 1440")
+            raise SettingsError("MEETINGS_DEFAULT_DURATION_MINUTES", self.meeting_default_duration_minutes,
+                                "must be between 1 and 1440")

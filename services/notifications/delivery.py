@@ -11,13 +11,14 @@ Exactly once per user (F-42) whatever redelivers what: each notification row is 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from convene.notifications.v1 import delivery_pb2, notice_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications import notices, store
 from services.notifications.hub import Hub
-from services.runtime import subjects, timers
+from services.runtime import metrics, subjects, timers
 from services.runtime.consumer import AfterCommit
 from services.runtime.db import Connection
 from services.runtime.events import Event, new_envelope
@@ -115,7 +116,11 @@ class Delivery:
             group_id=notice.group_id, card=notice.card.SerializeToString() if notice.HasField("card") else None,
             thread_version=notice.thread_version, event_id=event_id, dedupe_key=dedupe_key,
         )
+        started = time.perf_counter()
         delivered = await store.deliver(conn, recipients, content)
+        if (recorded := metrics.current.get()) is not None:
+            recorded.fanout_seconds.observe(time.perf_counter() - started)
+            recorded.fanout_recipients.observe(len(delivered.user_ids))
         if not delivered.user_ids:
             return None
         template = pb.Notification(kind=notice.kind, thread_id=notice.thread_id, title=notice.title,

@@ -20,7 +20,7 @@ from nats.aio.subscription import Subscription
 from convene.notifications.v1 import delivery_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications.store import Delivered
-from services.runtime import subjects
+from services.runtime import subjects, tracing
 from services.runtime.events import timestamp
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
@@ -153,7 +153,11 @@ class Hub:
     # ------------------------------------------------------------------------------ receiving
 
     async def _on_push(self, msg: Msg) -> None:
-        batch = delivery_pb2.DeliveryCommitted.FromString(msg.data)
+        with tracing.span("notifications.v1.push deliver", kind=tracing.SpanKind.CONSUMER,
+                          traceparent=tracing.from_headers(msg.headers)):
+            self._deliver(delivery_pb2.DeliveryCommitted.FromString(msg.data))
+
+    def _deliver(self, batch: delivery_pb2.DeliveryCommitted) -> None:
         for item in batch.items:
             listeners = self._listeners.get(item.user_id)
             if not listeners:
@@ -203,7 +207,7 @@ class Hub:
                 notification=template, user_ids=delivered.user_ids[start:end],
                 sequences=delivered.sequences[start:end], notification_ids=delivered.notification_ids[start:end],
                 unread_counts=delivered.unread_counts[start:end]))
-            await self._nc.publish(subjects.NOTIFICATIONS_PUSH, batch.SerializeToString())
+            await self._nc.publish(subjects.NOTIFICATIONS_PUSH, batch.SerializeToString(), headers=tracing.headers())
         await self._nc.flush()
 
     async def publish_read_mark(self, user_id: str, mark: pb.ReadMarked) -> None:

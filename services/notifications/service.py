@@ -17,7 +17,7 @@ from services.notifications.servicer import NotificationsServicer
 from services.notifications.settings import NotificationsSettings
 from services.notifications.sources import all_sources
 from services.notifications.streams import Streams
-from services.runtime import subjects
+from services.runtime import metrics, subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 from services.runtime.consumer import ConsumerSpec
 
@@ -41,6 +41,9 @@ async def build(runtime: Runtime) -> ServiceParts:
     async def start_chat_feed():
         await chat_feed.start()
         return chat_feed.stop
+
+    if (recorded := metrics.current.get()) is not None:
+        recorded.streams_open.set_function(lambda: hub.open_streams)
 
     # Small fetches, so a replica never takes more chunks than it is working on and the others
     # get theirs; several workers per replica overlap one chunk's database time with another's.

@@ -21,6 +21,7 @@ from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications import store
 from services.notifications.chats import ChatOrder, Fill
 from services.notifications.hub import CHAT, Hub
+from services.runtime import metrics
 from services.runtime.errors import OutOfRange, Unavailable
 
 # Rows read from the database per catch-up round trip.
@@ -59,6 +60,8 @@ class Streams:
             while True:
                 pushed = await listener.next(chats.wait_s())
                 if listener.overflowed:
+                    if (recorded := metrics.current.get()) is not None:
+                        recorded.stream_resyncs.inc()
                     yield pb.SubscribeResponse(resync=pb.Resync(after_sequence=last))
                     return
                 if pushed is None:  # stale, or a chat's gap waited long enough

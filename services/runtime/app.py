@@ -1,10 +1,10 @@
 """The life of one service process: start in order, serve, stop in order.
 
-Start: gRPC listening with health NOT_SERVING -> PostgreSQL pool + migrations -> NATS + streams
--> token revocations loaded (runtime.revocations) -> outbox relay, durable consumers, responders,
-workers -> health SERVING.
-Stop (SIGTERM): health NOT_SERVING -> server.stop(grace) -> consumers and workers -> relay
--> NATS drain -> pool close.
+Start: metrics endpoint -> PostgreSQL pool + migrations -> NATS + streams -> token revocations
+loaded (runtime.revocations) -> gRPC listening with health NOT_SERVING -> outbox relay, durable
+consumers, responders, workers -> health SERVING.
+Stop (SIGTERM): health NOT_SERVING -> DRAIN_S (load balancers stop routing here) ->
+server.stop(grace) -> consumers and workers -> relay -> NATS drain -> pool close.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,12 @@ from nats.aio.client import Client as NATS
 from services.runtime import bus, db
 from services.runtime.auth import TokenSigner
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
-from services.runtime.grpc_server import Registration, create_server, set_serving
+from services.runtime.grpc_server import Registration, ServerTls, create_server, set_serving
 from services.runtime.logs import configure_logging, get_logger
+from services.runtime.observe import Observability
 from services.runtime.outbox import OutboxRelay
 from services.runtime.revocations import Revocations
-from services.runtime.settings import Settings
+from services.runtime.settings import Settings, SettingsError
 from services.runtime.timers import TimerHandler, TimerWorker
 
 log = get_logger(__name__)
@@ -88,21 +90,29 @@ class ServiceHost:
         self._health: Any = None
         self._service_names: list[str] = []
         self._stop_workers: list[Callable[[], Awaitable[None]]] = []
+        self.observability = Observability(settings)
 
     @property
     def address(self) -> str:
         return f"{self.settings.grpc_host}:{self.port}"
 
+    @property
+    def metrics_address(self) -> str:
+        """host:port of GET /metrics ('' with METRICS_PORT=off)."""
+        return self.observability.metrics_address
+
     async def start(self) -> None:
         name = self.definition.name
         settings = self.settings
         structlog.contextvars.bind_contextvars(service=name)
+        self.observability.bind()
+        await self.observability.start()
         signer = TokenSigner(settings.token_key)
         pool = await db.create_pool(
             settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
         await db.migrate(pool, name, self.definition.migrations)
-        nc = await bus.connect(settings.nats_servers, name=f"convene-{name}")
+        nc = await bus.connect(settings.nats_servers, name=f"convene-{name}", options=bus.options_from(settings))
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
         revocations = Revocations()
         await revocations.start(nc, settings.stream_replicas)
@@ -113,7 +123,10 @@ class ServiceHost:
         self._server, self.port, self._health = create_server(
             parts.registrations, parts.service_names, signer=signer,
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
-            revocations=revocations,
+            revocations=revocations, metrics=self.observability.metrics,
+            tracing_on=self.observability.tracing is not None,
+            tls=ServerTls(settings.grpc_tls_cert, settings.grpc_tls_key, settings.grpc_tls_client_ca)
+            if settings.grpc_tls_cert else None,
         )
         await set_serving(self._health, self._service_names, False)
         await self._server.start()
@@ -123,7 +136,7 @@ class ServiceHost:
         for spec in parts.consumers:
             # The source stream is defined in code too: no start-up order between services.
             await bus.ensure_stream(nc, bus.StreamSpec.for_service(spec.source), settings.stream_replicas)
-            consumer = DurableConsumer(spec, nc, pool, settings.stream_replicas)
+            consumer = DurableConsumer(self.observability.consumer_spec(spec), nc, pool, settings.stream_replicas)
             await consumer.start()
             self.consumers.append(consumer)
         if parts.timers:
@@ -131,12 +144,17 @@ class ServiceHost:
             await self.timer_worker.start()
         for start_worker in parts.workers:
             self._stop_workers.append(await start_worker())
+        self.observability.watch(self)
         await set_serving(self._health, self._service_names, True)
-        log.info("service ready", address=self.address, consumers=[c.spec.durable for c in self.consumers])
+        log.info("service ready", address=self.address, metrics=self.metrics_address,
+                 consumers=[c.spec.durable for c in self.consumers])
 
     async def stop(self) -> None:
         if self._health is not None:
             await self._health.enter_graceful_shutdown()
+            if self.settings.drain_s > 0:
+                log.info("draining: NOT_SERVING, still answering", drain_s=self.settings.drain_s)
+                await asyncio.sleep(self.settings.drain_s)
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace_s)
         for stop_worker in reversed(self._stop_workers):
@@ -153,12 +171,17 @@ class ServiceHost:
             except Exception:
                 await self.runtime.nc.close()
             await self.runtime.pool.close()
+        await self.observability.stop()
         log.info("service stopped")
 
 
 def main(definition: ServiceDefinition) -> None:
     """Entry point of `python -m services.<name>`: run until SIGTERM / SIGINT."""
-    settings = definition.settings_type(service_name=definition.name)
+    try:
+        settings = definition.settings_type(service_name=definition.name)
+    except SettingsError as exc:
+        print(f"{definition.name}: settings error: {exc}", file=sys.stderr)
+        sys.exit(2)
     configure_logging(definition.name, settings.log_level, settings.log_format)
 
     async def run() -> None:

@@ -7,9 +7,11 @@ replicas of the answering service share the subject through a queue group.
 from __future__ import annotations
 
 import asyncio
+import ssl
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import nats
 from google.protobuf.message import DecodeError, Message
@@ -19,8 +21,12 @@ from nats.aio.subscription import Subscription
 from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
 
+from services.runtime import metrics, tracing
 from services.runtime.errors import DomainError, Unavailable
 from services.runtime.logs import get_logger
+
+if TYPE_CHECKING:
+    from services.runtime.settings import Settings
 
 log = get_logger(__name__)
 
@@ -57,7 +63,20 @@ class StreamSpec:
         )
 
 
-async def connect(servers: list[str], name: str) -> NATS:
+def options_from(settings: Settings) -> dict[str, Any]:
+    """Credentials and TLS for nats.connect from the settings (NATS_CREDS, NATS_TLS_*)."""
+    options: dict[str, Any] = {}
+    if settings.nats_creds:
+        options["user_credentials"] = settings.nats_creds
+    if settings.nats_tls_ca or settings.nats_tls_cert:
+        context = ssl.create_default_context(cafile=settings.nats_tls_ca or None)
+        if settings.nats_tls_cert:
+            context.load_cert_chain(settings.nats_tls_cert, settings.nats_tls_key)
+        options["tls"] = context
+    return options
+
+
+async def connect(servers: list[str], name: str, options: dict[str, Any] | None = None) -> NATS:
     async def on_error(exc: Exception) -> None:
         log.warning("nats error", error=f"{type(exc).__name__}: {exc}")
 
@@ -78,6 +97,7 @@ async def connect(servers: list[str], name: str) -> NATS:
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,
+        **(options or {}),
     )
     return nc
 
@@ -121,7 +141,9 @@ async def serve(
     async def on_request(msg: Msg) -> None:
         try:
             request = request_type.FromString(msg.data)
-            reply = await handler(request)
+            with tracing.span(subject, kind=tracing.SpanKind.SERVER, traceparent=tracing.from_headers(msg.headers),
+                              attributes={"messaging.system": "nats", "messaging.destination.name": subject}):
+                reply = await handler(request)
             await msg.respond(reply.SerializeToString())
         except DecodeError:
             await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: "MALFORMED_REQUEST"})
@@ -138,12 +160,22 @@ async def request(
     nc: NATS, subject: str, message: Message, response_type: type[Resp], *, timeout_s: float = 2.0
 ) -> Resp:
     """Ask another service; raises Unavailable when nobody answers in time."""
+    recorded = metrics.current.get()
+    started = time.perf_counter()
+    outcome = "answered"
     try:
-        reply = await nc.request(subject, message.SerializeToString(), timeout=timeout_s)
+        with tracing.span(subject, kind=tracing.SpanKind.CLIENT,
+                          attributes={"messaging.system": "nats", "messaging.destination.name": subject}):
+            reply = await nc.request(subject, message.SerializeToString(), timeout=timeout_s,
+                                     headers=tracing.headers())
     except (nats.errors.NoRespondersError, nats.errors.TimeoutError, nats.errors.ConnectionClosedError):
+        outcome = "unavailable"
         raise Unavailable(
             "DEPENDENCY_UNAVAILABLE", f"no answer on {subject}; try again", subject=subject
         ) from None
+    finally:
+        if recorded is not None:
+            recorded.request_seconds.labels(subject, outcome).observe(time.perf_counter() - started)
     if reply.headers and _ERROR_HEADER in reply.headers:
         raise Unavailable(
             "DEPENDENCY_FAILED", f"{subject} failed: {reply.headers[_ERROR_HEADER]}", subject=subject

@@ -16,6 +16,7 @@ from google.protobuf import any_pb2, timestamp_pb2
 from google.protobuf.message import DecodeError, Message
 
 from convene.events.v1 import envelope_pb2
+from services.runtime import tracing
 from services.runtime.ids import new_id
 
 M = TypeVar("M", bound=Message)
@@ -51,6 +52,8 @@ def new_envelope(
         subject=subject,
         occur_time=timestamp(occur_time),
         correlation_id=correlation_id or subject,
+        # The span of the call or handler that caused the event: consumers continue its trace.
+        traceparent=tracing.traceparent(),
         enterprise_id=enterprise_id,
         payload=packed,
     )

@@ -1,8 +1,12 @@
 """The gRPC server every service runs: `create_server()` returns `(server, port, health)`.
 
-One guard wraps every RPC handler: a request id bound to the logs, bearer-token authentication
-(signature, expiry, revocation), malformed-request and domain-error mapping to a status with a
+One guard wraps every RPC handler: a request id bound to the logs (the client's `x-request-id`
+or a new one, echoed back in the response headers), bearer-token authentication (signature,
+expiry, revocation), malformed-request and domain-error mapping to a status with a
 `google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
+It also writes the one info line per RPC (method, status, duration, principal, request id),
+counts it in the service's metrics and opens its trace span: all on the call path it already
+runs, so observability adds no interceptor.
 The handlers are wrapped once, when they are registered, rather than by a grpc.aio server
 interceptor: an interceptor runs its own coroutines on every call and, measured, took a third of
 a small call's server CPU (a gRPC echo: 235 -> 347 us per call).
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -24,16 +29,19 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer as AioHealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from services.runtime import tracing
 from services.runtime.auth import Principal, TokenSigner, current_principal
 from services.runtime.errors import DomainError, InvalidArgument, Unauthenticated
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
+from services.runtime.metrics import Metrics
 from services.runtime.revocations import Revocations
 
 log = get_logger(__name__)
 
 _MALFORMED = object()  # what a request deserializes to when its bytes are not the message
 ERROR_DOMAIN = "convene.dev"
+REQUEST_ID = "x-request-id"
 
 
 def _status_details(code: grpc.StatusCode, error: DomainError) -> bytes:
@@ -62,17 +70,64 @@ def _bearer(metadata: Iterable[tuple[str, Any]] | None) -> str | None:
 
 def _request_id(metadata: Iterable[tuple[str, Any]] | None) -> str:
     for key, value in metadata or ():
-        if key == "x-request-id" and isinstance(value, str) and 0 < len(value) <= 128:
+        if key == REQUEST_ID and isinstance(value, str) and 0 < len(value) <= 128:
             return value
     return new_id("request")
 
 
+def _code_of(exc: BaseException) -> tuple[str, str]:
+    """(status code name, ErrorInfo reason) a failed call ends with."""
+    if isinstance(exc, DomainError):
+        return exc.code.name, exc.reason
+    if isinstance(exc, NotImplementedError):
+        return "UNIMPLEMENTED", ""
+    return "INTERNAL", ""
+
+
+class _Outcome:
+    """How one call ended, for its log line and metrics."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self) -> None:
+        self.code = "OK"
+        self.reason = ""
+
+    def aborted(self, context: grpc.aio.ServicerContext, exc: BaseException) -> None:
+        if isinstance(exc, (asyncio.CancelledError, GeneratorExit)):
+            self.code = "CANCELLED"
+        elif self.code == "OK":  # a servicer's own context.abort()
+            code = context.code()
+            self.code = code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN"
+
+
 class RpcGuard:
     def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = (),
-                 revocations: Revocations | None = None) -> None:
+                 revocations: Revocations | None = None, metrics: Metrics | None = None,
+                 tracing_on: bool = False) -> None:
         self._signer = signer
         self._public = tuple(public_methods)
         self._revocations = revocations
+        self._metrics = metrics
+        self._tracing_on = tracing_on
+
+    def _finished(self, method: str, outcome: _Outcome, started: float, *, stream: bool) -> None:
+        seconds = time.perf_counter() - started
+        principal = current_principal.get()
+        if outcome.reason:
+            log.info("rpc finished", code=outcome.code, reason=outcome.reason, ms=round(seconds * 1000, 2),
+                     principal=principal.id if principal else "")
+        else:
+            log.info("rpc finished", code=outcome.code, ms=round(seconds * 1000, 2),
+                     principal=principal.id if principal else "")
+        if self._metrics is not None:
+            self._metrics.rpc_done(method, outcome.code, None if stream else seconds)
+
+    def _span(self, method: str, metadata: Any) -> Any:
+        if not self._tracing_on:
+            return tracing.OFF
+        return tracing.span(method, kind=tracing.SpanKind.SERVER, traceparent=tracing.from_metadata(metadata),
+                            attributes={"rpc.system": "grpc", "rpc.method": method})
 
     def _check_revoked(self, principal: Principal | None) -> None:
         if principal is not None and self._revocations is not None:
@@ -107,10 +162,9 @@ class RpcGuard:
                 raise InvalidArgument("MALFORMED_REQUEST", "the request is not a valid message")
             current_principal.set(self._authenticate(method, metadata))
 
-        async def on_error(exc: BaseException, context: grpc.aio.ServicerContext, started: float) -> None:
+        async def on_error(exc: BaseException, context: grpc.aio.ServicerContext, outcome: _Outcome) -> None:
+            outcome.code, outcome.reason = _code_of(exc)
             if isinstance(exc, DomainError):
-                log.info("rpc refused", code=exc.code.name, reason=exc.reason,
-                         ms=round((time.perf_counter() - started) * 1000, 2))
                 await abort_with(context, exc)
             if isinstance(exc, NotImplementedError):  # a generated base method nobody overrode
                 await context.abort(grpc.StatusCode.UNIMPLEMENTED, "this method is not implemented yet")
@@ -123,14 +177,21 @@ class RpcGuard:
             async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
                 metadata = context.invocation_metadata()
-                with structlog.contextvars.bound_contextvars(request_id=_request_id(metadata), rpc=method):
+                request_id = _request_id(metadata)
+                outcome = _Outcome()
+                with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=method), \
+                        self._span(method, metadata):
                     try:
+                        await context.send_initial_metadata(((REQUEST_ID, request_id),))
                         prepare(request, metadata)
                         return await behavior(request, context)
-                    except (grpc.aio.AbortError, asyncio.CancelledError):
+                    except (grpc.aio.AbortError, asyncio.CancelledError) as exc:
+                        outcome.aborted(context, exc)
                         raise
                     except BaseException as exc:
-                        await on_error(exc, context, started)
+                        await on_error(exc, context, outcome)
+                    finally:
+                        self._finished(method, outcome, started, stream=False)
 
             return grpc.unary_unary_rpc_method_handler(
                 unary_unary, request_deserializer=safe_deserialize,
@@ -143,18 +204,25 @@ class RpcGuard:
             async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 started = time.perf_counter()
                 metadata = context.invocation_metadata()
-                with structlog.contextvars.bound_contextvars(request_id=_request_id(metadata), rpc=method):
+                request_id = _request_id(metadata)
+                outcome = _Outcome()
+                with structlog.contextvars.bound_contextvars(request_id=request_id, rpc=method), \
+                        self._span(method, metadata):
                     try:
+                        await context.send_initial_metadata(((REQUEST_ID, request_id),))
                         prepare(request, metadata)
                         principal = current_principal.get()
                         async for response in stream_behavior(request, context):
                             # A stream opened before its token was revoked ends here.
                             self._check_revoked(principal)
                             yield response
-                    except (grpc.aio.AbortError, asyncio.CancelledError, GeneratorExit):
+                    except (grpc.aio.AbortError, asyncio.CancelledError, GeneratorExit) as exc:
+                        outcome.aborted(context, exc)
                         raise
                     except BaseException as exc:
-                        await on_error(exc, context, started)
+                        await on_error(exc, context, outcome)
+                    finally:
+                        self._finished(method, outcome, started, stream=True)
 
             return grpc.unary_stream_rpc_method_handler(
                 unary_stream, request_deserializer=safe_deserialize,
@@ -164,6 +232,26 @@ class RpcGuard:
 
 
 Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any]
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """PEM files of the server's certificate and key; with a client CA, clients must present a
+    certificate it signed (mutual TLS)."""
+
+    cert_file: str
+    key_file: str
+    client_ca_file: str = ""
+
+    def credentials(self) -> grpc.ServerCredentials:
+        with open(self.cert_file, "rb") as cert, open(self.key_file, "rb") as key:
+            pair = (key.read(), cert.read())
+        client_ca = None
+        if self.client_ca_file:
+            with open(self.client_ca_file, "rb") as ca:
+                client_ca = ca.read()
+        return grpc.ssl_server_credentials([pair], root_certificates=client_ca,
+                                           require_client_auth=client_ca is not None)
 
 
 class _GuardedServer:
@@ -204,6 +292,9 @@ def create_server(
     port: int = 0,
     public_methods: Iterable[str] = (),
     revocations: Revocations | None = None,
+    metrics: Metrics | None = None,
+    tracing_on: bool = False,
+    tls: ServerTls | None = None,
 ) -> tuple[grpc.aio.Server, int, AioHealthServicer]:
     server = grpc.aio.server(
         options=[
@@ -217,7 +308,7 @@ def create_server(
             ("grpc.server.max_pending_requests_hard_limit", 40_000),
         ],
     )
-    guarded = _GuardedServer(server, RpcGuard(signer, public_methods, revocations))
+    guarded = _GuardedServer(server, RpcGuard(signer, public_methods, revocations, metrics, tracing_on))
     for add, servicer in registrations:
         add(servicer, guarded)  # type: ignore[arg-type]  # registers like a grpc.aio.Server
     guarded.check()
@@ -227,7 +318,10 @@ def create_server(
         [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
         server,
     )
-    bound = server.add_insecure_port(f"{host}:{port}")
+    if tls is None:
+        bound = server.add_insecure_port(f"{host}:{port}")
+    else:
+        bound = server.add_secure_port(f"{host}:{port}", tls.credentials())
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
     return server, bound, health_servicer
