@@ -131,12 +131,13 @@ class System:
         self._channels: dict[str, grpc.aio.Channel] = {}
 
     def settings_for(self, definition: ServiceDefinition) -> Any:
-        known = {k: v for k, v in self.extra_settings.items()
-                 if k in definition.settings_type.__dataclass_fields__}
+        # Tests stop replicas at once (no load balancer to drain) unless they ask for a drain.
+        known: dict[str, object] = {"shutdown_grace_s": 0.5, "drain_s": 0.0}
+        known.update((k, v) for k, v in self.extra_settings.items()
+                     if k in definition.settings_type.__dataclass_fields__)
         return definition.settings_type(
             service_name=definition.name, nats_url=self.nats_url, database_url=self.database_url,
-            grpc_port=0, token_key=TOKEN_KEY, stream_replicas=self.stream_replicas,
-            shutdown_grace_s=0.5, **known,
+            grpc_port=0, token_key=TOKEN_KEY, stream_replicas=self.stream_replicas, **known,
         )
 
     async def start(self, *names: str) -> None:

@@ -25,9 +25,12 @@ from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFoun
 from services.runtime.events import Event, new_envelope, timestamp
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
+from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
 from services.runtime.play_tokens import PlayTokens
 from services.runtime.timers import Timer
+
+log = get_logger(__name__)
 
 RUNNING = (pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_LIVE)
 DEFAULT_REMINDER_LEAD_S = 300
@@ -147,6 +150,8 @@ class Lives:
             subjects.LIVE_SESSION_STARTED, subject=live.id, enterprise_id=live.enterprise_id,
             correlation_id=live.id, payload=events_pb2.SessionStarted(live=live)))
         await self.watch_host(conn, live.id)
+        # The line a live's log trail starts with; everything it causes carries its id.
+        log.info("live going on air", live_id=live.id, group_id=live.group_id, host_id=live.host_id)
 
     @staticmethod
     def host_timer_key(live_id: str) -> str:
@@ -385,6 +390,7 @@ class Lives:
             due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.replay_delay_s)
             await store.set_replay(conn, live_id, pb.REPLAY_STATE_PENDING, due_at=due)
             await timers.schedule(conn, f"replay:{live_id}", REPLAY_DUE, due, live_id.encode())
+        log.info("live ending", live_id=live_id, reason=pb.EndReason.Name(reason), ended_by=by)
         await add_event(conn, new_envelope(
             subjects.LIVE_SESSION_ENDED, subject=live_id, enterprise_id=row["enterprise_id"], correlation_id=live_id,
             payload=events_pb2.SessionEnded(live=live, duration_seconds=duration,

@@ -37,16 +37,26 @@ class ProcessSystem(System):
     def address_of(self, name: str, replica: int = 0) -> str:
         return self.processes[name][replica].address
 
+    def metrics_address_of(self, name: str, replica: int = 0) -> str:
+        return self.processes[name][replica].metrics_address
+
+    def log_of(self, name: str, replica: int = 0) -> Path:
+        return self.processes[name][replica].log_path
+
+    def _metrics_port(self) -> int:
+        """A port of its own per process, unless the run turns metrics off."""
+        return 0 if self._env.get("METRICS_PORT", "").lower() == "off" else free_port()
+
     def start_processes(self, replicas: dict[str, int] | None = None, only: tuple[str, ...] = ()) -> None:
         env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
-        env.update(LOG_LEVEL="warning", LOG_FORMAT="json", **self._env)
+        env.update({"LOG_LEVEL": "warning", "LOG_FORMAT": "json", **self._env})
         (self._run_dir / "logs").mkdir(parents=True, exist_ok=True)
         started = []
         # The media edge only when asked for (its RTMP and HTTP ports come from the benchmark).
         for name in only or tuple(n for n in SERVICES if n != "media"):
             for index in range((replicas or {}).get(name, 1)):
                 service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log",
-                                  echo=False)
+                                  echo=False, metrics_port=self._metrics_port())
                 service.start(env)
                 self.processes.setdefault(name, []).append(service)
                 started.append(service)
@@ -55,9 +65,10 @@ class ProcessSystem(System):
     def add_process(self, name: str) -> Service:
         """One more replica of `name`, its own process (blocks until it is SERVING)."""
         env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
-        env.update(LOG_LEVEL="warning", LOG_FORMAT="json", **self._env)
+        env.update({"LOG_LEVEL": "warning", "LOG_FORMAT": "json", **self._env})
         index = len(self.processes.get(name, []))
-        service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log", echo=False)
+        service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log", echo=False,
+                          metrics_port=self._metrics_port())
         service.start(env)
         self.processes.setdefault(name, []).append(service)
         wait_serving([service], 60)
