@@ -8,6 +8,7 @@ import dataclasses
 from pathlib import Path
 
 from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from services.notifications import retention
 from services.notifications.chats import ChatFeed, groups_fill
 from services.notifications.delivery import TIMER_KIND, Delivery
 from services.notifications.domain import Notifications
@@ -62,4 +63,4 @@ async def build(runtime: Runtime) -> ServiceParts:
 
 
 DEFINITION = ServiceDefinition(name="notifications", migrations=Path(__file__).parent / "migrations",
-                               build=build, settings_type=NotificationsSettings)
+                               build=build, settings_type=NotificationsSettings, retention=retention.rules)

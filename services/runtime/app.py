@@ -23,13 +23,14 @@ import grpc
 import structlog
 from nats.aio.client import Client as NATS
 
-from services.runtime import bus, db
+from services.runtime import bus, db, retention
 from services.runtime.auth import TokenSigner
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, ServerTls, create_server, set_serving
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.observe import Observability
 from services.runtime.outbox import OutboxRelay
+from services.runtime.retention import Rule as RetentionRule
 from services.runtime.revocations import Revocations
 from services.runtime.settings import Settings, SettingsError
 from services.runtime.timers import TimerHandler, TimerWorker
@@ -73,6 +74,13 @@ class ServiceDefinition:
     migrations: Path
     build: Callable[[Runtime], Awaitable[ServiceParts]]
     settings_type: type[Settings] = Settings
+    # What of the service's own data is pruned past retention, beside the runtime's tables.
+    retention: Callable[[Any], list[RetentionRule]] | None = None
+
+    def retention_rules(self, settings: Settings) -> list[RetentionRule]:
+        """Every rule the shared pruning job (runtime.retention) applies in this service's schema."""
+        own = self.retention(settings) if self.retention is not None else []
+        return [*retention.runtime_rules(settings), *own]
 
 
 class ServiceHost:
@@ -86,6 +94,7 @@ class ServiceHost:
         self.consumers: list[DurableConsumer] = []
         self.relay: OutboxRelay | None = None
         self.timer_worker: TimerWorker | None = None
+        self.pruner: retention.Pruner | None = None
         self._server: grpc.aio.Server | None = None
         self._health: Any = None
         self._service_names: list[str] = []
@@ -139,9 +148,11 @@ class ServiceHost:
             consumer = DurableConsumer(self.observability.consumer_spec(spec), nc, pool, settings.stream_replicas)
             await consumer.start()
             self.consumers.append(consumer)
-        if parts.timers:
-            self.timer_worker = TimerWorker(pool, name, parts.timers)
-            await self.timer_worker.start()
+        self.pruner = retention.Pruner(self.definition.retention_rules(settings),
+                                       batch=settings.retention_batch, every_s=settings.retention_every_s)
+        await self.pruner.ensure_scheduled(pool)
+        self.timer_worker = TimerWorker(pool, name, {**parts.timers, retention.TIMER_KIND: self.pruner.on_due})
+        await self.timer_worker.start()
         for start_worker in parts.workers:
             self._stop_workers.append(await start_worker())
         self.observability.watch(self)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -157,18 +158,35 @@ def _loop_counters(host: ServiceHost) -> Iterable[tuple[str, str, dict[str, str]
         yield ("convene_timers_fired", "Durable timers fired", {}, host.timer_worker.fired)
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in one service's schema: outbox rows not yet published, timers set and due."""
+
+    outbox_waiting: int
+    outbox_oldest_age_s: float
+    timers_scheduled: int
+    timers_due: int
+    timers_max_lateness_s: float
+
+
+async def read_backlog(conn: Connection) -> Backlog:
+    row = await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM outbox) AS outbox_waiting,"
+        "       (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox) AS outbox_age,"
+        "       (SELECT count(*) FROM timers) AS timers_scheduled,"
+        "       (SELECT count(*) FROM timers WHERE due_at <= now()) AS timers_due,"
+        "       (SELECT coalesce(extract(epoch FROM now() - min(due_at)), 0) FROM timers"
+        "         WHERE due_at <= now()) AS timers_lateness")
+    assert row is not None
+    return Backlog(row["outbox_waiting"], float(row["outbox_age"]), row["timers_scheduled"], row["timers_due"],
+                   float(row["timers_lateness"]))
+
+
 async def _sample_backlog(pool: asyncpg.Pool, metrics: Metrics) -> None:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(
-            "SELECT (SELECT count(*) FROM outbox) AS outbox_waiting,"
-            "       (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox) AS outbox_age,"
-            "       (SELECT count(*) FROM timers) AS timers_scheduled,"
-            "       (SELECT count(*) FROM timers WHERE due_at <= now()) AS timers_due,"
-            "       (SELECT coalesce(extract(epoch FROM now() - min(due_at)), 0) FROM timers"
-            "         WHERE due_at <= now()) AS timers_lateness")
-    assert row is not None
-    metrics.outbox_waiting.set(row["outbox_waiting"])
-    metrics.outbox_oldest_age.set(float(row["outbox_age"]))
-    metrics.timers_scheduled.set(row["timers_scheduled"])
-    metrics.timers_due.set(row["timers_due"])
-    metrics.timers_lateness.set(float(row["timers_lateness"]))
+        backlog = await read_backlog(conn)
+    metrics.outbox_waiting.set(backlog.outbox_waiting)
+    metrics.outbox_oldest_age.set(backlog.outbox_oldest_age_s)
+    metrics.timers_scheduled.set(backlog.timers_scheduled)
+    metrics.timers_due.set(backlog.timers_due)
+    metrics.timers_lateness.set(backlog.timers_max_lateness_s)

@@ -1,0 +1,230 @@
+"""`convene`: the operator's command (installed with the project; in the image too).
+
+    convene token PRINCIPAL_ID [--ttl S]   a token for a member, WeChat user or service, minted by identity
+    convene token --operator [--ttl S]     a new service principal's token, signed here with the key
+    convene lag                            every durable consumer: pending, unacknowledged, redelivered
+    convene backlog [SERVICE ...]          outbox rows waiting and timers due, per service
+    convene migrate [SERVICE ...]          apply the migrations (before a rollout; no service needs to run)
+    convene prune [SERVICE ...]            delete what is past retention now, in small batches
+
+It reads the services' own environment: DATABASE_URL (or <SERVICE>_DATABASE_URL), NATS_URL
+(and NATS_CREDS / NATS_TLS_*), CONVENE_TOKEN_KEY, and IDENTITY_ADDR (host:port of identity's
+gRPC) for `token`. `--json` prints machine-readable output. Exit status: 0 done, 1 failed,
+2 bad usage or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import asyncpg
+
+from services.runtime import bus, db, retention
+from services.runtime.app import ServiceDefinition
+from services.runtime.logs import configure_logging
+from services.runtime.observe import read_backlog
+from services.runtime.settings import Settings, SettingsError, env
+
+SERVICES = ("identity", "groups", "live", "meetings", "notifications")
+# The CLI verifies no tokens; settings that insist on a key get this one unless the real one is set.
+_NO_KEY = "convene-cli-verifies-no-tokens"
+
+
+class Failed(Exception):
+    """A command could not do its work; the message says why."""
+
+
+def definition(service: str) -> ServiceDefinition:
+    module = importlib.import_module(f"services.{service}.service")
+    found: ServiceDefinition = module.DEFINITION
+    return found
+
+
+def settings_of(service: str) -> Settings:
+    """The service's settings from this environment, as the service itself would read them."""
+    kind = definition(service).settings_type
+    return kind(service_name=service, token_key=env("CONVENE_TOKEN_KEY", _NO_KEY))
+
+
+def out(args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        print("(nothing)")
+        return
+    widths = {c: max(len(c), *(len(_cell(r.get(c))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(_cell(row.get(c)).ljust(widths[c]) for c in columns))
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return "" if value is None else str(value)
+
+
+# ------------------------------------------------------------------------------------ commands
+
+
+async def migrate(args: argparse.Namespace) -> None:
+    rows = []
+    for service in args.services or SERVICES:
+        settings = settings_of(service)
+        pool = await db.create_pool(settings.database_url, service, min_size=1, max_size=1)
+        try:
+            applied = await db.migrate(pool, service, definition(service).migrations)
+        finally:
+            await pool.close()
+        rows.append({"service": service, "applied": ", ".join(applied) or "(up to date)"})
+    out(args, rows, ("service", "applied"))
+
+
+async def prune(args: argparse.Namespace) -> None:
+    rows = []
+    for service in args.services or SERVICES:
+        settings = settings_of(service)
+        pruner = retention.Pruner(definition(service).retention_rules(settings),
+                                  batch=settings.retention_batch, every_s=settings.retention_every_s)
+        pool = await db.create_pool(settings.database_url, service, min_size=1, max_size=1)
+        try:
+            deleted = await pruner.prune_all(pool)
+        finally:
+            await pool.close()
+        rows += [{"service": service, "table": table, "deleted": count} for table, count in deleted.items()]
+    out(args, rows, ("service", "table", "deleted"))
+
+
+async def backlog(args: argparse.Namespace) -> None:
+    rows = []
+    for service in args.services or SERVICES:
+        settings = settings_of(service)
+        conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": service})
+        try:
+            rows.append({"service": service, **asdict(await read_backlog(conn))})
+        except asyncpg.UndefinedTableError:
+            raise Failed(f"{service}'s schema has no outbox yet: run `convene migrate` (or start it) first") from None
+        finally:
+            await conn.close()
+    out(args, rows, ("service", "outbox_waiting", "outbox_oldest_age_s", "timers_scheduled", "timers_due",
+                     "timers_max_lateness_s"))
+
+
+async def lag(args: argparse.Namespace) -> None:
+    settings = settings_of("identity")
+    nc = await bus.connect(settings.nats_servers, name="convene-cli", options=bus.options_from(settings))
+    rows = []
+    try:
+        js = nc.jetstream()
+        for service in SERVICES:
+            stream = service.upper()
+            try:
+                infos = await js.consumers_info(stream)
+            except Exception:  # the stream does not exist yet: nothing consumes it
+                continue
+            for info in sorted(infos, key=lambda i: i.name):
+                rows.append({"stream": stream, "consumer": info.name, "pending": info.num_pending,
+                             "ack_pending": info.num_ack_pending, "redelivered": info.num_redelivered,
+                             "waiting_pulls": info.num_waiting,
+                             "delivered_seq": info.delivered.stream_seq if info.delivered else None,
+                             "ack_floor_seq": info.ack_floor.stream_seq if info.ack_floor else None})
+    finally:
+        await nc.close()
+    out(args, rows, ("stream", "consumer", "pending", "ack_pending", "redelivered", "waiting_pulls",
+                     "delivered_seq", "ack_floor_seq"))
+
+
+async def token(args: argparse.Namespace) -> None:
+    from services.runtime.auth import TokenSigner
+    from services.runtime.ids import new_id
+
+    key = env("CONVENE_TOKEN_KEY", "")
+    if not key:
+        raise SettingsError("CONVENE_TOKEN_KEY", "", "must be set to mint tokens")
+    signer = TokenSigner(key)
+    if args.operator:
+        minted, expires_at = signer.mint(new_id("service"), ttl_s=args.ttl)
+        out(args, [{"token": minted, "expires_at": expires_at}], ("token", "expires_at"))
+        return
+    if not args.principal_id:
+        raise Failed("give a principal id (usr_..., wx_..., svc_...) or --operator")
+    import grpc
+
+    from convene.identity.v1 import identity_pb2, identity_pb2_grpc
+
+    address = args.identity or env("IDENTITY_ADDR", "")
+    if not address:
+        raise SettingsError("IDENTITY_ADDR", "", "must be identity's host:port (or pass --identity)")
+    # A one-minute operator token asks identity, which checks the principal and adds its enterprise.
+    operator, _ = signer.mint(new_id("service"), ttl_s=60)
+    async with grpc.aio.insecure_channel(address) as channel:
+        try:
+            reply = await identity_pb2_grpc.IdentityServiceStub(channel).CreateToken(
+                identity_pb2.CreateTokenRequest(principal_id=args.principal_id, ttl_seconds=args.ttl),
+                metadata=(("authorization", f"Bearer {operator}"),), timeout=10)
+        except grpc.aio.AioRpcError as error:
+            raise Failed(f"identity refused: {error.code().name}: {error.details()}") from None
+    out(args, [{"principal_id": args.principal_id, "token": reply.access_token,
+                "expires_at": reply.expire_time.seconds}], ("principal_id", "token", "expires_at"))
+
+
+# ---------------------------------------------------------------------------------------- main
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="convene", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    minting = commands.add_parser("token", help="mint a token")
+    minting.add_argument("principal_id", nargs="?", default="")
+    minting.add_argument("--operator", action="store_true", help="a new service principal's token, signed locally")
+    minting.add_argument("--ttl", type=int, default=3600, help="seconds (at most 86400)")
+    minting.add_argument("--identity", default="", help="identity's host:port (default IDENTITY_ADDR)")
+    minting.set_defaults(run=token)
+
+    commands.add_parser("lag", help="durable consumers' lag").set_defaults(run=lag)
+    for name, run, what in (("backlog", backlog, "outbox and timer backlogs"),
+                            ("migrate", migrate, "apply migrations"),
+                            ("prune", prune, "delete what is past retention")):
+        command = commands.add_parser(name, help=what)
+        command.add_argument("services", nargs="*", metavar="SERVICE",
+                             help=f"some of {', '.join(SERVICES)} (default: all)")
+        command.set_defaults(run=run)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    top = parser()
+    args = top.parse_args(argv)
+    unknown = sorted(set(getattr(args, "services", None) or ()) - set(SERVICES))
+    if unknown:
+        top.error(f"unknown services {unknown}; choose from {', '.join(SERVICES)}")
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, None]] = args.run
+    # Output is the command's answer; the runtime's own log lines go to stderr, warnings only.
+    configure_logging("convene", env("LOG_LEVEL", "warning"), "console")
+    try:
+        asyncio.run(run(args))
+    except SettingsError as exc:
+        print(f"convene: settings error: {exc}", file=sys.stderr)
+        return 2
+    except Failed as exc:
+        print(f"convene {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, asyncpg.PostgresError) as exc:
+        print(f"convene {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

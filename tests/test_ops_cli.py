@@ -1,0 +1,116 @@
+"""The `convene` command as an operator runs it (the installed console script, a process of its
+own, configured by the services' environment)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from convene.notifications.v1 import notifications_pb2
+from services.ops.cli import SERVICES
+from services.runtime.db import ensure_database
+from tests.harness import TOKEN_KEY, System, bearer, module_system
+
+CONVENE = Path(sys.executable).parent / "convene"
+
+
+async def convene(*args: str, **env: str) -> tuple[int, str, str]:
+    """Run `convene ARGS` with the services' environment plus `env`; (exit code, stdout, stderr)."""
+    command = [str(CONVENE)] if CONVENE.exists() else [sys.executable, "-m", "services.ops.cli"]
+    process = await asyncio.create_subprocess_exec(
+        *command, *args, env={**os.environ, "CONVENE_TOKEN_KEY": TOKEN_KEY, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+@pytest.fixture(scope="module")
+async def running(postgres, tmp_path_factory) -> AsyncIterator[System]:
+    async with module_system(postgres, tmp_path_factory.mktemp("cli")) as system:
+        yield system
+
+
+def env_of(system: System) -> dict[str, str]:
+    return {"DATABASE_URL": system.database_url, "NATS_URL": system.nats_url,
+            "IDENTITY_ADDR": system.address_of("identity")}
+
+
+async def test_migrate_applies_every_service_migrations_with_no_service_running(postgres) -> None:
+    database = f"cli_{uuid.uuid4().hex[:10]}"
+    await ensure_database(postgres.url, database)
+    url = postgres.dsn(database)
+    code, stdout, stderr = await convene("--json", "migrate", DATABASE_URL=url)
+    assert code == 0, stderr
+    applied = {row["service"]: row["applied"] for row in json.loads(stdout)}
+    assert set(applied) == set(SERVICES)
+    conn = await asyncpg.connect(url)
+    try:
+        for service in SERVICES:
+            versions = [r["version"] for r in await conn.fetch(
+                f"SELECT version FROM {service}.schema_migrations ORDER BY version")]
+            migrations = Path("services") / service / "migrations"
+            expected = {f"service/{p.stem}" for p in migrations.glob("*.sql")}
+            assert expected <= set(versions) and "runtime/0000_runtime" in versions
+            assert applied[service] == ", ".join(sorted(versions, key=lambda v: (v.split("/")[0] != "runtime", v)))
+        # The tables a service needs are there before it ever started.
+        assert await conn.fetchval("SELECT count(*) FROM notifications.user_cursors") == 0
+    finally:
+        await conn.close()
+    code, stdout, _ = await convene("migrate", "live", DATABASE_URL=url)
+    assert code == 0 and "(up to date)" in stdout
+
+
+async def test_a_refused_setting_names_the_variable_and_its_value() -> None:
+    code, _, stderr = await convene("migrate", DATABASE_URL="mysql://db/convene")
+    assert code == 2
+    assert "DATABASE_URL='mysql://db/convene' refused: not a postgresql:// URL" in stderr
+    code, _, stderr = await convene("migrate", LIVE_DATABASE_URL="postgresql://u:hunter2@db/x", NATS_REPLICAS="2")
+    assert code == 2 and "NATS_REPLICAS='2' refused: must be 1, 3 or 5" in stderr
+    code, _, stderr = await convene("backlog", RETENTION_INBOX_S="3600")
+    assert code == 2 and "RETENTION_INBOX_S='3600.0' refused" in stderr and "604800" in stderr
+    code, _, stderr = await convene("backlog", "nosuch")
+    assert code == 2 and "unknown services ['nosuch']" in stderr
+
+
+async def test_token_minted_by_identity_works_on_every_service(running: System) -> None:
+    org = await running.create_org(members=1)
+    member = org.member_ids[0]
+    code, stdout, stderr = await convene("--json", "token", member, "--ttl", "600", **env_of(running))
+    assert code == 0, stderr
+    minted = json.loads(stdout)[0]
+    principal = running.signer.verify(minted["token"])
+    assert principal.id == member and principal.enterprise_id == org.enterprise_id
+    reply = await running.stub("notifications").ListNotifications(
+        notifications_pb2.ListNotificationsRequest(), metadata=bearer(minted["token"]))
+    assert reply.unread_count == 0
+    # An unknown member is refused by identity, which the command says.
+    code, _, stderr = await convene("token", "usr_00000000000000000000000000", **env_of(running))
+    assert code == 1 and "identity refused: NOT_FOUND" in stderr
+    code, stdout, _ = await convene("--json", "token", "--operator", **env_of(running))
+    assert code == 0 and running.signer.verify(json.loads(stdout)[0]["token"]).is_service
+
+
+async def test_lag_and_backlog_show_every_consumer_and_service(running: System) -> None:
+    code, stdout, stderr = await convene("--json", "lag", **env_of(running))
+    assert code == 0, stderr
+    consumers = {row["consumer"]: row for row in json.loads(stdout)}
+    for durable in ("groups--live-cards", "notifications--groups", "live--replay-prep", "identity--revocations"):
+        assert durable in consumers, consumers.keys()
+        assert consumers[durable]["pending"] == 0
+    code, stdout, stderr = await convene("--json", "backlog", **env_of(running))
+    assert code == 0, stderr
+    backlog = {row["service"]: row for row in json.loads(stdout)}
+    assert set(backlog) == set(SERVICES)
+    # Every service keeps its pruning job as a timer.
+    assert all(row["timers_scheduled"] >= 1 for row in backlog.values())
+    code, stdout, _ = await convene("backlog", "live", **env_of(running))
+    assert code == 0 and stdout.splitlines()[0].split()[:2] == ["service", "outbox_waiting"]
