@@ -26,7 +26,7 @@ from nats.aio.client import Client as NATS
 from services.runtime import bus, db, retention
 from services.runtime.auth import TokenSigner
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
-from services.runtime.grpc_server import Registration, ServerTls, create_server, set_serving
+from services.runtime.grpc_server import Registration, ServerTls, create_server, set_alive, set_serving
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.observe import Observability
 from services.runtime.outbox import OutboxRelay
@@ -138,6 +138,7 @@ class ServiceHost:
             if settings.grpc_tls_cert else None,
         )
         await set_serving(self._health, self._service_names, False)
+        await set_alive(self._health)
         await self._server.start()
 
         self.relay = OutboxRelay(pool, nc.jetstream(), name)

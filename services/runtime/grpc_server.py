@@ -327,6 +327,15 @@ def create_server(
     return server, bound, health_servicer
 
 
+# Health service name a liveness probe asks: SERVING from the moment the server listens until it
+# stops, whatever the dependencies do ("" and each API follow the database and NATS: readiness).
+LIVENESS = "liveness"
+
+
+async def set_alive(health_servicer: AioHealthServicer) -> None:
+    await health_servicer.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
+
+
 async def set_serving(health_servicer: AioHealthServicer, service_names: list[str], serving: bool) -> None:
     status = (
         health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
