@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import GC_COLLECTOR, CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
@@ -50,6 +50,9 @@ class Metrics:
         self.service = service
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        # process_cpu_seconds_total, process_resident_memory_bytes, open fds; Python's GC.
+        ProcessCollector(registry=r)
+        r.register(GC_COLLECTOR)
         self.rpc_handled = Counter("convene_rpc_handled", "RPCs finished, by method and gRPC status code",
                                    ["method", "code"], registry=r)
         self.rpc_seconds = Histogram("convene_rpc_duration_seconds", "Time to answer a unary RPC",

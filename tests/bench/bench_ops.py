@@ -1,0 +1,193 @@
+"""What observability costs: the join storm and the live fan-out with metrics and info logs on
+(a /metrics port per process, scraped every second, one log line per RPC and per handled event),
+beside the same with them off (METRICS_PORT=off, LOG_LEVEL=warning), in the same run. Target:
+at most 10 % slower. Rounds alternate off, on, off, on so that a machine that gets busier
+during the run does not favour one side.
+
+Tracing when not configured: what its hooks cost per call (a context-variable read and a
+no-op context manager), beside what one join costs the live process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from convene.live.v1 import live_pb2
+from infra.run import SERVICES
+from services.runtime import tracing
+from services.runtime.ids import new_id
+from tests.bench.report import Report, percentile
+from tests.bench.streams import StreamFleet, now
+from tests.bench.system import ProcessSystem, process_system
+from tests.harness import bearer, request_id
+
+VIEWERS = 5000
+IN_FLIGHT = 50
+STORM_ROUNDS = 2
+FANOUT_SIZE = 2000
+LIVES = 5
+WARM_UP = 1
+SCRAPE_EVERY_S = 1.0
+
+OFF = {"METRICS_PORT": "off", "LOG_LEVEL": "warning"}
+_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+ON = {"LOG_LEVEL": "info"}  # and a metrics port per process (ProcessSystem gives each one)
+
+
+async def run(report: Report) -> None:
+    off_rate = await join_storms(report)
+    await fan_outs(report)
+    untraced_hooks(report, off_rate)
+
+
+def cpu_seconds(system: ProcessSystem, *names: str) -> float:
+    """CPU (user + system) the named services' processes have used so far, from /proc: less
+    moved by a busy machine than throughput, since another job's CPU is not counted."""
+    total = 0.0
+    for name in names:
+        for service in system.processes[name]:
+            assert service.proc is not None
+            fields = open(f"/proc/{service.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) * _TICK_S
+    return total
+
+
+@asynccontextmanager
+async def scraped(system: ProcessSystem, on: bool) -> AsyncIterator[list[int]]:
+    """Scrape every service's /metrics every second while on, as Prometheus would (more often
+    than its usual 15 s); yields the count of scrapes answered."""
+    answered = [0]
+    if not on:
+        yield answered
+        return
+
+    def scrape_all() -> None:
+        for name in SERVICES:
+            with urllib.request.urlopen(f"http://{system.metrics_address_of(name)}/metrics", timeout=5) as reply:
+                reply.read()
+            answered[0] += 1
+
+    async def loop() -> None:
+        while True:
+            await asyncio.to_thread(scrape_all)
+            await asyncio.sleep(SCRAPE_EVERY_S)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield answered
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def join_storm(on: bool) -> tuple[float, float]:
+    """(joins per second, live process CPU ms per join)."""
+    async with process_system(**(ON if on else OFF)) as system, scraped(system, on) as scrapes:
+        org = await system.create_org(members=1)
+        host = org.member_ids[0]
+        group_id = await system.create_group(org.tokens[host], [org.admin_id])
+        started = await system.stub("live").StartLive(live_pb2.StartLiveRequest(
+            request_id=request_id(), group_id=group_id, title="all-hands", audience=live_pb2.AUDIENCE_EVERYONE),
+            metadata=bearer(org.tokens[host]))
+        live_id = started.live.id
+        tokens = [system.signer.mint(new_id("member"), enterprise_id=org.enterprise_id)[0] if i % 2
+                  else system.signer.mint(new_id("wechat_user"))[0] for i in range(VIEWERS)]
+        live = system.stub("live")
+        queue = iter(tokens)
+
+        async def viewer() -> None:
+            for token in queue:
+                await live.JoinLive(live_pb2.JoinLiveRequest(live_id=live_id), metadata=bearer(token))
+
+        began, cpu = time.perf_counter(), cpu_seconds(system, "live")
+        await asyncio.gather(*(viewer() for _ in range(IN_FLIGHT)))
+        rate = VIEWERS / (time.perf_counter() - began)
+        cpu_ms = (cpu_seconds(system, "live") - cpu) / VIEWERS * 1000
+        if on:
+            assert scrapes[0] > 0, "metrics were never scraped"
+            lines = system.log_of("live").read_text().count('"rpc finished"')
+            assert lines >= VIEWERS, f"expected a log line per join, found {lines}"
+        return rate, cpu_ms
+
+
+async def join_storms(report: Report) -> float:
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(STORM_ROUNDS):
+        for on in (False, True):
+            rate, cpu_ms = await join_storm(on)
+            rates[on].append(rate)
+            cpu[on].append(cpu_ms)
+            report.note(f"join storm, observability {'on' if on else 'off'}: {rate:,.0f} joins/s, "
+                        f"live process {cpu_ms:.3f} ms CPU per join")
+    report.compare("observability: join storm", f"{VIEWERS} viewers, {IN_FLIGHT} in flight, metrics + info logs on",
+                   statistics.median(rates[True]), baseline_name="same, metrics and logs off",
+                   baseline=statistics.median(rates[False]), unit="joins/s", target=">= 0.9x",
+                   higher_is_better=True)
+    report.compare("observability: join storm", "live process CPU per join, metrics + info logs on",
+                   statistics.median(cpu[True]), baseline_name="same, metrics and logs off",
+                   baseline=statistics.median(cpu[False]), unit="ms", target="<= 1.1x")
+    return statistics.median(rates[False])
+
+
+FANOUT_SERVICES = ("live", "groups", "notifications")
+
+
+async def fan_out(on: bool) -> tuple[list[float], float]:
+    """(last delivery of each live, CPU ms of live + groups + notifications per live start)."""
+    async with process_system(**(ON if on else OFF)) as system, scraped(system, on):
+        org = await system.create_org(members=FANOUT_SIZE - 1)
+        everyone = [org.admin_id, *org.member_ids]
+        fleet = StreamFleet(system.address_of("notifications"), org.tokens)
+        await fleet.start()
+        samples = []
+        cpu = 0.0
+        try:
+            for round_no in range(WARM_UP + LIVES):
+                if round_no == WARM_UP:
+                    cpu = cpu_seconds(system, *FANOUT_SERVICES)
+                host = everyone[round_no]
+                group_id = await system.create_group(org.tokens[host], [m for m in everyone if m != host])
+                began = now()
+                reply = await system.stub("live").StartLive(live_pb2.StartLiveRequest(
+                    request_id=request_id(), group_id=group_id, title="bench"), metadata=bearer(org.tokens[host]))
+                delivered = await fleet.wait_for(reply.live.id, FANOUT_SIZE) - began
+                if round_no >= WARM_UP:
+                    samples.append(delivered)
+            cpu_ms = (cpu_seconds(system, *FANOUT_SERVICES) - cpu) / LIVES * 1000
+        finally:
+            await fleet.stop()
+        return samples, cpu_ms
+
+
+async def fan_outs(report: Report) -> None:
+    off, off_cpu = await fan_out(False)
+    on, on_cpu = await fan_out(True)
+    for name, p in (("p50", 50), ("p99", 99)):
+        report.compare("observability: live fan-out", f"{FANOUT_SIZE} members, last delivery {name}, "
+                       "metrics + info logs on", percentile(on, p) * 1000,
+                       baseline_name="same, metrics and logs off", baseline=percentile(off, p) * 1000, unit="ms",
+                       target="<= 1.1x")
+    report.compare("observability: live fan-out", f"{FANOUT_SIZE} members, CPU of live + groups + notifications "
+                   "per start, metrics + info logs on", on_cpu, baseline_name="same, metrics and logs off",
+                   baseline=off_cpu, unit="ms", target="<= 1.1x")
+
+
+def untraced_hooks(report: Report, joins_per_s: float, calls: int = 200_000) -> None:
+    """The hooks an RPC and an event pass through with no OTLP endpoint (span() and
+    traceparent()), beside what one join costs: the machine's time per join in the storm."""
+    assert tracing.current.get() is None
+    began = time.perf_counter()
+    for _ in range(calls):
+        with tracing.span("x"):
+            tracing.traceparent()
+    per_call_us = (time.perf_counter() - began) / calls * 1e6
+    report.compare("observability: tracing off", "hook cost per call (span + traceparent)", per_call_us,
+                   baseline_name="time per join in the storm (1 / joins per s)", baseline=1e6 / joins_per_s,
+                   unit="us", target="nothing measurable (< 0.01x)")
