@@ -145,10 +145,10 @@ class Observability:
 def _loop_counters(host: ServiceHost) -> Iterable[tuple[str, str, dict[str, str], float]]:
     totals: dict[tuple[str, str], int] = {}
     for consumer in host.consumers:
-        stats = consumer.stats
-        for outcome in ("handled", "duplicates", "retried", "terminated"):
-            key = (consumer.spec.durable, outcome.removesuffix("s") if outcome == "duplicates" else outcome)
-            totals[key] = totals.get(key, 0) + getattr(stats, outcome)
+        # Every counter the consumer keeps (handled, duplicates, retried, ...) is an outcome.
+        for outcome, count in dataclasses.asdict(consumer.stats).items():
+            key = (consumer.spec.durable, outcome)
+            totals[key] = totals.get(key, 0) + count
     for (durable, outcome), value in sorted(totals.items()):
         yield ("convene_consumer_events", "Events taken by a durable consumer, by outcome",
                {"consumer": durable, "outcome": outcome}, value)

@@ -17,11 +17,13 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from convene.live.v1 import live_pb2
 from infra.run import SERVICES
 from services.runtime import tracing
 from services.runtime.ids import new_id
+from tests.bench.baselines import grpc_echo_rate
 from tests.bench.report import Report, percentile
 from tests.bench.streams import StreamFleet, now
 from tests.bench.system import ProcessSystem, process_system
@@ -44,6 +46,7 @@ async def run(report: Report) -> None:
     off_rate = await join_storms(report)
     await fan_outs(report)
     untraced_hooks(report, off_rate)
+    await request_id_echo(report)
 
 
 def cpu_seconds(system: ProcessSystem, *names: str) -> float:
@@ -86,8 +89,8 @@ async def scraped(system: ProcessSystem, on: bool) -> AsyncIterator[list[int]]:
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def join_storm(on: bool) -> tuple[float, float]:
-    """(joins per second, live process CPU ms per join)."""
+async def join_storm(on: bool) -> tuple[float, float, float]:
+    """(joins per second, live process CPU ms per join, the live server's gRPC echo rate)."""
     async with process_system(**(ON if on else OFF)) as system, scraped(system, on) as scrapes:
         org = await system.create_org(members=1)
         host = org.member_ids[0]
@@ -98,6 +101,7 @@ async def join_storm(on: bool) -> tuple[float, float]:
         live_id = started.live.id
         tokens = [system.signer.mint(new_id("member"), enterprise_id=org.enterprise_id)[0] if i % 2
                   else system.signer.mint(new_id("wechat_user"))[0] for i in range(VIEWERS)]
+        echo = await grpc_echo_rate(system.address_of("live"), seconds=3.0, in_flight=IN_FLIGHT)
         live = system.stub("live")
         queue = iter(tokens)
 
@@ -113,17 +117,19 @@ async def join_storm(on: bool) -> tuple[float, float]:
             assert scrapes[0] > 0, "metrics were never scraped"
             lines = system.log_of("live").read_text().count('"rpc finished"')
             assert lines >= VIEWERS, f"expected a log line per join, found {lines}"
-        return rate, cpu_ms
+        return rate, cpu_ms, echo
 
 
 async def join_storms(report: Report) -> float:
     rates: dict[bool, list[float]] = {False: [], True: []}
     cpu: dict[bool, list[float]] = {False: [], True: []}
+    echoes: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(STORM_ROUNDS):
         for on in (False, True):
-            rate, cpu_ms = await join_storm(on)
+            rate, cpu_ms, echo = await join_storm(on)
             rates[on].append(rate)
             cpu[on].append(cpu_ms)
+            echoes[on].append(echo)
             report.note(f"join storm, observability {'on' if on else 'off'}: {rate:,.0f} joins/s, "
                         f"live process {cpu_ms:.3f} ms CPU per join")
     report.compare("observability: join storm", f"{VIEWERS} viewers, {IN_FLIGHT} in flight, metrics + info logs on",
@@ -133,6 +139,11 @@ async def join_storms(report: Report) -> float:
     report.compare("observability: join storm", "live process CPU per join, metrics + info logs on",
                    statistics.median(cpu[True]), baseline_name="same, metrics and logs off",
                    baseline=statistics.median(cpu[False]), unit="ms", target="<= 1.1x")
+    # The join storm's own target (issue 5) with logging and metrics on.
+    report.compare("observability: join storm", "joins/s with metrics + info logs on, vs the gRPC echo",
+                   statistics.median(rates[True]), baseline_name="gRPC echo (health Check), same server",
+                   baseline=statistics.median(echoes[True]), unit="calls/s", target=">= 0.5x",
+                   higher_is_better=True)
     return statistics.median(rates[False])
 
 
@@ -191,3 +202,48 @@ def untraced_hooks(report: Report, joins_per_s: float, calls: int = 200_000) -> 
     report.compare("observability: tracing off", "hook cost per call (span + traceparent)", per_call_us,
                    baseline_name="time per join in the storm (1 / joins per s)", baseline=1e6 / joins_per_s,
                    unit="us", target="nothing measurable (< 0.01x)")
+
+
+async def request_id_echo(report: Report, seconds: float = 3.0) -> None:
+    """What echoing `x-request-id` (initial metadata sent before the answer) costs a small call:
+    a bare grpc.aio echo with and without it, alternating, 50 calls in flight."""
+    import grpc
+
+    async def plain(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        return request
+
+    async def echoed(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        await context.send_initial_metadata((("x-request-id", "req_0123456789"),))
+        return request
+
+    async def rate(behavior: Any) -> float:
+        server = grpc.aio.server()
+        handler: Any = grpc.unary_unary_rpc_method_handler(behavior)
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("bench.Echo", {"Call": handler}),))
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+                call: Any = channel.unary_unary("/bench.Echo/Call")
+                deadline = time.perf_counter() + seconds
+                count = 0
+
+                async def worker() -> None:
+                    nonlocal count
+                    while time.perf_counter() < deadline:
+                        await call(b"x")
+                        count += 1
+
+                began = time.perf_counter()
+                await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
+                return count / (time.perf_counter() - began)
+        finally:
+            await server.stop(0)
+
+    rates: dict[str, list[float]] = {"plain": [], "echoed": []}
+    for _ in range(2):
+        rates["plain"].append(await rate(plain))
+        rates["echoed"].append(await rate(echoed))
+    report.compare("observability: x-request-id echo", "bare gRPC echo sending x-request-id first",
+                   statistics.median(rates["echoed"]), baseline_name="bare gRPC echo",
+                   baseline=statistics.median(rates["plain"]), unit="calls/s", higher_is_better=True)
