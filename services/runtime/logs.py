@@ -12,21 +12,35 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 
 _SECRET_KEYS = ("token", "secret", "stream_key", "authorization", "password")
 
 
+# Key -> whether it names a secret. Log lines use a few dozen keys, and asking each time cost as
+# much as rendering the line.
+_is_secret: dict[str, bool] = {}
+
+
 def _drop_secrets(_: object, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    for key in list(event_dict):
-        if any(word in key.lower() for word in _SECRET_KEYS):
+    for key in event_dict:
+        secret = _is_secret.get(key)
+        if secret is None:
+            secret = _is_secret[key] = any(word in key.lower() for word in _SECRET_KEYS)
+        if secret:
             event_dict[key] = "[redacted]"
     return event_dict
 
 
+def _json(value: Any, **options: Any) -> str:
+    """orjson for the JSON renderer: a fifth of json.dumps' time, on the path of every RPC."""
+    return orjson.dumps(value, default=options.get("default")).decode()
+
+
 def configure_logging(service: str, level: str = "info", fmt: str = "auto") -> None:
     as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    renderer = structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    renderer = structlog.processors.JSONRenderer(serializer=_json) if as_json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

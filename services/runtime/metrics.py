@@ -98,6 +98,7 @@ class Metrics:
                                    ["sample"], registry=r)
         self._samplers: dict[str, Sampler] = {}
         self._rpc_children: dict[tuple[str, str], Any] = {}
+        self._rpc_latency: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- recording
 
@@ -109,7 +110,10 @@ class Metrics:
             child = self._rpc_children[key] = self.rpc_handled.labels(method, code)
         child.inc()
         if seconds is not None:
-            self.rpc_seconds.labels(method).observe(seconds)
+            latency = self._rpc_latency.get(method)
+            if latency is None:
+                latency = self._rpc_latency[method] = self.rpc_seconds.labels(method)
+            latency.observe(seconds)
 
     def add_collector(self, collector: Collector) -> None:
         self.registry.register(collector)
