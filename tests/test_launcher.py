@@ -25,4 +25,10 @@ def test_make_run_reaches_serving_and_reflection_lists_every_service(tmp_path: P
     for service in SERVICES:
         assert re.search(rf"{service}\s.*127\.0\.0\.1:\d+", output), f"no address printed for {service}"
         assert f"convene.{service}.v1." in output, f"reflection did not list {service}"
+        # Each service's metrics answer on a port of its own, and NATS's monitoring is printed.
+        assert re.search(rf"ok\s+{service}\s+http://127\.0\.0\.1:\d+/metrics\s+\d+ lines", output), \
+            f"no metrics checked for {service}"
+    ports = re.findall(r"http://127\.0\.0\.1:(\d+)/metrics", output)
+    assert len(set(ports)) == len(SERVICES)
+    assert re.search(r"NATS .*monitoring http://127\.0\.0\.1:\d+", output)
     assert re.search(r"ok\s+media edge\s+rtmp://127\.0\.0\.1:\d+/live, http://127\.0\.0\.1:\d+/hls", output), output

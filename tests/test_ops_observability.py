@@ -139,6 +139,9 @@ async def test_a_live_start_seen_in_metrics_trace_and_logs(ops: tuple[ProcessSys
         await live.StartLive(live_pb2.StartLiveRequest(request_id=request_id(), title="no group"),
                              metadata=bearer(org.tokens[host]))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and error_reason(refused.value)
+    # A refused call names its request id too (a new one, since the client sent none).
+    echoed = dict(refused.value.trailing_metadata() or ())
+    assert str(echoed["x-request-id"]).startswith("req_")
 
     trace_id, parent_span = secrets.token_hex(16), secrets.token_hex(8)
     call = live.StartLive(
@@ -146,7 +149,7 @@ async def test_a_live_start_seen_in_metrics_trace_and_logs(ops: tuple[ProcessSys
         metadata=(*bearer(org.tokens[host]), ("x-request-id", "ops-start-1"),
                   ("traceparent", f"00-{trace_id}-{parent_span}-01")))
     reply = await call
-    assert ("x-request-id", "ops-start-1") in tuple(await call.initial_metadata())
+    assert ("x-request-id", "ops-start-1") in tuple(await call.trailing_metadata())
     live_id = reply.live.id
 
     async def every_stream_has_the_card() -> bool:
