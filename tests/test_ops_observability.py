@@ -16,9 +16,12 @@ import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
+import nats
 import pytest
+from nats.js.api import DeliverPolicy
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -143,6 +146,15 @@ async def test_a_live_start_seen_in_metrics_trace_and_logs(ops: tuple[ProcessSys
     echoed = dict(refused.value.trailing_metadata() or ())
     assert str(echoed["x-request-id"]).startswith("req_")
 
+    # What JetStream holds of the start: the trace rides in the NATS headers as well as the envelope.
+    nc = await nats.connect(system.nats_url.split(","))
+    headers_seen: list[tuple[str, dict[str, str]]] = []
+
+    async def on_event(msg: Any) -> None:
+        headers_seen.append((msg.subject, dict(msg.headers or {})))
+
+    await nc.jetstream().subscribe("live.v1.session.started", ordered_consumer=True, cb=on_event,
+                                   deliver_policy=DeliverPolicy.NEW)
     trace_id, parent_span = secrets.token_hex(16), secrets.token_hex(8)
     call = live.StartLive(
         live_pb2.StartLiveRequest(request_id=request_id(), group_id=group_id, title="all-hands"),
@@ -228,6 +240,14 @@ async def test_a_live_start_seen_in_metrics_trace_and_logs(ops: tuple[ProcessSys
     # Every span of the trace hangs from another span of it, up to the client's.
     for span in spans:
         assert span.parent_id == parent_span or span.parent_id in by_id, span
+
+    async def event_headers_seen() -> bool:
+        return bool(headers_seen)
+
+    await eventually(event_headers_seen, what="live.v1.session.started on the LIVE stream")
+    await nc.close()
+    traceparent = headers_seen[0][1].get("traceparent", "")
+    assert traceparent.split("-")[1] == trace_id and traceparent.split("-")[2] in by_id
 
     # Logs: the live id leads through live, groups and notifications.
     for service in ("live", "groups", "notifications"):

@@ -15,6 +15,7 @@ import asyncpg
 from nats.js import JetStreamContext
 
 from convene.events.v1 import envelope_pb2
+from services.runtime import tracing
 from services.runtime.db import Connection
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
@@ -122,9 +123,15 @@ class OutboxRelay:
         return len(sent), len(sent) == len(rows)
 
     async def _publish(self, row: asyncpg.Record) -> None:
+        headers = {"Nats-Msg-Id": row["event_id"]}
+        if tracing.current.get() is not None:
+            # The event's trace in the NATS headers too, for tools that read headers only.
+            parent = envelope_pb2.Envelope.FromString(bytes(row["envelope"])).traceparent
+            if parent:
+                headers[tracing.HEADER] = parent
         await self._js.publish(
             row["subject"],
             bytes(row["envelope"]),
             timeout=self._publish_timeout_s,
-            headers={"Nats-Msg-Id": row["event_id"]},
+            headers=headers,
         )
