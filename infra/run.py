@@ -101,16 +101,23 @@ class Service:
         if self.metrics_port:
             env.setdefault("METRICS_HOST", self.host)
             env["METRICS_PORT"] = str(self.metrics_port)
+        # Not echoed: the service writes its log file itself. Passing every line through this
+        # process costs it CPU, and a launcher busy elsewhere (a benchmark's clients) would fill
+        # the pipe and stall the service on its next log line.
+        log = None if self.echo else open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.PIPE if log is None else log,
             stderr=subprocess.STDOUT,
             # Own process group: Ctrl-C reaches only the launcher, which stops things in order.
             start_new_session=True,
         )
+        if log is not None:
+            log.close()
+            return
         self._pump = threading.Thread(target=self._forward_output, name=f"log-{self.name}", daemon=True)
         self._pump.start()
 
@@ -153,7 +160,18 @@ class Service:
         return f"exited with code {code}"
 
     def last_lines(self) -> str:
-        return "\n".join(f"    {line}" for line in self.tail) or "    (no output)"
+        lines = list(self.tail) if self._pump is not None else _last_lines_of(self.log_path, LOG_TAIL_LINES)
+        return "\n".join(f"    {line}" for line in lines) or "    (no output)"
+
+
+def _last_lines_of(path: Path, count: int) -> list[str]:
+    try:
+        with open(path, "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 64 * 1024))
+            return log.read().decode(errors="replace").splitlines()[-count:]
+    except OSError:
+        return []
 
 
 def readable(line: str) -> str:
