@@ -31,7 +31,7 @@ from tests.bench.system import ProcessSystem, process_system
 from tests.harness import bearer, request_id
 
 IN_FLIGHT = 50
-WINDOWS = 5
+WINDOWS = 8
 WINDOW_S = 6.0
 TOKENS_PER_SIDE = 40_000
 FANOUT_SIZE = 2000
