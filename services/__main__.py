@@ -1,7 +1,7 @@
 """`python -m services NAME`: run one service; the container image's entry point, so one image
 runs any of them (`docker run convene live`).
 
-    python -m services identity|groups|live|meetings|notifications
+    python -m services identity|groups|live|meetings|notifications|media
     python -m services convene ARGS...       the operator's command (same as `convene ARGS...`)
     python -m services health [HOST:PORT]    exit 0 when the gRPC health check says SERVING
                                              (for compose healthchecks; default 127.0.0.1:$GRPC_PORT)
@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 
-SERVICES = ("identity", "groups", "live", "meetings", "notifications")
+from services import SERVICES
 
 
 def health(address: str) -> int:

@@ -18,10 +18,11 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from services import SERVICES
+
 ROOT = Path(__file__).resolve().parent.parent
 KUBERNETES = ROOT / "deploy" / "kubernetes"
 COMPOSE = ROOT / "deploy" / "compose.yaml"
-SERVICES = ("identity", "groups", "live", "meetings", "notifications")
 # The oldest Kubernetes with gRPC probes as GA (1.27) and the newest the validator knows.
 KUBERNETES_VERSIONS = ("1.27.0", kubernetes_validate.latest_version())
 

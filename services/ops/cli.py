@@ -26,13 +26,13 @@ from typing import Any
 
 import asyncpg
 
+from services import SERVICES
 from services.runtime import bus, db, retention
 from services.runtime.app import ServiceDefinition
 from services.runtime.logs import configure_logging
 from services.runtime.observe import read_backlog
 from services.runtime.settings import Settings, SettingsError, env
 
-SERVICES = ("identity", "groups", "live", "meetings", "notifications")
 # The CLI verifies no tokens; settings that insist on a key get this one unless the real one is set.
 _NO_KEY = "convene-cli-verifies-no-tokens"
 
@@ -109,13 +109,13 @@ async def backlog(args: argparse.Namespace) -> None:
         settings = settings_of(service)
         conn = await asyncpg.connect(settings.database_url, server_settings={"search_path": service})
         try:
-            rows.append({"service": service, **asdict(await read_backlog(conn))})
-        except asyncpg.UndefinedTableError:
-            raise Failed(f"{service}'s schema has no outbox yet: run `convene migrate` (or start it) first") from None
+            rows.append({"service": service, **asdict(await read_backlog(conn)), "note": ""})
+        except asyncpg.UndefinedTableError:  # a service this deployment never ran
+            rows.append({"service": service, "note": "no tables: never migrated or started"})
         finally:
             await conn.close()
     out(args, rows, ("service", "outbox_waiting", "outbox_oldest_age_s", "timers_scheduled", "timers_due",
-                     "timers_max_lateness_s"))
+                     "timers_max_lateness_s", "note"))
 
 
 async def lag(args: argparse.Namespace) -> None:
