@@ -27,7 +27,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from convene.live.v1 import live_pb2
 from infra.embedded import NatsCluster
-from infra.run import SERVICES
 from services.runtime.db import ensure_database
 from tests.bench.system import ProcessSystem
 from tests.harness import StreamRecorder, bearer, error_reason, eventually, request_id
@@ -134,7 +133,7 @@ async def test_a_live_start_seen_in_metrics_trace_and_logs(ops: tuple[ProcessSys
     group_id = await system.create_group(org.tokens[host], [org.admin_id, *org.member_ids[1:]])
     streams = [StreamRecorder(system, token) for token in org.tokens.values()]
     await asyncio.gather(*(s.ready() for s in streams))
-    before = {name: await scrape(system, name) for name in SERVICES}
+    before = {name: await scrape(system, name) for name in system.processes}
 
     # A refused call is counted with its status.
     live = system.stub("live")
