@@ -52,6 +52,14 @@ def request_id() -> str:
     return f"req-{next(_request_ids)}-{time.monotonic_ns()}"
 
 
+def forged_page_token(position: dict) -> str:
+    """A page token as a client would hand-make one: the position, unsigned."""
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+
+
 def bearer(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 

@@ -26,7 +26,7 @@ COVERS_SERVICE_NAME = covers_pb2.DESCRIPTOR.services_by_name["CoversService"].fu
 async def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, GroupsSettings)
-    groups = Groups(runtime.pool, runtime.nc, settings)
+    groups = Groups(runtime.pool, runtime.nc, settings, runtime.secret)
     forwarding = Forwarding(runtime.pool, groups, settings)
     calls = Calls(runtime.pool, settings)
     covers = Covers(runtime.pool, runtime.nc)

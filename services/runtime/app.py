@@ -28,6 +28,7 @@ from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, create_server, set_serving
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
+from services.runtime.pagination import PageTokens
 from services.runtime.revocations import Revocations
 from services.runtime.settings import Settings
 from services.runtime.timers import TimerHandler, TimerWorker
@@ -45,6 +46,9 @@ class Runtime:
     signer: TokenSigner
     # Revoked principals, watched from NATS KV; identity also records them here.
     revocations: Revocations = field(default_factory=Revocations)
+    # The service's own secret (runtime.db.service_secret): its page tokens and the claims only
+    # it signs and reads.
+    secret: bytes = b""
 
     @property
     def js(self) -> Any:
@@ -102,18 +106,20 @@ class ServiceHost:
             settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
         await db.migrate(pool, name, self.definition.migrations)
+        secret = await db.service_secret(pool, "claims")
         nc = await bus.connect(settings.nats_servers, name=f"convene-{name}")
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
         revocations = Revocations()
         await revocations.start(nc, settings.stream_replicas)
-        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer, revocations=revocations)
+        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer, revocations=revocations,
+                               secret=secret)
 
         parts = await self.definition.build(self.runtime)
         self._service_names = parts.service_names
         self._server, self.port, self._health = create_server(
             parts.registrations, parts.service_names, signer=signer,
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
-            revocations=revocations,
+            revocations=revocations, page_tokens=PageTokens(secret),
         )
         await set_serving(self._health, self._service_names, False)
         await self._server.start()

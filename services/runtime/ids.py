@@ -31,7 +31,7 @@ PREFIXES = {
 }
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
-_ID_RE = re.compile(r"^([a-z]+)_([0-9a-hjkmnp-tv-z]{26})$")
+_ID_RE = re.compile(r"([a-z]+)_([0-9a-hjkmnp-tv-z]{26})")  # whole string only: fullmatch
 
 
 def new_id(kind: str) -> str:
@@ -55,7 +55,7 @@ _BYTE_TO_CHAR = bytes(ord(_ALPHABET[b & 31]) for b in range(256))
 
 def kind_of(identifier: str) -> str | None:
     """The kind an id names by its prefix, or None when it is not a well-formed id."""
-    match = _ID_RE.match(identifier or "")
+    match = _ID_RE.fullmatch(identifier or "")
     if not match:
         return None
     for kind, prefix in PREFIXES.items():

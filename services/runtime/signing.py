@@ -41,12 +41,13 @@ def _unb64(text: str) -> bytes:
 
 
 class ClaimsSigner:
-    def __init__(self, key: str, *, purpose: str, prefix: str) -> None:
+    def __init__(self, key: bytes | str, *, purpose: str, prefix: str) -> None:
         if len(key) < 16:
-            raise ValueError("signing key must be at least 16 characters")
+            raise ValueError("signing key must be at least 16 bytes")
         if not prefix.isalnum():
             raise ValueError("prefix must be alphanumeric")
-        self._key = hmac.new(key.encode(), f"convene-signing/{purpose}".encode(), hashlib.sha256).digest()
+        raw = key.encode() if isinstance(key, str) else key
+        self._key = hmac.new(raw, f"convene-signing/{purpose}".encode(), hashlib.sha256).digest()
         self._prefix = prefix
 
     def _sign(self, body: str) -> str:

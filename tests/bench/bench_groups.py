@@ -114,7 +114,8 @@ async def measure(report: Report, dsn: str) -> None:
     try:
         await db.migrate(pool, "groups", DEFINITION.migrations)
         settings = GroupsSettings(service_name="groups", token_key=TOKEN_KEY)
-        groups = Groups(pool, None, settings)  # no NATS: nothing measured here asks identity
+        # No NATS: nothing measured here asks identity.
+        groups = Groups(pool, None, settings, secret=b"bench-secret-0123456789abcdef")
         chat = Chat(pool, settings, RedPackets(pool, Covers(pool, None)))
         host = new_id("member")
         members = [host, *(new_id("member") for _ in range(MEMBERS - 1))]
