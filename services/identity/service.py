@@ -9,6 +9,8 @@ from services.identity.authz import Authorizer
 from services.identity.contacts import Contacts
 from services.identity.domain import Identity
 from services.identity.servicer import IdentityServicer
+from services.identity.settings import IdentitySettings
+from services.identity.throttle import CredentialThrottle
 from services.identity.tokens import Tokens
 from services.runtime import bus, subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
@@ -18,7 +20,12 @@ SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_
 
 
 async def build(runtime: Runtime) -> ServiceParts:
-    tokens = Tokens(runtime.pool, runtime.signer, runtime.revocations)
+    settings = runtime.settings
+    assert isinstance(settings, IdentitySettings)
+    throttle = CredentialThrottle(per_subject=settings.credential_failures_per_subject,
+                                  per_caller=settings.credential_failures_per_caller,
+                                  window_s=settings.credential_window_s)
+    tokens = Tokens(runtime.pool, runtime.signer, runtime.revocations, throttle)
     authorizer = Authorizer(runtime.pool, cache_s=runtime.settings.authz_cache_s)
 
     async def start_responders():
@@ -49,4 +56,5 @@ async def build(runtime: Runtime) -> ServiceParts:
     )
 
 
-DEFINITION = ServiceDefinition(name="identity", migrations=Path(__file__).parent / "migrations", build=build)
+DEFINITION = ServiceDefinition(name="identity", migrations=Path(__file__).parent / "migrations", build=build,
+                               settings_type=IdentitySettings)

@@ -214,7 +214,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         if not 0 <= request.ttl_seconds <= MAX_TTL_S:
             raise InvalidArgument("INVALID_TTL", f"ttl_seconds must be between 0 and {MAX_TTL_S}",
                                   field="ttl_seconds")
-        return await self._tokens.create_token(current_principal.get(), request)
+        return await self._tokens.create_token(current_principal.get(), request, context.peer())
 
     async def RevokeTokens(self, request: pb.RevokeTokensRequest, context: grpc.aio.ServicerContext) -> pb.RevokeTokensResponse:
         v.require_id("principal_id", request.principal_id, "member", "wechat_user", "service")

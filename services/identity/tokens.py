@@ -20,6 +20,7 @@ from convene.identity.v1 import events_pb2
 from convene.identity.v1 import identity_pb2 as pb
 from services.identity import access, store
 from services.identity.domain import hash_secret, require_active
+from services.identity.throttle import CredentialThrottle, caller_key
 from services.runtime import subjects
 from services.runtime.auth import Principal, TokenSigner
 from services.runtime.consumer import ConsumerSpec
@@ -36,12 +37,15 @@ _KINDS = {"member": pb.PRINCIPAL_KIND_MEMBER, "wechat_user": pb.PRINCIPAL_KIND_W
 
 
 class Tokens:
-    def __init__(self, pool: asyncpg.Pool, signer: TokenSigner, revocations: Revocations) -> None:
+    def __init__(self, pool: asyncpg.Pool, signer: TokenSigner, revocations: Revocations,
+                 throttle: CredentialThrottle) -> None:
         self._pool = pool
         self._signer = signer
         self._revocations = revocations
+        self._throttle = throttle
 
-    async def create_token(self, principal: Principal | None, request: pb.CreateTokenRequest) -> pb.CreateTokenResponse:
+    async def create_token(self, principal: Principal | None, request: pb.CreateTokenRequest,
+                           peer: str) -> pb.CreateTokenResponse:
         ttl = request.ttl_seconds or DEFAULT_TOKEN_TTL_S
         subject = request.principal_id
         async with self._pool.acquire() as conn:
@@ -50,8 +54,11 @@ class Tokens:
                     raise Unauthenticated("CREDENTIALS_MISSING",
                                           "give enterprise_id and api_secret, or a platform bearer token")
                 enterprise = await store.get_enterprise(conn, request.enterprise_id)
+                keys = [caller_key(peer)] + ([f"enterprise:{enterprise['id']}"] if enterprise is not None else [])
+                await self._throttle.check(conn, keys)
                 if enterprise is None or not hmac.compare_digest(
                         bytes(enterprise["api_secret_hash"]), hash_secret(request.api_secret)):
+                    await self._throttle.failed(conn, keys)
                     raise Unauthenticated("CREDENTIALS_INVALID", "enterprise id or API secret is wrong")
             elif not principal.is_service:
                 raise PermissionDenied("SERVICE_ONLY", "only the platform may mint tokens with a bearer token")

@@ -25,10 +25,14 @@ class NotificationsSettings(Settings):
     # A chat entry ahead of the next one a stream expects waits this long for those in between
     # (usually in flight) before they are read from groups.
     chat_gap_wait_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_CHAT_GAP_WAIT_S", "0.5")))
+    # Streams one user may hold open on one replica at once (phone, desktop, tablet, web tabs);
+    # one more is refused with RESOURCE_EXHAUSTED, TOO_MANY_STREAMS.
+    max_streams_per_user: int = field(default_factory=lambda: int(env("NOTIFICATIONS_MAX_STREAMS_PER_USER", "10")))
     # How long identity's "this user exists" is trusted before asking again.
     principal_cache_s: float = field(default_factory=lambda: float(env("NOTIFICATIONS_PRINCIPAL_CACHE_S", "60")))
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.stream_buffer < 1 or self.fanout_chunk < 1 or self.fanout_workers < 1:
-            raise ValueError("NOTIFICATIONS_STREAM_BUFFER, _FANOUT_CHUNK and _FANOUT_WORKERS must be positive")
+        if min(self.stream_buffer, self.fanout_chunk, self.fanout_workers, self.max_streams_per_user) < 1:
+            raise ValueError("NOTIFICATIONS_STREAM_BUFFER, _FANOUT_CHUNK, _FANOUT_WORKERS and "
+                             "_MAX_STREAMS_PER_USER must be positive")

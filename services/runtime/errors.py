@@ -60,7 +60,14 @@ class FailedPrecondition(DomainError):
 
 
 class ResourceExhausted(DomainError):
+    """A limit was reached. `retry_after_s`, when known, reaches the client as a
+    google.rpc.RetryInfo beside the ErrorInfo."""
+
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, reason: str, message: str, *, retry_after_s: float | None = None, **metadata: object) -> None:
+        super().__init__(reason, message, **metadata)
+        self.retry_after_s = retry_after_s
 
 
 class Unavailable(DomainError):

@@ -18,7 +18,7 @@ from typing import Any
 
 import grpc
 import structlog
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer as AioHealthServicer
@@ -49,7 +49,15 @@ _CORE_MAX_RECEIVE_BYTES = 4 * 1024 * 1024
 def _status_details(code: grpc.StatusCode, error: DomainError) -> bytes:
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))
-    return status_pb2.Status(code=code.value[0], message=error.message, details=[info]).SerializeToString()
+    details = [info]
+    retry_after_s = getattr(error, "retry_after_s", None)
+    if retry_after_s is not None:  # AIP-193: when to try again, beside the reason
+        retry = any_pb2.Any()
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(retry_after_s * 1000))
+        retry.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+        details.append(retry)
+    return status_pb2.Status(code=code.value[0], message=error.message, details=details).SerializeToString()
 
 
 async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> None:

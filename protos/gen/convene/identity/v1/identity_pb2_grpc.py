@@ -171,7 +171,9 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def VerifyEnterprise(self, request, context):
-        """Marks an enterprise verified by either path. Permission: platform service token.
+        """Marks an enterprise verified by either path. A certified official account vouches for one
+        enterprise only: verifying a second one through it is FAILED_PRECONDITION,
+        OFFICIAL_ACCOUNT_IN_USE. Permission: platform service token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
