@@ -162,6 +162,7 @@ class RequestStrategies:
         if f.type == t.TYPE_BYTES:
             return st.binary(max_size=64)
         if f.type == t.TYPE_ENUM:
+            assert f.enum_type is not None
             numbers = [v.number for v in f.enum_type.values]
             return self._mostly(st.sampled_from(numbers[1:] or numbers),
                                 st.sampled_from([0, -1, max(numbers) + 1, 99, INT32[1]]))
@@ -186,7 +187,7 @@ class RequestStrategies:
         return st.fixed_dictionaries({"seconds": seconds, "nanos": nanos})
 
     def _field(self, f: d.FieldDescriptor, depth: int, paths: tuple[str, ...]) -> st.SearchStrategy[object]:
-        if f.type == d.FieldDescriptor.TYPE_MESSAGE:
+        if f.message_type is not None:
             if f.message_type.full_name == "google.protobuf.Timestamp":
                 one: st.SearchStrategy[object] = self._timestamp()
             else:

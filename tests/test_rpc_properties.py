@@ -173,7 +173,7 @@ def _check(error: grpc.aio.AioRpcError | None, what: str) -> None:
     assert error.code() != grpc.StatusCode.DEADLINE_EXCEEDED, f"{what}: no answer within {CALL_TIMEOUT_S}s"
     assert _error_info_reason(error), f"{what}: {error.code().name} without an ErrorInfo ({error.details()!r})"
     size = _trailer_bytes(error) + len(error.details() or "")
-    assert size <= MAX_ERROR_BYTES, f"{what}: an error answer of {size} bytes ({error.details()[:200]!r})"
+    assert size <= MAX_ERROR_BYTES, f"{what}: an error answer of {size} bytes ({(error.details() or '')[:200]!r})"
 
 
 async def _all_serving(arena: Arena) -> None:

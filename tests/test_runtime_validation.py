@@ -6,7 +6,8 @@ limit get RESOURCE_EXHAUSTED with an ErrorInfo up to the gRPC core's own limit."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import grpc
 import pytest
@@ -50,16 +51,17 @@ def _error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo | No
     return None
 
 
-async def _refusal(call) -> tuple[grpc.StatusCode, str, dict[str, str], str]:
+async def _refusal(call: Awaitable[Any]) -> tuple[grpc.StatusCode, str, dict[str, str], str]:
     try:
         await call
     except grpc.aio.AioRpcError as error:
         info = _error_info(error)
-        return error.code(), info.reason if info else "", dict(info.metadata) if info else {}, error.details()
+        return (error.code(), info.reason if info else "", dict(info.metadata) if info else {},
+                error.details() or "")
     raise AssertionError("the call succeeded but should have been refused")
 
 
-def _timestamp(seconds: int, nanos: int = 0) -> object:
+def _timestamp(seconds: int, nanos: int = 0) -> Any:
     stamp = meetings_pb2.ScheduleMeetingRequest().start_time
     stamp.seconds, stamp.nanos = seconds, nanos
     return stamp
@@ -109,7 +111,7 @@ async def test_unknown_enum_numbers_are_refused_wherever_they_are(world: World) 
 async def test_timestamps_outside_what_python_holds_are_refused(world: World) -> None:
     meetings = world.system.stub("meetings")
 
-    def schedule(start: object, zone: str = "UTC", **more: object) -> object:
+    def schedule(start: Any, zone: str = "UTC", **more: Any) -> Awaitable[Any]:
         return meetings.ScheduleMeeting(meetings_pb2.ScheduleMeetingRequest(
             request_id=request_id(), topic="far", type=meetings_pb2.MEETING_TYPE_VOICE, start_time=start,
             duration_minutes=60, time_zone=zone, **more), metadata=world.member)
@@ -185,7 +187,7 @@ async def test_request_size_limits(world: World) -> None:
     posts = world.system.stub("groups")
     group_id = await world.system.create_group(world.org.tokens[world.member_id], [world.org.admin_id])
 
-    def post(size: int) -> object:
+    def post(size: int) -> Awaitable[Any]:
         return posts.PostMessage(groups_pb2.PostMessageRequest(request_id=request_id(), group_id=group_id,
                                                                text="x" * size), metadata=world.member)
 

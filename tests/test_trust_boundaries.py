@@ -7,7 +7,8 @@ be guessed at full speed, and a user cannot hold streams without limit."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import grpc
 import pytest
@@ -18,11 +19,12 @@ from convene.identity.v1 import identity_pb2 as ipb
 from convene.live.v1 import live_pb2 as lpb
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.runtime.ids import new_id
-from tests.harness import StreamRecorder, System, bearer, module_system, refused, request_id
+from tests.harness import Org, StreamRecorder, System, bearer, module_system, refused, request_id
 
 THROTTLE_WINDOW_S = 2.0
-SETTINGS = dict(credential_failures_per_subject=3, credential_failures_per_caller=8,
-                credential_window_s=THROTTLE_WINDOW_S, max_streams_per_user=3)
+MAX_STREAMS = 3
+SETTINGS: dict[str, Any] = dict(credential_failures_per_subject=3, credential_failures_per_caller=8,
+                                credential_window_s=THROTTLE_WINDOW_S, max_streams_per_user=MAX_STREAMS)
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +33,10 @@ async def world(postgres, tmp_path_factory) -> AsyncIterator[System]:
         yield system
 
 
-def _details(error: grpc.aio.AioRpcError) -> tuple[error_details_pb2.ErrorInfo | None, error_details_pb2.RetryInfo | None]:
-    info = retry = None
+def _details(error: grpc.aio.AioRpcError) -> tuple[error_details_pb2.ErrorInfo, error_details_pb2.RetryInfo | None]:
+    """The refusal's ErrorInfo (there must be one) and its RetryInfo, if any."""
+    info: error_details_pb2.ErrorInfo | None = None
+    retry: error_details_pb2.RetryInfo | None = None
     for key, value in error.trailing_metadata() or ():
         if key == "grpc-status-details-bin":
             for detail in status_pb2.Status.FromString(value).details:
@@ -42,12 +46,13 @@ def _details(error: grpc.aio.AioRpcError) -> tuple[error_details_pb2.ErrorInfo |
                 elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
                     retry = error_details_pb2.RetryInfo()
                     detail.Unpack(retry)
+    assert info is not None, f"{error.code().name} without an ErrorInfo"
     return info, retry
 
 
-async def _error(call: object) -> grpc.aio.AioRpcError:
+async def _error(call: Awaitable[Any]) -> grpc.aio.AioRpcError:
     try:
-        await call  # type: ignore[misc]
+        await call
     except grpc.aio.AioRpcError as error:
         return error
     raise AssertionError("the call succeeded but should have been refused")
@@ -69,7 +74,7 @@ async def test_leaving_a_live_tells_an_outsider_nothing_more_than_get_live(world
     outsider_token = outsider.tokens[outsider.member_ids[0]]
     live = world.stub("live")
 
-    def leave(token: str, which: str = live_id) -> object:
+    def leave(token: str, which: str = live_id) -> Awaitable[Any]:
         return live.LeaveLive(lpb.LeaveLiveRequest(live_id=which), metadata=bearer(token))
 
     # Another enterprise's employees-only live: refused as GetLive refuses it, not OK.
@@ -102,7 +107,7 @@ async def test_group_call_refusals_never_name_another_enterprises_group(world: S
         info, _ = _details(error)
         # LeaveGroupCall refuses the outsider rather than telling them whether they are in it.
         assert (error.code(), info.reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_GROUP_MEMBER")
-        assert group_id not in error.details() and group_id not in str(error.trailing_metadata())
+        assert group_id not in (error.details() or "") and group_id not in str(error.trailing_metadata())
         assert dict(info.metadata) == {"call_id": call.id}
     # A member of the group who is not in the call is told so.
     assert await refused(groups.LeaveGroupCall(gpb.LeaveGroupCallRequest(call_id=call.id),
@@ -124,7 +129,7 @@ async def test_a_share_is_credited_only_through_its_signed_link_of_that_live(wor
                                            metadata=bearer(other_org.tokens[other_org.member_ids[0]]))
     viewers = [await world.create_wechat_user() for _ in range(4)]
 
-    def join(token: str, **fields: object) -> object:
+    def join(token: str, **fields: Any) -> Awaitable[Any]:
         return live.JoinLive(lpb.JoinLiveRequest(live_id=live_id, **fields), metadata=bearer(token))
 
     # The share id alone (as ListShares shows it) credits nothing: refused, not taken silently.
@@ -154,7 +159,7 @@ async def test_an_official_account_vouches_for_one_enterprise(world: System) -> 
     operator = bearer(world.operator_token)
     first, second = await world.create_org(members=0, verified=False), await world.create_org(members=0, verified=False)
 
-    def verify(enterprise_id: str) -> object:
+    def verify(enterprise_id: str) -> Awaitable[Any]:
         return identity.VerifyEnterprise(ipb.VerifyEnterpriseRequest(
             enterprise_id=enterprise_id, method=ipb.VERIFICATION_METHOD_OFFICIAL_ACCOUNT,
             official_account_id="gh_acme_official"), metadata=operator)
@@ -175,7 +180,7 @@ async def test_an_official_account_vouches_for_one_enterprise(world: System) -> 
 async def test_a_user_holds_a_bounded_number_of_streams(world: System) -> None:
     org = await world.create_org(members=1)
     token = org.tokens[org.member_ids[0]]
-    streams = [StreamRecorder(world, token) for _ in range(SETTINGS["max_streams_per_user"])]
+    streams = [StreamRecorder(world, token) for _ in range(MAX_STREAMS)]
     for stream in streams:
         await stream.ready()
     error = await _error(_first_item(world, token))
@@ -216,7 +221,7 @@ async def test_secrets_cannot_be_guessed_at_full_speed(world: System) -> None:
     identity = world.stub("identity")
     orgs = [await world.create_org(members=1) for _ in range(5)]
 
-    def mint(org, secret: str) -> object:
+    def mint(org: Org, secret: str) -> Awaitable[Any]:
         return identity.CreateToken(ipb.CreateTokenRequest(principal_id=org.member_ids[0],
                                                            enterprise_id=org.enterprise_id, api_secret=secret))
 
@@ -227,7 +232,7 @@ async def test_secrets_cannot_be_guessed_at_full_speed(world: System) -> None:
         error = await _error(mint(target, secret))
         info, retry = _details(error)
         assert (error.code(), info.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "CREDENTIALS_THROTTLED")
-        assert 0 < retry.retry_delay.ToTimedelta().total_seconds() <= THROTTLE_WINDOW_S
+        assert retry is not None and 0 < retry.retry_delay.ToTimedelta().total_seconds() <= THROTTLE_WINDOW_S
     await mint(orgs[1], orgs[1].api_secret)  # another enterprise is not held back by this one
     await asyncio.sleep(THROTTLE_WINDOW_S + 0.2)
     await mint(target, target.api_secret)

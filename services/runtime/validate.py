@@ -43,8 +43,10 @@ def _check_text(value: str, field: str) -> None:
 
 
 def _enum_check(field_descriptor: FieldDescriptor) -> Check:
-    defined = frozenset(v.number for v in field_descriptor.enum_type.values)
-    names = ", ".join(v.name for v in field_descriptor.enum_type.values[1:])
+    enum = field_descriptor.enum_type
+    assert enum is not None, field_descriptor.full_name
+    defined = frozenset(v.number for v in enum.values)
+    names = ", ".join(v.name for v in enum.values[1:])
 
     def check(value: int, field: str) -> None:
         if value not in defined:
@@ -72,14 +74,15 @@ class RequestPlan:
         for f in descriptor.fields:
             check: Check = _nothing
             nested = False
+            inner = f.message_type
             if f.type == FieldDescriptor.TYPE_STRING:
                 check = _check_text
             elif f.type == FieldDescriptor.TYPE_ENUM:
                 check = _enum_check(f)
-            elif f.type == FieldDescriptor.TYPE_MESSAGE and f.message_type.full_name == _TIMESTAMP:
+            elif inner is not None and inner.full_name == _TIMESTAMP:
                 check = _check_timestamp
-            elif f.type == FieldDescriptor.TYPE_MESSAGE:
-                check = (plans.get(f.message_type.full_name) or RequestPlan(f.message_type, plans)).check
+            elif inner is not None:
+                check = (plans.get(inner.full_name) or RequestPlan(inner, plans)).check
                 nested = True
             if check is not _nothing or f.is_repeated:
                 self._fields.append((f.name, check, f.is_repeated, nested))
