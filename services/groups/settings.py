@@ -40,6 +40,9 @@ class GroupsSettings(Settings):
         if self.recall_window_s < 0 or self.read_push_interval_s < 0 or self.max_admins < 0:
             raise ValueError("GROUPS_RECALL_WINDOW_S, _READ_PUSH_INTERVAL_S and _MAX_ADMINS must not be negative")
 
+    def longest_claim_s(self) -> float:
+        return float(max(self.share_link_ttl_s, super().longest_claim_s()))
+
     def max_members(self, kind: int) -> int:
         if kind == pb.GROUP_KIND_DIRECT:
             return 2

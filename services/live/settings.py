@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.runtime.play_tokens import TTL_S as PLAY_TTL_S
 from services.runtime.settings import Settings, env
 
 
@@ -31,3 +32,6 @@ class LiveSettings(Settings):
     # How often replicas close stale viewer sessions and sample peak viewers.
     sweep_interval_s: float = field(default_factory=lambda: float(env("LIVE_VIEWER_SWEEP_S", "1")))
     share_link_ttl_s: int = field(default_factory=lambda: int(env("LIVE_SHARE_LINK_TTL_S", str(7 * 24 * 3600))))
+
+    def longest_claim_s(self) -> float:
+        return float(max(self.share_link_ttl_s, PLAY_TTL_S))

@@ -94,11 +94,11 @@ class JoinBatcher:
 
 
 class Watching:
-    def __init__(self, pool: asyncpg.Pool, settings: LiveSettings, lives: Lives) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: LiveSettings, lives: Lives, links: ShareLinks) -> None:
         self._pool = pool
         self._settings = settings
         self._lives = lives
-        self._links = ShareLinks(settings.token_key, settings.share_base_url)
+        self._links = links
         self._joins = JoinBatcher(pool)
 
     async def _live(self, conn: Connection, live_id: str) -> asyncpg.Record:
@@ -116,7 +116,7 @@ class Watching:
         only a share of this live (the link names the live it opens)."""
         share_id = ""
         if request.share_link:
-            share_id = self._links.verify(request.share_link, subject_id=request.live_id).share_id
+            share_id = (await self._links.verify(request.share_link, subject_id=request.live_id)).share_id
         if request.forward_id and request.forward_id != share_id:
             if not share_id:
                 raise InvalidArgument("SHARE_LINK_REQUIRED", "a forward is credited through its signed share_link",

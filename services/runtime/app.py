@@ -1,8 +1,9 @@
 """The life of one service process: start in order, serve, stop in order.
 
-Start: gRPC listening with health NOT_SERVING -> PostgreSQL pool + migrations -> NATS + streams
--> token revocations loaded (runtime.revocations) -> outbox relay, durable consumers, responders,
-workers -> health SERVING.
+Start: PostgreSQL pool + migrations -> NATS + streams -> the key set and the service's own
+signing keys published (runtime.keys) -> token revocations loaded (runtime.revocations) -> gRPC
+listening with health NOT_SERVING -> outbox relay, durable consumers, responders, workers ->
+health SERVING.
 Stop (SIGTERM): health NOT_SERVING -> server.stop(grace) -> consumers and workers -> relay
 -> NATS drain -> pool close.
 """
@@ -23,9 +24,10 @@ import structlog
 from nats.aio.client import Client as NATS
 
 from services.runtime import bus, db
-from services.runtime.auth import TokenSigner
+from services.runtime.auth import TokenVerifier
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, create_server, set_serving
+from services.runtime.keys import KeyRing, KeySet
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.outbox import OutboxRelay
 from services.runtime.pagination import PageTokens
@@ -43,7 +45,9 @@ class Runtime:
     settings: Settings
     pool: asyncpg.Pool
     nc: NATS
-    signer: TokenSigner
+    # Every service's public keys (watched from NATS KV), and this service's own signing keys.
+    keyset: KeySet
+    keys: KeyRing
     # Revoked principals, watched from NATS KV; identity also records them here.
     revocations: Revocations = field(default_factory=Revocations)
     # The service's own secret (runtime.db.service_secret): its page tokens and the claims only
@@ -101,7 +105,6 @@ class ServiceHost:
         name = self.definition.name
         settings = self.settings
         structlog.contextvars.bind_contextvars(service=name)
-        signer = TokenSigner(settings.token_key)
         pool = await db.create_pool(
             settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
@@ -109,15 +112,19 @@ class ServiceHost:
         secret = await db.service_secret(pool, "claims")
         nc = await bus.connect(settings.nats_servers, name=f"convene-{name}")
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
+        keyset = KeySet()
+        await keyset.start(nc, settings.stream_replicas)
+        keys = KeyRing(pool, name, keyset, longest_claim_s=settings.longest_claim_s())
+        await keys.start()
         revocations = Revocations()
         await revocations.start(nc, settings.stream_replicas)
-        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer, revocations=revocations,
-                               secret=secret)
+        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, keyset=keyset, keys=keys,
+                               revocations=revocations, secret=secret)
 
         parts = await self.definition.build(self.runtime)
         self._service_names = parts.service_names
         self._server, self.port, self._health = create_server(
-            parts.registrations, parts.service_names, signer=signer,
+            parts.registrations, parts.service_names, verifier=TokenVerifier(keyset),
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
             revocations=revocations, page_tokens=PageTokens(secret),
         )
@@ -154,6 +161,8 @@ class ServiceHost:
             await self.relay.stop()
         if self.runtime is not None:
             await self.runtime.revocations.stop()
+            await self.runtime.keys.stop()
+            await self.runtime.keyset.stop()
             try:
                 await asyncio.wait_for(self.runtime.nc.drain(), 5)
             except Exception:

@@ -1,7 +1,8 @@
 """The gRPC server every service runs: `create_server()` returns `(server, port, health)`.
 
 One guard wraps every RPC handler: a request id bound to the logs, bearer-token authentication
-(signature, expiry, revocation), malformed-request and domain-error mapping to a status with a
+(signature by identity's published key, expiry, revocation; a stream ends when its token
+expires), the request's validation plan (runtime.validate), and domain-error mapping to a status with a
 `google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
 The handlers are wrapped once, when they are registered, rather than by a grpc.aio server
 interceptor: an interceptor runs its own coroutines on every call and, measured, took a third of
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import grpc
@@ -24,7 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer as AioHealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from services.runtime.auth import Principal, TokenSigner, current_principal
+from services.runtime.auth import LEEWAY_S, Principal, TokenVerifier, current_principal
 from services.runtime.errors import DomainError, InvalidArgument, ResourceExhausted, Unauthenticated
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
@@ -86,9 +87,9 @@ def _request_id(metadata: Iterable[tuple[str, Any]] | None) -> str:
 
 
 class RpcGuard:
-    def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = (),
+    def __init__(self, verifier: TokenVerifier, public_methods: Iterable[str] = (),
                  revocations: Revocations | None = None, page_tokens: PageTokens | None = None) -> None:
-        self._signer = signer
+        self._verifier = verifier
         self._public = tuple(public_methods)
         self._revocations = revocations
         self._page_tokens = page_tokens
@@ -97,13 +98,13 @@ class RpcGuard:
         if principal is not None and self._revocations is not None:
             self._revocations.check(principal)
 
-    def _authenticate(self, method: str, metadata: Any) -> Principal | None:
+    async def _authenticate(self, method: str, metadata: Any) -> Principal | None:
         token = _bearer(metadata)
         if token is None:
             if method in self._public:
                 return None
             raise Unauthenticated("TOKEN_MISSING", "this call needs 'authorization: Bearer <token>'")
-        principal = self._signer.verify(token)
+        principal = await self._verifier.verify_fetching(token)
         self._check_revoked(principal)
         return principal
 
@@ -124,8 +125,8 @@ class RpcGuard:
             except Exception:
                 return _MALFORMED
 
-        def prepare(request: Any, metadata: Any) -> None:
-            current_principal.set(self._authenticate(method, metadata))
+        async def prepare(request: Any, metadata: Any) -> None:
+            current_principal.set(await self._authenticate(method, metadata))
             _admit(request, plan)
             current_page_tokens.set(self._page_tokens)
 
@@ -147,7 +148,7 @@ class RpcGuard:
                 metadata = context.invocation_metadata()
                 with structlog.contextvars.bound_contextvars(request_id=_request_id(metadata), rpc=method):
                     try:
-                        prepare(request, metadata)
+                        await prepare(request, metadata)
                         return await behavior(request, context)
                     except (grpc.aio.AbortError, asyncio.CancelledError):
                         raise
@@ -167,9 +168,9 @@ class RpcGuard:
                 metadata = context.invocation_metadata()
                 with structlog.contextvars.bound_contextvars(request_id=_request_id(metadata), rpc=method):
                     try:
-                        prepare(request, metadata)
+                        await prepare(request, metadata)
                         principal = current_principal.get()
-                        async for response in stream_behavior(request, context):
+                        async for response in _until_expiry(stream_behavior(request, context), principal):
                             # A stream opened before its token was revoked ends here.
                             self._check_revoked(principal)
                             yield response
@@ -183,6 +184,29 @@ class RpcGuard:
                 response_serializer=handler.response_serializer,
             )
         return handler  # client / bidi streaming: not used by Convene's APIs
+
+
+async def _until_expiry(responses: AsyncIterator[Any], principal: Principal | None) -> AsyncIterator[Any]:
+    """`responses`, ending with UNAUTHENTICATED TOKEN_EXPIRED when the caller's token expires
+    (with the same leeway as its check at the start), even while the stream has nothing to send.
+    The deadline covers only the wait for the next response, never the send of one."""
+    if principal is None:
+        async for response in responses:
+            yield response
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + (principal.expires_at + LEEWAY_S - time.time())
+    iterator = aiter(responses)
+    while True:
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise Unauthenticated("TOKEN_EXPIRED", "the token of this stream expired; reconnect with a new one "
+                                  "and after_sequence") from None
+        yield response
 
 
 def _plan_of(handler: Any) -> RequestPlan | None:
@@ -240,7 +264,7 @@ def create_server(
     registrations: list[Registration],
     service_names: list[str],
     *,
-    signer: TokenSigner,
+    verifier: TokenVerifier,
     host: str = "127.0.0.1",
     port: int = 0,
     public_methods: Iterable[str] = (),
@@ -259,7 +283,7 @@ def create_server(
             ("grpc.server.max_pending_requests_hard_limit", 40_000),
         ],
     )
-    guarded = _GuardedServer(server, RpcGuard(signer, public_methods, revocations, page_tokens))
+    guarded = _GuardedServer(server, RpcGuard(verifier, public_methods, revocations, page_tokens))
     for add, servicer in registrations:
         add(servicer, guarded)  # type: ignore[arg-type]  # registers like a grpc.aio.Server
     guarded.check()

@@ -24,8 +24,6 @@ class Settings:
     grpc_host: str = field(default_factory=lambda: env("GRPC_HOST", "127.0.0.1"))
     # 0 lets the OS pick (tests); the launcher passes a fixed port.
     grpc_port: int = field(default_factory=lambda: int(env("GRPC_PORT", "0")))
-    # HMAC key shared by identity (which mints tokens) and every service (which verifies them).
-    token_key: str = field(default_factory=lambda: env("CONVENE_TOKEN_KEY", ""))
     # JetStream replication factor: 1 on a single node, 3 on a cluster.
     stream_replicas: int = field(default_factory=lambda: int(env("NATS_REPLICAS", "1")))
     db_pool_min: int = field(default_factory=lambda: int(env("DB_POOL_MIN", "2")))
@@ -38,10 +36,13 @@ class Settings:
     authz_cache_s: float = field(default_factory=lambda: float(env("AUTHZ_CACHE_S", "2")))
 
     def __post_init__(self) -> None:
-        if not self.token_key:
-            raise ValueError("CONVENE_TOKEN_KEY must be set (the launcher sets one)")
         if self.stream_replicas not in (1, 3, 5):
             raise ValueError("NATS_REPLICAS must be 1, 3 or 5")
+
+    def longest_claim_s(self) -> float:
+        """How long the longest-lived thing this service signs stays valid: its retired signing
+        keys are kept that long (a service that hands out links for longer says so)."""
+        return 24 * 3600.0
 
     @property
     def nats_servers(self) -> list[str]:

@@ -79,8 +79,8 @@ async def join_storm(report: Report) -> None:
             metadata=bearer(org.tokens[host]))
         live_id = started.live.id
         # Viewers: employees and outside WeChat users, with tokens as identity mints them.
-        tokens = [system.signer.mint(new_id("member"), enterprise_id=org.enterprise_id)[0] if i % 2
-                  else system.signer.mint(new_id("wechat_user"))[0] for i in range(VIEWERS)]
+        tokens = [await system.mint_token(new_id("member"), enterprise_id=org.enterprise_id) if i % 2
+                  else await system.mint_token(new_id("wechat_user")) for i in range(VIEWERS)]
         address = system.address_of("live")
         echo = await grpc_echo_rate(address, seconds=3.0, in_flight=IN_FLIGHT)
         live = system.stub("live")
