@@ -308,6 +308,8 @@ def start_postgres(run_dir: Path, stack: contextlib.ExitStack) -> str:
         raise Failed(f"embedded PostgreSQL did not start ({err}); {rel(log)} ends with:\n{tail_of(log)}") from None
     asyncio.run(ensure_database(pg.url, DATABASE))
     say(f"PostgreSQL  {pg.dsn(DATABASE)}  (embedded, data in {rel(run_dir / 'postgres')})")
+    for note in pg.setup_notes:  # what running as root took, said plainly
+        say(f"            {note}")
     return pg.dsn(DATABASE)
 
 
