@@ -212,7 +212,8 @@ class System:
         if self._identity_keys is None:
             self._identity_pool = await db.create_pool(self.database_url, "identity", min_size=1, max_size=1)
             await db.migrate(self._identity_pool, "identity", IDENTITY.migrations)
-            keys = KeyRing(self._identity_pool, "identity", await self.keyset(), longest_claim_s=MAX_TTL_S)
+            keys = KeyRing(self._identity_pool, "identity", await self.keyset(), longest_claim_s=MAX_TTL_S,
+                           algorithm=IDENTITY.signing_algorithm)
             await keys.start(reload_s=0.5)  # follows the rotations identity makes
             self._identity_keys = keys
         return mint_access_token(self._identity_keys, principal_id, enterprise_id=enterprise_id, ttl_s=ttl_s)[0]

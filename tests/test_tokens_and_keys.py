@@ -17,7 +17,9 @@ import asyncpg
 import grpc
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from convene.groups.v1 import groups_pb2
 from convene.identity.v1 import identity_pb2 as ipb
@@ -68,7 +70,7 @@ class _KeyOf:
     """Signs with another service's real key, read from its schema: what a compromised live
     could do with its own key."""
 
-    def __init__(self, kid: str, private: Ed25519PrivateKey) -> None:
+    def __init__(self, kid: str, private: jws.PrivateKey) -> None:
         self.kid, self.private = kid, private
 
     def sign(self, claims: dict[str, Any], *, typ: str) -> str:
@@ -82,18 +84,20 @@ async def _service_key(system: System, service: str) -> _KeyOf:
     finally:
         await conn.close()
     assert row is not None, f"{service} has no signing key"
-    return _KeyOf(row["kid"], Ed25519PrivateKey.from_private_bytes(bytes(row["private_key"])))
+    private = serialization.load_der_private_key(bytes(row["private_key"]), password=None)
+    assert isinstance(private, Ed25519PrivateKey | RSAPrivateKey)
+    return _KeyOf(row["kid"], private)
 
 
 async def test_tokens_are_standard_jwts_verifiable_with_the_published_key(world: System) -> None:
     org = await world.create_org(members=1)
     token = org.tokens[org.member_ids[0]]
     header = jwt.get_unverified_header(token)
-    assert header["alg"] == "EdDSA" and header["typ"] == ACCESS_TOKEN_TYPE and header["kid"].startswith("identity.")
+    assert header["alg"] == "RS256" and header["typ"] == ACCESS_TOKEN_TYPE and header["kid"].startswith("identity.")
     await world.keyset()  # connects the harness to NATS
     published = await (await world._keyset_nc.jetstream().key_value(BUCKET)).get(header["kid"])
     key = jwt.PyJWK.from_json(published.value.decode())
-    claims = jwt.decode(token, key, algorithms=["EdDSA"])
+    claims = jwt.decode(token, key, algorithms=["RS256"])
     assert (claims["iss"], claims["sub"], claims["ent"], claims["knd"]) == (
         "identity", org.member_ids[0], org.enterprise_id, "member")
 
@@ -142,11 +146,12 @@ async def test_rotation_signs_new_tokens_with_the_new_key_and_keeps_old_ones_val
         grpc.StatusCode.PERMISSION_DENIED, "SERVICE_ONLY")
     rotated = await identity.RotateSigningKey(ipb.RotateSigningKeyRequest(), metadata=bearer(world.operator_token))
     assert rotated.key_id.startswith("identity.") and rotated.key_id != old_kid
-    assert 0 < rotated.activate_time.seconds - time.time() <= PROPAGATION_S + 1
+    activates_at = rotated.activate_time.ToNanoseconds() / 1e9
+    assert 0 < activates_at - time.time() <= PROPAGATION_S + 1
     # Until it activates, tokens are still signed with the old key (every service sees the new
     # one before it is used).
     assert jwt.get_unverified_header(await mint())["kid"] == old_kid
-    await asyncio.sleep(max(0.0, rotated.activate_time.seconds - time.time()) + 0.5)
+    await asyncio.sleep(max(0.0, activates_at - time.time()) + 0.3)
     new = await mint()
     assert jwt.get_unverified_header(new)["kid"] == rotated.key_id
     for service, call in _calls(world).items():

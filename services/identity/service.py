@@ -13,7 +13,7 @@ from services.identity.servicer import IdentityServicer
 from services.identity.settings import IdentitySettings
 from services.identity.throttle import CredentialThrottle
 from services.identity.tokens import Tokens
-from services.runtime import bus, subjects
+from services.runtime import bus, jws, subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 
 RESPONDERS = 4
@@ -61,5 +61,6 @@ async def build(runtime: Runtime) -> ServiceParts:
     )
 
 
+# Bearer tokens are verified far more often than they are minted: RSA (runtime.jws).
 DEFINITION = ServiceDefinition(name="identity", migrations=Path(__file__).parent / "migrations", build=build,
-                               settings_type=IdentitySettings)
+                               settings_type=IdentitySettings, signing_algorithm=jws.RS256)

@@ -111,7 +111,7 @@ class Tokens:
         access.require_service(principal)
         key = await self._keys.rotate()
         activate_time = timestamp()
-        activate_time.FromSeconds(int(key.activate_at))
+        activate_time.FromNanoseconds(int(key.activate_at * 1e9))
         return pb.RotateSigningKeyResponse(key_id=key.kid, activate_time=activate_time)
 
     @staticmethod

@@ -23,7 +23,7 @@ import grpc
 import structlog
 from nats.aio.client import Client as NATS
 
-from services.runtime import bus, db
+from services.runtime import bus, db, jws
 from services.runtime.auth import TokenVerifier
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, create_server, set_serving
@@ -79,6 +79,8 @@ class ServiceDefinition:
     migrations: Path
     build: Callable[[Runtime], Awaitable[ServiceParts]]
     settings_type: type[Settings] = Settings
+    # What the service's own keys are (runtime.jws says why identity's differ).
+    signing_algorithm: str = jws.EDDSA
 
 
 class ServiceHost:
@@ -114,7 +116,8 @@ class ServiceHost:
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
         keyset = KeySet()
         await keyset.start(nc, settings.stream_replicas)
-        keys = KeyRing(pool, name, keyset, longest_claim_s=settings.longest_claim_s())
+        keys = KeyRing(pool, name, keyset, longest_claim_s=settings.longest_claim_s(),
+                       algorithm=self.definition.signing_algorithm)
         await keys.start()
         revocations = Revocations()
         await revocations.start(nc, settings.stream_replicas)

@@ -1,8 +1,9 @@
 """Signing keys: each service's own Ed25519 keys, and the public keys of all of them.
 
 KeyRing: the private keys of one service, kept in its own schema (`signing_keys`, shared by its
-replicas, read by no other service). Identity's ring signs bearer tokens, and identity alone
-holds it; groups' and live's sign the share links and play tokens they hand out. Every key's id
+replicas, read by no other service). Identity's ring (RSA-2048, runtime.jws says why) signs
+bearer tokens, and identity alone holds it; groups' and live's (Ed25519) sign the share links
+and play tokens they hand out. Every key's id
 names its issuer (`identity.<id>`), and every token names the key that signed it.
 
 KeySet: every key's public half, in the JetStream KV bucket `public-keys` (key id -> a JWK),
@@ -26,6 +27,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import asyncpg
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from nats.aio.client import Client as NATS
 from nats.js import api
@@ -52,9 +55,31 @@ RELOAD_S = 10.0
 _MISS_RETRY_S = 1.0
 
 
-def public_jwk(kid: str, issuer: str, key: Ed25519PublicKey) -> bytes:
-    return json.dumps({"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": jws.ALGORITHM, "kid": kid,
-                       "iss": issuer, "x": jws.b64encode(key.public_bytes_raw())}, separators=(",", ":")).encode()
+def public_jwk(kid: str, issuer: str, key: jws.PublicKey) -> bytes:
+    """The JWK (RFC 7517) of a public key: OKP/Ed25519 (RFC 8037) or RSA."""
+    fields: dict[str, str] = {"use": "sig", "alg": jws.algorithm_of(key), "kid": kid, "iss": issuer}
+    if isinstance(key, Ed25519PublicKey):
+        fields.update(kty="OKP", crv="Ed25519", x=jws.b64encode(key.public_bytes_raw()))
+    else:
+        numbers = key.public_numbers()
+        fields.update(kty="RSA", n=jws.b64encode(_unsigned(numbers.n)), e=jws.b64encode(_unsigned(numbers.e)))
+    return json.dumps(fields, separators=(",", ":")).encode()
+
+
+def _unsigned(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+def _public_key(jwk: dict) -> jws.PublicKey:
+    if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and jwk.get("alg") == jws.EDDSA:
+        return Ed25519PublicKey.from_public_bytes(jws.b64decode(jwk["x"]))
+    if jwk.get("kty") == "RSA" and jwk.get("alg") == jws.RS256:
+        n, e = (int.from_bytes(jws.b64decode(jwk[part]), "big") for part in ("n", "e"))
+        key = rsa.RSAPublicNumbers(e, n).public_key()
+        if key.key_size < 2048:
+            raise ValueError("RSA keys are 2048 bits or more")
+        return key
+    raise ValueError("not an Ed25519 or RSA signing key")
 
 
 def issuer_of(kid: str) -> str:
@@ -84,20 +109,20 @@ class KeySet:
     """The public keys of every issuer, by key id, kept current by a KV watch."""
 
     def __init__(self) -> None:
-        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._keys: dict[str, jws.PublicKey] = {}
         self._misses: dict[str, float] = {}
         self._kv: KeyValue | None = None
         self._watcher: KeyValue.KeyWatcher | None = None
         self._task: asyncio.Task | None = None
 
-    def add(self, kid: str, key: Ed25519PublicKey) -> None:
+    def add(self, kid: str, key: jws.PublicKey) -> None:
         """Know a key without NATS (a test's own verifier)."""
         self._keys[kid] = key
 
     def __contains__(self, kid: str) -> bool:
         return kid in self._keys
 
-    def get(self, kid: str, issuers: Collection[str]) -> Ed25519PublicKey | None:
+    def get(self, kid: str, issuers: Collection[str]) -> jws.PublicKey | None:
         """The public key `kid`, if one of `issuers` published it."""
         if issuer_of(kid) not in issuers:
             return None
@@ -131,9 +156,9 @@ class KeySet:
             return
         try:
             jwk = json.loads(entry.value or b"")
-            if jwk.get("kid") != entry.key or jwk.get("iss") != issuer_of(entry.key) or jwk.get("crv") != "Ed25519":
+            if jwk.get("kid") != entry.key or jwk.get("iss") != issuer_of(entry.key):
                 raise ValueError("the entry does not describe its own key")
-            self._keys[entry.key] = Ed25519PublicKey.from_public_bytes(jws.b64decode(jwk["x"]))
+            self._keys[entry.key] = _public_key(jwk)
         except (ValueError, KeyError, TypeError) as exc:
             log.error("unreadable public key ignored", kid=entry.key, error=str(exc))
 
@@ -153,7 +178,7 @@ class KeySet:
         self._apply(entry)
         return kid in self._keys
 
-    async def publish(self, kid: str, key: Ed25519PublicKey) -> None:
+    async def publish(self, kid: str, key: jws.PublicKey) -> None:
         assert self._kv is not None, "start() first"
         await self._kv.put(kid, public_jwk(kid, issuer_of(kid), key))
 
@@ -165,16 +190,35 @@ class KeySet:
 @dataclass(frozen=True)
 class SigningKey:
     kid: str
-    private: Ed25519PrivateKey
+    private: jws.PrivateKey
     activate_at: float  # unix seconds from which it signs
+
+
+def _new_private_key(algorithm: str) -> jws.PrivateKey:
+    if algorithm == jws.RS256:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return Ed25519PrivateKey.generate()
+
+
+def _der(key: jws.PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _from_der(data: bytes) -> jws.PrivateKey:
+    key = serialization.load_der_private_key(data, password=None)
+    assert isinstance(key, Ed25519PrivateKey | rsa.RSAPrivateKey)
+    return key
 
 
 class KeyRing:
     """One service's signing keys (see the module docstring)."""
 
-    def __init__(self, pool: asyncpg.Pool, issuer: str, keyset: KeySet, *, longest_claim_s: float) -> None:
+    def __init__(self, pool: asyncpg.Pool, issuer: str, keyset: KeySet, *, longest_claim_s: float,
+                 algorithm: str = jws.EDDSA) -> None:
         self._pool = pool
         self.issuer = issuer
+        self._algorithm = algorithm  # of the keys it makes
         self._keyset = keyset
         self._longest_claim_s = longest_claim_s
         self._keys: list[SigningKey] = []  # newest first
@@ -200,10 +244,10 @@ class KeyRing:
 
     async def _insert(self, conn: Connection, *, delay_s: float) -> str:
         kid = f"{self.issuer}.{new_id('request').partition('_')[2]}"
-        private = Ed25519PrivateKey.generate()
+        private = _new_private_key(self._algorithm)
         await conn.execute(
             "INSERT INTO signing_keys (kid, private_key, activate_at) VALUES ($1, $2, now() + make_interval(secs => $3))",
-            kid, private.private_bytes_raw(), delay_s)
+            kid, _der(private), delay_s)
         return kid
 
     async def reload(self) -> None:
@@ -213,8 +257,7 @@ class KeyRing:
             rows = await conn.fetch(
                 "SELECT kid, private_key, extract(epoch FROM activate_at) AS activate_at FROM signing_keys"
                 " ORDER BY activate_at DESC, kid DESC")
-        keys = [SigningKey(r["kid"], Ed25519PrivateKey.from_private_bytes(bytes(r["private_key"])),
-                           float(r["activate_at"])) for r in rows]
+        keys = [SigningKey(r["kid"], _from_der(bytes(r["private_key"])), float(r["activate_at"])) for r in rows]
         now = time.time()
         # A key is superseded once a newer one signs; it is kept until all it signed expired.
         keep, newer_active_since = [], None

@@ -1,8 +1,8 @@
--- The service's own Ed25519 signing keys (runtime.keys.KeyRing), shared by its replicas and read
+-- The service's own signing keys (runtime.keys.KeyRing), shared by its replicas and read
 -- by no other service; their public halves are published in the NATS KV bucket `public-keys`.
 CREATE TABLE signing_keys (
     kid         text PRIMARY KEY,
-    -- The raw 32-byte Ed25519 private key.
+    -- The private key, PKCS#8 DER (Ed25519, or RSA-2048 for identity's token keys).
     private_key bytea NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     -- From when it signs: a rotated-in key waits until every process has seen it.
