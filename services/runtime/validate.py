@@ -97,6 +97,11 @@ class RequestPlan:
                 if len(values) > MAX_REPEATED:
                     raise InvalidArgument("TOO_MANY_VALUES", f"{field} has more than {MAX_REPEATED} entries",
                                           field=field)
+                if check is _check_text:  # the common list: ids; the path is built only to refuse
+                    if any("\x00" in value or len(value) > MAX_TEXT for value in values):
+                        for index, value in enumerate(values):
+                            _check_text(value, f"{field}[{index}]")
+                    continue
                 for index, value in enumerate(values):
                     check(value, f"{field}[{index}]." if nested else f"{field}[{index}]")
             elif name in self._has_presence:
