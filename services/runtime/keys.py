@@ -32,13 +32,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from nats.aio.client import Client as NATS
 from nats.js import api
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError
+from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 from services.runtime import jws
 from services.runtime.db import Connection
 from services.runtime.errors import Unavailable
 from services.runtime.ids import new_id
+from services.runtime.kv import Mirror, open_bucket
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
 
@@ -86,34 +87,13 @@ def issuer_of(kid: str) -> str:
     return kid.partition(".")[0]
 
 
-async def _bucket(nc: NATS, replicas: int, timeout_s: float) -> KeyValue:
-    """Open the bucket, creating it on first use; retries while a cluster elects leaders."""
-    js = nc.jetstream()
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            try:
-                return await js.key_value(BUCKET)
-            except BucketNotFoundError:
-                return await js.create_key_value(api.KeyValueConfig(
-                    bucket=BUCKET, history=1, replicas=replicas,
-                    description="key id -> the public JWK of a Convene signing key"))
-        except Exception as exc:  # no meta leader yet, or another service created it this instant
-            if time.monotonic() > deadline:
-                raise
-            log.info("waiting for the public-keys bucket", error=str(exc))
-            await asyncio.sleep(0.25)
-
-
-class KeySet:
+class KeySet(Mirror):
     """The public keys of every issuer, by key id, kept current by a KV watch."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._keys: dict[str, jws.PublicKey] = {}
         self._misses: dict[str, float] = {}
-        self._kv: KeyValue | None = None
-        self._watcher: KeyValue.KeyWatcher | None = None
-        self._task: asyncio.Task | None = None
 
     def add(self, kid: str, key: jws.PublicKey) -> None:
         """Know a key without NATS (a test's own verifier)."""
@@ -130,25 +110,10 @@ class KeySet:
 
     async def start(self, nc: NATS, replicas: int, *, timeout_s: float = 30) -> None:
         """Load every published key, then follow changes in the background."""
-        self._kv = await _bucket(nc, replicas, timeout_s)
-        self._watcher = await self._kv.watchall()
-        while (entry := await self._watcher.updates(timeout=timeout_s)) is not None:
-            self._apply(entry)
-        self._task = asyncio.create_task(self._follow(), name="public-keys-watch")
-
-    async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        if self._watcher is not None:
-            try:
-                await self._watcher.stop()
-            except Exception:
-                pass
-
-    async def _follow(self) -> None:
-        assert self._watcher is not None
-        async for entry in self._watcher:
-            if entry is not None:
-                self._apply(entry)
+        bucket = await open_bucket(nc, api.KeyValueConfig(
+            bucket=BUCKET, history=1, replicas=replicas,
+            description="key id -> the public JWK of a Convene signing key"), timeout_s=timeout_s)
+        await self.follow(bucket, name="public-keys-watch", timeout_s=timeout_s)
 
     def _apply(self, entry: KeyValue.Entry) -> None:
         if entry.operation in (KV_DEL, KV_PURGE):
