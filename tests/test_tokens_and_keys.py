@@ -141,10 +141,12 @@ async def test_rotation_signs_new_tokens_with_the_new_key_and_keeps_old_ones_val
     old = await mint()
     short_lived_old = await mint(ttl=int(PROPAGATION_S) + 4)
     old_kid = jwt.get_unverified_header(old)["kid"]
-    assert await refused(identity.RotateSigningKey(ipb.RotateSigningKeyRequest(),
+    assert await refused(identity.RotateSigningKey(ipb.RotateSigningKeyRequest(request_id=new_id("request")),
                                                    metadata=bearer(org.tokens[member]))) == (
         grpc.StatusCode.PERMISSION_DENIED, "SERVICE_ONLY")
-    rotated = await identity.RotateSigningKey(ipb.RotateSigningKeyRequest(), metadata=bearer(world.operator_token))
+    once = ipb.RotateSigningKeyRequest(request_id=new_id("request"))
+    rotated = await identity.RotateSigningKey(once, metadata=bearer(world.operator_token))
+    assert await identity.RotateSigningKey(once, metadata=bearer(world.operator_token)) == rotated  # AIP-155
     assert rotated.key_id.startswith("identity.") and rotated.key_id != old_kid
     activates_at = rotated.activate_time.ToNanoseconds() / 1e9
     assert 0 < activates_at - time.time() <= PROPAGATION_S + 1

@@ -222,7 +222,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return await self._tokens.create_service_account(caller(), request.request_id, name)
 
     async def RotateSigningKey(self, request: pb.RotateSigningKeyRequest, context: grpc.aio.ServicerContext) -> pb.RotateSigningKeyResponse:
-        return await self._tokens.rotate_signing_key(caller())
+        v.require_request_id(request.request_id)
+        return await self._tokens.rotate_signing_key(caller(), request.request_id)
 
     async def RevokeTokens(self, request: pb.RevokeTokensRequest, context: grpc.aio.ServicerContext) -> pb.RevokeTokensResponse:
         v.require_id("principal_id", request.principal_id, "member", "wechat_user", "service")

@@ -107,12 +107,17 @@ class Tokens:
         return await run_once(self._pool, principal_id=principal.id, method="CreateServiceAccount",
                               request_id=request_id, response_type=pb.CreateServiceAccountResponse, work=work)
 
-    async def rotate_signing_key(self, principal: Principal) -> pb.RotateSigningKeyResponse:
+    async def rotate_signing_key(self, principal: Principal, request_id: str) -> pb.RotateSigningKeyResponse:
         access.require_service(principal)
-        key = await self._keys.rotate()
-        activate_time = timestamp()
-        activate_time.FromNanoseconds(int(key.activate_at * 1e9))
-        return pb.RotateSigningKeyResponse(key_id=key.kid, activate_time=activate_time)
+
+        async def work(conn: Connection) -> pb.RotateSigningKeyResponse:
+            kid, activate_at = await self._keys.add_key(conn)
+            return pb.RotateSigningKeyResponse(key_id=kid, activate_time=timestamp(activate_at))
+
+        rotated = await run_once(self._pool, principal_id=principal.id, method="RotateSigningKey",
+                                 request_id=request_id, response_type=pb.RotateSigningKeyResponse, work=work)
+        await self._keys.reload()  # published now; every replica also finds it within its reload
+        return rotated
 
     @staticmethod
     async def _principal_enterprise(conn: Connection, principal_id: str) -> str:

@@ -278,13 +278,11 @@ class KeyRing:
         key = self.current()
         return jws.sign(claims, key.private, kid=key.kid, typ=typ)
 
-    async def rotate(self) -> SigningKey:
-        """A new key, signing from PROPAGATION_S on; the current one keeps verifying."""
-        async with self._pool.acquire() as conn:
-            kid = await self._insert(conn, delay_s=PROPAGATION_S)
-        await self.reload()
-        return next(k for k in self._keys if k.kid == kid)
+    async def add_key(self, conn: Connection) -> tuple[str, dt.datetime]:
+        """Rotation, in the caller's transaction: a new key that signs from PROPAGATION_S on (the
+        current one keeps verifying). Returns its id and activation; `reload` after the commit
+        publishes it."""
+        kid = await self._insert(conn, delay_s=PROPAGATION_S)
+        activate_at = await conn.fetchval("SELECT activate_at FROM signing_keys WHERE kid = $1", kid)
+        return kid, activate_at
 
-    def activation(self, kid: str) -> dt.datetime:
-        key = next(k for k in self._keys if k.kid == kid)
-        return dt.datetime.fromtimestamp(key.activate_at, dt.UTC)

@@ -314,8 +314,10 @@ class CreateServiceAccountResponse(_message.Message):
     def __init__(self, service_account: _Optional[_Union[ServiceAccount, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
 
 class RotateSigningKeyRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("request_id",)
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    def __init__(self, request_id: _Optional[str] = ...) -> None: ...
 
 class RotateSigningKeyResponse(_message.Message):
     __slots__ = ("key_id", "activate_time")
