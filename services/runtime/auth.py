@@ -77,10 +77,11 @@ class UnknownKey(Exception):
 
 class TokenVerifier:
     """Checks bearer tokens against identity's published keys. A token verified once is kept
-    (bounded, first in first out), so a stream's or a client's repeated calls cost a lookup,
-    not a signature check; expiry and the key's presence are still checked on every call."""
+    (first in first out, at most `cache_size`: about 1 KB each), so a stream's or a client's
+    repeated calls cost a lookup, not a signature check; expiry and the key's presence are
+    still checked on every call."""
 
-    def __init__(self, keyset: KeySet, *, cache_size: int = 100_000) -> None:
+    def __init__(self, keyset: KeySet, *, cache_size: int = 20_000) -> None:
         self._keyset = keyset
         self._verified: dict[str, tuple[Principal, str]] = {}
         self._cache_size = cache_size
