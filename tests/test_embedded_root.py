@@ -97,17 +97,23 @@ def test_a_clone_under_a_folder_only_root_enters(closed_folder: Path, monkeypatc
     assert stat.S_IMODE(closed_folder.stat().st_mode) == 0o700
 
 
-def test_binaries_the_user_can_reach_run_in_place(closed_folder: Path) -> None:
-    """When the project's own binaries are reachable (this checkout), nothing is copied; only
-    the data folder under the closed folder is handed to PostgreSQL's user."""
+def test_this_checkout_runs_wherever_it_sits(closed_folder: Path) -> None:
+    """This checkout's own binaries: run in place when PostgreSQL's user can reach them (nothing
+    copied), else from a copy in the shared folder (a checkout under a closed folder, as CI may
+    be); either way only the data folder under the closed folder is handed to that user."""
     data = closed_folder / "pg"
-    watched = _ancestors(data, embedded._postgres_bin_dir())
+    shared = closed_folder / "shared"
+    wheel_bin = embedded._postgres_bin_dir()
+    user = embedded._os_user()
+    assert user is not None
+    in_place = embedded._reachable(wheel_bin / "postgres", user[1], user[2])
+    watched = _ancestors(data, wheel_bin)
     before = _modes(watched)
-    server = EmbeddedPostgres(data, durable=False, shared_install_root=closed_folder / "never")
+    server = EmbeddedPostgres(data, durable=False, shared_install_root=shared)
     server.start()
     try:
         _serves(server)
     finally:
         server.stop()
-    assert not (closed_folder / "never").exists()
+    assert shared.exists() != in_place, "copied although reachable, or run from a place it cannot reach"
     assert _modes(watched) == before
