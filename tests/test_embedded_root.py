@@ -102,7 +102,9 @@ def test_this_checkout_runs_wherever_it_sits(closed_folder: Path) -> None:
     copied), else from a copy in the shared folder (a checkout under a closed folder, as CI may
     be); either way only the data folder under the closed folder is handed to that user."""
     data = closed_folder / "pg"
-    shared = closed_folder / "shared"
+    outside = Path(tempfile.mkdtemp(prefix="convene-shared-", dir="/var/tmp"))
+    outside.chmod(0o755)
+    shared = outside / "install"
     wheel_bin = embedded._postgres_bin_dir()
     user = embedded._os_user()
     assert user is not None
@@ -115,5 +117,7 @@ def test_this_checkout_runs_wherever_it_sits(closed_folder: Path) -> None:
         _serves(server)
     finally:
         server.stop()
-    assert shared.exists() != in_place, "copied although reachable, or run from a place it cannot reach"
+    copied = shared.exists()
+    shutil.rmtree(outside, ignore_errors=True)
+    assert copied != in_place, "copied although reachable, or run from a place it cannot reach"
     assert _modes(watched) == before
