@@ -131,10 +131,12 @@ class LocalIssuer:
     """Plays identity for a bare gRPC server (no NATS, no database): a key of its own, known to a
     key set only that server's verifier reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, algorithm: str = jws.EDDSA) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        self.key = Ed25519PrivateKey.generate()
+        self.key: jws.PrivateKey = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                                    if algorithm == jws.RS256 else Ed25519PrivateKey.generate())
         self.kid = f"identity.{new_id('request')[4:]}"
         self.keyset = KeySet()
         self.keyset.add(self.kid, self.key.public_key())
