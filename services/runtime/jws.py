@@ -36,8 +36,14 @@ PrivateKey = Ed25519PrivateKey | RSAPrivateKey
 PublicKey = Ed25519PublicKey | RSAPublicKey
 
 
+_EDWARDS = (Ed25519PrivateKey, Ed25519PublicKey)
+# Immutable, so made once rather than on every signature (a measurable part of a check).
+_PKCS1 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
+
+
 def algorithm_of(key: PrivateKey | PublicKey) -> str:
-    return EDDSA if isinstance(key, Ed25519PrivateKey | Ed25519PublicKey) else RS256
+    return EDDSA if isinstance(key, _EDWARDS) else RS256
 
 
 class Malformed(ValueError):
@@ -62,7 +68,7 @@ def sign(claims: dict[str, Any], key: PrivateKey, *, kid: str, typ: str) -> str:
     if isinstance(key, Ed25519PrivateKey):
         signature = key.sign(signing_input)
     else:
-        signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+        signature = key.sign(signing_input, _PKCS1, _SHA256)
     return f"{signing_input.decode()}.{b64encode(signature)}"
 
 
@@ -106,7 +112,7 @@ def verify(token: str, key: PublicKey) -> dict[str, Any]:
     if isinstance(key, Ed25519PublicKey):
         key.verify(b64decode(signature), signing_input.encode())
     else:
-        key.verify(b64decode(signature), signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        key.verify(b64decode(signature), signing_input.encode(), _PKCS1, _SHA256)
     try:
         claims = json.loads(b64decode(body))
     except ValueError:
