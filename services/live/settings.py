@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.runtime.play_tokens import TTL_S as PLAY_TTL_S
 from services.runtime.settings import Settings, env
 
 
@@ -34,4 +33,4 @@ class LiveSettings(Settings):
     share_link_ttl_s: int = field(default_factory=lambda: int(env("LIVE_SHARE_LINK_TTL_S", str(7 * 24 * 3600))))
 
     def longest_claim_s(self) -> float:
-        return float(max(self.share_link_ttl_s, PLAY_TTL_S))
+        return float(max(self.share_link_ttl_s, self.play_token_ttl_s, self.replay_token_ttl_s))
