@@ -73,7 +73,7 @@ BAD_INPUT: list[tuple[str, dict, str]] = [
     ("LeaveGroupCall", {}, "FIELD_REQUIRED"),
     ("GetGroupCall", {"call_id": "call_"}, "MALFORMED_ID"),
     ("ListConversations", {"page_size": -1}, "INVALID_PAGE_SIZE"),
-    ("ListConversations", {"page_token": encode_page_token({"activity_us": "now", "group_id": GROUP})},
+    ("ListConversations", {"page_token": forged_page_token({"activity_us": "now", "group_id": GROUP})},
      "INVALID_PAGE_TOKEN"),
     ("MarkChatRead", {"read_sequence": 3}, "FIELD_REQUIRED"),
     ("MarkChatRead", {"group_id": GROUP}, "INVALID_SEQUENCE"),

@@ -94,6 +94,5 @@ def decode_typed_page_token(token: str, **types: type) -> dict | None:
     for tokens of several keys."""
     position = decode_page_token(token, *types)
     if position is not None and any(type(position[key]) is not value_type for key, value_type in types.items()):
-        raise InvalidArgument("INVALID_PAGE_TOKEN", "page_token was not returned by this list call",
-                              field="page_token")
+        raise _refuse()
     return position
