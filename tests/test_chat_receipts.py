@@ -111,7 +111,7 @@ async def _large_org(system: System, members: int) -> Org:
 
     member_ids = list(await asyncio.gather(*(add(i) for i in range(members))))
     org = Org(enterprise_id, created.api_secret, member_ids[0], member_ids)
-    org.tokens = {m: system.signer.mint(m, enterprise_id)[0] for m in member_ids}
+    org.tokens = {m: await system.mint_token(m, enterprise_id) for m in member_ids}
     return org
 
 

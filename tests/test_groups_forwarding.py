@@ -25,7 +25,7 @@ from tests.groups_support import (
     viewer_joined,
     world,
 )
-from tests.harness import TOKEN_KEY, Org, System, bearer, eventually, refused, request_id
+from tests.harness import Org, System, bearer, eventually, refused, request_id
 
 
 async def forward(system: System, token: str, card_id: str, **target: str) -> gpb.ForwardCardResponse:
@@ -128,18 +128,18 @@ async def test_share_link_is_signed_for_that_live_only(world: System) -> None:
         request_id=request_id(), card_id=card.id), metadata=bearer(wechat_token))
     assert shared.forward.target == gpb.FORWARD_TARGET_WECHAT and shared.forward.sharer_id == wechat_id
     assert shared.url.endswith(shared.token)
-    links = ShareLinks(TOKEN_KEY)
-    link = links.verify(shared.url, subject_id=live_id)  # what live does when a viewer comes by the link
+    links = ShareLinks(await world.keyset())  # verifies only, as live does when a viewer comes by the link
+    link = await links.verify(shared.url, subject_id=live_id)
     assert (link.share_id, link.subject_id, link.sharer_id) == (shared.forward.id, live_id, wechat_id)
 
     prefix, body, signature = shared.token.split(".")
     altered = f"{prefix}.{body.replace(body[5], 'A' if body[5] != 'A' else 'B', 1)}.{signature}"
     for bad, reason in ((altered, "SHARE_LINK_SIGNATURE_INVALID"), ("https://x/not-a-link", "SHARE_LINK_MALFORMED")):
         with pytest.raises(DomainError) as refusal:
-            links.verify(bad, subject_id=live_id)
+            await links.verify(bad, subject_id=live_id)
         assert refusal.value.reason == reason
     with pytest.raises(DomainError) as other:
-        links.verify(shared.token, subject_id="live_00000000000000000000000000")
+        await links.verify(shared.token, subject_id="live_00000000000000000000000000")
     assert other.value.reason == "SHARE_LINK_OTHER_SUBJECT"
 
 

@@ -10,9 +10,8 @@ from convene.groups.v1 import covers_pb2 as cpb
 from convene.groups.v1 import covers_pb2_grpc
 from convene.groups.v1 import groups_pb2 as gpb
 from services.runtime.ids import new_id
-from services.runtime.pagination import encode_page_token
 from tests.groups_support import groups, world
-from tests.harness import System, bearer, refused
+from tests.harness import System, bearer, forged_page_token, refused
 
 GROUP = new_id("group")
 CARD = new_id("card")
@@ -30,7 +29,7 @@ BAD_INPUT: list[tuple[str, dict, str]] = [
     ("GetGroup", {"group_id": "grp_nope"}, "MALFORMED_ID"),
     ("ListMyGroups", {"page_size": -1}, "INVALID_PAGE_SIZE"),
     ("ListMyGroups", {"page_token": "not-ours"}, "INVALID_PAGE_TOKEN"),
-    ("ListMyGroups", {"page_token": encode_page_token({"before": 7})}, "INVALID_PAGE_TOKEN"),
+    ("ListMyGroups", {"page_token": forged_page_token({"before": 7})}, "INVALID_PAGE_TOKEN"),
     ("ListGroupMembers", {"group_id": CARD}, "MALFORMED_ID"),
     ("AddGroupMembers", {"group_id": GROUP}, "FIELD_REQUIRED"),
     ("AddGroupMembers", {"group_id": GROUP, "member_ids": ["svc_nope"]}, "MALFORMED_ID"),
@@ -61,7 +60,7 @@ BAD_INPUT: list[tuple[str, dict, str]] = [
                                                                         "cover_id": GROUP}}, "MALFORMED_ID"),
     ("ListTimeline", {"group_id": GROUP, "after_sequence": -1}, "INVALID_SEQUENCE"),
     ("ListTimeline", {"group_id": GROUP, "page_size": -5}, "INVALID_PAGE_SIZE"),
-    ("ListTimeline", {"group_id": GROUP, "page_token": encode_page_token({"before": "1 OR 1=1"})},
+    ("ListTimeline", {"group_id": GROUP, "page_token": forged_page_token({"before": "1 OR 1=1"})},
      "INVALID_PAGE_TOKEN"),
     ("ForwardCard", {"request_id": "r", "card_id": CARD}, "FIELD_REQUIRED"),
     ("ForwardCard", {"request_id": "r", "card_id": GROUP, "target_group_id": GROUP}, "MALFORMED_ID"),
@@ -74,7 +73,7 @@ BAD_INPUT: list[tuple[str, dict, str]] = [
     ("LeaveGroupCall", {}, "FIELD_REQUIRED"),
     ("GetGroupCall", {"call_id": "call_"}, "MALFORMED_ID"),
     ("ListConversations", {"page_size": -1}, "INVALID_PAGE_SIZE"),
-    ("ListConversations", {"page_token": encode_page_token({"activity_us": "now", "group_id": GROUP})},
+    ("ListConversations", {"page_token": forged_page_token({"activity_us": "now", "group_id": GROUP})},
      "INVALID_PAGE_TOKEN"),
     ("MarkChatRead", {"read_sequence": 3}, "FIELD_REQUIRED"),
     ("MarkChatRead", {"group_id": GROUP}, "INVALID_SEQUENCE"),

@@ -12,7 +12,7 @@ from convene.groups.v1 import membership_pb2
 from services.groups.settings import GroupsSettings
 from services.runtime import bus, subjects
 from tests.groups_support import groups, new_group, world
-from tests.harness import TOKEN_KEY, System, bearer, refused, request_id
+from tests.harness import System, bearer, refused, request_id
 
 
 def call(system: System, token: str, method: str, **fields: object):
@@ -34,7 +34,7 @@ async def check(system: System, group_id: str, principal_id: str) -> membership_
 
 
 def test_default_sizes_are_wecoms() -> None:
-    settings = GroupsSettings(service_name="groups", token_key=TOKEN_KEY)
+    settings = GroupsSettings(service_name="groups")
     assert settings.max_members(gpb.GROUP_KIND_INTERNAL) == 2000
     assert settings.max_members(gpb.GROUP_KIND_EXTERNAL) == 500
     assert settings.max_members(gpb.GROUP_KIND_DIRECT) == 2

@@ -57,13 +57,18 @@ async def test_an_enterprise_mints_tokens_for_its_own_members_only(system: Syste
         assert await refused(mint(principal_id=outsider, enterprise_id=org.enterprise_id,
                                   api_secret=org.api_secret)) == (grpc.StatusCode.PERMISSION_DENIED,
                                                                   "OTHER_ENTERPRISE")
-    # A member's bearer token mints nothing; the platform's mints for anyone.
+    # A member's bearer token mints nothing; the platform's mints for members and WeChat users,
+    # never for a service principal (those get tokens with credentials of their own).
     assert await refused(identity.CreateToken(pb.CreateTokenRequest(principal_id=wechat_id),
                                               metadata=bearer(org.tokens[member]))) == (
         grpc.StatusCode.PERMISSION_DENIED, "SERVICE_ONLY")
-    for principal in (wechat_id, new_id("service"), member):
+    for principal in (wechat_id, member):
         assert (await identity.CreateToken(pb.CreateTokenRequest(principal_id=principal),
                                            metadata=bearer(system.operator_token))).access_token
+    for principal in (new_id("service"), system.operator_id):
+        assert await refused(identity.CreateToken(pb.CreateTokenRequest(principal_id=principal),
+                                                  metadata=bearer(system.operator_token))) == (
+            grpc.StatusCode.PERMISSION_DENIED, "SERVICE_CREDENTIALS_REQUIRED")
 
 
 async def test_a_forged_token_is_refused(system: System) -> None:

@@ -12,13 +12,12 @@ from google.protobuf import field_mask_pb2
 from convene.identity.v1 import identity_pb2 as pb
 from services.identity.service import SERVICE_NAME
 from services.runtime.ids import new_id
-from services.runtime.pagination import encode_page_token
-from tests.harness import System, bearer, error_reason, module_system, request_id
+from tests.harness import System, bearer, error_reason, forged_page_token, module_system, request_id
 
 INVALID, NOT_FOUND = grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND
 LONG = "x" * 5000
 # A page token of the right shape holding a position the server never wrote.
-FORGED_PAGE = encode_page_token({"after": 5})
+FORGED_PAGE = forged_page_token({"after": 5})
 RPCS = [m.name for m in pb.DESCRIPTOR.services_by_name["IdentityService"].methods]
 
 
@@ -176,6 +175,11 @@ def cases(ent: str, member: str, wechat: str) -> list[tuple[str, object, grpc.St
         ("CreateToken", pb.CreateTokenRequest(principal_id=member, api_secret=LONG), INVALID, "FIELD_TOO_LONG"),
         ("CreateToken", pb.CreateTokenRequest(principal_id=unknown_member), NOT_FOUND, "MEMBER_NOT_FOUND"),
         ("CreateToken", pb.CreateTokenRequest(principal_id=unknown_wechat), NOT_FOUND, "WECHAT_USER_NOT_FOUND"),
+        ("CreateServiceAccount", pb.CreateServiceAccountRequest(display_name="billing"), INVALID, "FIELD_REQUIRED"),
+        ("CreateServiceAccount", pb.CreateServiceAccountRequest(request_id=request_id()), INVALID, "FIELD_REQUIRED"),
+        ("CreateServiceAccount", pb.CreateServiceAccountRequest(request_id=request_id(), display_name=LONG),
+         INVALID, "FIELD_TOO_LONG"),
+        ("RotateSigningKey", pb.RotateSigningKeyRequest(), INVALID, "FIELD_REQUIRED"),
         ("RevokeTokens", pb.RevokeTokensRequest(), INVALID, "FIELD_REQUIRED"),
         ("RevokeTokens", pb.RevokeTokensRequest(principal_id=ent), INVALID, "MALFORMED_ID"),
         ("RevokeTokens", pb.RevokeTokensRequest(principal_id=unknown_member), NOT_FOUND, "MEMBER_NOT_FOUND"),

@@ -15,7 +15,7 @@ SERVICES = ("identity", "groups", "live", "meetings", "notifications")
 
 def test_make_run_reaches_serving_and_reflection_lists_every_service(tmp_path: Path) -> None:
     env = {k: v for k, v in __import__("os").environ.items()
-           if k not in ("NATS_URL", "DATABASE_URL", "CONVENE_TOKEN_KEY")}
+           if k not in ("NATS_URL", "DATABASE_URL", "IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT")}
     finished = subprocess.run(
         [sys.executable, "-m", "infra.run", "--check", "--run-dir", str(tmp_path / "run")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
@@ -32,3 +32,11 @@ def test_make_run_reaches_serving_and_reflection_lists_every_service(tmp_path: P
     assert len(set(ports)) == len(ports) >= len(SERVICES)  # the media edge's too
     assert re.search(r"NATS .*monitoring http://127\.0\.0\.1:\d+", output)
     assert re.search(r"ok\s+media edge\s+rtmp://127\.0\.0\.1:\d+/live, http://127\.0\.0\.1:\d+/hls", output), output
+    # The operator's token came from identity's CreateToken with the operator's own credential;
+    # both are kept readable by this user only.
+    run = tmp_path / "run"
+    for secret in ("operator_credential", "operator_token"):
+        assert (run / secret).stat().st_mode & 0o077 == 0, f"{secret} is readable by others"
+    token = (run / "operator_token").read_text().strip()
+    assert token.count(".") == 2 and token.startswith("eyJ"), "the operator token is not a JWT"
+    assert (run / "operator_credential").read_text().startswith("svc_")

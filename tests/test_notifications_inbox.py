@@ -191,7 +191,7 @@ async def test_refusals_of_the_inbox_carry_a_clear_status(system: System) -> Non
         grpc.StatusCode.INVALID_ARGUMENT, "INVALID_SEQUENCE")
     assert await refused(stub.ListNotifications(pb.ListNotificationsRequest(page_token="garbage"), metadata=me)) == (
         grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
-    ghost, _ = system.signer.mint(new_id("member"), enterprise_id=new_id("enterprise"))
+    ghost = await system.mint_token(new_id("member"), enterprise_id=new_id("enterprise"))
     assert await refused(stub.ListNotifications(pb.ListNotificationsRequest(), metadata=bearer(ghost))) == (
         grpc.StatusCode.NOT_FOUND, "USER_NOT_FOUND")
     assert await refused(stub.MarkAllRead(pb.MarkAllReadRequest(), metadata=bearer(system.operator_token))) == (

@@ -19,7 +19,7 @@ from infra.ports import LOOPBACK, free_port
 from infra.run import Service, service_env, wait_serving
 from services.runtime.db import fetch_one
 from services.runtime.ids import new_id
-from tests.harness import TOKEN_KEY, StreamRecorder, System, eventually, module_system, publish_events
+from tests.harness import StreamRecorder, System, eventually, module_system, publish_events
 from tests.notifications_kit import card_event, notice, notices_event, wechat_users
 
 CHUNK = 100
@@ -145,7 +145,7 @@ async def test_a_replica_killed_in_the_middle_of_a_fan_out_leaves_everyone_with_
 async def start_process_replica(system: System, run_dir: Path) -> Service:
     """A notifications replica as its own process (`python -m services.notifications`), with
     several fan-out workers so that it holds chunks when it is killed."""
-    env = service_env(system.nats_url, 1, system.database_url, TOKEN_KEY)
+    env = service_env(system.nats_url, 1, system.database_url)
     env.update(LOG_LEVEL="warning", LOG_FORMAT="json", NOTIFICATIONS_FANOUT_CHUNK=str(CHUNK),
                NOTIFICATIONS_FANOUT_WORKERS="4", NOTIFICATIONS_FANOUT_ACK_WAIT_S=str(ACK_WAIT_S))
     service = Service("notifications", free_port(), LOOPBACK, run_dir / "notifications-process.log", echo=False)

@@ -126,7 +126,7 @@ async def test_refusals_of_subscribe_carry_a_clear_status(system: System) -> Non
     assert await refused(first(pb.SubscribeRequest(user_id="someone"))) == (
         grpc.StatusCode.INVALID_ARGUMENT, "MALFORMED_ID")
     # A well-signed token for a user identity has never heard of.
-    ghost, _ = system.signer.mint(new_id("wechat_user"))
+    ghost = await system.mint_token(new_id("wechat_user"))
     assert await refused(first(pb.SubscribeRequest(), ghost)) == (grpc.StatusCode.NOT_FOUND, "USER_NOT_FOUND")
     assert await refused(first(pb.SubscribeRequest(), system.operator_token)) == (
         grpc.StatusCode.PERMISSION_DENIED, "USERS_ONLY")

@@ -16,8 +16,9 @@ import pytest
 
 from convene.notifications.v1 import notifications_pb2
 from services.ops.cli import SERVICES
+from services.runtime.auth import TokenVerifier
 from services.runtime.db import ensure_database
-from tests.harness import TOKEN_KEY, System, bearer, module_system
+from tests.harness import System, bearer, module_system
 
 CONVENE = Path(sys.executable).parent / "convene"
 
@@ -26,7 +27,7 @@ async def convene(*args: str, **env: str) -> tuple[int, str, str]:
     """Run `convene ARGS` with the services' environment plus `env`; (exit code, stdout, stderr)."""
     command = [str(CONVENE)] if CONVENE.exists() else [sys.executable, "-m", "services.ops.cli"]
     process = await asyncio.create_subprocess_exec(
-        *command, *args, env={**os.environ, "CONVENE_TOKEN_KEY": TOKEN_KEY, **env},
+        *command, *args, env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
@@ -41,7 +42,8 @@ async def running(postgres, tmp_path_factory) -> AsyncIterator[System]:
 
 def env_of(system: System) -> dict[str, str]:
     return {"DATABASE_URL": system.database_url, "NATS_URL": system.nats_url,
-            "IDENTITY_ADDR": system.address_of("identity")}
+            "IDENTITY_ADDR": system.address_of("identity"),
+            "CONVENE_SERVICE_ACCOUNT": f"{system.operator_id}:{system.operator_secret}"}
 
 
 async def test_migrate_applies_every_service_migrations_with_no_service_running(postgres) -> None:
@@ -87,7 +89,8 @@ async def test_token_minted_by_identity_works_on_every_service(running: System) 
     code, stdout, stderr = await convene("--json", "token", member, "--ttl", "600", **env_of(running))
     assert code == 0, stderr
     minted = json.loads(stdout)[0]
-    principal = running.signer.verify(minted["token"])
+    verifier = TokenVerifier(await running.keyset())
+    principal = await verifier.verify_fetching(minted["token"])
     assert principal.id == member and principal.enterprise_id == org.enterprise_id
     reply = await running.stub("notifications").ListNotifications(
         notifications_pb2.ListNotificationsRequest(), metadata=bearer(minted["token"]))
@@ -96,7 +99,12 @@ async def test_token_minted_by_identity_works_on_every_service(running: System) 
     code, _, stderr = await convene("token", "usr_00000000000000000000000000", **env_of(running))
     assert code == 1 and "identity refused: NOT_FOUND" in stderr
     code, stdout, _ = await convene("--json", "token", "--operator", **env_of(running))
-    assert code == 0 and running.signer.verify(json.loads(stdout)[0]["token"]).is_service
+    assert code == 0
+    operator = await verifier.verify_fetching(json.loads(stdout)[0]["token"])
+    assert operator.is_service and operator.id == running.operator_id
+    # Without the operator's account the command says what is missing.
+    code, _, stderr = await convene("token", member, **{**env_of(running), "CONVENE_SERVICE_ACCOUNT": "nope"})
+    assert code == 2 and "CONVENE_SERVICE_ACCOUNT" in stderr
 
 
 async def test_lag_and_backlog_show_every_consumer_and_service(running: System) -> None:

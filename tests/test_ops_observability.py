@@ -80,6 +80,7 @@ async def ops(postgres, tmp_path_factory) -> AsyncIterator[tuple[ProcessSystem, 
                            OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{otlp_port}")
     try:
         await asyncio.to_thread(system.start_processes)
+        await system.sign_in_operator()
         yield system, receiver
     finally:
         await system.stop()

@@ -15,18 +15,19 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from convene.identity.v1 import identity_pb2, identity_pb2_grpc
 from services.identity.service import DEFINITION as IDENTITY
+from services.identity.settings import IdentitySettings
 from services.notifications.settings import NotificationsSettings
 from services.runtime import bus
 from services.runtime.app import ServiceHost
 from services.runtime.settings import Settings, SettingsError
-from tests.harness import TOKEN_KEY, System, error_reason
+from tests.harness import System, error_reason
 
 
 def refusal(monkeypatch: pytest.MonkeyPatch, **variables: str) -> str:
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as refused:
-        NotificationsSettings(service_name="notifications", token_key=TOKEN_KEY)
+        NotificationsSettings(service_name="notifications")
     return str(refused.value)
 
 
@@ -52,11 +53,11 @@ def test_a_refused_setting_names_its_variable_and_value(monkeypatch: pytest.Monk
 
 
 def test_secrets_are_masked_in_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONVENE_TOKEN_KEY", "hunter2")
+    monkeypatch.setenv("IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT", "svc_x:hunter2")
     with pytest.raises(SettingsError) as refused:
-        Settings(service_name="live")
+        IdentitySettings(service_name="identity")
     assert "hunter2" not in str(refused.value)
-    assert "CONVENE_TOKEN_KEY='[7 characters]' refused: must be at least 16 characters" in str(refused.value)
+    assert "IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT='[13 characters]' refused: must be svc_" in str(refused.value)
     text = refusal(monkeypatch, DATABASE_URL="mysql://convene:s3cret@db/convene")
     assert "s3cret" not in text and "mysql://convene:***@db/convene" in text
 
@@ -67,8 +68,8 @@ def test_each_service_may_have_its_own_database_and_nats(monkeypatch: pytest.Mon
     monkeypatch.setenv("NOTIFICATIONS_DATABASE_URL", "postgresql://inbox@db-inbox/convene")
     monkeypatch.setenv("NOTIFICATIONS_NATS_URL", "nats://a:4222,nats://b:4222")
     monkeypatch.setenv("NOTIFICATIONS_NATS_CREDS", "/etc/hostname")
-    notifications = NotificationsSettings(service_name="notifications", token_key=TOKEN_KEY)
-    live = Settings(service_name="live", token_key=TOKEN_KEY)
+    notifications = NotificationsSettings(service_name="notifications")
+    live = Settings(service_name="live")
     assert notifications.database_url == "postgresql://inbox@db-inbox/convene"
     assert notifications.nats_servers == ["nats://a:4222", "nats://b:4222"]
     assert bus.options_from(notifications) == {"user_credentials": "/etc/hostname"}

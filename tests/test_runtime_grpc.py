@@ -25,12 +25,11 @@ from convene.live.v1 import live_pb2, live_pb2_grpc
 from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from infra.embedded import EmbeddedPostgres, NatsCluster
 from services.runtime import auth
-from services.runtime.auth import TokenSigner
 from services.runtime.db import ensure_database
 from services.runtime.errors import NotFound
 from services.runtime.grpc_server import ERROR_DOMAIN, create_server
 from services.runtime.ids import new_id
-from tests.harness import TOKEN_KEY, System, bearer, request_id
+from tests.harness import LocalIssuer, System, bearer, request_id
 
 LIVE_SERVICE = "convene.live.v1.LiveService"
 GROUPS_SERVICE = "convene.groups.v1.GroupsService"
@@ -65,9 +64,8 @@ async def live_only(nats_server: NatsCluster, database_url: str) -> AsyncIterato
     await running.stop()
 
 
-def member_token(system: System) -> str:
-    token, _ = system.signer.mint(new_id("member"), enterprise_id=new_id("enterprise"))
-    return token
+async def member_token(system: System) -> str:
+    return await system.mint_token(new_id("member"), enterprise_id=new_id("enterprise"))
 
 
 def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
@@ -96,50 +94,67 @@ async def get_live(system: System, live_id: str, metadata: tuple = ()) -> live_p
 # ------------------------------------------------------------------------- authentication (F-05)
 
 
-def _expired_token() -> str:
-    """A token correctly signed with the shared key that expired an hour ago."""
+async def _expired_token(system: System) -> str:
+    """A token correctly signed by identity's key that expired an hour ago."""
     real_time = time.time
     clock = types.SimpleNamespace(time=lambda: real_time() - 2 * 3600)
     original = auth.time
     auth.time = clock  # type: ignore[assignment]
     try:
-        token, expires_at = TokenSigner(TOKEN_KEY).mint(new_id("member"), new_id("enterprise"), ttl_s=3600)
+        return await system.mint_token(new_id("member"), new_id("enterprise"), ttl_s=3600)
     finally:
         auth.time = original
-    assert expires_at < real_time() - 3000
-    return token
 
 
-def _tampered_token() -> str:
+async def _tampered_token(system: System) -> str:
     """A real token whose claims were edited to name another principal (signature kept)."""
-    token, _ = TokenSigner(TOKEN_KEY).mint(new_id("member"), new_id("enterprise"))
-    version, body, signature = token.split(".")
+    header, body, signature = (await system.mint_token(new_id("member"), new_id("enterprise"))).split(".")
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     claims["sub"] = new_id("service")
     claims["knd"] = "service"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-    return f"{version}.{forged}.{signature}"
+    return f"{header}.{forged}.{signature}"
+
+
+async def _none(system: System) -> tuple:
+    return ()
+
+
+async def _basic(system: System) -> tuple:
+    return (("authorization", "Basic dXNlcjpwYXNz"),)
+
+
+async def _garbage(system: System) -> tuple:
+    return bearer("garbage")
+
+
+async def _another_key(system: System) -> tuple:
+    return bearer(LocalIssuer().token(new_id("member")))  # a key named like identity's, never published
+
+
+async def _expired(system: System) -> tuple:
+    return bearer(await _expired_token(system))
+
+
+async def _tampered(system: System) -> tuple:
+    return bearer(await _tampered_token(system))
 
 
 UNAUTHENTICATED_CASES = {
-    "no token": (lambda: (), "TOKEN_MISSING"),
-    "not a bearer scheme": (lambda: (("authorization", "Basic dXNlcjpwYXNz"),), "TOKEN_MALFORMED"),
-    "garbage token": (lambda: bearer("garbage"), "TOKEN_MALFORMED"),
-    "signed with another key": (
-        lambda: bearer(TokenSigner("another-key-entirely-0123456789").mint(new_id("member"))[0]),
-        "TOKEN_SIGNATURE_INVALID",
-    ),
-    "claims tampered with": (lambda: bearer(_tampered_token()), "TOKEN_SIGNATURE_INVALID"),
-    "expired": (lambda: bearer(_expired_token()), "TOKEN_EXPIRED"),
+    "no token": (_none, "TOKEN_MISSING"),
+    "not a bearer scheme": (_basic, "TOKEN_MALFORMED"),
+    "garbage token": (_garbage, "TOKEN_MALFORMED"),
+    "signed with another key": (_another_key, "TOKEN_KEY_UNKNOWN"),
+    "claims tampered with": (_tampered, "TOKEN_SIGNATURE_INVALID"),
+    "expired": (_expired, "TOKEN_EXPIRED"),
 }
-
 
 @pytest.mark.parametrize("case", list(UNAUTHENTICATED_CASES))
 async def test_calls_without_a_valid_token_are_unauthenticated(edge: System, case: str) -> None:
     """SPEC F-05: every RPC carries a signed, unexpired bearer token, checked on every call."""
     metadata, reason = UNAUTHENTICATED_CASES[case]
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await get_live(edge, new_id("live"), metadata())
+        await get_live(edge, new_id("live"), await metadata(edge))
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert error_info(refused.value).reason == reason
     assert_no_traceback(refused.value)
@@ -149,7 +164,7 @@ async def test_a_valid_token_gets_past_authentication_to_not_found(edge: System)
     """SPEC F-05 control case, and AIP-193: a well-formed id nobody created is NOT_FOUND."""
     live_id = new_id("live")
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await get_live(edge, live_id, bearer(member_token(edge)))
+        await get_live(edge, live_id, bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.NOT_FOUND
     info = error_info(refused.value)
     assert info.reason == "LIVE_NOT_FOUND"
@@ -166,7 +181,7 @@ async def test_bytes_that_are_not_the_message_are_invalid_argument(edge: System,
         # bytes in, bytes out
         raw: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(f"/{LIVE_SERVICE}/GetLive")
         with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await raw(payload, metadata=bearer(member_token(edge)))
+            await raw(payload, metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "not a valid message" in (refused.value.details() or "")
     assert error_info(refused.value).reason == "MALFORMED_REQUEST"
@@ -177,7 +192,7 @@ async def test_start_live_with_a_malformed_group_id_names_the_field(edge: System
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("live").StartLive(
             live_pb2.StartLiveRequest(request_id=request_id(), group_id="nope", title="t"),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info = error_info(refused.value)
     assert info.reason == "MALFORMED_ID"
@@ -189,7 +204,7 @@ async def test_start_live_with_an_oversized_title_is_field_too_long(edge: System
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("live").StartLive(
             live_pb2.StartLiveRequest(request_id=request_id(), group_id=new_id("group"), title="x" * 129),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info = error_info(refused.value)
     assert (info.reason, info.metadata["field"]) == ("FIELD_TOO_LONG", "title")
@@ -200,7 +215,7 @@ async def test_create_group_with_an_unknown_kind_is_invalid_enum_value(edge: Sys
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("groups").CreateGroup(
             groups_pb2.CreateGroupRequest(request_id=request_id(), name="launch", kind=99, member_ids=[]),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info = error_info(refused.value)
     assert (info.reason, info.metadata["field"]) == ("INVALID_ENUM_VALUE", "kind")
@@ -212,7 +227,7 @@ async def test_create_group_without_a_request_id_is_field_required(edge: System)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("groups").CreateGroup(
             groups_pb2.CreateGroupRequest(name="launch", kind=groups_pb2.GROUP_KIND_INTERNAL),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info = error_info(refused.value)
     assert (info.reason, info.metadata["field"]) == ("FIELD_REQUIRED", "request_id")
@@ -227,7 +242,7 @@ async def test_a_page_token_the_server_did_not_write_is_invalid_argument(edge: S
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("groups").ListTimeline(
             groups_pb2.ListTimelineRequest(group_id=new_id("group"), page_token=page_token),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error_info(refused.value).reason == "INVALID_PAGE_TOKEN"
     assert_no_traceback(refused.value)
@@ -324,13 +339,16 @@ class _BrokenNotifications(notifications_pb2_grpc.NotificationsServiceServicer):
         raise RuntimeError("a bug in the stream: Traceback (most recent call last)")
 
 
+ISSUER = LocalIssuer()
+
+
 @pytest.fixture
 async def broken() -> AsyncIterator[str]:
     """A bare gRPC server (no database, no NATS) whose handlers fail in unexpected ways."""
     server, port, _health = create_server(
         [(live_pb2_grpc.add_LiveServiceServicer_to_server, _BrokenLive()),
          (notifications_pb2_grpc.add_NotificationsServiceServicer_to_server, _BrokenNotifications())],
-        [LIVE_SERVICE, NOTIFICATIONS_SERVICE], signer=TokenSigner(TOKEN_KEY))
+        [LIVE_SERVICE, NOTIFICATIONS_SERVICE], verifier=ISSUER.verifier)
     await server.start()
     yield f"127.0.0.1:{port}"
     await server.stop(None)
@@ -339,7 +357,7 @@ async def broken() -> AsyncIterator[str]:
 async def test_an_unexpected_handler_failure_is_internal_without_a_traceback(broken: str) -> None:
     """DESIGN error catalog: anything that is not a domain error becomes INTERNAL, never UNKNOWN,
     and the client is not shown the exception."""
-    token, _ = TokenSigner(TOKEN_KEY).mint(new_id("member"))
+    token = ISSUER.token(new_id("member"))
     async with grpc.aio.insecure_channel(broken) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await live_pb2_grpc.LiveServiceStub(channel).GetLive(
@@ -353,7 +371,7 @@ async def test_a_failing_server_stream_ends_with_a_real_status(broken: str) -> N
     """DESIGN error catalog, for server streams (SPEC F-41's Subscribe): a domain error after the
     first message ends the stream with its status and ErrorInfo; a bug ends it with INTERNAL;
     undecodable request bytes are INVALID_ARGUMENT. Never UNKNOWN."""
-    token, _ = TokenSigner(TOKEN_KEY).mint(new_id("member"))
+    token = ISSUER.token(new_id("member"))
     async with grpc.aio.insecure_channel(broken) as channel:
         stub = notifications_pb2_grpc.NotificationsServiceStub(channel)
         outcomes = {}
@@ -390,7 +408,7 @@ async def test_a_forged_page_position_is_never_unknown(edge: System, position: d
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("groups").ListTimeline(
             groups_pb2.ListTimelineRequest(group_id=new_id("group"), page_token=_position_token(position)),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INTERNAL)
     assert_no_traceback(refused.value)
 
@@ -400,7 +418,7 @@ async def test_a_forged_page_position_is_invalid_argument(edge: System) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await edge.stub("groups").ListTimeline(
             groups_pb2.ListTimelineRequest(group_id=new_id("group"), page_token=_position_token({"before": "x"})),
-            metadata=bearer(member_token(edge)))
+            metadata=bearer(await member_token(edge)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
@@ -415,4 +433,4 @@ async def test_a_service_registered_around_the_guard_is_refused_at_startup() -> 
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(LIVE_SERVICE, {"GetLive": handler}),))
 
     with pytest.raises(TypeError, match="without a guard"):
-        create_server([(add_unguarded, _BrokenLive())], [LIVE_SERVICE], signer=TokenSigner(TOKEN_KEY))
+        create_server([(add_unguarded, _BrokenLive())], [LIVE_SERVICE], verifier=ISSUER.verifier)

@@ -38,6 +38,17 @@ async def _states(conn: Connection, call_id: str) -> dict[str, int]:
     return {p["participant_id"]: p["state"] for p in await call_store.participants(conn, call_id)}
 
 
+async def _call_group(conn: Connection, principal: Principal, row: asyncpg.Record, *,
+                      services_may_read: bool = False) -> asyncpg.Record:
+    """The call's group, if the principal is in it. A refusal names the call the caller asked
+    about, never its group (which may be another enterprise's)."""
+    try:
+        return await member_group(conn, principal, row["group_id"], services_may_read=services_may_read)
+    except (NotFound, PermissionDenied):
+        raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the call's group may do this",
+                               call_id=row["id"]) from None
+
+
 def _rows(states: dict[str, int]) -> list[dict[str, Any]]:
     """`states` as call_store.participants returns them (ordered by participant)."""
     return [{"participant_id": p, "state": states[p]} for p in sorted(states)]
@@ -101,7 +112,7 @@ class Calls:
     async def join(self, principal: Principal, call_id: str) -> pb.GroupCall:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._locked_call(conn, call_id)  # joins of one call count heads one at a time
-            group = await member_group(conn, principal, row["group_id"])
+            group = await _call_group(conn, principal, row)
             _require_open(row)
             states = await _states(conn, call_id)
             await call_store.set_participants(conn, call_id, [principal.id], pb.PARTICIPANT_STATE_JOINED)
@@ -124,6 +135,7 @@ class Calls:
             row = await self._locked_call(conn, call_id)
             states = await _states(conn, call_id)
             if states.get(principal.id, pb.PARTICIPANT_STATE_LEFT) == pb.PARTICIPANT_STATE_LEFT:
+                await _call_group(conn, principal, row)  # an outsider learns nothing of who is in it
                 raise FailedPrecondition("NOT_IN_CALL", "the caller is not in this call", call_id=call_id)
             declined = states[principal.id] == pb.PARTICIPANT_STATE_INVITED
             await call_store.set_participants(conn, call_id, [principal.id], pb.PARTICIPANT_STATE_LEFT)
@@ -148,7 +160,7 @@ class Calls:
             row = await call_store.get_call(conn, call_id)
             if row is None:
                 raise NotFound("CALL_NOT_FOUND", "no such call", call_id=call_id)
-            await member_group(conn, principal, row["group_id"], services_may_read=True)
+            await _call_group(conn, principal, row, services_may_read=True)
             return call_store.call_from_rows(row, await call_store.participants(conn, call_id))
 
     async def on_meeting_event(self, event: Event, conn: Connection) -> None:

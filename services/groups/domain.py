@@ -42,11 +42,12 @@ def _require_owner(principal: Principal, group: asyncpg.Record) -> None:
 
 
 class Groups:
-    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: GroupsSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: GroupsSettings, secret: bytes) -> None:
         self._pool = pool
         self._nc = nc
         self._settings = settings
-        self._invites = ClaimsSigner(settings.token_key, purpose="group-invite", prefix="cvi1")
+        # Only groups signs and reads invitations: its own secret.
+        self._invites = ClaimsSigner(secret, purpose="group-invite", prefix="cvi1")
 
     # ---------------------------------------------------------------- groups
 

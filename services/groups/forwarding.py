@@ -53,10 +53,10 @@ async def _record(conn: Connection, principal: Principal, source: asyncpg.Record
 
 
 class Forwarding:
-    def __init__(self, pool: asyncpg.Pool, groups: Groups, settings: GroupsSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, groups: Groups, settings: GroupsSettings, links: ShareLinks) -> None:
         self._pool = pool
         self._groups = groups
-        self._links = ShareLinks(settings.token_key, settings.share_base_url)
+        self._links = links
         self._link_ttl_s = settings.share_link_ttl_s
 
     async def forward(self, principal: Principal, request: pb.ForwardCardRequest) -> pb.ForwardCardResponse:

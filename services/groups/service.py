@@ -18,6 +18,7 @@ from services.groups.settings import GroupsSettings
 from services.runtime import bus, subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 from services.runtime.consumer import ConsumerSpec
+from services.runtime.share_links import ShareLinks
 
 SERVICE_NAME = groups_pb2.DESCRIPTOR.services_by_name["GroupsService"].full_name
 COVERS_SERVICE_NAME = covers_pb2.DESCRIPTOR.services_by_name["CoversService"].full_name
@@ -26,8 +27,9 @@ COVERS_SERVICE_NAME = covers_pb2.DESCRIPTOR.services_by_name["CoversService"].fu
 async def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, GroupsSettings)
-    groups = Groups(runtime.pool, runtime.nc, settings)
-    forwarding = Forwarding(runtime.pool, groups, settings)
+    groups = Groups(runtime.pool, runtime.nc, settings, runtime.secret)
+    forwarding = Forwarding(runtime.pool, groups, settings,
+                            ShareLinks(runtime.keyset, runtime.keys, settings.share_base_url))
     calls = Calls(runtime.pool, settings)
     covers = Covers(runtime.pool, runtime.nc)
     red_packets = RedPackets(runtime.pool, covers)

@@ -47,6 +47,9 @@ class GroupsSettings(Settings):
             if value < 0:
                 raise SettingsError(variable, value, "must not be negative")
 
+    def longest_claim_s(self) -> float:
+        return float(max(self.share_link_ttl_s, super().longest_claim_s()))
+
     def max_members(self, kind: int) -> int:
         if kind == pb.GROUP_KIND_DIRECT:
             return 2

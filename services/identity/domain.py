@@ -85,15 +85,21 @@ class Identity:
     async def verify_enterprise(self, principal: Principal, enterprise_id: str, method: int,
                                 official_account_id: str) -> pb.Enterprise:
         """Either path (direct, or a certified WeChat official account) gives the same rights.
-        Verifying again the same way changes nothing and announces nothing."""
+        Verifying again the same way changes nothing and announces nothing. An official account
+        vouches for one enterprise only (OFFICIAL_ACCOUNT_IN_USE)."""
         access.require_service(principal)
         async with self._pool.acquire() as conn, conn.transaction():
             row = await access.enterprise(conn, enterprise_id, for_update=True)
             if (row["verified"] and row["verification_method"] == method
                     and row["official_account_id"] == official_account_id):
                 return store.enterprise_from_row(row)
-            enterprise = store.enterprise_from_row(
-                await store.set_enterprise_verified(conn, enterprise_id, method, official_account_id))
+            try:
+                verified = await store.set_enterprise_verified(conn, enterprise_id, method, official_account_id)
+            except asyncpg.UniqueViolationError:  # the transaction rolls back: nothing changed
+                raise FailedPrecondition("OFFICIAL_ACCOUNT_IN_USE",
+                                         "this official account already vouches for another enterprise",
+                                         enterprise_id=enterprise_id) from None
+            enterprise = store.enterprise_from_row(verified)
             await add_event(conn, new_envelope(
                 subjects.IDENTITY_ENTERPRISE_VERIFIED, subject=enterprise_id, enterprise_id=enterprise_id,
                 payload=events_pb2.EnterpriseVerified(enterprise=enterprise)))

@@ -214,7 +214,16 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         if not 0 <= request.ttl_seconds <= MAX_TTL_S:
             raise InvalidArgument("INVALID_TTL", f"ttl_seconds must be between 0 and {MAX_TTL_S}",
                                   field="ttl_seconds")
-        return await self._tokens.create_token(current_principal.get(), request)
+        return await self._tokens.create_token(current_principal.get(), request, context.peer())
+
+    async def CreateServiceAccount(self, request: pb.CreateServiceAccountRequest, context: grpc.aio.ServicerContext) -> pb.CreateServiceAccountResponse:
+        v.require_request_id(request.request_id)
+        name = v.require_text("display_name", request.display_name, max_len=NAME_MAX)
+        return await self._tokens.create_service_account(caller(), request.request_id, name)
+
+    async def RotateSigningKey(self, request: pb.RotateSigningKeyRequest, context: grpc.aio.ServicerContext) -> pb.RotateSigningKeyResponse:
+        v.require_request_id(request.request_id)
+        return await self._tokens.rotate_signing_key(caller(), request.request_id)
 
     async def RevokeTokens(self, request: pb.RevokeTokensRequest, context: grpc.aio.ServicerContext) -> pb.RevokeTokensResponse:
         v.require_id("principal_id", request.principal_id, "member", "wechat_user", "service")

@@ -253,6 +253,33 @@ async def replace_menu(conn: Connection, enterprise_id: str, entries: list[pb.Se
     )
 
 
+# ----------------------------------------------------------------------------- service accounts
+
+
+def service_account_from_row(row: asyncpg.Record) -> pb.ServiceAccount:
+    return pb.ServiceAccount(id=row["id"], display_name=row["display_name"], create_time=timestamp(row["created_at"]))
+
+
+async def get_service_account(conn: Connection, account_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM service_accounts WHERE id = $1", account_id)
+
+
+async def insert_service_account(conn: Connection, account_id: str, display_name: str,
+                                 secret_hash: bytes) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        "INSERT INTO service_accounts (id, display_name, secret_hash) VALUES ($1, $2, $3) RETURNING *",
+        account_id, display_name, secret_hash)
+    assert row is not None
+    return row
+
+
+async def put_service_account(conn: Connection, account_id: str, display_name: str, secret_hash: bytes) -> None:
+    """Create the account, or give it this secret (the bootstrap account from configuration)."""
+    await conn.execute(
+        "INSERT INTO service_accounts (id, display_name, secret_hash) VALUES ($1, $2, $3)"
+        " ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash", account_id, display_name, secret_hash)
+
+
 # -------------------------------------------------------------------------------- authorization
 
 

@@ -61,11 +61,11 @@ def require_audience(principal: Principal, row: asyncpg.Record) -> None:
 
 
 class Lives:
-    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, play_tokens: PlayTokens) -> None:
         self._pool = pool
         self._nc = nc
         self._settings = settings
-        self._play_tokens = PlayTokens(settings.token_key)
+        self._play_tokens = play_tokens
 
     # ------------------------------------------------------------- permission answers
 

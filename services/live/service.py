@@ -17,6 +17,8 @@ from services.live.watching import Watching
 from services.runtime import subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 from services.runtime.consumer import ConsumerSpec
+from services.runtime.play_tokens import PlayTokens
+from services.runtime.share_links import ShareLinks
 
 SERVICE_NAME = live_pb2.DESCRIPTOR.services_by_name["LiveService"].full_name
 
@@ -24,8 +26,8 @@ SERVICE_NAME = live_pb2.DESCRIPTOR.services_by_name["LiveService"].full_name
 async def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, LiveSettings)
-    lives = Lives(runtime.pool, runtime.nc, settings)
-    watching = Watching(runtime.pool, settings, lives)
+    lives = Lives(runtime.pool, runtime.nc, settings, PlayTokens(runtime.keyset, runtime.keys))
+    watching = Watching(runtime.pool, settings, lives, ShareLinks(runtime.keyset, runtime.keys, settings.share_base_url))
     media = MediaPlane(runtime.pool, runtime.nc, settings, lives)
     return ServiceParts(
         registrations=[(live_pb2_grpc.add_LiveServiceServicer_to_server, LiveServicer(lives, watching))],

@@ -31,3 +31,6 @@ class LiveSettings(Settings):
     # How often replicas close stale viewer sessions and sample peak viewers.
     sweep_interval_s: float = field(default_factory=lambda: env_float("LIVE_VIEWER_SWEEP_S", "1"))
     share_link_ttl_s: int = field(default_factory=lambda: env_int("LIVE_SHARE_LINK_TTL_S", str(7 * 24 * 3600)))
+
+    def longest_claim_s(self) -> float:
+        return float(max(self.share_link_ttl_s, self.play_token_ttl_s, self.replay_token_ttl_s))

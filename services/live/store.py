@@ -196,33 +196,41 @@ async def recordings(conn: Connection, live_id: str) -> list[asyncpg.Record]:
 # ---------------------------------------------------------------------------- viewers
 
 
-async def join_many(conn: Connection, live_id: str, viewers: list[tuple[str, str, str]]
+async def join_many(conn: Connection, live_id: str, seen: tuple[int, int], viewers: list[tuple[str, bool, str]]
                     ) -> tuple[asyncpg.Record | None, dict[str, bool]]:
-    """Read the live and open (or keep) the watch session of every viewer in `viewers`
-    ((viewer_id, member_of, share_id); member_of is the viewer's enterprise when a member, else
-    '') who may watch it now, in one statement: the hot path of a join storm. Returns the live's
-    row (None when there is no such live) and {viewer_id: first join} for those let in. The
-    audience rule is domain.may_watch's, in SQL; a refused join is explained by may_watch.
-    Viewers are taken in id order, so concurrent batches lock rows in the same order."""
-    ids, member_of, share_ids = (list(column) for column in zip(*viewers))
-    rows = await conn.fetch(
-        "WITH l AS (SELECT * FROM lives WHERE id = $1),"
-        " r AS (SELECT DISTINCT ON (viewer_id) * FROM unnest($2::text[], $3::text[], $4::text[])"
-        "  AS r(viewer_id, member_of, share_id) ORDER BY viewer_id),"
+    """Open (or keep) the watch session of every viewer in `viewers` ((viewer_id, employee,
+    share_id), already let in by domain.may_watch) in one statement, the hot path of a join storm,
+    provided the live still has the (state, audience) `seen` that decision was made on. Returns
+    the live's row (None when it changed meanwhile, or is gone: decide again on a fresh read) and
+    {viewer_id: first join}. Viewers are taken in id order, so concurrent batches lock rows in the
+    same order."""
+    ids, employee, share_ids = (list(column) for column in zip(*viewers)) if viewers else ([], [], [])
+    row = await conn.fetchrow(
+        "WITH l AS (SELECT * FROM lives WHERE id = $1 AND state = $2 AND audience = $3),"
+        " r AS (SELECT DISTINCT ON (viewer_id) * FROM unnest($4::text[], $5::boolean[], $6::text[])"
+        "  AS r(viewer_id, employee, share_id) ORDER BY viewer_id),"
         " v AS (INSERT INTO viewers (live_id, viewer_id, employee, share_id)"
-        "  SELECT l.id, r.viewer_id, l.enterprise_id = r.member_of, r.share_id FROM l, r WHERE l.state = 3"
-        "  AND (l.host_id = r.viewer_id OR l.audience = 2 OR l.enterprise_id = r.member_of)"
+        "  SELECT l.id, r.viewer_id, r.employee, r.share_id FROM l, r"
         "  ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
         "  session_start_at = coalesce(viewers.session_start_at, now())"
         "  RETURNING viewer_id, (xmax = 0) AS first)"
         # One row back however many joined: the live once, the viewers as two arrays.
         " SELECT l.*, (SELECT array_agg(viewer_id) FROM v) AS joined_ids,"
         " (SELECT array_agg(first) FROM v) AS joined_first FROM l",
-        live_id, ids, member_of, share_ids)
-    if not rows:
+        live_id, seen[0], seen[1], ids, employee, share_ids)
+    if row is None:
         return None, {}
-    row = rows[0]
     return row, dict(zip(row["joined_ids"] or (), row["joined_first"] or ()))
+
+
+async def leave(conn: Connection, live_id: str, viewer_id: str) -> bool:
+    """Close the viewer's watch session; False when they never joined (leaving twice is fine)."""
+    return bool(await conn.fetchval(
+        "WITH closed AS (UPDATE viewers SET watch_seconds = watch_seconds"
+        " + extract(epoch FROM now() - session_start_at), session_start_at = NULL, last_seen_at = now()"
+        " WHERE live_id = $1 AND viewer_id = $2 AND session_start_at IS NOT NULL RETURNING 1)"
+        " SELECT EXISTS (SELECT 1 FROM viewers WHERE live_id = $1 AND viewer_id = $2)",
+        live_id, viewer_id))
 
 
 async def heartbeat(conn: Connection, live_id: str, viewer_id: str) -> bool:
@@ -230,14 +238,6 @@ async def heartbeat(conn: Connection, live_id: str, viewer_id: str) -> bool:
     return bool(await conn.fetchval(
         "UPDATE viewers SET last_seen_at = now(), session_start_at = coalesce(session_start_at, now())"
         " WHERE live_id = $1 AND viewer_id = $2 RETURNING true", live_id, viewer_id))
-
-
-async def leave(conn: Connection, live_id: str, viewer_id: str) -> bool:
-    return bool(await conn.fetchval(
-        "UPDATE viewers SET watch_seconds = watch_seconds + extract(epoch FROM now() - session_start_at),"
-        " session_start_at = NULL, last_seen_at = now()"
-        " WHERE live_id = $1 AND viewer_id = $2 AND session_start_at IS NOT NULL RETURNING true",
-        live_id, viewer_id))
 
 
 async def close_sessions(conn: Connection, live_id: str | None, timeout_s: float, *,

@@ -10,12 +10,12 @@ import asyncpg
 from convene.live.v1 import events_pb2
 from convene.live.v1 import live_pb2 as pb
 from services.live import store
-from services.live.domain import Lives, require_audience
+from services.live.domain import Lives, may_watch, require_audience
 from services.live.settings import LiveSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
 from services.runtime.db import Connection
-from services.runtime.errors import FailedPrecondition, NotFound, PermissionDenied
+from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unavailable
 from services.runtime.events import new_envelope, timestamp
 from services.runtime.group_commit import GroupCommit
 from services.runtime.ids import new_id
@@ -28,7 +28,8 @@ from services.runtime.tasks import cancel_and_wait
 log = get_logger(__name__)
 
 
-Joiner = tuple[str, str, str]  # (viewer id, enterprise when a member, share id)
+Joiner = tuple[Principal, str]  # (the viewer, the share they came through or "")
+JoinAnswer = tuple[asyncpg.Record | None, pb.Live | None, bool | None]
 
 
 class JoinBatcher:
@@ -36,31 +37,68 @@ class JoinBatcher:
     the joins that arrive wait and then go in together. Alone a join runs at once; in a storm one
     round trip admits many viewers (SPEC F-25's join storm). The live process is CPU-bound in a
     storm, and a statement per one or two joins (what arrives while the previous statement runs)
-    cost more CPU than the 5 ms gathering after each statement costs latency."""
+    cost more CPU than the 5 ms gathering after each statement costs latency.
+
+    Who is let in is decided here, by domain.may_watch on the live's row as the last statement
+    left it, and the statement admits them only if the live's state and audience are still those
+    (else the row is read again and the batch decided again): the audience rule lives in one
+    place and every join is checked against the audience at that moment."""
+
+    # Reads of a live whose state or audience keeps changing under one batch before it gives up.
+    _ATTEMPTS = 5
+    # Lives whose last row is kept (those joined lately); the row is only a guess, checked by
+    # the statement itself.
+    _ROWS_KEPT = 1000
 
     def __init__(self, pool: asyncpg.Pool) -> None:
-        self._commit: GroupCommit[str, Joiner, tuple[asyncpg.Record | None, pb.Live | None, bool | None]] = (
-            GroupCommit(pool, self._join_many))
+        self._commit: GroupCommit[str, Joiner, JoinAnswer] = GroupCommit(pool, self._join_many)
+        self._rows: dict[str, asyncpg.Record] = {}
 
-    async def join(self, live_id: str, joiner: Joiner) -> tuple[asyncpg.Record | None, pb.Live | None, bool | None]:
+    async def join(self, live_id: str, joiner: Joiner) -> JoinAnswer:
         """The live's row, its message (built once per batch) and whether this was the viewer's
         first join (None: not let in)."""
         return await self._commit.submit(live_id, joiner)
 
-    @staticmethod
-    async def _join_many(conn: Connection, live_id: str, joiners: list[Joiner]
-                         ) -> list[tuple[asyncpg.Record | None, pb.Live | None, bool | None]]:
-        row, firsts = await store.join_many(conn, live_id, joiners)
+    async def _join_many(self, conn: Connection, live_id: str, joiners: list[Joiner]) -> list[JoinAnswer]:
+        row, firsts = await self._admit(conn, live_id, self._rows.pop(live_id, None), joiners)
+        if row is not None:
+            if len(self._rows) >= self._ROWS_KEPT:
+                del self._rows[next(iter(self._rows))]
+            self._rows[live_id] = row
         live = store.live_from_row(row) if row is not None else None
-        return [(row, live, firsts.get(viewer_id)) for viewer_id, _, _ in joiners]
+        return [(row, live, firsts.get(principal.id)) for principal, _ in joiners]
+
+    @staticmethod
+    async def _admit(conn: Connection, live_id: str, row: asyncpg.Record | None,
+                     joiners: list[Joiner]) -> tuple[asyncpg.Record | None, dict[str, bool]]:
+        """Let in those of `joiners` who may watch now; returns the live's current row (None:
+        no such live) and {viewer_id: first join} of those let in."""
+        for _ in range(JoinBatcher._ATTEMPTS):
+            fresh = row is None
+            if row is None:
+                row = await store.get_live(conn, live_id)
+                if row is None:
+                    return None, {}
+            allowed = [(p.id, p.is_member and p.enterprise_id == row["enterprise_id"], share_id)
+                       for p, share_id in joiners if row["state"] == pb.LIVE_STATE_LIVE and may_watch(p, row)]
+            if not allowed:
+                if not fresh:  # refused on a remembered row: refuse only on the row as it is now
+                    row = None
+                    continue
+                return row, {}
+            admitted, firsts = await store.join_many(conn, live_id, (row["state"], row["audience"]), allowed)
+            if admitted is not None:
+                return admitted, firsts
+            row = None  # changed since it was read: read it again and decide again
+        raise Unavailable("LIVE_BUSY", "the live changed under every try; join again", live_id=live_id)
 
 
 class Watching:
-    def __init__(self, pool: asyncpg.Pool, settings: LiveSettings, lives: Lives) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: LiveSettings, lives: Lives, links: ShareLinks) -> None:
         self._pool = pool
         self._settings = settings
         self._lives = lives
-        self._links = ShareLinks(settings.token_key, settings.share_base_url)
+        self._links = links
         self._joins = JoinBatcher(pool)
 
     async def _live(self, conn: Connection, live_id: str) -> asyncpg.Record:
@@ -72,14 +110,20 @@ class Watching:
     # ------------------------------------------------------------------ viewers
 
     async def join(self, principal: Principal, request: pb.JoinLiveRequest) -> pb.JoinLiveResponse:
-        """One statement on the hot path (read the live, check the audience now, open the watch
-        session). A viewer brought by a share is also announced, on their first join only, so
-        groups can count what each forward brought."""
-        share_id = request.forward_id
+        """One statement on the hot path (check the audience now, open the watch session). A
+        viewer brought by a share is also announced, on their first join only, so groups can
+        count what each forward brought. A share is credited only through its signed link, and
+        only a share of this live (the link names the live it opens)."""
+        share_id = ""
         if request.share_link:
-            share_id = self._links.verify(request.share_link, subject_id=request.live_id).share_id
-        member_of = principal.enterprise_id if principal.is_member else ""
-        row, live, first = await self._joins.join(request.live_id, (principal.id, member_of, share_id))
+            share_id = (await self._links.verify(request.share_link, subject_id=request.live_id)).share_id
+        if request.forward_id and request.forward_id != share_id:
+            if not share_id:
+                raise InvalidArgument("SHARE_LINK_REQUIRED", "a forward is credited through its signed share_link",
+                                      field="forward_id")
+            raise InvalidArgument("SHARE_LINK_MISMATCH", "forward_id is not the share of share_link",
+                                  field="forward_id")
+        row, live, first = await self._joins.join(request.live_id, (principal, share_id))
         if row is None:
             raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=request.live_id)
         if first is None:
@@ -119,9 +163,16 @@ class Watching:
         return pb.ViewerHeartbeatResponse(current_viewers=current, play=self._lives.play_endpoint(live_id, principal.id))
 
     async def leave(self, principal: Principal, live_id: str) -> None:
+        """Permission: a viewer who joined (leaving twice is leaving once). Anyone else is refused
+        as their other calls about the live would be: never told more than GetLive tells them."""
         async with self._pool.acquire() as conn:
-            await self._live(conn, live_id)
-            await store.leave(conn, live_id, principal.id)
+            row = await self._live(conn, live_id)
+            if await store.leave(conn, live_id, principal.id):
+                return
+        if row["state"] == pb.LIVE_STATE_PREVIEW and principal.id != row["host_id"]:
+            raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=live_id)
+        require_audience(principal, row)
+        raise FailedPrecondition("NOT_JOINED", "join the live first", live_id=live_id)
 
     async def stats(self, principal: Principal, live_id: str) -> pb.LiveStats:
         async with self._pool.acquire() as conn:

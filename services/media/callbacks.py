@@ -85,10 +85,10 @@ async def read_call(request: web.Request) -> Call:
 
 
 class Callbacks:
-    def __init__(self, ingest: Ingest, settings: MediaSettings) -> None:
+    def __init__(self, ingest: Ingest, settings: MediaSettings, play_tokens: PlayTokens) -> None:
         self._ingest = ingest
         self._settings = settings
-        self._tokens = PlayTokens(settings.token_key)
+        self._tokens = play_tokens
         self._publishes: dict[str, RemotePublish] = {}
 
     def routes(self) -> list[web.AbstractRouteDef]:

@@ -30,8 +30,9 @@ async def build(runtime: Runtime) -> ServiceParts:
     settings.media_root.mkdir(parents=True, exist_ok=True)
     ingest = Ingest(runtime.pool, runtime.nc, settings)
     packaging = Packaging(runtime.pool, settings, ingest.store)
-    playback = Playback(ingest.store, PlayTokens(settings.token_key), cors_origin=settings.cors_origin)
-    callbacks = Callbacks(ingest, settings)
+    play_tokens = PlayTokens(runtime.keyset)  # live's public key: the edge verifies, never mints
+    playback = Playback(ingest.store, play_tokens, cors_origin=settings.cors_origin)
+    callbacks = Callbacks(ingest, settings, play_tokens)
 
     async def start_rtmp():
         server = RtmpServer(ingest.gate, host=settings.rtmp_host, port=settings.rtmp_port)

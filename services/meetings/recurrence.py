@@ -101,12 +101,16 @@ class Series:
             return
         produced = 0
         for step in range(MAX_STEPS):
-            local = self._local(step)
-            if local is None:
-                continue
-            if self.until is not None and local.date() > self.until:
-                return
-            yield to_utc(local, self.zone)
+            try:
+                local = self._local(step)
+                if local is None:
+                    continue
+                if self.until is not None and local.date() > self.until:
+                    return
+                start = to_utc(local, self.zone)
+            except (OverflowError, ValueError):
+                return  # datetime ends with the year 9999, and so does any series
+            yield start
             produced += 1
             if self.count and produced >= self.count:
                 return

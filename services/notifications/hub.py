@@ -21,6 +21,7 @@ from convene.notifications.v1 import delivery_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications.store import Delivered
 from services.runtime import subjects, tracing
+from services.runtime.errors import ResourceExhausted
 from services.runtime.events import timestamp
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
@@ -98,10 +99,11 @@ class Listener:
 
 
 class Hub:
-    def __init__(self, nc: NATS, buffer_capacity: int, idle_check_s: float) -> None:
+    def __init__(self, nc: NATS, buffer_capacity: int, idle_check_s: float, max_per_user: int = 10) -> None:
         self._nc = nc
         self._capacity = buffer_capacity
         self._idle_check_s = idle_check_s
+        self._max_per_user = max_per_user
         self._listeners: dict[str, set[Listener]] = defaultdict(set)
         self._subscription: Subscription | None = None
         self._watcher: asyncio.Task | None = None
@@ -119,6 +121,11 @@ class Hub:
                 pass
 
     def register(self, user_id: str) -> Listener:
+        """A new stream of the user's; refused past the user's limit on this replica (each one
+        holds a buffer and a task, so one user's clients cannot take the replica's memory)."""
+        if len(self._listeners.get(user_id, ())) >= self._max_per_user:
+            raise ResourceExhausted("TOO_MANY_STREAMS", f"at most {self._max_per_user} open streams per user; "
+                                    "close one first", limit=self._max_per_user, retry_after_s=1.0)
         listener = Listener(user_id, self._capacity, self._idle_check_s)
         self._listeners[user_id].add(listener)
         return listener

@@ -25,6 +25,9 @@ class NotificationsSettings(Settings):
     # A chat entry ahead of the next one a stream expects waits this long for those in between
     # (usually in flight) before they are read from groups.
     chat_gap_wait_s: float = field(default_factory=lambda: env_float("NOTIFICATIONS_CHAT_GAP_WAIT_S", "0.5"))
+    # Streams one user may hold open on one replica at once (phone, desktop, tablet, web tabs);
+    # one more is refused with RESOURCE_EXHAUSTED, TOO_MANY_STREAMS.
+    max_streams_per_user: int = field(default_factory=lambda: env_int("NOTIFICATIONS_MAX_STREAMS_PER_USER", "10"))
     # How long identity's "this user exists" is trusted before asking again.
     principal_cache_s: float = field(default_factory=lambda: env_float("NOTIFICATIONS_PRINCIPAL_CACHE_S", "60"))
     # How long inbox entries are kept (a thread goes once its latest notification is this old),
@@ -37,7 +40,8 @@ class NotificationsSettings(Settings):
         super().__post_init__()
         for variable, value in (("NOTIFICATIONS_STREAM_BUFFER", self.stream_buffer),
                                 ("NOTIFICATIONS_FANOUT_CHUNK", self.fanout_chunk),
-                                ("NOTIFICATIONS_FANOUT_WORKERS", self.fanout_workers)):
+                                ("NOTIFICATIONS_FANOUT_WORKERS", self.fanout_workers),
+                                ("NOTIFICATIONS_MAX_STREAMS_PER_USER", self.max_streams_per_user)):
             if value < 1:
                 raise SettingsError(variable, value, "must be positive")
         for variable, seconds in (("NOTIFICATIONS_RETENTION_S", self.retention_s),

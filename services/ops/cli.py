@@ -1,16 +1,20 @@
 """`convene`: the operator's command (installed with the project; in the image too).
 
     convene token PRINCIPAL_ID [--ttl S]   a token for a member, WeChat user or service, minted by identity
-    convene token --operator [--ttl S]     a new service principal's token, signed here with the key
+    convene token --operator [--ttl S]     the operator's own token (a service account's), from identity
+    convene account                        a new operator service account, svc_...:secret, for
+                                           identity's IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT
     convene lag                            every durable consumer: pending, unacknowledged, redelivered
     convene backlog [SERVICE ...]          outbox rows waiting and timers due, per service
     convene migrate [SERVICE ...]          apply the migrations (before a rollout; no service needs to run)
     convene prune [SERVICE ...]            delete what is past retention now, in small batches
 
 It reads the services' own environment: DATABASE_URL (or <SERVICE>_DATABASE_URL), NATS_URL
-(and NATS_CREDS / NATS_TLS_*), CONVENE_TOKEN_KEY, and IDENTITY_ADDR (host:port of identity's
-gRPC) for `token`. `--json` prints machine-readable output. Exit status: 0 done, 1 failed,
-2 bad usage or settings.
+(and NATS_CREDS / NATS_TLS_*), and for `token` IDENTITY_ADDR (host:port of identity's gRPC) and
+the operator's service account, CONVENE_SERVICE_ACCOUNT=`svc_...:secret` (or the file
+CONVENE_SERVICE_ACCOUNT_FILE names, `.run/operator_credential` under `make run`): only identity
+mints tokens, so the command asks it, as any back end does. `--json` prints machine-readable
+output. Exit status: 0 done, 1 failed, 2 bad usage or settings.
 """
 
 from __future__ import annotations
@@ -33,9 +37,6 @@ from services.runtime.logs import configure_logging
 from services.runtime.observe import read_backlog
 from services.runtime.settings import Settings, SettingsError, env
 
-# The CLI verifies no tokens; settings that insist on a key get this one unless the real one is set.
-_NO_KEY = "convene-cli-verifies-no-tokens"
-
 
 class Failed(Exception):
     """A command could not do its work; the message says why."""
@@ -50,7 +51,7 @@ def definition(service: str) -> ServiceDefinition:
 def settings_of(service: str) -> Settings:
     """The service's settings from this environment, as the service itself would read them."""
     kind = definition(service).settings_type
-    return kind(service_name=service, token_key=env("CONVENE_TOKEN_KEY", _NO_KEY))
+    return kind(service_name=service)
 
 
 def out(args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -142,37 +143,59 @@ async def lag(args: argparse.Namespace) -> None:
                      "delivered_seq", "ack_floor_seq"))
 
 
-async def token(args: argparse.Namespace) -> None:
-    from services.runtime.auth import TokenSigner
+def service_account() -> tuple[str, str]:
+    """The operator's service account (id, secret): CONVENE_SERVICE_ACCOUNT, or the file that
+    CONVENE_SERVICE_ACCOUNT_FILE names."""
+    value = env("CONVENE_SERVICE_ACCOUNT", "")
+    variable = "CONVENE_SERVICE_ACCOUNT"
+    if not value and (path := env("CONVENE_SERVICE_ACCOUNT_FILE", "")):
+        variable = "CONVENE_SERVICE_ACCOUNT_FILE"
+        try:
+            with open(path) as handle:
+                value = handle.read().strip()
+        except OSError as error:
+            raise SettingsError(variable, path, f"cannot be read: {error.strerror}") from None
+    account_id, _, secret = value.partition(":")
+    if not account_id.startswith("svc_") or not secret:
+        raise SettingsError(variable, value, "must be the operator's service account, svc_...:secret")
+    return account_id, secret
+
+
+async def account(args: argparse.Namespace) -> None:
+    import secrets
+
     from services.runtime.ids import new_id
 
-    key = env("CONVENE_TOKEN_KEY", "")
-    if not key:
-        raise SettingsError("CONVENE_TOKEN_KEY", "", "must be set to mint tokens")
-    signer = TokenSigner(key)
-    if args.operator:
-        minted, expires_at = signer.mint(new_id("service"), ttl_s=args.ttl)
-        out(args, [{"token": minted, "expires_at": expires_at}], ("token", "expires_at"))
-        return
-    if not args.principal_id:
-        raise Failed("give a principal id (usr_..., wx_..., svc_...) or --operator")
+    credential = f"{new_id('service')}:{secrets.token_urlsafe(32)}"
+    out(args, [{"service_account": credential}], ("service_account",))
+
+
+async def token(args: argparse.Namespace) -> None:
     import grpc
 
     from convene.identity.v1 import identity_pb2, identity_pb2_grpc
 
+    if not args.operator and not args.principal_id:
+        raise Failed("give a principal id (usr_..., wx_..., svc_...) or --operator")
     address = args.identity or env("IDENTITY_ADDR", "")
     if not address:
         raise SettingsError("IDENTITY_ADDR", "", "must be identity's host:port (or pass --identity)")
-    # A one-minute operator token asks identity, which checks the principal and adds its enterprise.
-    operator, _ = signer.mint(new_id("service"), ttl_s=60)
+    account_id, secret = service_account()
     async with grpc.aio.insecure_channel(address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
         try:
-            reply = await identity_pb2_grpc.IdentityServiceStub(channel).CreateToken(
-                identity_pb2.CreateTokenRequest(principal_id=args.principal_id, ttl_seconds=args.ttl),
-                metadata=(("authorization", f"Bearer {operator}"),), timeout=10)
+            # The operator signs in with its own secret; identity then mints for the principal,
+            # checking it exists and adding its enterprise.
+            reply = await identity.CreateToken(identity_pb2.CreateTokenRequest(
+                principal_id=account_id, api_secret=secret, ttl_seconds=60 if args.principal_id else args.ttl),
+                timeout=10)
+            if args.principal_id:
+                reply = await identity.CreateToken(
+                    identity_pb2.CreateTokenRequest(principal_id=args.principal_id, ttl_seconds=args.ttl),
+                    metadata=(("authorization", f"Bearer {reply.access_token}"),), timeout=10)
         except grpc.aio.AioRpcError as error:
             raise Failed(f"identity refused: {error.code().name}: {error.details()}") from None
-    out(args, [{"principal_id": args.principal_id, "token": reply.access_token,
+    out(args, [{"principal_id": args.principal_id or account_id, "token": reply.access_token,
                 "expires_at": reply.expire_time.seconds}], ("principal_id", "token", "expires_at"))
 
 
@@ -187,10 +210,11 @@ def parser() -> argparse.ArgumentParser:
 
     minting = commands.add_parser("token", help="mint a token")
     minting.add_argument("principal_id", nargs="?", default="")
-    minting.add_argument("--operator", action="store_true", help="a new service principal's token, signed locally")
+    minting.add_argument("--operator", action="store_true", help="the operator's own token (its service account)")
     minting.add_argument("--ttl", type=int, default=3600, help="seconds (at most 86400)")
     minting.add_argument("--identity", default="", help="identity's host:port (default IDENTITY_ADDR)")
     minting.set_defaults(run=token)
+    commands.add_parser("account", help="a new operator service account (offline)").set_defaults(run=account)
 
     commands.add_parser("lag", help="durable consumers' lag").set_defaults(run=lag)
     for name, run, what in (("backlog", backlog, "outbox and timer backlogs"),

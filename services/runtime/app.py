@@ -1,7 +1,8 @@
 """The life of one service process: start in order, serve, stop in order.
 
-Start: metrics endpoint -> PostgreSQL pool + migrations -> NATS + streams -> token revocations
-loaded (runtime.revocations) -> gRPC listening with health NOT_SERVING -> outbox relay, durable
+Start: metrics endpoint -> PostgreSQL pool + migrations -> NATS + streams -> the key set and the
+service's own signing keys published (runtime.keys) -> token revocations loaded
+(runtime.revocations) -> gRPC listening with health NOT_SERVING -> outbox relay, durable
 consumers, responders, workers -> health SERVING.
 Stop (SIGTERM): health NOT_SERVING -> DRAIN_S (load balancers stop routing here) ->
 server.stop(grace) -> consumers and workers -> relay -> NATS drain -> pool close.
@@ -23,13 +24,15 @@ import grpc
 import structlog
 from nats.aio.client import Client as NATS
 
-from services.runtime import bus, db, retention
-from services.runtime.auth import TokenSigner
+from services.runtime import bus, db, jws, retention
+from services.runtime.auth import TokenVerifier
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, ServerTls, create_server, set_alive, set_serving
+from services.runtime.keys import KeyRing, KeySet
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.observe import Observability
 from services.runtime.outbox import OutboxRelay
+from services.runtime.pagination import PageTokens
 from services.runtime.retention import Rule as RetentionRule
 from services.runtime.revocations import Revocations
 from services.runtime.settings import Settings, SettingsError
@@ -45,9 +48,14 @@ class Runtime:
     settings: Settings
     pool: asyncpg.Pool
     nc: NATS
-    signer: TokenSigner
+    # Every service's public keys (watched from NATS KV), and this service's own signing keys.
+    keyset: KeySet
+    keys: KeyRing
     # Revoked principals, watched from NATS KV; identity also records them here.
     revocations: Revocations = field(default_factory=Revocations)
+    # The service's own secret (runtime.db.service_secret): its page tokens and the claims only
+    # it signs and reads.
+    secret: bytes = b""
 
     @property
     def js(self) -> Any:
@@ -76,6 +84,8 @@ class ServiceDefinition:
     settings_type: type[Settings] = Settings
     # What of the service's own data is pruned past retention, beside the runtime's tables.
     retention: Callable[[Any], list[RetentionRule]] | None = None
+    # What the service's own keys are (runtime.jws says why identity's differ).
+    signing_algorithm: str = jws.EDDSA
 
     def retention_rules(self, settings: Settings) -> list[RetentionRule]:
         """Every rule the shared pruning job (runtime.retention) applies in this service's schema."""
@@ -116,23 +126,29 @@ class ServiceHost:
         structlog.contextvars.bind_contextvars(service=name)
         self.observability.bind()
         await self.observability.start()
-        signer = TokenSigner(settings.token_key)
         pool = await db.create_pool(
             settings.database_url, name, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
         await db.migrate(pool, name, self.definition.migrations)
+        secret = await db.service_secret(pool, "claims")
         nc = await bus.connect(settings.nats_servers, name=f"convene-{name}", options=bus.options_from(settings))
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
+        keyset = KeySet()
+        await keyset.start(nc, settings.stream_replicas)
+        keys = KeyRing(pool, name, keyset, longest_claim_s=settings.longest_claim_s(),
+                       algorithm=self.definition.signing_algorithm)
+        await keys.start()
         revocations = Revocations()
         await revocations.start(nc, settings.stream_replicas)
-        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, signer=signer, revocations=revocations)
+        self.runtime = Runtime(settings=settings, pool=pool, nc=nc, keyset=keyset, keys=keys,
+                               revocations=revocations, secret=secret)
 
         parts = await self.definition.build(self.runtime)
         self._service_names = parts.service_names
         self._server, self.port, self._health = create_server(
-            parts.registrations, parts.service_names, signer=signer,
+            parts.registrations, parts.service_names, verifier=TokenVerifier(keyset),
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
-            revocations=revocations, metrics=self.observability.metrics,
+            revocations=revocations, page_tokens=PageTokens(secret), metrics=self.observability.metrics,
             tracing_on=self.observability.tracing is not None,
             tls=ServerTls(settings.grpc_tls_cert, settings.grpc_tls_key, settings.grpc_tls_client_ca)
             if settings.grpc_tls_cert else None,
@@ -178,6 +194,8 @@ class ServiceHost:
             await self.relay.stop()
         if self.runtime is not None:
             await self.runtime.revocations.stop()
+            await self.runtime.keys.stop()
+            await self.runtime.keyset.stop()
             try:
                 await asyncio.wait_for(self.runtime.nc.drain(), 5)
             except Exception:

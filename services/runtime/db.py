@@ -5,6 +5,7 @@ replicas starting together do not race)."""
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,3 +105,11 @@ async def ensure_database(server_dsn: str, database: str) -> None:
                 pass
     finally:
         await conn.close()
+
+
+async def service_secret(pool: asyncpg.Pool, name: str) -> bytes:
+    """The service's secret called `name` (32 random bytes), made by whichever replica asks first."""
+    async with pool.acquire() as conn:
+        await conn.execute("INSERT INTO service_secrets (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           name, secrets.token_bytes(32))
+        return bytes(await conn.fetchval("SELECT secret FROM service_secrets WHERE name = $1", name))

@@ -2,8 +2,9 @@
 
 One guard wraps every RPC handler: a request id bound to the logs (the client's `x-request-id`
 or a new one, echoed back: in the trailers of a unary call, the headers of a stream),
-bearer-token authentication (signature,
-expiry, revocation), malformed-request and domain-error mapping to a status with a
+bearer-token authentication (signature by identity's published key, expiry, revocation; a stream
+ends when its token expires), the request's validation plan (runtime.validate), and domain-error
+mapping to a status with a
 `google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
 It also writes the one info line per RPC (method, status, duration, principal, request id),
 counts it in the service's metrics and opens its trace span: all on the call path it already
@@ -18,37 +19,55 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import structlog
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer as AioHealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from services.runtime import tracing
-from services.runtime.auth import Principal, TokenSigner, current_principal
-from services.runtime.errors import DomainError, InvalidArgument, Unauthenticated
+from services.runtime.auth import LEEWAY_S, Principal, TokenVerifier, current_principal
+from services.runtime.errors import DomainError, InvalidArgument, ResourceExhausted, Unauthenticated
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
 from services.runtime.metrics import Metrics
+from services.runtime.pagination import PageTokens, current_page_tokens
 from services.runtime.revocations import Revocations
+from services.runtime.validate import RequestPlan, request_plan
 
 log = get_logger(__name__)
 
 _MALFORMED = object()  # what a request deserializes to when its bytes are not the message
+_TOO_LARGE = object()  # ... when it is longer than MAX_REQUEST_BYTES
 ERROR_DOMAIN = "convene.dev"
 REQUEST_ID = "x-request-id"
+# Message sizes. A request up to MAX_REQUEST_BYTES is served; one up to the gRPC core's limit
+# (_CORE_MAX_RECEIVE_BYTES) is refused by the guard with RESOURCE_EXHAUSTED and an ErrorInfo
+# (REQUEST_TOO_LARGE); past that the core refuses it itself, before any of our code runs, with
+# RESOURCE_EXHAUSTED and no ErrorInfo (gRPC gives a server no hook there). The largest request
+# an RPC takes (2,000 ids) is about 70 KB.
+MAX_REQUEST_BYTES = 1024 * 1024
+_CORE_MAX_RECEIVE_BYTES = 4 * 1024 * 1024
 
 
 def _status_details(code: grpc.StatusCode, error: DomainError) -> bytes:
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))
-    return status_pb2.Status(code=code.value[0], message=error.message, details=[info]).SerializeToString()
+    details = [info]
+    retry_after_s = getattr(error, "retry_after_s", None)
+    if retry_after_s is not None:  # AIP-193: when to try again, beside the reason
+        retry = any_pb2.Any()
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(retry_after_s * 1000))
+        retry.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+        details.append(retry)
+    return status_pb2.Status(code=code.value[0], message=error.message, details=details).SerializeToString()
 
 
 async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> None:
@@ -105,12 +124,13 @@ class _Outcome:
 
 
 class RpcGuard:
-    def __init__(self, signer: TokenSigner, public_methods: Iterable[str] = (),
-                 revocations: Revocations | None = None, metrics: Metrics | None = None,
-                 tracing_on: bool = False) -> None:
-        self._signer = signer
+    def __init__(self, verifier: TokenVerifier, public_methods: Iterable[str] = (),
+                 revocations: Revocations | None = None, page_tokens: PageTokens | None = None,
+                 metrics: Metrics | None = None, tracing_on: bool = False) -> None:
+        self._verifier = verifier
         self._public = tuple(public_methods)
         self._revocations = revocations
+        self._page_tokens = page_tokens
         self._metrics = metrics
         self._tracing_on = tracing_on
 
@@ -136,13 +156,13 @@ class RpcGuard:
         if principal is not None and self._revocations is not None:
             self._revocations.check(principal)
 
-    def _authenticate(self, method: str, metadata: Any) -> Principal | None:
+    async def _authenticate(self, method: str, metadata: Any) -> Principal | None:
         token = _bearer(metadata)
         if token is None:
             if method in self._public:
                 return None
             raise Unauthenticated("TOKEN_MISSING", "this call needs 'authorization: Bearer <token>'")
-        principal = self._signer.verify(token)
+        principal = await self._verifier.verify_fetching(token)
         self._check_revoked(principal)
         return principal
 
@@ -153,17 +173,20 @@ class RpcGuard:
 
     def _wrap(self, method: str, handler: Any) -> Any:
         deserialize = handler.request_deserializer
+        plan = _plan_of(handler)
 
         def safe_deserialize(data: bytes) -> Any:
+            if len(data) > MAX_REQUEST_BYTES:
+                return _TOO_LARGE
             try:
                 return deserialize(data)
             except Exception:
                 return _MALFORMED
 
-        def prepare(request: Any, metadata: Any) -> None:
-            if request is _MALFORMED:
-                raise InvalidArgument("MALFORMED_REQUEST", "the request is not a valid message")
-            current_principal.set(self._authenticate(method, metadata))
+        async def prepare(request: Any, metadata: Any) -> None:
+            current_principal.set(await self._authenticate(method, metadata))
+            _admit(request, plan)
+            current_page_tokens.set(self._page_tokens)
 
         async def on_error(exc: BaseException, context: grpc.aio.ServicerContext, outcome: _Outcome) -> None:
             outcome.code, outcome.reason = _code_of(exc)
@@ -188,7 +211,7 @@ class RpcGuard:
                         # In the trailers: sent with the status at no cost of its own (separate
                         # headers first were measured at a tenth of a small call's server CPU).
                         context.set_trailing_metadata(((REQUEST_ID, request_id),))
-                        prepare(request, metadata)
+                        await prepare(request, metadata)
                         return await behavior(request, context)
                     except (grpc.aio.AbortError, asyncio.CancelledError) as exc:
                         outcome.aborted(context, exc)
@@ -216,9 +239,9 @@ class RpcGuard:
                     try:
                         # In the headers: a stream's client needs it before the stream ends.
                         await context.send_initial_metadata(((REQUEST_ID, request_id),))
-                        prepare(request, metadata)
+                        await prepare(request, metadata)
                         principal = current_principal.get()
-                        async for response in stream_behavior(request, context):
+                        async for response in _until_expiry(stream_behavior(request, context), principal):
                             # A stream opened before its token was revoked ends here.
                             self._check_revoked(principal)
                             yield response
@@ -235,6 +258,48 @@ class RpcGuard:
                 response_serializer=handler.response_serializer,
             )
         return handler  # client / bidi streaming: not used by Convene's APIs
+
+
+async def _until_expiry(responses: AsyncIterator[Any], principal: Principal | None) -> AsyncIterator[Any]:
+    """`responses`, ending with UNAUTHENTICATED TOKEN_EXPIRED when the caller's token expires
+    (with the same leeway as its check at the start), even while the stream has nothing to send.
+    The deadline covers only the wait for the next response, never the send of one."""
+    if principal is None:
+        async for response in responses:
+            yield response
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + (principal.expires_at + LEEWAY_S - time.time())
+    iterator = aiter(responses)
+    while True:
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise Unauthenticated("TOKEN_EXPIRED", "the token of this stream expired; reconnect with a new one "
+                                  "and after_sequence") from None
+        yield response
+
+
+def _plan_of(handler: Any) -> RequestPlan | None:
+    """The validation plan of a handler's request type (generated code registers
+    `<Request>.FromString` as the deserializer, so the class is its __self__)."""
+    request_type = getattr(handler.request_deserializer, "__self__", None)
+    descriptor = getattr(request_type, "DESCRIPTOR", None)
+    return request_plan(descriptor) if descriptor is not None else None
+
+
+def _admit(request: Any, plan: RequestPlan | None) -> None:
+    """Refuse, before any work, a request that is not its message or that its plan refuses."""
+    if request is _TOO_LARGE:
+        raise ResourceExhausted("REQUEST_TOO_LARGE", f"requests are limited to {MAX_REQUEST_BYTES} bytes",
+                                max_bytes=MAX_REQUEST_BYTES)
+    if request is _MALFORMED:
+        raise InvalidArgument("MALFORMED_REQUEST", "the request is not a valid message")
+    if plan is not None:
+        plan.check(request)
 
 
 Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any]
@@ -293,18 +358,19 @@ def create_server(
     registrations: list[Registration],
     service_names: list[str],
     *,
-    signer: TokenSigner,
+    verifier: TokenVerifier,
     host: str = "127.0.0.1",
     port: int = 0,
     public_methods: Iterable[str] = (),
     revocations: Revocations | None = None,
+    page_tokens: PageTokens | None = None,
     metrics: Metrics | None = None,
     tracing_on: bool = False,
     tls: ServerTls | None = None,
 ) -> tuple[grpc.aio.Server, int, AioHealthServicer]:
     server = grpc.aio.server(
         options=[
-            ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+            ("grpc.max_receive_message_length", _CORE_MAX_RECEIVE_BYTES),
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
             # Calls that arrive faster than the server takes them wait in the core; past its
@@ -314,7 +380,7 @@ def create_server(
             ("grpc.server.max_pending_requests_hard_limit", 40_000),
         ],
     )
-    guarded = _GuardedServer(server, RpcGuard(signer, public_methods, revocations, metrics, tracing_on))
+    guarded = _GuardedServer(server, RpcGuard(verifier, public_methods, revocations, page_tokens, metrics, tracing_on))
     for add, servicer in registrations:
         add(servicer, guarded)  # type: ignore[arg-type]  # registers like a grpc.aio.Server
     guarded.check()

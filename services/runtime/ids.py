@@ -19,10 +19,10 @@ PREFIXES = {
     "notification": "ntf",
     "event": "evt",
     "request": "req",
-    # Groups (issue 4): a group call, and a forward of a card (its id doubles as the share id).
+    # Groups: a group call, and a forward of a card (its id doubles as the share id).
     "call": "call",
     "forward": "fwd",
-    # Identity (issue 3): one handover of a member's external contacts.
+    # Identity: one handover of a member's external contacts.
     "handover": "hov",
     # Media edge: one RTMP publish, from accepted to closed.
     "publish": "pub",
@@ -31,7 +31,7 @@ PREFIXES = {
 }
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
-_ID_RE = re.compile(r"^([a-z]+)_([0-9a-hjkmnp-tv-z]{26})$")
+_ID_RE = re.compile(r"([a-z]+)_([0-9a-hjkmnp-tv-z]{26})")  # whole string only: fullmatch
 
 
 def new_id(kind: str) -> str:
@@ -55,7 +55,7 @@ _BYTE_TO_CHAR = bytes(ord(_ALPHABET[b & 31]) for b in range(256))
 
 def kind_of(identifier: str) -> str | None:
     """The kind an id names by its prefix, or None when it is not a well-formed id."""
-    match = _ID_RE.match(identifier or "")
+    match = _ID_RE.fullmatch(identifier or "")
     if not match:
         return None
     for kind, prefix in PREFIXES.items():

@@ -1,18 +1,28 @@
 """Play tokens: what a viewer's player shows the media edge for every playlist and segment.
 
-Signed claims (runtime.signing, purpose "play", prefix `cvp1`): `live` the live they open,
-`viewer` who they were handed to, `replay` whether they open the live stream or its replay,
-`iat` / `exp`. Live mints them at a join, heartbeat or replay view, after checking the
-audience at that moment; they are short-lived, so a viewer who leaves the audience stops
+Public claims (runtime.signing.PublicClaims, type `play`) signed with live's own key: `live` the
+live they open, `viewer` who they were handed to, `replay` whether they open the live stream or
+its replay, `iat` / `exp`. Live mints them at a join, heartbeat or replay view, after checking
+the audience at that moment; they are short-lived, so a viewer who leaves the audience stops
 playing within a token's lifetime. The media edge verifies them locally with `PlayTokens.check`,
-the one place that reads them, so a change of how claims are signed stays here.
+the one place that reads them, against live's public key in the key set (runtime.keys): the edge
+holds no secret and cannot make one. A token checked once is kept until it expires (bounded), so
+the segment requests of a playback cost a lookup, not a signature check.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from services.runtime.signing import BadSignedClaims, ClaimsSigner
+from services.runtime.keys import KeyRing, KeySet
+from services.runtime.signing import BadSignedClaims, PublicClaims
+
+ISSUER = "live"
+# Tokens a media edge keeps verified (each a few hundred bytes; about one per viewer).
+_CACHE_SIZE = 50_000
+# Tolerated clock difference between live and the edge (as auth.py).
+_LEEWAY_S = 5
 
 
 @dataclass(frozen=True)
@@ -33,25 +43,39 @@ class PlayRefused(Exception):
 
 
 class PlayTokens:
-    def __init__(self, token_key: str) -> None:
-        self._signer = ClaimsSigner(token_key, purpose="play", prefix="cvp1")
+    """`ring` is live's (to mint); the media edge passes only the key set (to check)."""
+
+    def __init__(self, keyset: KeySet, ring: KeyRing | None = None) -> None:
+        self._claims = PublicClaims(keyset, typ="play", issuers=(ISSUER,), ring=ring)
+        self._checked: dict[str, PlayGrant] = {}
 
     def mint(self, *, live_id: str, viewer_id: str, replay: bool, ttl_s: int) -> tuple[str, int]:
         """Returns (token, expires_at unix seconds)."""
-        return self._signer.sign({"live": live_id, "viewer": viewer_id, "replay": replay}, ttl_s=ttl_s)
+        return self._claims.sign({"live": live_id, "viewer": viewer_id, "replay": replay}, ttl_s=ttl_s)
+
+    def _grant(self, token: str) -> PlayGrant:
+        grant = self._checked.get(token)
+        if grant is None:
+            try:
+                claims = self._claims.verify_now(token)
+                grant = PlayGrant(live_id=str(claims["live"]), viewer_id=str(claims["viewer"]),
+                                  replay=bool(claims["replay"]), expires_at=int(claims["exp"]))
+            except BadSignedClaims as exc:
+                raise PlayRefused(f"TOKEN_{exc.reason}") from None
+            except (KeyError, TypeError, ValueError):
+                raise PlayRefused("TOKEN_MALFORMED") from None
+            if len(self._checked) >= _CACHE_SIZE:
+                del self._checked[next(iter(self._checked))]
+            self._checked[token] = grant
+        if grant.expires_at + _LEEWAY_S < time.time():
+            raise PlayRefused("TOKEN_EXPIRED")
+        return grant
 
     def check(self, token: str, *, live_id: str, replay: bool) -> PlayGrant:
         """The grant `token` gives for playing `live_id` (its replay when `replay`), or PlayRefused."""
         if not token:
             raise PlayRefused("TOKEN_MISSING")
-        try:
-            claims = self._signer.verify(token)
-            grant = PlayGrant(live_id=str(claims["live"]), viewer_id=str(claims["viewer"]),
-                              replay=bool(claims["replay"]), expires_at=int(claims["exp"]))
-        except BadSignedClaims as exc:
-            raise PlayRefused(f"TOKEN_{exc.reason}") from None
-        except (KeyError, TypeError, ValueError):
-            raise PlayRefused("TOKEN_MALFORMED") from None
+        grant = self._grant(token)
         if grant.live_id != live_id:
             raise PlayRefused("TOKEN_OTHER_LIVE")
         if grant.replay != replay:

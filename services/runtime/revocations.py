@@ -17,18 +17,17 @@ them has expired by then anyway.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from nats.aio.client import Client as NATS
 from nats.js import api
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 from services.runtime.auth import MAX_TTL_S, Principal
 from services.runtime.errors import Unauthenticated
+from services.runtime.kv import Mirror, open_bucket
 from services.runtime.logs import get_logger
-from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
 
@@ -42,32 +41,18 @@ _ENTRY_TTL_S = MAX_TTL_S + 60
 
 
 async def ensure_bucket(nc: NATS, replicas: int, *, timeout_s: float = 30) -> KeyValue:
-    """Open the bucket, creating it on first use; retries while a cluster elects leaders."""
-    js = nc.jetstream()
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        try:
-            try:
-                return await js.key_value(BUCKET)
-            except BucketNotFoundError:
-                return await js.create_key_value(api.KeyValueConfig(
-                    bucket=BUCKET, history=1, ttl=_ENTRY_TTL_S, replicas=replicas,
-                    description="principal id -> tokens issued at or before this unix second are revoked"))
-        except Exception as exc:  # no meta leader yet, or another service created it this instant
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            log.info("waiting for the revocations bucket", error=str(exc))
-            await asyncio.sleep(0.25)
+    """Open the bucket, creating it on first use."""
+    return await open_bucket(nc, api.KeyValueConfig(
+        bucket=BUCKET, history=1, ttl=_ENTRY_TTL_S, replicas=replicas,
+        description="principal id -> tokens issued at or before this unix second are revoked"), timeout_s=timeout_s)
 
 
-class Revocations:
+class Revocations(Mirror):
     """The revocations of the last MAX_TTL_S, in memory, kept current by a KV watch."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._revoked: dict[str, int] = {}
-        self._kv: KeyValue | None = None
-        self._watcher: KeyValue.KeyWatcher | None = None
-        self._task: asyncio.Task | None = None
 
     def check(self, principal: Principal) -> None:
         revoked_at = self._revoked.get(principal.id)
@@ -76,25 +61,8 @@ class Revocations:
 
     async def start(self, nc: NATS, replicas: int, *, timeout_s: float = 30) -> None:
         """Load every current revocation, then follow new ones in the background."""
-        self._kv = await ensure_bucket(nc, replicas, timeout_s=timeout_s)
-        self._watcher = await self._kv.watchall()
-        while (entry := await self._watcher.updates(timeout=timeout_s)) is not None:
-            self._apply(entry)
-        self._task = asyncio.create_task(self._follow(), name="revocations-watch")
-
-    async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        if self._watcher is not None:
-            try:
-                await self._watcher.stop()
-            except Exception:
-                pass
-
-    async def _follow(self) -> None:
-        assert self._watcher is not None
-        async for entry in self._watcher:
-            if entry is not None:
-                self._apply(entry)
+        await self.follow(await ensure_bucket(nc, replicas, timeout_s=timeout_s), name="revocations-watch",
+                          timeout_s=timeout_s)
 
     def _apply(self, entry: KeyValue.Entry) -> None:
         if entry.operation in (KV_DEL, KV_PURGE):

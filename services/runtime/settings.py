@@ -19,7 +19,7 @@ DAY_S = 24 * 3600
 
 # Per-service variables: `<SERVICE>_<NAME>` over `<NAME>`.
 PER_SERVICE = ("DATABASE_URL", "NATS_URL", "NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY")
-_SECRET_NAMES = ("KEY", "SECRET", "PASSWORD", "TOKEN")
+_SECRET_NAMES = ("KEY", "SECRET", "PASSWORD", "TOKEN", "SERVICE_ACCOUNT")
 
 
 class SettingsError(ValueError):
@@ -115,8 +115,6 @@ class Settings:
     grpc_tls_cert: str = field(default_factory=lambda: env("GRPC_TLS_CERT", ""))
     grpc_tls_key: str = field(default_factory=lambda: env("GRPC_TLS_KEY", ""))
     grpc_tls_client_ca: str = field(default_factory=lambda: env("GRPC_TLS_CLIENT_CA", ""))
-    # HMAC key shared by identity (which mints tokens) and every service (which verifies them).
-    token_key: str = field(default_factory=lambda: env("CONVENE_TOKEN_KEY", ""))
     # JetStream replication factor: 1 on a single node, 3 on a cluster.
     stream_replicas: int = field(default_factory=lambda: env_int("NATS_REPLICAS", "1"))
     db_pool_min: int = field(default_factory=lambda: env_int("DB_POOL_MIN", "2"))
@@ -163,10 +161,6 @@ class Settings:
 
     def check(self) -> None:
         """Refuse values no service can run with; subclasses add their own checks."""
-        if not self.token_key:
-            raise SettingsError("CONVENE_TOKEN_KEY", "", "must be set (the launcher sets one)")
-        if len(self.token_key) < 16:
-            raise SettingsError("CONVENE_TOKEN_KEY", self.token_key, "must be at least 16 characters")
         if self.stream_replicas not in (1, 3, 5):
             raise SettingsError("NATS_REPLICAS", self.stream_replicas, "must be 1, 3 or 5")
         if not self.database_url.startswith(("postgres://", "postgresql://")):
@@ -207,6 +201,11 @@ class Settings:
             raise SettingsError("RETENTION_EVERY_S", self.retention_every_s, "must be at least 1")
         if not 1 <= self.retention_batch <= 100_000:
             raise SettingsError("RETENTION_BATCH", self.retention_batch, "must be between 1 and 100000")
+
+    def longest_claim_s(self) -> float:
+        """How long the longest-lived thing this service signs stays valid: its retired signing
+        keys are kept that long (a service that hands out links for longer says so)."""
+        return 24 * 3600.0
 
     @property
     def nats_servers(self) -> list[str]:

@@ -1,11 +1,12 @@
 """Share links of a live or meeting handed out to WeChat (SPEC F-13, F-24).
 
-A link is `<base_url>/<token>`. The token is signed claims (runtime.signing, purpose
-"share-link", prefix `cvs1`): `sid` the share id (the `fwd_` id of the forward that made it),
-`sub` the live or meeting it opens, `by` who shared it, `iat` / `exp`. Changing any character
-breaks the signature, so a link cannot be altered to reach another live. Groups mints links;
-live verifies them on join (`verify(token, subject_id=live_id)`) and reports `share_id` in its
-join event, which groups counts per forward (share-chain analytics).
+A link is `<base_url>/<token>`. The token is public claims (runtime.signing.PublicClaims, type
+`share-link`) signed by the service that made the link, groups (a forwarded card, its share id
+the `fwd_` id of the forward) or live (CreateShareLink): `sid` the share id, `sub` the live or
+meeting it opens, `by` who shared it, `iat` / `exp`. Changing any character breaks the
+signature, so a link cannot be altered to reach another live, and only groups' and live's keys
+make one. Live verifies links on join (`verify(token, subject_id=live_id)`) and reports
+`share_id` in its join event, which groups counts per forward (share-chain analytics).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.runtime.errors import PermissionDenied
-from services.runtime.signing import ClaimsSigner
+from services.runtime.keys import KeyRing, KeySet
+from services.runtime.signing import PublicClaims
+
+ISSUERS = ("groups", "live")
 
 
 @dataclass(frozen=True)
@@ -26,19 +30,21 @@ class ShareLink:
 
 
 class ShareLinks:
-    def __init__(self, token_key: str, base_url: str = "") -> None:
-        self._signer = ClaimsSigner(token_key, purpose="share-link", prefix="cvs1")
+    """Mint (with `ring`, groups' or live's) and verify (with the key set) share links."""
+
+    def __init__(self, keyset: KeySet, ring: KeyRing | None = None, base_url: str = "") -> None:
+        self._claims = PublicClaims(keyset, typ="share-link", issuers=ISSUERS, ring=ring)
         self._base_url = base_url.rstrip("/")
 
     def mint(self, *, share_id: str, subject_id: str, sharer_id: str, ttl_s: int) -> tuple[str, str, int]:
         """Returns (url, token, expires_at unix seconds)."""
-        token, expires_at = self._signer.sign({"sid": share_id, "sub": subject_id, "by": sharer_id}, ttl_s=ttl_s)
+        token, expires_at = self._claims.sign({"sid": share_id, "sub": subject_id, "by": sharer_id}, ttl_s=ttl_s)
         return f"{self._base_url}/{token}", token, expires_at
 
-    def verify(self, link: str, *, subject_id: str | None = None) -> ShareLink:
+    async def verify(self, link: str, *, subject_id: str | None = None) -> ShareLink:
         """The link's claims; `link` is the URL or its token. With `subject_id`, the link must open it."""
         token = link.rstrip("/").rsplit("/", 1)[-1]
-        share = self._signer.read(
+        share = await self._claims.read(
             token, lambda claims: ShareLink(share_id=str(claims["sid"]), subject_id=str(claims["sub"]),
                                             sharer_id=str(claims["by"]), issued_at=int(claims["iat"]),
                                             expires_at=int(claims["exp"])),

@@ -62,7 +62,7 @@ async def make_members(system: ProcessSystem, count: int) -> dict[str, str]:
             return added.member.id
 
     ids = await asyncio.gather(*(one(i) for i in range(count)))
-    return {member_id: system.signer.mint(member_id, enterprise_id, ttl_s=3600)[0] for member_id in ids}
+    return {member_id: await system.mint_token(member_id, enterprise_id, ttl_s=3600) for member_id in ids}
 
 
 async def paced(count: int, rate: float, send: object) -> None:

@@ -38,7 +38,6 @@ from services.runtime.auth import Principal
 from services.runtime.events import Event, new_envelope
 from services.runtime.ids import new_id
 from tests.bench.report import Report, percentile, summary_ms
-from tests.harness import TOKEN_KEY
 
 MEMBERS = 2000
 POSTS = 300
@@ -113,8 +112,9 @@ async def measure(report: Report, dsn: str) -> None:
     pool = await db.create_pool(dsn, "groups", min_size=2, max_size=2)
     try:
         await db.migrate(pool, "groups", DEFINITION.migrations)
-        settings = GroupsSettings(service_name="groups", token_key=TOKEN_KEY)
-        groups = Groups(pool, None, settings)  # no NATS: nothing measured here asks identity
+        settings = GroupsSettings(service_name="groups")
+        # No NATS: nothing measured here asks identity.
+        groups = Groups(pool, None, settings, secret=b"bench-secret-0123456789abcdef")
         chat = Chat(pool, settings, RedPackets(pool, Covers(pool, None)))
         host = new_id("member")
         members = [host, *(new_id("member") for _ in range(MEMBERS - 1))]

@@ -53,7 +53,7 @@ async def make_users(system: ProcessSystem, count: int) -> dict[str, str]:
             return created.wechat_user.id
 
     ids = await asyncio.gather(*(one() for _ in range(count)))
-    return {user_id: system.signer.mint(user_id, ttl_s=3600)[0] for user_id in ids}
+    return {user_id: await system.mint_token(user_id, ttl_s=3600) for user_id in ids}
 
 
 async def open_fleets(system: ProcessSystem, users: dict[str, str]) -> list[tuple[StreamFleet, set[str]]]:

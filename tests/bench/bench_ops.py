@@ -109,8 +109,8 @@ async def storm_ready(system: ProcessSystem) -> tuple[str, Iterator[str], str]:
     started = await system.stub("live").StartLive(live_pb2.StartLiveRequest(
         request_id=request_id(), group_id=group_id, title="all-hands", audience=live_pb2.AUDIENCE_EVERYONE),
         metadata=bearer(org.tokens[host]))
-    tokens = [system.signer.mint(new_id("member"), enterprise_id=org.enterprise_id)[0] if i % 2
-              else system.signer.mint(new_id("wechat_user"))[0] for i in range(TOKENS_PER_SIDE)]
+    tokens = [await system.mint_token(new_id("member"), enterprise_id=org.enterprise_id) if i % 2
+              else await system.mint_token(new_id("wechat_user")) for i in range(TOKENS_PER_SIDE)]
     return started.live.id, iter(tokens), org.tokens[host]
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from infra.embedded import EmbeddedPostgres, NatsCluster
 from infra.ports import LOOPBACK, free_port
-from infra.run import SERVICES, Service, service_env, wait_serving
+from infra.run import SERVICES, Service, identity_env, service_env, wait_serving
 from services.runtime.db import ensure_database
-from tests.harness import TOKEN_KEY, System
+from tests.harness import System
 
 
 class ProcessSystem(System):
@@ -21,7 +21,7 @@ class ProcessSystem(System):
     def __init__(self, nats_url: str, database_url: str, run_dir: Path, **env: str) -> None:
         super().__init__(nats_url, database_url)
         self._run_dir = run_dir
-        self._env = env
+        self._env_extra = env
         self.processes: dict[str, list[Service]] = {}
         self.servers: dict[str, object] = {}
 
@@ -45,11 +45,17 @@ class ProcessSystem(System):
 
     def _metrics_port(self) -> int:
         """A port of its own per process, unless the run turns metrics off."""
-        return 0 if self._env.get("METRICS_PORT", "").lower() == "off" else free_port()
+        return 0 if self._env_extra.get("METRICS_PORT", "").lower() == "off" else free_port()
+
+    def runs(self, name: str) -> bool:
+        return name in self.processes
+
+    def _env(self, name: str) -> dict[str, str]:
+        env = service_env(self.nats_url, 1, self.database_url)
+        env.update({"LOG_LEVEL": "warning", "LOG_FORMAT": "json", **self._env_extra})
+        return identity_env(env, (self.operator_id, self.operator_secret)) if name == "identity" else env
 
     def start_processes(self, replicas: dict[str, int] | None = None, only: tuple[str, ...] = ()) -> None:
-        env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
-        env.update({"LOG_LEVEL": "warning", "LOG_FORMAT": "json", **self._env})
         (self._run_dir / "logs").mkdir(parents=True, exist_ok=True)
         started = []
         # The media edge only when asked for (its RTMP and HTTP ports come from the benchmark).
@@ -57,19 +63,17 @@ class ProcessSystem(System):
             for index in range((replicas or {}).get(name, 1)):
                 service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log",
                                   echo=False, metrics_port=self._metrics_port())
-                service.start(env)
+                service.start(self._env(name))
                 self.processes.setdefault(name, []).append(service)
                 started.append(service)
         wait_serving(started, 60)
 
     def add_process(self, name: str) -> Service:
         """One more replica of `name`, its own process (blocks until it is SERVING)."""
-        env = service_env(self.nats_url, 1, self.database_url, TOKEN_KEY)
-        env.update({"LOG_LEVEL": "warning", "LOG_FORMAT": "json", **self._env})
         index = len(self.processes.get(name, []))
         service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log", echo=False,
                           metrics_port=self._metrics_port())
-        service.start(env)
+        service.start(self._env(name))
         self.processes.setdefault(name, []).append(service)
         wait_serving([service], 60)
         return service
@@ -95,6 +99,7 @@ async def process_system(replicas: dict[str, int] | None = None, only: tuple[str
             system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir, **env)
             system.servers = {"postgres": postgres, "nats": nats_server}  # for CPU figures
             system.start_processes(replicas, only)
+            await system.sign_in_operator()
             try:
                 yield system
             finally:

@@ -75,6 +75,16 @@ class IdentityServiceStub:
                 request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenRequest.SerializeToString,
                 response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenResponse.FromString,
                 _registered_method=True)
+        self.CreateServiceAccount = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/CreateServiceAccount',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateServiceAccountRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateServiceAccountResponse.FromString,
+                _registered_method=True)
+        self.RotateSigningKey = channel.unary_unary(
+                '/convene.identity.v1.IdentityService/RotateSigningKey',
+                request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.SerializeToString,
+                response_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.FromString,
+                _registered_method=True)
         self.ListEnterprises = channel.unary_unary(
                 '/convene.identity.v1.IdentityService/ListEnterprises',
                 request_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.ListEnterprisesRequest.SerializeToString,
@@ -171,7 +181,9 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def VerifyEnterprise(self, request, context):
-        """Marks an enterprise verified by either path. Permission: platform service token.
+        """Marks an enterprise verified by either path. A certified official account vouches for one
+        enterprise only: verifying a second one through it is FAILED_PRECONDITION,
+        OFFICIAL_ACCOUNT_IN_USE. Permission: platform service token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -206,8 +218,30 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateToken(self, request, context):
-        """Mints a signed, expiring access token for a principal. Authenticated by the enterprise's
-        API key and secret (for its members), or by a platform service bearer token (any principal).
+        """Mints a signed, expiring access token for a principal: a JWT signed by identity alone
+        (EdDSA, Ed25519) naming its key (`kid`); every service verifies it with the public keys
+        identity publishes. Authenticated by the enterprise's id and API secret (for its members),
+        by a service account's own secret (principal_id `svc_`, api_secret), or by a platform
+        service bearer token (members and WeChat users; never another service principal). Wrong
+        secrets are throttled per enterprise or account and per calling address: past the limit,
+        RESOURCE_EXHAUSTED, CREDENTIALS_THROTTLED, with a google.rpc.RetryInfo.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateServiceAccount(self, request, context):
+        """Creates a service principal with credentials of its own (its secret is shown once), for a
+        back end that calls the platform-level RPCs. Permission: platform service token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateSigningKey(self, request, context):
+        """Adds a new token signing key: tokens minted from its activate_time on are signed with it,
+        tokens signed with the previous keys stay valid until they expire. Permission: platform
+        service token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -370,6 +404,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.CreateToken,
                     request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenRequest.FromString,
                     response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenResponse.SerializeToString,
+            ),
+            'CreateServiceAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateServiceAccount,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateServiceAccountRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.CreateServiceAccountResponse.SerializeToString,
+            ),
+            'RotateSigningKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSigningKey,
+                    request_deserializer=convene_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.FromString,
+                    response_serializer=convene_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.SerializeToString,
             ),
             'ListEnterprises': grpc.unary_unary_rpc_method_handler(
                     servicer.ListEnterprises,
@@ -664,6 +708,60 @@ class IdentityService:
             '/convene.identity.v1.IdentityService/CreateToken',
             convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenRequest.SerializeToString,
             convene_dot_identity_dot_v1_dot_identity__pb2.CreateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateServiceAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/CreateServiceAccount',
+            convene_dot_identity_dot_v1_dot_identity__pb2.CreateServiceAccountRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.CreateServiceAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateSigningKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/convene.identity.v1.IdentityService/RotateSigningKey',
+            convene_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyRequest.SerializeToString,
+            convene_dot_identity_dot_v1_dot_identity__pb2.RotateSigningKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -225,6 +225,7 @@ class LiveServiceServicer:
     def JoinLive(self, request, context):
         """Joins as a viewer, checked against the audience at this moment (SPEC F-23, F-25).
         Permission: anyone in the audience; with a share link, whoever holds it if the audience allows.
+        A share link credits its share (ListShares, ListCardForwards) only if it is a link of this live.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -238,7 +239,8 @@ class LiveServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def LeaveLive(self, request, context):
-        """Permission: a viewer who joined.
+        """Permission: a viewer who joined (leaving twice is fine). Anyone else is refused as GetLive
+        would refuse them (NOT_FOUND, NOT_IN_AUDIENCE), or FAILED_PRECONDITION NOT_JOINED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
