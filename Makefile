@@ -1,6 +1,6 @@
 # Convene developer commands. Needs only python3.11 (or python3 >= 3.11) and make.
 #   make run    start everything locally (embedded NATS + PostgreSQL unless NATS_URL / DATABASE_URL)
-#   make test   run the test suite (PYTEST_ARGS="-k live -x" to narrow it)
+#   make test   run the test suite (PYTEST_ARGS="-k live -x" to narrow it, TEST_WORKERS=0 serial)
 
 SHELL  := /bin/bash
 VENV   := .venv
@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 # The interpreter the virtualenv is made from: python3.11 if present, else python3.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PYTEST_ARGS ?=
+# Tests wait on real servers far more than they compute, so two workers halve the wall clock on two
+# cores; a test file stays on one worker (its module fixtures are built once). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 2
 
 .PHONY: install run test bench protos lint clean
 
@@ -26,7 +29,7 @@ run: install
 	$(BIN)/python -m infra.run
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m tests.bench
