@@ -50,6 +50,10 @@ def _stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> N
 # --------------------------------------------------------------------------------------- NATS
 
 
+class _PortTaken(RuntimeError):
+    """nats-server could not bind a port picked for it."""
+
+
 @dataclass
 class NatsNode:
     """One nats-server process with JetStream; restartable on the same ports and data."""
@@ -96,6 +100,21 @@ class NatsNode:
         return "\n".join(lines) + "\n"
 
     def start(self) -> None:
+        """Start the server. Ports are picked free but only bound here, so another process may take
+        one meanwhile: on the first start the client and monitor ports are picked again; a restart
+        keeps its ports (clients know them)."""
+        first_start = not (self.data_dir / "nats.conf").exists()
+        for attempt in range(3):
+            self._spawn()
+            try:
+                self._wait_listening(timeout=15)
+                return
+            except _PortTaken:
+                if not first_start or attempt == 2:
+                    raise
+                self.client_port, self.monitor_port = free_port(), free_port()
+
+    def _spawn(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = self.data_dir / "nats.conf"
         conf.write_text(self._config())
@@ -107,7 +126,23 @@ class NatsNode:
             start_new_session=True,
         )
         log.close()
-        wait_port(self.client_port, timeout=15)
+
+    def _wait_listening(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                tail = (self.data_dir / "nats.log").read_text(errors="replace")[-2000:]
+                self.proc = None
+                if "address already in use" in tail:
+                    raise _PortTaken(f"nats-server {self.name}: a port was taken\n{tail}")
+                raise RuntimeError(f"nats-server {self.name} exited at start:\n{tail}")
+            try:
+                wait_port(self.client_port, timeout=0.5)
+                return
+            except TimeoutError:
+                continue
+        raise TimeoutError(f"nats-server {self.name} does not listen on {LOOPBACK}:{self.client_port} after {timeout}s")
 
     def stop(self) -> None:
         _stop_process(self.proc)
