@@ -270,6 +270,19 @@ def _os_user() -> tuple[str, int, int] | None:
     return entry.pw_name, entry.pw_uid, entry.pw_gid
 
 
+def _without_fork(command: list[str], run_as: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """`command` and subprocess options that run it as `run_as` says, changing the user through
+    setpriv when it is there. subprocess changes the user only in a fork()ed child, and fork() in
+    a process whose gRPC threads are busy (a test restarting PostgreSQL under running services)
+    crashed the child in gRPC's fork handlers before it could exec (SIGSEGV in event_engine);
+    without a user change subprocess uses vfork, and the child does nothing but exec."""
+    setpriv = shutil.which("setpriv")
+    if "user" not in run_as or setpriv is None:
+        return command, run_as
+    options = {key: value for key, value in run_as.items() if key not in ("user", "group", "extra_groups")}
+    return [setpriv, f"--reuid={run_as['user']}", f"--regid={run_as['group']}", "--clear-groups", *command], options
+
+
 def _reachable(path: Path, uid: int, gid: int) -> bool:
     """Whether a process of uid/gid (no supplementary groups) can traverse every folder above
     `path` and read and execute `path` itself."""
@@ -344,6 +357,8 @@ class EmbeddedPostgres:
     shared_install_root: Path = SHARED_INSTALL_ROOT
     setup_notes: list[str] = field(default_factory=list)
     _bin_dir: Path | None = None
+    # Once clients know the port (a restart), it never moves.
+    _started_once: bool = False
 
     @property
     def url(self) -> str:
@@ -380,11 +395,9 @@ class EmbeddedPostgres:
         as_root = "user" in run_as
         data_arg = "/proc/self/cwd" if as_root else str(pgdata)
         if not (pgdata / "PG_VERSION").exists():
-            subprocess.run(
-                [str(bin_dir / "initdb"), "-D", data_arg, "--auth=trust", "-U", "postgres",
-                 "-E", "UTF8", "--no-instructions"],
-                check=True, capture_output=True, **run_as,
-            )
+            initdb, options = _without_fork([str(bin_dir / "initdb"), "-D", data_arg, "--auth=trust", "-U", "postgres",
+                                             "-E", "UTF8", "--no-instructions"], run_as)
+            subprocess.run(initdb, check=True, capture_output=True, **options)
         for note in self.setup_notes:
             log.info(note)
         # A port picked free a moment ago can be taken by the time postgres binds it (several
@@ -399,17 +412,22 @@ class EmbeddedPostgres:
             if not self.durable:
                 args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
             log_file = open(self.data_dir / "postgres.log", "ab")
+            command, options = _without_fork(args, run_as)
             self.proc = subprocess.Popen(
-                args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, **run_as
+                command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, **options
             )
             log_file.close()
             try:
                 self._wait_ready(timeout=30)
+                self._started_once = True
                 return
             except RuntimeError:
                 if attempt == 2:
                     raise
-                self.port = free_port()
+                if self._started_once:
+                    time.sleep(0.5)  # the port is its clients': wait for it, never move
+                else:
+                    self.port = free_port()
 
     def _wait_ready(self, timeout: float) -> None:
         bin_dir = self._bin_dir or _postgres_bin_dir()
@@ -417,7 +435,7 @@ class EmbeddedPostgres:
         while True:
             if self.proc is not None and self.proc.poll() is not None:
                 tail = (self.data_dir / "postgres.log").read_text(errors="replace").splitlines()[-5:]
-                raise RuntimeError("postgres exited: " + " | ".join(tail))
+                raise RuntimeError(f"postgres exited ({self.proc.returncode}): " + " | ".join(tail))
             ready = subprocess.run(
                 [str(bin_dir / "pg_isready"), "-h", LOOPBACK, "-p", str(self.port), "-q"],
                 check=False,
@@ -428,7 +446,8 @@ class EmbeddedPostgres:
                 raise TimeoutError("postgres did not become ready")
             time.sleep(0.1)
 
-    def stop(self) -> None:
+    def stop(self, *, immediate: bool = False) -> None:
         # SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, then exit cleanly.
-        _stop_process(self.proc, signal.SIGINT)
+        # SIGQUIT is "immediate": every process exits at once, recovery runs at the next start.
+        _stop_process(self.proc, signal.SIGQUIT if immediate else signal.SIGINT)
         self.proc = None

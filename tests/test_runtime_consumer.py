@@ -6,7 +6,11 @@ a consumer restart."""
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
+import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -15,6 +19,7 @@ from convene.events.v1 import envelope_pb2
 from convene.groups.v1 import events_pb2 as group_events
 from convene.groups.v1 import groups_pb2
 from convene.live.v1 import events_pb2 as live_events
+from infra.embedded import NatsCluster
 from services.runtime import events
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.db import Connection
@@ -23,6 +28,7 @@ from tests.harness import eventually
 from tests.runtime_probe import EVENT_TYPE, SCHEMA, Probe, equals, live_started, probe
 
 DURABLE = "probe--effects"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -87,15 +93,16 @@ async def test_redelivered_event_has_no_second_effect(probe: Probe, effects: asy
 
 
 async def test_failing_handler_is_retried_and_its_effect_happens_once(probe: Probe, effects: asyncpg.Pool) -> None:
-    """DESIGN consumer rule (nak with back-off): a handler that fails twice after writing part of
-    its effect leaves nothing behind; the third delivery has the effect, exactly once."""
+    """DESIGN consumer rule (nak with back-off): a handler that refuses an event twice after
+    writing part of its effect leaves nothing behind; the third delivery has the effect, exactly
+    once, and the refusals counted for it are gone."""
     attempts: list[int] = []
 
     async def flaky(event: events.Event, conn: Connection) -> None:
         attempts.append(event.num_delivered)
         await record_effect(event, conn)  # written, then rolled back by the failure below
         if len(attempts) <= 2:
-            raise ConnectionError("the dependency is briefly away")
+            raise LookupError("the group this card is for is not there yet")
 
     consumer = DurableConsumer(spec(flaky), probe.nc, probe.pool, replicas=1)
     await consumer.start()
@@ -113,6 +120,36 @@ async def test_failing_handler_is_retried_and_its_effect_happens_once(probe: Pro
     assert consumer.stats.retried == 2
     assert consumer.stats.handled == 1
     assert await probe.pool.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", envelope.id) == 1
+    assert await probe.pool.fetchval("SELECT count(*) FROM consumer_refusals") == 0
+
+
+async def test_an_unreachable_dependency_keeps_the_event_and_spends_nothing(probe: Probe, effects: asyncpg.Pool) -> None:
+    """A handler failing because a dependency is unreachable (here a refused connection) is
+    tried again on the same delivery: no nak, no refusal counted, no redelivery, and it is
+    handled once the dependency answers, even past the refusal limit and the ack wait."""
+    attempts: list[int] = []
+
+    async def dependency_away(event: events.Event, conn: Connection) -> None:
+        attempts.append(event.num_delivered)
+        await record_effect(event, conn)
+        if len(attempts) <= 6:
+            raise ConnectionRefusedError(111, "Connect call failed")
+
+    consumer = DurableConsumer(spec(dependency_away, max_refusals=2, ack_wait_s=1.0), probe.nc, probe.pool,
+                               replicas=1)
+    await consumer.start()
+    try:
+        envelope = live_started("held, not refused")
+        await publish(probe, envelope)
+        await eventually(lambda: _true(consumer.stats.handled == 1), timeout=20, what="the event handled")
+        await eventually(lambda: settled(consumer, probe), timeout=5, what="the event acked")
+        info = await probe.js.consumer_info(consumer.spec.stream, consumer.spec.durable)
+    finally:
+        await consumer.stop()
+    assert attempts == [1] * 7, "every try was the first delivery"
+    assert info.num_redelivered == 0
+    assert consumer.stats.held == 6 and consumer.stats.retried == 0 and consumer.stats.dead_lettered == 0
+    assert [(r["event_id"], r["attempt"]) for r in await effect_rows(effects)] == [(envelope.id, 1)]
 
 
 async def test_poison_events_are_terminated_and_the_next_event_is_handled(probe: Probe, effects: asyncpg.Pool) -> None:
@@ -136,7 +173,7 @@ async def test_poison_events_are_terminated_and_the_next_event_is_handled(probe:
         info = await probe.js.consumer_info(consumer.spec.stream, consumer.spec.durable)
     finally:
         await consumer.stop()
-    assert consumer.stats.terminated == 2
+    assert consumer.stats.dead_lettered == 2
     assert consumer.stats.retried == 0
     assert info.num_redelivered == 0
     assert [(r["event_id"], r["title"]) for r in await effect_rows(effects)] == [(good.id, "after the poison")]
@@ -187,6 +224,48 @@ async def test_restarted_consumer_handles_what_it_missed_exactly_once(probe: Pro
     rows = await effect_rows(effects)
     assert sorted(r["event_id"] for r in rows) == sorted(sent)
     assert first.stats.handled + second.stats.handled == 70
+
+
+async def test_a_consumer_killed_mid_event_hands_it_over_within_seconds(
+        probe: Probe, effects: asyncpg.Pool, nats_server: NatsCluster, database_url: str) -> None:
+    """A replica holds an event as long as its handler runs (in-progress acks: no redelivery
+    past the ack wait), and once it is killed (SIGKILL, a real process) another replica of the
+    same durable has done the event within 5 s, with the default ack wait; once."""
+    await probe.pool.execute("CREATE TABLE started (event_id text NOT NULL, pid integer NOT NULL)")
+    victim = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.consumer_process", nats_server.urls, database_url, DURABLE, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE)
+    survivor = DurableConsumer(spec(record_effect), probe.nc, probe.pool, replicas=1)
+    try:
+        assert victim.stdout is not None
+        assert (await asyncio.wait_for(victim.stdout.readline(), 60)).strip() == b"ready"
+        envelope = live_started("stall")
+        await publish(probe, envelope)
+
+        async def taken_by_the_victim() -> bool:
+            return await probe.pool.fetchval("SELECT pid FROM started WHERE event_id = $1", envelope.id) == victim.pid
+
+        await eventually(taken_by_the_victim, timeout=15, what="the victim in the middle of the event")
+        await survivor.start()
+        ack_wait = survivor.spec.ack_wait_s
+        assert ack_wait <= 5
+        await asyncio.sleep(2 * ack_wait + 0.5)  # held all along: nobody else may have it yet
+        assert await _count(effects) == 0
+        assert await probe.pool.fetchval("SELECT count(*) FROM started") == 1
+
+        victim.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(victim.wait(), 10)
+        killed_at = time.monotonic()
+        await eventually(lambda: equals(_count(effects), 1), timeout=10, every=0.02, what="the event done again")
+        handed_over_s = time.monotonic() - killed_at
+        await asyncio.sleep(0.5)
+    finally:
+        if victim.returncode is None:
+            victim.kill()
+            await victim.wait()
+        await survivor.stop()
+    assert handed_over_s < 5.0, f"handed over after {handed_over_s:.1f}s"
+    assert [(r["event_id"], r["title"]) for r in await effect_rows(effects)] == [(envelope.id, "stall")]
 
 
 async def _count(pool: asyncpg.Pool) -> int:

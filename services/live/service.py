@@ -5,6 +5,7 @@ and the viewer sweeper."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from convene.live.v1 import live_pb2, live_pb2_grpc
@@ -50,7 +51,7 @@ async def build(runtime: Runtime) -> ServiceParts:
             domain.REPLAY_DUE: lives.on_replay_due,
             domain.REPLAY_TIMED_OUT: lives.on_replay_timed_out,
         },
-        workers=[watching.start_sweeper, media.start_responders],
+        workers=[functools.partial(watching.start_sweeper, runtime.supervisor), media.start_responders],
     )
 
 

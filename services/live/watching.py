@@ -4,6 +4,7 @@ heartbeats, watch statistics, share links and what each share brought."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -23,7 +24,7 @@ from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
 from services.runtime.pagination import decode_page_value, encode_page_token
 from services.runtime.share_links import ShareLinks
-from services.runtime.tasks import cancel_and_wait
+from services.runtime.supervisor import Loop, Supervisor
 
 log = get_logger(__name__)
 
@@ -248,23 +249,18 @@ class Watching:
 
     # ------------------------------------------------------------------ the sweeper
 
-    async def start_sweeper(self):
+    async def start_sweeper(self, supervisor: Supervisor) -> Callable[[], Awaitable[None]]:
         """Every replica closes sessions whose heartbeats stopped and samples peak viewers; the
-        statements are idempotent, so replicas doing it at once do no harm."""
+        statements are idempotent, so replicas doing it at once do no harm. A supervised loop:
+        a failed sweep (PostgreSQL away) backs off and sweeps again."""
 
-        async def sweep() -> None:
+        async def sweep(loop: Loop) -> None:
             while True:
-                try:
-                    async with self._pool.acquire() as conn:
-                        await store.sample_peaks(conn)
-                        await store.close_sessions(conn, None, self._settings.viewer_timeout_s)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    log.warning("viewer sweep failed", error=str(exc))
+                async with self._pool.acquire() as conn:
+                    await store.sample_peaks(conn)
+                    await store.close_sessions(conn, None, self._settings.viewer_timeout_s)
+                loop.healthy()
                 await asyncio.sleep(self._settings.sweep_interval_s)
 
-        task = asyncio.create_task(sweep(), name="live-viewer-sweeper")
-
-        async def stop() -> None:
-            await cancel_and_wait(task)
-
-        return stop
+        loop = supervisor.start("live viewer sweep", sweep)
+        return loop.stop

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -26,7 +27,7 @@ from services.runtime.db import Connection
 from services.runtime.events import Event, new_envelope
 from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
-from services.runtime.tasks import cancel_and_wait
+from services.runtime.supervisor import Loop, Supervisor
 from services.runtime.wakeup import Wakeup, channel
 
 log = get_logger(__name__)
@@ -52,7 +53,6 @@ class Packaging:
         self._settings = settings
         self._store = store
         self._wake = Wakeup(pool, channel("media", "replay_jobs"))
-        self._task: asyncio.Task | None = None
         self.packaged = 0
 
     # ------------------------------------------------------------------ consumers
@@ -88,24 +88,22 @@ class Packaging:
 
     # ------------------------------------------------------------------ the packager
 
-    async def start(self):
-        await self._wake.start()
-        self._task = asyncio.create_task(self._run(), name="replay-packager")
+    async def start(self, supervisor: Supervisor) -> Callable[[], Awaitable[None]]:
+        await self._wake.start(supervisor)
+        loop = supervisor.start("replay packager", self._run)
 
         async def stop() -> None:
-            await cancel_and_wait(self._task)
+            await supervisor.stop(loop)
             await self._wake.stop()
 
         return stop
 
-    async def _run(self) -> None:
+    async def _run(self, loop: Loop) -> None:
+        """Supervised: a database error ends this body; the supervisor backs off and runs it again."""
         while True:
             self._wake.clear()
-            try:
-                worked = await self.package_next()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("replay packager cannot reach the database", error=str(exc))
-                worked = False
+            worked = await self.package_next()
+            loop.healthy()
             if not worked:
                 await self._wake.wait(1.0)
 

@@ -5,6 +5,7 @@ clients are RTMP publishers, HLS players and media servers."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from aiohttp import web
@@ -74,7 +75,7 @@ async def build(runtime: Runtime) -> ServiceParts:
             ConsumerSpec(durable="media--live-ended", source="live",
                          subjects=[subjects.LIVE_SESSION_ENDED], handler=packaging.on_live_ended),
         ],
-        workers=[start_http, start_rtmp, packaging.start],
+        workers=[start_http, start_rtmp, functools.partial(packaging.start, runtime.supervisor)],
     )
 
 

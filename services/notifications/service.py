@@ -28,7 +28,8 @@ SERVICE_NAME = notifications_pb2.DESCRIPTOR.services_by_name["NotificationsServi
 async def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, NotificationsSettings)
-    hub = Hub(runtime.nc, settings.stream_buffer, settings.idle_check_s, settings.max_streams_per_user)
+    hub = Hub(runtime.nc, runtime.pool, settings.stream_buffer, settings.idle_check_s,
+              settings.max_streams_per_user, supervisor=runtime.supervisor)
     delivery = Delivery(hub, chunk_size=settings.fanout_chunk)
     notifications = Notifications(
         runtime.pool, hub, Streams(runtime.pool, hub, groups_fill(runtime.nc), gap_wait_s=settings.chat_gap_wait_s),

@@ -17,8 +17,9 @@ class NotificationsSettings(Settings):
     fanout_chunk: int = field(default_factory=lambda: env_int("NOTIFICATIONS_FANOUT_CHUNK", "500"))
     # Chunks one replica works on at once.
     fanout_workers: int = field(default_factory=lambda: env_int("NOTIFICATIONS_FANOUT_WORKERS", "2"))
-    # A chunk not acknowledged in this time (its replica died) goes to another replica.
-    fanout_ack_wait_s: float = field(default_factory=lambda: env_float("NOTIFICATIONS_FANOUT_ACK_WAIT_S", "10"))
+    # A chunk neither acknowledged nor held (in-progress acks while it is written) this long
+    # goes to another replica: a replica killed mid-chunk hands it over in about this time.
+    fanout_ack_wait_s: float = field(default_factory=lambda: env_float("NOTIFICATIONS_FANOUT_ACK_WAIT_S", "3"))
     # An idle stream looks in the database this often, for a push it may have missed (its
     # replica died between commit and push); a NATS reconnect or a gap makes it look at once.
     idle_check_s: float = field(default_factory=lambda: env_float("NOTIFICATIONS_IDLE_CHECK_S", "60"))

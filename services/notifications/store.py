@@ -166,6 +166,13 @@ async def cursor(conn: Connection, user_id: str) -> tuple[int, int]:
     return (row["last_sequence"], row["unread_threads"]) if row else (0, 0)
 
 
+async def latest_sequences(conn: Connection, user_ids: list[str]) -> dict[str, int]:
+    """Each user's latest sequence (users with no cursor yet are left out)."""
+    rows = await conn.fetch("SELECT user_id, last_sequence FROM user_cursors WHERE user_id = ANY($1::text[])",
+                            user_ids)
+    return {row["user_id"]: row["last_sequence"] for row in rows}
+
+
 async def items_after(conn: Connection, user_id: str, sequence: int, limit: int) -> list[asyncpg.Record]:
     """Stream items (notifications and read marks) after `sequence`, in order; `is_mark` tells which."""
     return await conn.fetch(

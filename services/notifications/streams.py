@@ -44,12 +44,14 @@ class Streams:
                 raise OutOfRange("SEQUENCE_FROM_THE_FUTURE",
                                  f"after_sequence {after_sequence} is past the latest ({latest})", latest=latest)
             last = after_sequence
+            listener.sent(last)
             # Backlog: until a read of the user's cursor shows nothing newer than what was sent
             # (so CaughtUp's unread count is the one as of its sequence) and no push was dropped.
             while last < latest or listener.overflowed:
                 listener.overflowed = False
                 async for sequence, response in self._read_after(user_id, last):
                     last = sequence
+                    listener.sent(sequence)
                     yield response
                 async with self._pool.acquire() as conn:
                     latest, unread = await store.cursor(conn, user_id)
@@ -70,6 +72,7 @@ class Streams:
                         listener.checked()
                         async for sequence, response in self._read_after(user_id, last):
                             last = sequence
+                            listener.sent(sequence)
                             yield response
                     try:
                         filled = await chats.fill_overdue()
@@ -89,6 +92,7 @@ class Streams:
                     listener.checked()
                     async for sequence, response in self._read_after(user_id, last):
                         last = sequence
+                        listener.sent(sequence)
                         yield response
                     continue
                 if sequence <= last:

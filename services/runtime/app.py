@@ -2,10 +2,14 @@
 
 Start: metrics endpoint -> PostgreSQL pool + migrations -> NATS + streams -> the key set and the
 service's own signing keys published (runtime.keys) -> token revocations loaded
-(runtime.revocations) -> gRPC listening with health NOT_SERVING -> outbox relay, durable
-consumers, responders, workers -> health SERVING.
+(runtime.revocations) -> gRPC listening with health NOT_SERVING -> dependency probes, outbox
+relay, durable consumers, timers, responders, workers -> health SERVING.
+Running: every background loop runs under the process's Supervisor and the health status
+follows PostgreSQL, NATS and those loops (runtime.health): NOT_SERVING while one is down,
+SERVING again when all are back.
 Stop (SIGTERM): health NOT_SERVING -> DRAIN_S (load balancers stop routing here) ->
-server.stop(grace) -> consumers and workers -> relay -> NATS drain -> pool close.
+server.stop(grace) -> workers, timers, consumers, relay, the rest of the loops -> NATS drain ->
+pool close.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from typing import Any
 import asyncpg
 import grpc
 import structlog
+from grpc_health.v1._async import HealthServicer
 from nats.aio.client import Client as NATS
 
 from services.runtime import bus, db, jws, retention
 from services.runtime.auth import TokenVerifier
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
-from services.runtime.grpc_server import Registration, ServerTls, create_server, set_alive, set_serving
+from services.runtime.grpc_server import Registration, ServerTls, create_server, set_alive
+from services.runtime.health import Health, start_probes
 from services.runtime.keys import KeyRing, KeySet
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.observe import Observability
@@ -36,6 +42,7 @@ from services.runtime.pagination import PageTokens
 from services.runtime.retention import Rule as RetentionRule
 from services.runtime.revocations import Revocations
 from services.runtime.settings import Settings, SettingsError
+from services.runtime.supervisor import Supervisor
 from services.runtime.timers import TimerHandler, TimerWorker
 
 log = get_logger(__name__)
@@ -56,6 +63,9 @@ class Runtime:
     # The service's own secret (runtime.db.service_secret): its page tokens and the claims only
     # it signs and reads.
     secret: bytes = b""
+    # Every background loop of the service runs under this (its state is the replica's health).
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    health: Health | None = None
 
     @property
     def js(self) -> Any:
@@ -72,7 +82,8 @@ class ServiceParts:
     public_methods: list[str] = field(default_factory=list)
     # Durable timers of this service by kind (see runtime.timers).
     timers: dict[str, TimerHandler] = field(default_factory=dict)
-    # Started after NATS and the database are ready; each returns a stop function.
+    # Started after NATS and the database are ready; each returns a stop function. Long-running
+    # work belongs under runtime.supervisor (Runtime.supervisor), never in a bare task.
     workers: list[Callable[[], Awaitable[Callable[[], Awaitable[None]]]]] = field(default_factory=list)
 
 
@@ -106,8 +117,9 @@ class ServiceHost:
         self.timer_worker: TimerWorker | None = None
         self.pruner: retention.Pruner | None = None
         self._server: grpc.aio.Server | None = None
-        self._health: Any = None
-        self._service_names: list[str] = []
+        self.health = Health(HealthServicer())
+        self.supervisor = Supervisor(on_change=self.health.loop_changed)
+        self.health.on_restored.append(self.supervisor.retry_now)
         self._stop_workers: list[Callable[[], Awaitable[None]]] = []
         self.observability = Observability(settings)
 
@@ -134,55 +146,59 @@ class ServiceHost:
         nc = await bus.connect(settings.nats_servers, name=f"convene-{name}", options=bus.options_from(settings))
         await bus.ensure_stream(nc, bus.StreamSpec.for_service(name), settings.stream_replicas)
         keyset = KeySet()
-        await keyset.start(nc, settings.stream_replicas)
+        await keyset.start(nc, settings.stream_replicas, supervisor=self.supervisor)
         keys = KeyRing(pool, name, keyset, longest_claim_s=settings.longest_claim_s(),
                        algorithm=self.definition.signing_algorithm)
-        await keys.start()
+        await keys.start(supervisor=self.supervisor)
         revocations = Revocations()
-        await revocations.start(nc, settings.stream_replicas)
+        await revocations.start(nc, settings.stream_replicas, supervisor=self.supervisor)
         self.runtime = Runtime(settings=settings, pool=pool, nc=nc, keyset=keyset, keys=keys,
-                               revocations=revocations, secret=secret)
+                               revocations=revocations, secret=secret, supervisor=self.supervisor,
+                               health=self.health)
 
         parts = await self.definition.build(self.runtime)
-        self._service_names = parts.service_names
-        self._server, self.port, self._health = create_server(
+        self._server, self.port, _ = create_server(
             parts.registrations, parts.service_names, verifier=TokenVerifier(keyset),
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
             revocations=revocations, page_tokens=PageTokens(secret), metrics=self.observability.metrics,
             tracing_on=self.observability.tracing is not None,
             tls=ServerTls(settings.grpc_tls_cert, settings.grpc_tls_key, settings.grpc_tls_client_ca)
             if settings.grpc_tls_cert else None,
+            health_servicer=self.health.servicer, on_unavailable=self.health.call_failed,
         )
-        await set_serving(self._health, self._service_names, False)
-        await set_alive(self._health)
+        self.supervisor.start("health", self.health.publisher(parts.service_names))
+        await set_alive(self.health.servicer)
         await self._server.start()
+        start_probes(self.supervisor, self.health, dsn=settings.database_url, pool=pool, nc=nc, service=name)
 
-        self.relay = OutboxRelay(pool, nc.jetstream(), name)
+        self.relay = OutboxRelay(pool, nc.jetstream(), name, supervisor=self.supervisor)
         await self.relay.start()
         for spec in parts.consumers:
             # The source stream is defined in code too: no start-up order between services.
             await bus.ensure_stream(nc, bus.StreamSpec.for_service(spec.source), settings.stream_replicas)
-            consumer = DurableConsumer(self.observability.consumer_spec(spec), nc, pool, settings.stream_replicas)
+            consumer = DurableConsumer(self.observability.consumer_spec(spec), nc, pool, settings.stream_replicas,
+                                       supervisor=self.supervisor, health=self.health,
+                                       max_refusals=settings.consumer_max_refusals)
             await consumer.start()
             self.consumers.append(consumer)
         self.pruner = retention.Pruner(self.definition.retention_rules(settings),
                                        batch=settings.retention_batch, every_s=settings.retention_every_s)
         await self.pruner.ensure_scheduled(pool)
-        self.timer_worker = TimerWorker(pool, name, {**parts.timers, retention.TIMER_KIND: self.pruner.on_due})
+        self.timer_worker = TimerWorker(pool, name, {**parts.timers, retention.TIMER_KIND: self.pruner.on_due},
+                                        supervisor=self.supervisor)
         await self.timer_worker.start()
         for start_worker in parts.workers:
             self._stop_workers.append(await start_worker())
         self.observability.watch(self)
-        await set_serving(self._health, self._service_names, True)
+        self.health.ready()
         log.info("service ready", address=self.address, metrics=self.metrics_address,
                  consumers=[c.spec.durable for c in self.consumers])
 
     async def stop(self) -> None:
-        if self._health is not None:
-            await self._health.enter_graceful_shutdown()
-            if self.settings.drain_s > 0:
-                log.info("draining: NOT_SERVING, still answering", drain_s=self.settings.drain_s)
-                await asyncio.sleep(self.settings.drain_s)
+        await self.health.shutdown()
+        if self._server is not None and self.settings.drain_s > 0:
+            log.info("draining: NOT_SERVING, still answering", drain_s=self.settings.drain_s)
+            await asyncio.sleep(self.settings.drain_s)
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace_s)
         for stop_worker in reversed(self._stop_workers):
@@ -196,11 +212,18 @@ class ServiceHost:
             await self.runtime.revocations.stop()
             await self.runtime.keys.stop()
             await self.runtime.keyset.stop()
+        await self.supervisor.stop_all()  # probes, health, anything a worker left running
+        if self.runtime is not None:
             try:
                 await asyncio.wait_for(self.runtime.nc.drain(), 5)
             except Exception:
                 await self.runtime.nc.close()
-            await self.runtime.pool.close()
+            try:
+                # close() waits for every connection to come back; a stop must not hang on one.
+                await asyncio.wait_for(self.runtime.pool.close(), 10)
+            except TimeoutError:
+                log.warning("database connections still in use at stop; closed by force")
+                self.runtime.pool.terminate()
         await self.observability.stop()
         log.info("service stopped")
 
@@ -220,7 +243,11 @@ def main(definition: ServiceDefinition) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await host.start()
+        try:
+            await host.start()
+        except Exception:
+            log.exception("service failed to start")  # as JSON, not a bare traceback
+            raise SystemExit(1) from None
         # What exists now (modules, protos, pools) lives as long as the process: keep it out
         # of every later collection, and collect the young generation less often. Request
         # handling allocates briefly; gen-0 passes were a visible share of a join storm's CPU.

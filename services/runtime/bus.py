@@ -22,6 +22,7 @@ from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
 
 from services.runtime import metrics, tracing
+from services.runtime.dependencies import DEPENDENCY_UNAVAILABLE, describe, unavailable_dependency
 from services.runtime.errors import DomainError, Unavailable
 from services.runtime.logs import get_logger
 
@@ -77,14 +78,26 @@ def options_from(settings: Settings) -> dict[str, Any]:
 
 
 async def connect(servers: list[str], name: str, options: dict[str, Any] | None = None) -> NATS:
+    # The client reports every failed reconnect attempt (4 a second while a server is away):
+    # the first error of a disconnection is logged, the others counted into the reconnect line.
+    errors_while_down = 0
+
     async def on_error(exc: Exception) -> None:
-        log.warning("nats error", error=f"{type(exc).__name__}: {exc}")
+        nonlocal errors_while_down
+        errors_while_down += 1
+        if nc.is_connected or errors_while_down == 1:
+            log.warning("nats error", error=describe(exc))
 
     async def on_disconnected() -> None:
+        nonlocal errors_while_down
+        errors_while_down = 0
         log.warning("nats disconnected")
 
     async def on_reconnected() -> None:
-        log.info("nats reconnected", server=str(nc.connected_url.netloc if nc.connected_url else ""))
+        nonlocal errors_while_down
+        log.info("nats reconnected", server=str(nc.connected_url.netloc if nc.connected_url else ""),
+                 errors_while_down=errors_while_down)
+        errors_while_down = 0
 
     nc = await nats.connect(
         servers=servers,
@@ -149,7 +162,12 @@ async def serve(
             await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: "MALFORMED_REQUEST"})
         except DomainError as exc:
             await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: exc.reason})
-        except Exception:
+        except Exception as exc:
+            if unavailable_dependency(exc) is not None:
+                # The asker retries (and tells its caller to); the replica's health says why.
+                log.debug("request not answered: a dependency is unreachable", subject=subject, error=describe(exc))
+                await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: DEPENDENCY_UNAVAILABLE})
+                return
             log.exception("request handler failed", subject=subject)
             await nc.publish(msg.reply, b"", headers={_ERROR_HEADER: "INTERNAL"})
 
@@ -159,7 +177,9 @@ async def serve(
 async def request(
     nc: NATS, subject: str, message: Message, response_type: type[Resp], *, timeout_s: float = 2.0
 ) -> Resp:
-    """Ask another service; raises Unavailable when nobody answers in time."""
+    """Ask another service; raises Unavailable (DEPENDENCY_UNAVAILABLE) when nobody answers in
+    time or the answering service cannot reach its own dependencies."""
+    service = subject.split(".", 1)[0]
     recorded = metrics.current.get()
     started = time.perf_counter()
     outcome = "answered"
@@ -168,16 +188,18 @@ async def request(
                           attributes={"messaging.system": "nats", "messaging.destination.name": subject}):
             reply = await nc.request(subject, message.SerializeToString(), timeout=timeout_s,
                                      headers=tracing.headers())
-    except (nats.errors.NoRespondersError, nats.errors.TimeoutError, nats.errors.ConnectionClosedError):
+    except nats.errors.Error:  # no responders, timed out, connection closed or reconnecting
         outcome = "unavailable"
         raise Unavailable(
-            "DEPENDENCY_UNAVAILABLE", f"no answer on {subject}; try again", subject=subject
+            DEPENDENCY_UNAVAILABLE, f"no answer on {subject}; try again", subject=subject, dependency=service
         ) from None
     finally:
         if recorded is not None:
             recorded.request_seconds.labels(subject, outcome).observe(time.perf_counter() - started)
     if reply.headers and _ERROR_HEADER in reply.headers:
-        raise Unavailable(
-            "DEPENDENCY_FAILED", f"{subject} failed: {reply.headers[_ERROR_HEADER]}", subject=subject
-        )
+        reason = reply.headers[_ERROR_HEADER]
+        if reason == DEPENDENCY_UNAVAILABLE:
+            raise Unavailable(DEPENDENCY_UNAVAILABLE, f"{service} cannot answer {subject} right now; try again",
+                              subject=subject, dependency=service)
+        raise Unavailable("DEPENDENCY_FAILED", f"{subject} failed: {reason}", subject=subject)
     return response_type.FromString(reply.data)

@@ -71,9 +71,14 @@ class ResourceExhausted(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency (NATS, another service's answer) is not reachable right now; retry."""
+    """A dependency (PostgreSQL, NATS, another service's answer) is not reachable right now;
+    retry. Clients are told when, as a `google.rpc.RetryInfo`."""
 
     code = grpc.StatusCode.UNAVAILABLE
+
+    def __init__(self, reason: str, message: str, *, retry_after_s: float = 1.0, **metadata: object) -> None:
+        super().__init__(reason, message, **metadata)
+        self.retry_after_s = retry_after_s
 
 
 class OutOfRange(DomainError):

@@ -4,8 +4,9 @@ One guard wraps every RPC handler: a request id bound to the logs (the client's 
 or a new one, echoed back: in the trailers of a unary call, the headers of a stream),
 bearer-token authentication (signature by identity's published key, expiry, revocation; a stream
 ends when its token expires), the request's validation plan (runtime.validate), and domain-error
-mapping to a status with a
-`google.rpc.ErrorInfo`, and INTERNAL (never UNKNOWN, never a traceback) for anything else.
+mapping to a status with a `google.rpc.ErrorInfo`, UNAVAILABLE / DEPENDENCY_UNAVAILABLE with a
+`google.rpc.RetryInfo` when PostgreSQL or NATS cannot be reached (its warning logged once per
+outage, not per request), and INTERNAL (never UNKNOWN, never a traceback) for anything else.
 It also writes the one info line per RPC (method, status, duration, principal, request id),
 counts it in the service's metrics and opens its trace span: all on the call path it already
 runs, so observability adds no interceptor.
@@ -33,7 +34,8 @@ from grpc_reflection.v1alpha import reflection
 
 from services.runtime import tracing
 from services.runtime.auth import LEEWAY_S, Principal, TokenVerifier, current_principal
-from services.runtime.errors import DomainError, InvalidArgument, ResourceExhausted, Unauthenticated
+from services.runtime.dependencies import DEPENDENCY_UNAVAILABLE, unavailable_dependency
+from services.runtime.errors import DomainError, InvalidArgument, ResourceExhausted, Unauthenticated, Unavailable
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
 from services.runtime.metrics import Metrics
@@ -68,6 +70,12 @@ def _status_details(code: grpc.StatusCode, error: DomainError) -> bytes:
         retry.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
         details.append(retry)
     return status_pb2.Status(code=code.value[0], message=error.message, details=details).SerializeToString()
+
+
+def dependency_unavailable(dependency: str) -> Unavailable:
+    """What a client is told when `dependency` cannot be reached: retry, it is not a bug."""
+    return Unavailable(DEPENDENCY_UNAVAILABLE, f"{dependency} cannot be reached right now; try again",
+                       dependency=dependency)
 
 
 async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> None:
@@ -123,16 +131,28 @@ class _Outcome:
             self.code = code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN"
 
 
+# Told that an RPC failed because a dependency is unreachable (the replica's Health logs it once).
+UnavailableListener = Callable[[str, BaseException], None]
+
+
 class RpcGuard:
     def __init__(self, verifier: TokenVerifier, public_methods: Iterable[str] = (),
                  revocations: Revocations | None = None, page_tokens: PageTokens | None = None,
-                 metrics: Metrics | None = None, tracing_on: bool = False) -> None:
+                 metrics: Metrics | None = None, tracing_on: bool = False,
+                 on_unavailable: UnavailableListener | None = None) -> None:
         self._verifier = verifier
         self._public = tuple(public_methods)
         self._revocations = revocations
         self._page_tokens = page_tokens
         self._metrics = metrics
         self._tracing_on = tracing_on
+        self._on_unavailable = on_unavailable
+
+    def _unavailable(self, dependency: str, exc: BaseException) -> None:
+        if self._on_unavailable is not None:
+            self._on_unavailable(dependency, exc)
+        else:
+            log.warning("rpc failed: dependency unreachable", dependency=dependency, error=str(exc))
 
     def _finished(self, method: str, outcome: _Outcome, started: float, *, stream: bool) -> None:
         seconds = time.perf_counter() - started
@@ -189,6 +209,13 @@ class RpcGuard:
             current_page_tokens.set(self._page_tokens)
 
         async def on_error(exc: BaseException, context: grpc.aio.ServicerContext, outcome: _Outcome) -> None:
+            dependency = unavailable_dependency(exc)
+            if dependency is not None:
+                self._unavailable(dependency, exc)
+                said = exc if isinstance(exc, Unavailable) and exc.reason == DEPENDENCY_UNAVAILABLE \
+                    else dependency_unavailable(dependency)
+                outcome.code, outcome.reason = _code_of(said)
+                await abort_with(context, said)
             outcome.code, outcome.reason = _code_of(exc)
             if isinstance(exc, DomainError):
                 await abort_with(context, exc)
@@ -367,6 +394,8 @@ def create_server(
     metrics: Metrics | None = None,
     tracing_on: bool = False,
     tls: ServerTls | None = None,
+    health_servicer: AioHealthServicer | None = None,
+    on_unavailable: UnavailableListener | None = None,
 ) -> tuple[grpc.aio.Server, int, AioHealthServicer]:
     server = grpc.aio.server(
         options=[
@@ -380,11 +409,12 @@ def create_server(
             ("grpc.server.max_pending_requests_hard_limit", 40_000),
         ],
     )
-    guarded = _GuardedServer(server, RpcGuard(verifier, public_methods, revocations, page_tokens, metrics, tracing_on))
+    guarded = _GuardedServer(server, RpcGuard(verifier, public_methods, revocations, page_tokens, metrics, tracing_on,
+                                              on_unavailable))
     for add, servicer in registrations:
         add(servicer, guarded)  # type: ignore[arg-type]  # registers like a grpc.aio.Server
     guarded.check()
-    health_servicer = AioHealthServicer()
+    health_servicer = health_servicer or AioHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],

@@ -41,7 +41,7 @@ from services.runtime.errors import Unavailable
 from services.runtime.ids import new_id
 from services.runtime.kv import Mirror, open_bucket
 from services.runtime.logs import get_logger
-from services.runtime.tasks import cancel_and_wait
+from services.runtime.supervisor import Loop, Supervisor
 
 log = get_logger(__name__)
 
@@ -108,12 +108,13 @@ class KeySet(Mirror):
             return None
         return self._keys.get(kid)
 
-    async def start(self, nc: NATS, replicas: int, *, timeout_s: float = 30) -> None:
+    async def start(self, nc: NATS, replicas: int, *, supervisor: Supervisor | None = None,
+                    timeout_s: float = 30) -> None:
         """Load every published key, then follow changes in the background."""
         bucket = await open_bucket(nc, api.KeyValueConfig(
             bucket=BUCKET, history=1, replicas=replicas,
             description="key id -> the public JWK of a Convene signing key"), timeout_s=timeout_s)
-        await self.follow(bucket, name="public-keys-watch", timeout_s=timeout_s)
+        await self.follow(bucket, nc, name="public keys watch", supervisor=supervisor, timeout_s=timeout_s)
 
     def _apply(self, entry: KeyValue.Entry) -> None:
         if entry.operation in (KV_DEL, KV_PURGE):
@@ -187,9 +188,12 @@ class KeyRing:
         self._keyset = keyset
         self._longest_claim_s = longest_claim_s
         self._keys: list[SigningKey] = []  # newest first
-        self._task: asyncio.Task | None = None
+        self._supervisor: Supervisor | None = None
+        self._loop: Loop | None = None
+        self._reload_s = RELOAD_S
 
-    async def start(self, *, timeout_s: float = 30, reload_s: float = RELOAD_S) -> None:
+    async def start(self, *, timeout_s: float = 30, reload_s: float = RELOAD_S,
+                    supervisor: Supervisor | None = None) -> None:
         """Make the first key if there is none, publish every key, wait until the key that signs
         is visible in the key set (so nothing is signed that verifiers cannot check yet)."""
         async with self._pool.acquire() as conn, conn.transaction():
@@ -202,10 +206,13 @@ class KeyRing:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.issuer}'s signing key did not reach the key set")
             await asyncio.sleep(0.01)
-        self._task = asyncio.create_task(self._keep_current(reload_s), name=f"{self.issuer}-signing-keys")
+        self._supervisor = supervisor or Supervisor()
+        self._reload_s = reload_s
+        self._loop = self._supervisor.start(f"{self.issuer} signing keys", self._keep_current)
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        if self._loop is not None and self._supervisor is not None:
+            await self._supervisor.stop(self._loop)
 
     async def _insert(self, conn: Connection, *, delay_s: float) -> str:
         kid = f"{self.issuer}.{new_id('request').partition('_')[2]}"
@@ -251,13 +258,12 @@ class KeyRing:
             await conn.execute("DELETE FROM signing_keys WHERE kid = $1", kid)
         log.info("signing key retired", kid=kid)
 
-    async def _keep_current(self, every_s: float) -> None:
+    async def _keep_current(self, loop: Loop) -> None:
+        """Supervised: a database error ends this body; the supervisor backs off and runs it again."""
         while True:
-            await asyncio.sleep(every_s)
-            try:
-                await self.reload()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("signing keys not reloaded", error=str(exc))
+            await asyncio.sleep(self._reload_s)
+            await self.reload()
+            loop.healthy()
 
     def _can_sign(self) -> bool:
         try:

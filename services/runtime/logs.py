@@ -3,6 +3,10 @@
 Bind ids with `structlog.contextvars.bound_contextvars(...)`: request_id per RPC, event_id and
 correlation_id per consumed event, so one live can be followed across all five services by its
 correlation_id (the live id).
+
+The drivers log through the standard library (asyncpg's pool, nats-py, grpc, asyncio's "task
+exception was never retrieved"): those records go through the same processors and renderer, so
+with JSON on every line is JSON, a driver's traceback included (as the `exception` field).
 """
 
 from __future__ import annotations
@@ -38,25 +42,37 @@ def _json(value: Any, **options: Any) -> str:
     return orjson.dumps(value, default=options.get("default")).decode()
 
 
+class _DriverHandler(logging.StreamHandler):
+    """The root handler configure_logging installs (told apart from others by its type)."""
+
+
 def configure_logging(service: str, level: str = "info", fmt: str = "auto") -> None:
     as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     renderer = structlog.processors.JSONRenderer(serializer=_json) if as_json else structlog.dev.ConsoleRenderer()
+    numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _drop_secrets,
+    ]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _drop_secrets,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-        ),
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         # One write per line (print() makes two).
         logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    handler = _DriverHandler(sys.stderr)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info, renderer]))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _DriverHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(numeric_level)
     structlog.contextvars.bind_contextvars(service=service)
 
 

@@ -21,6 +21,7 @@ from services.runtime import metrics as metrics_module
 from services.runtime import tracing
 from services.runtime.consumer import AfterCommit, ConsumerSpec
 from services.runtime.db import Connection
+from services.runtime.dependencies import unavailable_dependency
 from services.runtime.events import Event, PoisonEvent
 from services.runtime.logs import get_logger
 from services.runtime.metrics import CountersCollector, Metrics, MetricsServer
@@ -86,15 +87,17 @@ class Observability:
                 except PoisonEvent:
                     outcome = "terminated"
                     raise
-                except Exception:
-                    outcome = "failed"
+                except Exception as exc:
+                    # A dependency away: the consumer holds the event and tries it again (its loop
+                    # logs the outage once); a line for every try would be one a second.
+                    outcome = "held" if unavailable_dependency(exc) is not None else "failed"
                     raise
                 finally:
                     seconds = time.perf_counter() - started
                     if histogram is not None:
                         histogram.observe(seconds)
-                    log.info("event handled", outcome=outcome, ms=round(seconds * 1000, 2),
-                             attempt=event.num_delivered)
+                    (log.debug if outcome == "held" else log.info)(
+                        "event handled", outcome=outcome, ms=round(seconds * 1000, 2), attempt=event.num_delivered)
                 parent = tracing.traceparent()
             if after_commit is None or not traced:
                 return after_commit

@@ -4,7 +4,9 @@
 event commit together or not at all. The relay publishes committed rows to JetStream with
 `Nats-Msg-Id` = event id (the stream drops a copy re-published within its duplicate window),
 then deletes them. NATS down or a stream without a leader: rows stay and are retried with
-back-off; nothing is lost, nothing doubled.
+back-off; nothing is lost, nothing doubled. The relay is a supervised loop: an exception from
+the database (PostgreSQL restarting) makes it back off and start again, never end; failed
+publishes mark it down (logged once) until a batch goes out whole.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from nats.js import JetStreamContext
 from convene.events.v1 import envelope_pb2
 from services.runtime import tracing
 from services.runtime.db import Connection
+from services.runtime.dependencies import describe
 from services.runtime.logs import get_logger
-from services.runtime.tasks import cancel_and_wait
+from services.runtime.supervisor import Loop, Supervisor
 from services.runtime.wakeup import Wakeup, channel
 
 log = get_logger(__name__)
@@ -48,7 +51,8 @@ class OutboxRelay:
         batch_size: int = 256,
         poll_interval_s: float = 1.0,
         publish_timeout_s: float = 2.0,
-        max_backoff_s: float = 2.0,
+        max_backoff_s: float = 0.5,
+        supervisor: Supervisor | None = None,
     ) -> None:
         self._pool = pool
         self._js = js
@@ -57,32 +61,44 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._publish_timeout_s = publish_timeout_s
         self._max_backoff_s = max_backoff_s
+        self._supervisor = supervisor or Supervisor()
         self._wake = Wakeup(pool, channel(schema, "outbox"))
-        self._task: asyncio.Task | None = None
+        self._loop: Loop | None = None
+        self._stopping = False
         self.published = 0
+        # Batches that did not go out whole (NATS away, a stream without a leader).
+        self.failed_batches = 0
+        self.last_error: BaseException | None = None
 
     async def start(self) -> None:
-        await self._wake.start()
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._schema}")
+        self._stopping = False
+        await self._wake.start(self._supervisor)
+        self._loop = self._supervisor.start(f"outbox relay {self._schema}", self._run)
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        """Let the batch in hand finish (published rows deleted, not published again after a
+        restart), then stop."""
+        self._stopping = True
+        if self._loop is not None:
+            self._wake.notify()
+            await self._loop.finish(timeout_s=self._publish_timeout_s + 1)
+            await self._supervisor.stop(self._loop)
+            self._loop = None
         await self._wake.stop()
 
-    async def _run(self) -> None:
+    async def _run(self, loop: Loop) -> None:
+        """Database errors end this body; the supervisor backs off and runs it again."""
         failures = 0
-        while True:
+        while not self._stopping:
             self._wake.clear()
-            try:
-                sent, complete = await self.publish_batch()
-                failures = 0 if complete else failures + 1
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("outbox relay cannot reach the database", error=str(exc))
-                sent, complete = 0, False
+            sent, complete = await self.publish_batch()
+            if not complete:
                 failures += 1
-            if failures:
+                loop.failing(self.last_error or "a batch did not go out whole")
                 await asyncio.sleep(min(self._max_backoff_s, 0.05 * 2**min(failures, 8)))
                 continue
+            failures = 0
+            loop.healthy()
             if sent == self._batch_size:
                 continue  # more are waiting
             await self._wake.wait(self._poll_interval_s)
@@ -111,14 +127,15 @@ class OutboxRelay:
             if len(sent) < len(rows):
                 failed = rows[len(sent)]
                 error = results[len(sent)]
+                assert isinstance(error, BaseException)
                 await conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1 WHERE position = $1", failed["position"]
                 )
-                log.warning(
-                    "outbox publish failed; will retry",
-                    event_id=failed["event_id"], subject=failed["subject"],
-                    error=f"{type(error).__name__}: {error}",
-                )
+                self.failed_batches += 1
+                self.last_error = error
+                # Logged once per outage by the loop's state (failing / restored).
+                log.debug("outbox publish failed; will retry", event_id=failed["event_id"],
+                          subject=failed["subject"], error=describe(error))
         self.published += len(sent)
         return len(sent), len(sent) == len(rows)
 

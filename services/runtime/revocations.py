@@ -8,11 +8,15 @@ of that principal issued at or before revoked_at: UNAUTHENTICATED, reason TOKEN_
 streams opened before the revocation are cut before their next message.
 
 Bound: every running service refuses the principal's tokens within REVOCATION_BOUND_S (2 s) of
-the RemoveMember / RevokeTokens call returning, while NATS and one identity replica run. The
-path is an outbox relay woken by NOTIFY, a durable consumer, one KV put and the watch push:
-about 5 ms measured (p50; 17 ms the worst of 30). With identity or NATS down, the revocation
-waits in the outbox and applies as soon as they are back. Entries expire after MAX_TTL_S: every token issued before
-them has expired by then anyway.
+the RemoveMember / RevokeTokens call returning, while NATS has a quorum with leaders (one of
+three nodes down included: the watch, runtime.kv, notices a lost node within about 2 s) and one
+identity replica runs. The path is an outbox relay woken by NOTIFY, a durable consumer, one KV
+put and the watch push: about 5 ms measured (p50; 17 ms the worst of 30). A revocation made
+while the cluster elects a leader the lost node held (the bucket's stream, IDENTITY, the
+consumer) waits for those elections too: a bare put on the bucket took 3.7-9.4 s from the loss,
+a revocation 1.4-1.65x that (docs/BENCHMARKS.md). With identity or NATS down, the revocation
+waits in the outbox and applies as soon as they are back. Entries expire after MAX_TTL_S: every
+token issued before them has expired by then anyway.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from services.runtime.auth import MAX_TTL_S, Principal
 from services.runtime.errors import Unauthenticated
 from services.runtime.kv import Mirror, open_bucket
 from services.runtime.logs import get_logger
+from services.runtime.supervisor import Supervisor
 
 log = get_logger(__name__)
 
@@ -48,7 +53,7 @@ async def ensure_bucket(nc: NATS, replicas: int, *, timeout_s: float = 30) -> Ke
 
 
 class Revocations(Mirror):
-    """The revocations of the last MAX_TTL_S, in memory, kept current by a KV watch."""
+    """The revocations of the last MAX_TTL_S, in memory, kept current by a watch (runtime.kv)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,10 +64,11 @@ class Revocations(Mirror):
         if revoked_at is not None and principal.issued_at <= revoked_at:
             raise Unauthenticated("TOKEN_REVOKED", "this token was revoked; get a new one")
 
-    async def start(self, nc: NATS, replicas: int, *, timeout_s: float = 30) -> None:
+    async def start(self, nc: NATS, replicas: int, *, supervisor: Supervisor | None = None,
+                    timeout_s: float = 30) -> None:
         """Load every current revocation, then follow new ones in the background."""
-        await self.follow(await ensure_bucket(nc, replicas, timeout_s=timeout_s), name="revocations-watch",
-                          timeout_s=timeout_s)
+        await self.follow(await ensure_bucket(nc, replicas, timeout_s=timeout_s), nc, name="revocations watch",
+                          supervisor=supervisor, timeout_s=timeout_s)
 
     def _apply(self, entry: KeyValue.Entry) -> None:
         if entry.operation in (KV_DEL, KV_PURGE):

@@ -143,6 +143,9 @@ class Settings:
     # How often the pruning job runs (one replica per service takes each run) and its batch size.
     retention_every_s: float = field(default_factory=lambda: env_float("RETENTION_EVERY_S", "3600"))
     retention_batch: int = field(default_factory=lambda: env_int("RETENTION_BATCH", "500"))
+    # Times a consumer's handler may refuse an event (fail for a reason of its own, not an
+    # unreachable dependency) before the event is set aside in the dead-letter stream.
+    consumer_max_refusals: int = field(default_factory=lambda: env_int("CONSUMER_MAX_REFUSALS", "10"))
 
     def __post_init__(self) -> None:
         name = self.service_name

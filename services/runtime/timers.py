@@ -5,11 +5,13 @@ transaction: a moved meeting can never remind at its old time, a cancelled one n
 A `TimerWorker` per replica sleeps until the next due time (woken early by NOTIFY when a sooner
 timer is scheduled), claims due rows with FOR UPDATE SKIP LOCKED, and runs each handler in the
 transaction that deletes the row: the effect happens once, even across restarts and replicas.
+The worker is a supervised loop: a database error makes it back off and start again. A handler
+that fails because a dependency is unreachable is retried a second later without growing its
+back-off, so a reminder due during an outage fires right after it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ import asyncpg
 import structlog
 
 from services.runtime.db import Connection
+from services.runtime.dependencies import describe, unavailable_dependency
 from services.runtime.logs import get_logger
-from services.runtime.tasks import cancel_and_wait
+from services.runtime.supervisor import Loop, Supervisor
 from services.runtime.wakeup import Wakeup, channel
 
 log = get_logger(__name__)
@@ -66,34 +69,41 @@ async def cancel_prefix(conn: Connection, prefix: str) -> int:
 
 class TimerWorker:
     def __init__(self, pool: asyncpg.Pool, schema: str, handlers: dict[str, TimerHandler], *,
-                 batch_size: int = 100, max_sleep_s: float = 1.0, retry_delay_s: float = 1.0) -> None:
+                 batch_size: int = 100, max_sleep_s: float = 1.0, supervisor: Supervisor | None = None) -> None:
         self._pool = pool
         self._schema = schema
         self._handlers = handlers
         self._batch_size = batch_size
         self._max_sleep_s = max_sleep_s
-        self._retry_delay_s = retry_delay_s
+        self._supervisor = supervisor or Supervisor()
         self._wake = Wakeup(pool, channel(schema, "timers"))
-        self._task: asyncio.Task | None = None
+        self._loop: Loop | None = None
         self.fired = 0
+        # Handler failures (each is retried): refused, and dependencies unreachable.
+        self.failed = 0
+        self.deferred = 0
+        self._deferred_by: BaseException | None = None
 
     async def start(self) -> None:
-        await self._wake.start()
-        self._task = asyncio.create_task(self._run(), name=f"timers-{self._schema}")
+        await self._wake.start(self._supervisor)
+        self._loop = self._supervisor.start(f"timers {self._schema}", self._run)
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        if self._loop is not None:
+            await self._supervisor.stop(self._loop)
         await self._wake.stop()
 
-    async def _run(self) -> None:
+    async def _run(self, loop: Loop) -> None:
+        """Database errors end this body; the supervisor backs off and runs it again."""
         while True:
             self._wake.clear()
-            try:
-                fired = await self.fire_due()
-                sleep = 0.0 if fired == self._batch_size else await self._until_next()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("timer worker cannot reach the database", error=str(exc))
-                sleep = self._retry_delay_s
+            self._deferred_by = None
+            fired = await self.fire_due()
+            sleep = 0.0 if fired == self._batch_size else await self._until_next()
+            if self._deferred_by is not None:
+                loop.failing(self._deferred_by)  # logged once, until timers fire again
+            else:
+                loop.healthy()
             if sleep > 0:
                 await self._wake.wait(sleep)
 
@@ -134,8 +144,17 @@ class TimerWorker:
                         await handler(timer, conn)
                 self.fired += 1
             except Exception as exc:
-                log.warning("timer handler failed; will retry", error=f"{type(exc).__name__}: {exc}",
-                            attempt=timer.attempts + 1)
+                if unavailable_dependency(exc) is not None:
+                    # Not the timer's fault: try again soon, back-off unchanged. (With the
+                    # database itself away this update fails too and the worker backs off.)
+                    self.deferred += 1
+                    self._deferred_by = exc
+                    log.debug("timer deferred: a dependency is unreachable", error=describe(exc))
+                    await conn.execute("UPDATE timers SET due_at = now() + interval '1 second' WHERE key = $1",
+                                       timer.key)
+                    return
+                self.failed += 1
+                log.warning("timer handler failed; will retry", error=describe(exc), attempt=timer.attempts + 1)
                 await conn.execute(
                     "UPDATE timers SET attempts = attempts + 1,"
                     " due_at = now() + make_interval(secs => least(60, 2 ^ least(attempts, 6)))"

@@ -85,19 +85,21 @@ class ProcessSystem(System):
 
 
 @contextlib.asynccontextmanager
-async def process_system(replicas: dict[str, int] | None = None, only: tuple[str, ...] = (),
-                         **env: str) -> AsyncIterator[ProcessSystem]:
-    """Every service as a process, or `only` the named ones."""
+async def process_system(replicas: dict[str, int] | None = None, only: tuple[str, ...] = (), *,
+                         nats_nodes: int = 1, durable: bool = False, **env: str) -> AsyncIterator[ProcessSystem]:
+    """Every service as a process, or `only` the named ones; over `nats_nodes` NATS servers (R3
+    streams on a cluster) and a PostgreSQL that is `durable` when the benchmark restarts it."""
     with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:
         run_dir = Path(tmp)
-        postgres = EmbeddedPostgres(run_dir / "postgres", durable=False)
-        nats_server = NatsCluster(run_dir / "nats", size=1)
+        postgres = EmbeddedPostgres(run_dir / "postgres", durable=durable)
+        nats_server = NatsCluster(run_dir / "nats", size=nats_nodes)
         postgres.start()
         nats_server.start()
         try:
             await ensure_database(postgres.url, "bench")
-            system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir, **env)
-            system.servers = {"postgres": postgres, "nats": nats_server}  # for CPU figures
+            system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir,
+                                   **({"NATS_REPLICAS": str(nats_server.replicas)} | env))
+            system.servers = {"postgres": postgres, "nats": nats_server}  # for CPU figures and faults
             system.start_processes(replicas, only)
             await system.sign_in_operator()
             try:
