@@ -83,7 +83,10 @@ class Wakeup:
                 conn.remove_termination_listener(on_lost)
                 await conn.remove_listener(self._channel, self._on_notify)
             except Exception:
-                pass
+                try:
+                    conn.terminate()  # in an unknown state (a query cut short): not for others
+                except Exception:
+                    pass
             try:
                 await self._pool.release(conn)
             except Exception:
