@@ -14,11 +14,18 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from convene.live.v1 import events_pb2 as live_events
 from convene.notifications.v1 import notifications_pb2
+from infra.embedded import NatsCluster
+from services.ops import cli
 from services.ops.cli import SERVICES
+from services.runtime import deadletters, events
 from services.runtime.auth import TokenVerifier
-from services.runtime.db import ensure_database
-from tests.harness import System, bearer, module_system
+from services.runtime.consumer import ConsumerSpec, DurableConsumer
+from services.runtime.db import Connection, ensure_database
+from tests.harness import System, bearer, eventually, module_system
+from tests.runtime_probe import EVENT_TYPE, SCHEMA, Probe, live_started, probe
+from tests.test_runtime_consumer import effect_rows, effects, publish, record_effect
 
 CONVENE = Path(sys.executable).parent / "convene"
 
@@ -123,3 +130,74 @@ async def test_lag_and_backlog_show_every_consumer_and_service(running: System) 
     assert backlog["media"]["note"] == "no tables: never migrated or started"
     code, stdout, _ = await convene("backlog", "live", **env_of(running))
     assert code == 0 and stdout.splitlines()[0].split()[:2] == ["service", "outbox_waiting"]
+
+
+async def test_dead_letters_are_listed_redriven_once_and_discarded(probe: Probe, effects: asyncpg.Pool,
+                                                                   nats_server: NatsCluster) -> None:
+    """The operator's view of runtime.deadletters: a real consumer sets aside an event its handler
+    refuses and a message that is no event; `convene dead-letters` lists both, redrives the first
+    once the cause is mended (handled once, a second redrive refused), and discards the other."""
+    mended = False
+
+    async def picky(event: events.Event, conn: Connection) -> None:
+        if event.payload(live_events.SessionStarted).live.title == "poisoned" and not mended:
+            raise ValueError("card template missing for this kind of live")
+        await record_effect(event, conn)
+
+    consumer = DurableConsumer(ConsumerSpec(durable="probe--effects", source=SCHEMA, subjects=[EVENT_TYPE],
+                                            handler=picky, backoff_s=[0.05], max_refusals=2),
+                               probe.nc, probe.pool, replicas=1)
+    await consumer.start()
+    cli_env = {"NATS_URL": nats_server.urls}
+    try:
+        poisoned, good = live_started("poisoned"), live_started("fine")
+        for message, msg_id in ((poisoned, poisoned.id), (good, good.id), (b"\xff not an envelope", "junk-1")):
+            await publish(probe, message, msg_id=msg_id)
+        await eventually(lambda: _equals(consumer.stats.dead_lettered, 2), timeout=15, what="both set aside")
+
+        code, stdout, stderr = await convene("--json", "dead-letters", "list", **cli_env)
+        assert code == 0, stderr
+        listed = json.loads(stdout)
+        assert [r["sequence"] for r in listed] == sorted(r["sequence"] for r in listed)  # oldest first
+        [refused] = [r for r in listed if r["reason"] == "REFUSED"]
+        [junk] = [r for r in listed if r["reason"] == "POISON"]
+        assert (refused["consumer"], refused["reason"], refused["refusals"], refused["event_id"]) == (
+            "probe--effects", "REFUSED", 2, poisoned.id)
+        assert refused["error"] == "ValueError: card template missing for this kind of live"
+        assert (refused["subject"], refused["stream"], refused["event_type"]) == (EVENT_TYPE, "PROBE", EVENT_TYPE)
+        assert junk["event_id"] == "" and junk["error"].startswith("PoisonEvent: undecodable envelope")
+        first, second = listed
+        code, stdout, _ = await convene("dead-letters", "list", "--consumer", "probe--effects", "--after",
+                                        str(first["sequence"]), **cli_env)
+        assert code == 0
+        header, row = stdout.splitlines()
+        assert header.split()[:3] == ["sequence", "consumer", "reason"]
+        assert row.split()[:3] == [str(second["sequence"]), "probe--effects", second["reason"]]
+
+        mended = True
+        code, stdout, stderr = await convene("--json", "dead-letters", "redrive", str(refused["sequence"]), **cli_env)
+        assert code == 0, stderr
+        assert [(r["event_id"], r["done"]) for r in json.loads(stdout)] == [(poisoned.id, "redriven")]
+
+        async def handled_once() -> bool:
+            return [r["event_id"] for r in await effect_rows(effects)].count(poisoned.id) == 1
+
+        await eventually(handled_once, timeout=10, what="the redriven event handled")
+        code, _, stderr = await convene("dead-letters", "redrive", str(refused["sequence"]), **cli_env)
+        assert code == 1 and f"no dead letter {refused['sequence']}" in stderr
+        with pytest.raises(SystemExit) as usage:  # refused before it connects anywhere
+            cli.main(["dead-letters", "redrive"])
+        assert usage.value.code == 2
+
+        code, stdout, stderr = await convene("dead-letters", "discard", str(junk["sequence"]), **cli_env)
+        assert code == 0 and "discarded" in stdout, stderr
+        code, stdout, _ = await convene("dead-letters", "list", **cli_env)
+        assert code == 0 and stdout.strip() == "(nothing)"
+        await asyncio.sleep(0.5)  # a second effect of the redriven event would show here
+    finally:
+        await consumer.stop()
+    assert sorted(r["event_id"] for r in await effect_rows(effects)) == sorted([good.id, poisoned.id])
+
+
+async def _equals(value: object, expected: object) -> bool:
+    return value == expected

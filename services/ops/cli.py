@@ -5,6 +5,12 @@
     convene account                        a new operator service account, svc_...:secret, for
                                            identity's IDENTITY_BOOTSTRAP_SERVICE_ACCOUNT
     convene lag                            every durable consumer: pending, unacknowledged, redelivered
+    convene dead-letters list [--consumer DURABLE] [--after SEQ] [--limit N]
+                                           events consumers set aside (refused again and again, or
+                                           never handleable), oldest first, with reason and error
+    convene dead-letters redrive SEQ ... | --all [--consumer DURABLE]
+                                           hand them back to their consumer, once each
+    convene dead-letters discard SEQ ...   drop them for good
     convene backlog [SERVICE ...]          outbox rows waiting and timers due, per service
     convene migrate [SERVICE ...]          apply the migrations (before a rollout; no service needs to run)
     convene prune [SERVICE ...]            delete what is past retention now, in small batches
@@ -24,15 +30,18 @@ import asyncio
 import importlib
 import json
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any
 
 import asyncpg
+from nats.aio.client import Client as NATS
 
 from services import SERVICES
-from services.runtime import bus, db, retention
+from services.runtime import bus, db, deadletters, retention
 from services.runtime.app import ServiceDefinition
+from services.runtime.errors import DomainError
 from services.runtime.logs import configure_logging
 from services.runtime.observe import read_backlog
 from services.runtime.settings import Settings, SettingsError, env
@@ -119,11 +128,20 @@ async def backlog(args: argparse.Namespace) -> None:
                      "timers_max_lateness_s", "note"))
 
 
-async def lag(args: argparse.Namespace) -> None:
+@asynccontextmanager
+async def nats() -> AsyncIterator[NATS]:
+    """A NATS connection as the services make theirs (NATS_URL, NATS_CREDS, NATS_TLS_*)."""
     settings = settings_of("identity")
     nc = await bus.connect(settings.nats_servers, name="convene-cli", options=bus.options_from(settings))
-    rows = []
     try:
+        yield nc
+    finally:
+        await nc.close()
+
+
+async def lag(args: argparse.Namespace) -> None:
+    rows = []
+    async with nats() as nc:
         js = nc.jetstream()
         for service in SERVICES:
             stream = service.upper()
@@ -137,10 +155,69 @@ async def lag(args: argparse.Namespace) -> None:
                              "waiting_pulls": info.num_waiting,
                              "delivered_seq": info.delivered.stream_seq if info.delivered else None,
                              "ack_floor_seq": info.ack_floor.stream_seq if info.ack_floor else None})
-    finally:
-        await nc.close()
     out(args, rows, ("stream", "consumer", "pending", "ack_pending", "redelivered", "waiting_pulls",
                      "delivered_seq", "ack_floor_seq"))
+
+
+DEAD_LETTER_COLUMNS = ("sequence", "consumer", "reason", "refusals", "deliveries", "dead_at", "subject",
+                       "event_type", "event_id", "error")
+
+
+def dead_letter_row(stored: deadletters.StoredDeadLetter) -> dict[str, Any]:
+    letter = stored.letter
+    return {"sequence": stored.sequence, "consumer": letter.consumer, "reason": letter.reason,
+            "refusals": letter.refusals, "deliveries": letter.deliveries,
+            "dead_at": letter.dead_time.ToDatetime().isoformat(timespec="seconds") + "Z",
+            "subject": letter.subject, "event_type": letter.event_type, "event_id": letter.event_id,
+            "stream": letter.stream, "stream_sequence": letter.stream_sequence, "error": letter.error}
+
+
+async def dead_letters_list(args: argparse.Namespace) -> None:
+    async with nats() as nc:
+        try:
+            letters = await deadletters.list_dead_letters(nc, consumer=args.consumer or None,
+                                                          after_sequence=args.after, limit=args.limit)
+        except DomainError as error:
+            raise Failed(error.message) from None
+    rows = [dead_letter_row(stored) for stored in letters]
+    if not args.json:  # a table keeps to a line a letter; --json has the whole error
+        for row in rows:
+            row["error"] = row["error"].splitlines()[0][:100] if row["error"] else ""
+    out(args, rows, DEAD_LETTER_COLUMNS)
+
+
+async def _each_dead_letter(args: argparse.Namespace,
+                            act: Callable[[NATS, int], Coroutine[Any, Any, deadletters.StoredDeadLetter]],
+                            done: str) -> None:
+    """Apply `act` to the dead letters named (or, with --all, every one listed); one row each.
+    A letter that is gone (redriven or discarded already) fails the command, after the others."""
+    rows, missing = [], []
+    async with nats() as nc:
+        sequences: list[int] = list(args.sequences)
+        if getattr(args, "all", False):
+            after = 0
+            while page := await deadletters.list_dead_letters(nc, consumer=args.consumer or None,
+                                                             after_sequence=after, limit=deadletters.MAX_LIST):
+                sequences += [stored.sequence for stored in page]
+                after = page[-1].sequence
+        for sequence in sequences:
+            try:
+                stored = await act(nc, sequence)
+            except DomainError as error:
+                missing.append(error.message)
+                continue
+            rows.append({**dead_letter_row(stored), "done": done})
+    out(args, rows, ("sequence", "consumer", "event_type", "event_id", "done"))
+    if missing:
+        raise Failed("; ".join(missing))
+
+
+async def dead_letters_redrive(args: argparse.Namespace) -> None:
+    await _each_dead_letter(args, deadletters.redrive, "redriven")
+
+
+async def dead_letters_discard(args: argparse.Namespace) -> None:
+    await _each_dead_letter(args, deadletters.discard, "discarded")
 
 
 def service_account() -> tuple[str, str]:
@@ -217,6 +294,22 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("account", help="a new operator service account (offline)").set_defaults(run=account)
 
     commands.add_parser("lag", help="durable consumers' lag").set_defaults(run=lag)
+
+    letters = commands.add_parser("dead-letters", help="events consumers set aside: list, redrive, discard")
+    actions = letters.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="dead letters, oldest first")
+    listing.add_argument("--consumer", default="", help="one durable consumer's, e.g. notifications--groups")
+    listing.add_argument("--after", type=int, default=0, metavar="SEQ", help="page on: the last sequence seen")
+    listing.add_argument("--limit", type=int, default=100, help=f"at most this many (1..{deadletters.MAX_LIST})")
+    listing.set_defaults(run=dead_letters_list)
+    redriving = actions.add_parser("redrive", help="hand dead letters back to their consumer, once each")
+    redriving.add_argument("sequences", nargs="*", type=int, metavar="SEQ")
+    redriving.add_argument("--all", action="store_true", help="every dead letter (of --consumer, if given)")
+    redriving.add_argument("--consumer", default="", help="with --all: only this durable consumer's")
+    redriving.set_defaults(run=dead_letters_redrive)
+    discarding = actions.add_parser("discard", help="drop dead letters for good")
+    discarding.add_argument("sequences", nargs="+", type=int, metavar="SEQ")
+    discarding.set_defaults(run=dead_letters_discard)
     for name, run, what in (("backlog", backlog, "outbox and timer backlogs"),
                             ("migrate", migrate, "apply migrations"),
                             ("prune", prune, "delete what is past retention")):
@@ -233,6 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(getattr(args, "services", None) or ()) - set(SERVICES))
     if unknown:
         top.error(f"unknown services {unknown}; choose from {', '.join(SERVICES)}")
+    if args.command == "dead-letters" and args.action == "redrive" and bool(args.sequences) == args.all:
+        top.error("dead-letters redrive: give sequences or --all, not both")
+    if args.command == "dead-letters" and args.action == "redrive" and args.consumer and not args.all:
+        top.error("dead-letters redrive: --consumer goes with --all")
     run: Callable[[argparse.Namespace], Coroutine[Any, Any, None]] = args.run
     # Output is the command's answer; the runtime's own log lines go to stderr, warnings only.
     configure_logging("convene", env("LOG_LEVEL", "warning"), "console")
