@@ -10,6 +10,8 @@ from pathlib import Path
 import asyncpg
 
 from services.runtime import db, timers
+from services.runtime.observe import Observability
+from services.runtime.settings import Settings
 from services.runtime.timers import Timer, TimerWorker
 from tests.harness import eventually
 
@@ -106,3 +108,35 @@ async def test_a_failing_handler_is_retried_and_its_effect_happens_once(database
     assert await _fired(pool) == ["x"]
     await worker.stop()
     await pool.close()
+
+
+async def test_how_late_each_timer_fired_is_in_the_metrics(database_url: str) -> None:
+    """convene_timer_lateness_seconds: one observation per timer fired, by kind, measured from its
+    due time (a timer overdue when the worker starts, as after an outage, shows how late)."""
+    pool = await _pool(database_url)
+    observability = Observability(Settings(service_name="timertest"))
+    assert observability.metrics is not None
+    registry = observability.metrics.registry
+    async with pool.acquire() as conn, conn.transaction():
+        await timers.schedule(conn, "overdue", "remind", _now() - dt.timedelta(seconds=2))
+        await timers.schedule(conn, "soon", "ring", _now() + dt.timedelta(seconds=0.2))
+    worker = TimerWorker(pool, "timertest", {"remind": _record, "ring": _record},
+                         on_fired=observability.timer_fired)
+    await worker.start()
+    try:
+        await eventually(lambda: _count(pool, 2), timeout=10, what="both timers fired")
+    finally:
+        await worker.stop()
+        await pool.close()
+
+    def sample(name: str, **labels: str) -> float:
+        return registry.get_sample_value(f"convene_timer_lateness_seconds_{name}", labels) or 0.0
+
+    assert sample("count", kind="remind") == 1 and sample("count", kind="ring") == 1
+    # The overdue one was at least its 2 s late; nothing says how punctual a busy machine is.
+    assert sample("sum", kind="remind") >= 2.0
+    assert sample("bucket", kind="remind", le="1.0") == 0 and sample("bucket", kind="remind", le="+Inf") == 1
+
+
+async def _count(pool: asyncpg.Pool, expected: int) -> bool:
+    return len(await _fired(pool)) >= expected

@@ -185,7 +185,7 @@ class ServiceHost:
                                        batch=settings.retention_batch, every_s=settings.retention_every_s)
         await self.pruner.ensure_scheduled(pool)
         self.timer_worker = TimerWorker(pool, name, {**parts.timers, retention.TIMER_KIND: self.pruner.on_due},
-                                        supervisor=self.supervisor)
+                                        supervisor=self.supervisor, on_fired=self.observability.timer_fired)
         await self.timer_worker.start()
         for start_worker in parts.workers:
             self._stop_workers.append(await start_worker())

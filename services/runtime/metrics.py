@@ -5,7 +5,8 @@ What is counted where:
 - RPCs by method and status, with latency histograms: recorded by the RPC guard itself
   (grpc_server.py), so there is no interceptor on the call path.
 - Consumed events by consumer and outcome, events published by the relay, timers fired: the
-  counters the loops already keep, read when scraped (no cost per event).
+  counters the loops already keep, read when scraped (no cost per event); how late each timer
+  fired, by kind, as the timer worker reports it.
 - Backlogs that live in PostgreSQL and JetStream (outbox rows waiting and the oldest's age,
   timers due and the most late one, each durable consumer's pending / ack-pending /
   redelivered messages) are sampled when Prometheus scrapes, not by a loop: a process nobody
@@ -36,6 +37,9 @@ log = get_logger(__name__)
 
 # Latencies of calls and handlers: 0.5 ms to 10 s.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# How late a durable timer fires: a few milliseconds when all is well, seconds to minutes when
+# no worker runs or the database was away.
+LATENESS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 FANOUT_SIZE_BUCKETS = (1, 10, 50, 100, 500, 1000, 2000, 5000, 10000, 50000)
 # A scrape waits at most this long for one backlog sample.
 SAMPLE_TIMEOUT_S = 2.0
@@ -83,6 +87,9 @@ class Metrics:
                                 registry=r)
         self.timers_lateness = Gauge("convene_timers_max_lateness_seconds",
                                      "How late the most overdue timer is (0 when none is due)", registry=r)
+        self.timer_lateness = Histogram("convene_timer_lateness_seconds",
+                                        "How long past its due time a durable timer fired, by kind",
+                                        ["kind"], buckets=LATENESS_BUCKETS, registry=r)
         self.streams_open = Gauge("convene_streams_open", "Server streams this process holds open", registry=r)
         self.stream_resyncs = Counter("convene_stream_resyncs",
                                       "Streams told to Resync because their buffer overflowed", registry=r)

@@ -26,6 +26,7 @@ from services.runtime.events import Event, PoisonEvent
 from services.runtime.logs import get_logger
 from services.runtime.metrics import CountersCollector, Metrics, MetricsServer
 from services.runtime.settings import Settings
+from services.runtime.timers import Timer
 from services.runtime.tracing import Tracing
 
 if TYPE_CHECKING:
@@ -62,6 +63,11 @@ class Observability:
             await self.server.stop()
         if self.tracing is not None:
             self.tracing.shutdown()  # flushes what is still batched
+
+    def timer_fired(self, timer: Timer, late_s: float) -> None:
+        """The timer worker's report of a timer fired (runtime.timers.FiredListener)."""
+        if self.metrics is not None:
+            self.metrics.timer_lateness.labels(timer.kind).observe(max(0.0, late_s))
 
     # ------------------------------------------------------------------ consumers
 

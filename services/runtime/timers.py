@@ -38,6 +38,8 @@ class Timer:
 
 
 TimerHandler = Callable[[Timer, Connection], Awaitable[None]]
+# Told of each timer fired and how late (seconds past its due time, by the database's clock).
+FiredListener = Callable[[Timer, float], None]
 
 
 async def schedule(conn: Connection, key: str, kind: str, due_at: dt.datetime, payload: bytes = b"", *,
@@ -69,8 +71,10 @@ async def cancel_prefix(conn: Connection, prefix: str) -> int:
 
 class TimerWorker:
     def __init__(self, pool: asyncpg.Pool, schema: str, handlers: dict[str, TimerHandler], *,
-                 batch_size: int = 100, max_sleep_s: float = 1.0, supervisor: Supervisor | None = None) -> None:
+                 batch_size: int = 100, max_sleep_s: float = 1.0, supervisor: Supervisor | None = None,
+                 on_fired: FiredListener | None = None) -> None:
         self._pool = pool
+        self._on_fired = on_fired
         self._schema = schema
         self._handlers = handlers
         self._batch_size = batch_size
@@ -131,8 +135,8 @@ class TimerWorker:
                 async with conn.transaction():
                     # Claim under lock: another replica may have fired it, or its owner moved it.
                     current = await conn.fetchrow(
-                        "SELECT due_at FROM timers WHERE key = $1 AND due_at <= now() FOR UPDATE SKIP LOCKED",
-                        timer.key)
+                        "SELECT due_at, extract(epoch FROM clock_timestamp() - due_at) AS late_s FROM timers"
+                        " WHERE key = $1 AND due_at <= now() FOR UPDATE SKIP LOCKED", timer.key)
                     if current is None or current["due_at"] != timer.due_at:
                         return
                     # Deleted before the handler runs, so the handler may set the same key again
@@ -143,6 +147,9 @@ class TimerWorker:
                     else:
                         await handler(timer, conn)
                 self.fired += 1
+                if self._on_fired is not None:
+                    # Lateness of a retried timer counts from its retry, as due_at moved to it.
+                    self._on_fired(timer, float(current["late_s"]))
             except Exception as exc:
                 if unavailable_dependency(exc) is not None:
                     # Not the timer's fault: try again soon, back-off unchanged. (With the
