@@ -182,13 +182,20 @@ async def test_postgres_restarted_while_lives_start_and_end(faulty: Faulty) -> N
     flowing = True
 
     async def flow() -> None:
-        """A host starting and ending lives, retrying what was UNAVAILABLE, as a client would."""
+        """A host starting and ending lives, retrying what was UNAVAILABLE, as a client would: with
+        the same request id (a start whose commit went through but whose answer was lost is
+        answered again, not refused as a second live)."""
         live_stub = system.stub("live")
         running = ""
+        start_request = ""
         while flowing:
             try:
                 if not running:
-                    running = (await start_live(system, faulty.host_token, faulty.group_id)).live.id
+                    start_request = start_request or request_id()
+                    running = (await live_stub.StartLive(live_pb2.StartLiveRequest(
+                        request_id=start_request, group_id=faulty.group_id, title="Quarterly all-hands",
+                        allow_replay=True), metadata=bearer(faulty.host_token))).live.id
+                    start_request = ""
                     started.append(running)
                 await live_stub.EndLive(live_pb2.EndLiveRequest(live_id=running), metadata=bearer(faulty.host_token))
                 running = ""
