@@ -23,6 +23,8 @@ from services.runtime import deadletters, events
 from services.runtime.auth import TokenVerifier
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.db import Connection, ensure_database
+from services.runtime.metrics import Metrics
+from services.runtime.observe import sample_dead_letters
 from tests.harness import System, bearer, eventually, module_system
 from tests.runtime_probe import EVENT_TYPE, SCHEMA, Probe, live_started, probe
 from tests.test_runtime_consumer import effect_rows, effects, publish, record_effect
@@ -154,6 +156,11 @@ async def test_dead_letters_are_listed_redriven_once_and_discarded(probe: Probe,
         for message, msg_id in ((poisoned, poisoned.id), (good, good.id), (b"\xff not an envelope", "junk-1")):
             await publish(probe, message, msg_id=msg_id)
         await eventually(lambda: _equals(consumer.stats.dead_lettered, 2), timeout=15, what="both set aside")
+        # What the metrics say of it (sampled at scrape, as for every service's consumers).
+        metrics = Metrics("probe")
+        await sample_dead_letters(probe.js, metrics, ["probe--effects", "probe--other"])
+        assert metrics.registry.get_sample_value("convene_dead_letters", {"consumer": "probe--effects"}) == 2
+        assert metrics.registry.get_sample_value("convene_dead_letters", {"consumer": "probe--other"}) == 0
 
         code, stdout, stderr = await convene("--json", "dead-letters", "list", **cli_env)
         assert code == 0, stderr
@@ -193,6 +200,8 @@ async def test_dead_letters_are_listed_redriven_once_and_discarded(probe: Probe,
         assert code == 0 and "discarded" in stdout, stderr
         code, stdout, _ = await convene("dead-letters", "list", **cli_env)
         assert code == 0 and stdout.strip() == "(nothing)"
+        await sample_dead_letters(probe.js, metrics, ["probe--effects"])
+        assert metrics.registry.get_sample_value("convene_dead_letters", {"consumer": "probe--effects"}) == 0
         await asyncio.sleep(0.5)  # a second effect of the redriven event would show here
     finally:
         await consumer.stop()

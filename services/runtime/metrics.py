@@ -9,7 +9,7 @@ What is counted where:
   fired, by kind, as the timer worker reports it.
 - Backlogs that live in PostgreSQL and JetStream (outbox rows waiting and the oldest's age,
   timers due and the most late one, each durable consumer's pending / ack-pending /
-  redelivered messages) are sampled when Prometheus scrapes, not by a loop: a process nobody
+  redelivered messages and its dead letters waiting) are sampled when Prometheus scrapes, not by a loop: a process nobody
   scrapes does no work for them. A sample that fails (NATS or the database away) keeps the
   last value and sets `convene_sample_failed{sample}` to 1.
 - Notifications adds open streams, Resyncs and fan-out sizes and durations; `bus.request`
@@ -78,6 +78,9 @@ class Metrics:
         self.consumer_redelivered = Gauge("convene_consumer_redelivered",
                                           "Messages of a durable consumer being delivered more than once now",
                                           ["consumer"], registry=r)
+        self.dead_letters = Gauge("convene_dead_letters",
+                                  "Dead letters waiting in DEADLETTERS, by the consumer that set them aside",
+                                  ["consumer"], registry=r)
         self.outbox_waiting = Gauge("convene_outbox_waiting", "Outbox rows committed and not yet published",
                                     registry=r)
         self.outbox_oldest_age = Gauge("convene_outbox_oldest_age_seconds",

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
+from nats.js.errors import NotFoundError
 
+from services.runtime import deadletters, tracing
 from services.runtime import metrics as metrics_module
-from services.runtime import tracing
 from services.runtime.consumer import AfterCommit, ConsumerSpec
 from services.runtime.db import Connection
 from services.runtime.dependencies import unavailable_dependency
@@ -145,10 +146,22 @@ class Observability:
                 metrics.consumer_pending.labels(durable).set(info.num_pending or 0)
                 metrics.consumer_ack_pending.labels(durable).set(info.num_ack_pending or 0)
                 metrics.consumer_redelivered.labels(durable).set(info.num_redelivered or 0)
+            await sample_dead_letters(js, metrics, [c.spec.durable for c in host.consumers])
 
         metrics.add_sampler("backlog", backlog)
         if host.consumers:
             metrics.add_sampler("consumers", consumers)
+
+
+async def sample_dead_letters(js: Any, metrics: Metrics, durables: Iterable[str]) -> None:
+    """convene_dead_letters for each of `durables`: what waits in DEADLETTERS (one request)."""
+    try:
+        info = await js.stream_info(deadletters.STREAM.name, subjects_filter=f"{deadletters.SUBJECT_PREFIX}>")
+        waiting = info.state.subjects or {}
+    except NotFoundError:  # nothing was ever set aside
+        waiting = {}
+    for durable in set(durables):
+        metrics.dead_letters.labels(durable).set(waiting.get(deadletters.subject_for(durable), 0))
 
 
 def _loop_counters(host: ServiceHost) -> Iterable[tuple[str, str, dict[str, str], float]]:
