@@ -36,12 +36,12 @@ from convene.groups.v1 import groups_pb2, groups_pb2_grpc
 from convene.identity.v1 import identity_pb2
 from convene.live.v1 import live_pb2
 from convene.meetings.v1 import meetings_pb2
-from convene.notifications.v1 import notifications_pb2
+from convene.notifications.v1 import delivery_pb2, notifications_pb2
 from infra.embedded import EmbeddedPostgres, NatsCluster
 from infra.ports import LOOPBACK, free_port
 from infra.run import Service, service_env, wait_serving
 from services.notifications.hub import Hub
-from services.runtime import deadletters
+from services.runtime import deadletters, subjects
 from services.runtime.db import ensure_database
 from services.runtime.ids import new_id
 from tests.harness import STUBS, Org, StreamRecorder, System, bearer, eventually, publish_events, request_id
@@ -242,6 +242,30 @@ async def test_postgres_restarted_while_lives_start_and_end(faulty: Faulty) -> N
             assert not host.supervisor.down(), [loop.name for loop in host.supervisor.down()]
             assert host.relay is not None and host.relay._wake.listening
     for stream in streams.values():
+        await stream.close()
+
+
+async def test_an_open_stream_waits_through_a_database_restart(faulty: Faulty) -> None:
+    """A stream that must read the database while PostgreSQL is away (here: a push ahead of its
+    next sequence, so it reads the gap) waits for it instead of ending, and goes on delivering
+    once it is back."""
+    system = faulty.system
+    users = await wechat_users(system, 2)
+    streams = await open_streams(system, dict(users))
+    nc = system.hosts["notifications"][0].runtime.nc  # type: ignore[union-attr]
+    ahead = delivery_pb2.DeliveryCommitted(items=[
+        delivery_pb2.DeliveryCommitted.Item(user_id=user, notification=notifications_pb2.Notification(sequence=5))
+        for user, _ in users])
+    async with postgres_down(faulty):
+        await nc.publish(subjects.NOTIFICATIONS_PUSH, ahead.SerializeToString())
+        await asyncio.sleep(1.5)  # the gap's read fails at once while the database is away
+        assert not [s.error for s in streams.values() if s.ended]
+    await eventually(lambda: everyone(faulty, "SERVING"), timeout=30, every=0.1, what="SERVING again")
+    await publish_events(system.nats_url, notices_event("meetings", notice([u for u, _ in users], title="After")))
+    await eventually(lambda: _true(all(s.received for s in streams.values())), timeout=20,
+                     what="the next notification on the same streams")
+    for stream in streams.values():
+        assert not stream.ended and [n.title for n in stream.received] == ["After"] and no_duplicates(stream)
         await stream.close()
 
 

@@ -22,10 +22,13 @@ from services.notifications import store
 from services.notifications.chats import ChatOrder, Fill
 from services.notifications.hub import CHAT, Hub
 from services.runtime import metrics
+from services.runtime.dependencies import through_outage
 from services.runtime.errors import OutOfRange, Unavailable
 
 # Rows read from the database per catch-up round trip.
 CATCH_UP_PAGE = 500
+# How long an open stream waits for an unreachable database before it ends.
+DATABASE_HOLD_S = 30.0
 
 
 class Streams:
@@ -103,9 +106,14 @@ class Streams:
             self._hub.unregister(listener)
 
     async def _read_after(self, user_id: str, sequence: int) -> AsyncIterator[tuple[int, pb.SubscribeResponse]]:
-        while True:
+        async def page() -> list[asyncpg.Record]:
             async with self._pool.acquire() as conn:
-                rows = await store.items_after(conn, user_id, sequence, CATCH_UP_PAGE)
+                return await store.items_after(conn, user_id, sequence, CATCH_UP_PAGE)
+
+        while True:
+            # An open stream outlives a database restart: it waits for the database rather
+            # than ending, up to DATABASE_HOLD_S (then UNAVAILABLE, and the client reconnects).
+            rows = await through_outage(page, hold_s=DATABASE_HOLD_S)
             for row in rows:
                 if row["is_mark"]:
                     yield row["sequence"], pb.SubscribeResponse(read_marked=store.read_mark_from_row(row))

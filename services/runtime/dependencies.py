@@ -3,7 +3,8 @@
 The difference decides what happens next, everywhere in the runtime:
 - an RPC answers UNAVAILABLE / DEPENDENCY_UNAVAILABLE with a retry hint, not INTERNAL;
 - a consumer keeps the event and waits for the dependency, spending none of its refusals;
-- a background loop backs off and reports its dependency lost, once, rather than crashing.
+- a background loop backs off and reports its dependency lost, once, rather than crashing;
+- a long call (a notifications stream) waits through a short outage (`through_outage`).
 
 asyncpg raises a dozen types when PostgreSQL restarts (connection refused or reset, "the
 database system is starting up", "terminating connection due to administrator command", and
@@ -13,12 +14,19 @@ it); nats-py raises its own when NATS is away. All of them are named here, once.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import asyncpg
 import nats.errors
 import nats.js.errors
 
 from services.runtime.errors import DomainError
 from services.runtime.events import PoisonEvent
+
+T = TypeVar("T")
 
 POSTGRESQL = "postgresql"
 NATS = "nats"
@@ -73,3 +81,18 @@ def describe(exc: BaseException) -> str:
     """`Type: message`, for logs and health reports."""
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+async def through_outage(work: Callable[[], Awaitable[T]], *, hold_s: float) -> T:
+    """`work()`, tried again with back-off (0.1 s doubling to 1 s) while it fails because a
+    dependency is unreachable, for up to `hold_s`; then, or on any other failure, it raises."""
+    deadline = time.monotonic() + hold_s
+    delay = 0.1
+    while True:
+        try:
+            return await work()
+        except Exception as exc:
+            if unavailable_dependency(exc) is None or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 1.0)
