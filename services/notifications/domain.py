@@ -43,7 +43,8 @@ class Notifications:
 
     # ---------------------------------------------------------------- streams
 
-    async def subscribe(self, principal: Principal, user_id: str, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
+    async def subscribe(self, principal: Principal, user_id: str, after_sequence: int) -> AsyncIterator[bytes]:
+        """The stream's items as the bytes gRPC writes (see streams)."""
         owner = await self._owner(principal, user_id)
         async for response in self._streams.open(owner, after_sequence):
             yield response

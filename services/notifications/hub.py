@@ -19,6 +19,7 @@ from nats.aio.subscription import Subscription
 
 from convene.notifications.v1 import delivery_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
+from services.notifications import wire
 from services.notifications.store import Delivered
 from services.runtime import subjects, tracing
 from services.runtime.errors import ResourceExhausted
@@ -33,8 +34,9 @@ PUSH_USERS = 2000
 # How often the hub looks for streams that may have missed pushes.
 WATCH_EVERY_S = 1.0
 
-# (the user's sequence, the item); chat items are outside the user's sequence and carry CHAT.
-StreamItem = tuple[int, pb.SubscribeResponse]
+# (the user's sequence, the item as the bytes a stream writes); chat items are outside the user's
+# sequence, carry CHAT and stay messages (each stream orders its chats' entries).
+StreamItem = tuple[int, bytes | pb.SubscribeResponse]
 CHAT = 0
 
 
@@ -170,26 +172,26 @@ class Hub:
             if not listeners:
                 continue
             if item.HasField("read_marked"):
-                entry = (item.read_marked.sequence, pb.SubscribeResponse(read_marked=item.read_marked))
+                entry: StreamItem = (item.read_marked.sequence,
+                                     wire.encode(pb.SubscribeResponse(read_marked=item.read_marked)))
             else:
-                entry = (item.notification.sequence, pb.SubscribeResponse(notification=item.notification))
+                entry = (item.notification.sequence, wire.encode(pb.SubscribeResponse(notification=item.notification)))
             for listener in listeners:
                 listener.offer(entry)
         if batch.HasField("shared"):
             self._offer_shared(batch.shared)
 
     def _offer_shared(self, shared: delivery_pb2.SharedNotification) -> None:
+        """The shared part serialized once; each stream gets it as bytes with its user's own part."""
+        common = shared.notification.SerializeToString()
+        held = self._listeners
         for index, user_id in enumerate(shared.user_ids):
-            listeners = self._listeners.get(user_id)
+            listeners = held.get(user_id)
             if not listeners:
                 continue
-            response = pb.SubscribeResponse()
-            notification = response.notification
-            notification.CopyFrom(shared.notification)
-            notification.id = shared.notification_ids[index]
-            notification.sequence = shared.sequences[index]
-            notification.unread_count = shared.unread_counts[index]
-            entry = (notification.sequence, response)
+            sequence = shared.sequences[index]
+            entry = (sequence, wire.notification(common, shared.notification_ids[index], sequence,
+                                                 shared.unread_counts[index]))
             for listener in listeners:
                 listener.offer(entry)
 
