@@ -16,7 +16,7 @@ serializer): a pushed notification arrives already serialized (`wire`), once per
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import asyncpg
 
@@ -39,7 +39,9 @@ class Streams:
         self._fill = fill
         self._gap_wait_s = gap_wait_s
 
-    async def open(self, user_id: str, after_sequence: int) -> AsyncIterator[bytes]:
+    async def open(self, owner: Awaitable[str], after_sequence: int) -> AsyncIterator[bytes]:
+        """The stream of the user `owner` names once it has checked the caller may open it."""
+        user_id = await owner
         listener = self._hub.register(user_id)
         try:
             async with self._pool.acquire() as conn:
