@@ -12,6 +12,7 @@ import asyncio
 import random
 import time
 from collections import defaultdict, deque
+from typing import TYPE_CHECKING
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -27,6 +28,9 @@ from services.runtime.events import timestamp
 from services.runtime.logs import get_logger
 from services.runtime.tasks import cancel_and_wait
 
+if TYPE_CHECKING:
+    from services.notifications.chats import ChatItem
+
 log = get_logger(__name__)
 
 # Users per push message: keeps each message well under NATS's default 1 MB payload limit.
@@ -35,8 +39,8 @@ PUSH_USERS = 2000
 WATCH_EVERY_S = 1.0
 
 # (the user's sequence, the item as the bytes a stream writes); chat items are outside the user's
-# sequence, carry CHAT and stay messages (each stream orders its chats' entries).
-StreamItem = tuple[int, bytes | pb.SubscribeResponse]
+# sequence, carry CHAT and come as a chats.ChatItem (each stream orders its chats' entries).
+StreamItem = tuple[int, "bytes | ChatItem"]
 CHAT = 0
 
 
@@ -197,10 +201,10 @@ class Hub:
 
     # ----------------------------------------------------------------------------------- chats
 
-    def offer_chat(self, user_id: str, response: pb.SubscribeResponse) -> None:
+    def offer_chat(self, user_id: str, item: ChatItem) -> None:
         """A chat item (outside the user's sequence) for the user's streams on this replica."""
         for listener in self._listeners.get(user_id, ()):
-            listener.offer((CHAT, response))
+            listener.offer((CHAT, item))
 
     def holds(self, user_id: str) -> bool:
         return user_id in self._listeners

@@ -82,13 +82,13 @@ class Streams:
                     except Unavailable:
                         yield encode(pb.SubscribeResponse(resync=pb.Resync(after_sequence=last)))
                         return
-                    for message in filled:
-                        yield encode(message)
+                    for chat_item in filled:
+                        yield chat_item.data
                     continue
                 sequence, item = pushed
                 if not isinstance(item, bytes):  # a chat item (CHAT), in its chat's order
                     for admitted in chats.admit(item):
-                        yield encode(admitted)
+                        yield admitted.data
                     continue
                 if sequence > last + 1:
                     # A push ahead of the next sequence: the database has every item in order.
