@@ -3,8 +3,9 @@ serializes one message once and writes the same bytes to every open stream.
 
 Subscribe is registered as a generic handler with no serializer (requests arrive as bytes and are
 not parsed; responses are written as the bytes given), with no token check, no database and no
-NATS. Each `<subject>` line on stdin sends one card notification (the card's subject = subject,
-about the size of Convene's) to every open stream.
+NATS. Each `<subject> [<messages>]` line on stdin sends to every open stream `messages` (1 by
+default) messages: a chat entry for each but the last, then one card notification (the card's
+subject = subject), each about the size of Convene's and each serialized once.
 
 stdout: "port <n>" once listening.
 """
@@ -36,6 +37,19 @@ def notification_bytes(subject: str) -> bytes:
     )).SerializeToString()
 
 
+def chat_bytes(subject: str, sequence: int) -> bytes:
+    """A chat entry showing a live card, as a group's members get one."""
+    response = pb.SubscribeResponse()
+    message = response.chat_message
+    message.group_id, message.notify = "grp_01jbenchbenchbenchbenchbench", True
+    message.item.id, message.item.sequence = f"msg_01jbench{subject[-18:]}", sequence
+    message.item.sender_id = "mbr_01jbenchbenchbenchbenchbench"
+    message.item.card.CopyFrom(groups_pb2.Card(id="card_01jbenchbenchbenchbenchbench", kind=groups_pb2.CARD_KIND_LIVE,
+                                               subject_id=subject, state=groups_pb2.CARD_STATE_LIVE, title="bench",
+                                               author_id="mbr_01jbenchbenchbenchbenchbench", version=1))
+    return response.SerializeToString()
+
+
 class BarePush:
     def __init__(self) -> None:
         self.streams: set[asyncio.Queue[bytes]] = set()
@@ -50,9 +64,13 @@ class BarePush:
         finally:
             self.streams.discard(queue)
 
-    def push(self, subject: str) -> None:
-        data = notification_bytes(subject)  # once, whatever the number of streams
+    def push(self, subject: str, messages: int) -> None:
+        # Each serialized once, whatever the number of streams.
+        chat = [chat_bytes(subject, sequence) for sequence in range(1, messages)]
+        data = notification_bytes(subject)
         for queue in self.streams:
+            for entry in chat:
+                queue.put_nowait(entry)
             queue.put_nowait(data)
 
 
@@ -69,7 +87,8 @@ async def main() -> None:
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     async for line in reader:
-        push.push(line.decode().strip())
+        subject, _, messages = line.decode().strip().partition(" ")
+        push.push(subject, int(messages or 1))
     await server.stop(0)
 
 

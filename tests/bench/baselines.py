@@ -140,12 +140,13 @@ class BareBytesPush:
     def pid(self) -> int:
         return self._server.pid
 
-    async def push(self, fleet: StreamFleet, streams: int) -> float:
-        """Seconds from the push to the last of `streams` open streams of `fleet`."""
+    async def push(self, fleet: StreamFleet, streams: int, messages: int = 1) -> float:
+        """Seconds from the push to the last of `streams` open streams of `fleet`, each stream
+        written `messages` messages (the last one is the one timed)."""
         assert self._server.stdin is not None
         subject = new_id("live")
         started = now()
-        self._server.stdin.write(f"{subject}\n".encode())
+        self._server.stdin.write(f"{subject} {messages}\n".encode())
         await self._server.stdin.drain()
         return await fleet.wait_for(subject, streams) - started
 
