@@ -92,9 +92,12 @@ class Listener:
         """The next pushed item; None once the buffer overflowed or the listener went stale
         (the caller tells which by the flags), or after `timeout_s` without one."""
         if not self._items and not self.overflowed and not self.stale:
-            self._waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter = asyncio.get_running_loop().create_future()
             try:
-                await asyncio.wait_for(self._waiter, timeout_s)
+                if timeout_s is None:  # most waits: no chat gap pending (no timer, no extra coroutine)
+                    await waiter
+                else:
+                    await asyncio.wait_for(waiter, timeout_s)
             except TimeoutError:
                 return None
             finally:
