@@ -272,24 +272,50 @@ class RpcGuard:
 async def _until_expiry(responses: AsyncIterator[Any], principal: Principal | None) -> AsyncIterator[Any]:
     """`responses`, ending with UNAUTHENTICATED TOKEN_EXPIRED when the caller's token expires
     (with the same leeway as its check at the start), even while the stream has nothing to send.
-    The deadline covers only the wait for the next response, never the send of one."""
+    The deadline covers only the wait for the next response, never the send of one.
+    One timer for the whole stream: a timeout armed around each wait cost 30 us per item (a
+    timer made and cancelled every time), more than the rest of a fan-out's Python per stream."""
     if principal is None:
         async for response in responses:
             yield response
         return
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + (principal.expires_at + LEEWAY_S - time.time())
+    task = asyncio.current_task()
+    assert task is not None
+    cancelling = task.cancelling()
+    expired = waiting = cancelled_here = False
+
+    def expire() -> None:
+        nonlocal expired, cancelled_here
+        expired = True
+        if waiting:  # interrupt the wait; a send in progress finishes first
+            cancelled_here = True
+            task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(principal.expires_at + LEEWAY_S - time.time(), expire)
     iterator = aiter(responses)
-    while True:
-        try:
-            async with asyncio.timeout_at(deadline):
+    try:
+        while True:
+            if expired:
+                raise _token_expired()
+            waiting = True
+            try:
                 response = await anext(iterator)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            raise Unauthenticated("TOKEN_EXPIRED", "the token of this stream expired; reconnect with a new one "
-                                  "and after_sequence") from None
-        yield response
+            except StopAsyncIteration:
+                return
+            except asyncio.CancelledError:
+                if cancelled_here and task.uncancel() <= cancelling:
+                    raise _token_expired() from None
+                raise
+            finally:
+                waiting = False
+            yield response
+    finally:
+        timer.cancel()
+
+
+def _token_expired() -> Unauthenticated:
+    return Unauthenticated("TOKEN_EXPIRED", "the token of this stream expired; reconnect with a new one "
+                           "and after_sequence")
 
 
 def _plan_of(handler: Any) -> RequestPlan | None:
