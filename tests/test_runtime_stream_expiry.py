@@ -34,7 +34,7 @@ async def test_an_idle_stream_ends_at_expiry() -> None:
     started = time.monotonic()
     with pytest.raises(Unauthenticated) as refused:
         async with asyncio.timeout(10):
-            async for _ in _until_expiry(items(60), expiring_in(0.3)):  # type: ignore[arg-type]
+            async for _ in _until_expiry(items(60), expiring_in(0.3)):
                 pass
     assert refused.value.reason == "TOKEN_EXPIRED"
     assert 0.2 <= time.monotonic() - started < 5
@@ -44,7 +44,7 @@ async def test_a_send_under_way_at_expiry_finishes_and_nothing_follows() -> None
     sent = []
     with pytest.raises(Unauthenticated):
         async with asyncio.timeout(10):
-            async for item in _until_expiry(items(0.0), expiring_in(0.2)):  # type: ignore[arg-type]
+            async for item in _until_expiry(items(0.0), expiring_in(0.2)):
                 await asyncio.sleep(0.5)  # the send of the first item outlasts the token
                 sent.append(item)
     assert sent == [0]
@@ -54,7 +54,7 @@ async def test_items_flow_until_then_and_a_cancel_from_elsewhere_stays_a_cancel(
     received = []
 
     async def read() -> None:
-        async for item in _until_expiry(items(0.01), expiring_in(60)):  # type: ignore[arg-type]
+        async for item in _until_expiry(items(0.01), expiring_in(60)):
             received.append(item)
 
     reader = asyncio.create_task(read())
