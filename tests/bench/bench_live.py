@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -31,6 +32,7 @@ from convene.notifications.v1 import delivery_pb2
 from services.runtime import subjects
 from services.runtime.ids import new_id
 from tests.bench.baselines import bare_bytes_push, bare_fanout, grpc_echo_rate
+from tests.bench.cpu import CpuMeter
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.streams import StreamFleet, now
 from tests.bench.system import process_system
@@ -97,26 +99,37 @@ async def fan_out(report: Report) -> None:
                 await floor_fleet.start()
                 samples, bare, pushes, pushes_both = [], [], [], []
                 hops: dict[str, list[float]] = defaultdict(list)
+                cpu: dict[str, list[float]] = defaultdict(list)  # CPU seconds per round, by process
                 try:
                     for round_no in range(WARM_UP + LIVES_PER_SIZE):
                         baseline = await bare_fanout(system.nats_url, size, pool)
+                        floor_meter = CpuMeter({"bare server": [floor.pid]})
                         pushed = await floor.push(floor_fleet, size)
+                        floor_cpu = floor_meter.used()["bare server"]
                         # What a live start writes to each member's stream: the card's chat entry
                         # and the card notification.
+                        floor_meter = CpuMeter({"bare server": [floor.pid]})
                         pushed_both = await floor.push(floor_fleet, size, messages=2)
+                        floor_cpu_both = floor_meter.used()["bare server"]
                         host = next(hosts)
                         group_id = await system.create_group(org.tokens[host], [m for m in members if m != host])
+                        meter = CpuMeter({**{name: pids for name, pids in system.pids().items() if pids},
+                                          "stream holders": fleet.pids})
                         started = now()
                         reply = await system.stub("live").StartLive(live_pb2.StartLiveRequest(
                             request_id=request_id(), group_id=group_id, title="bench"),
                             metadata=bearer(org.tokens[host]))
                         answered = now()
                         last = await fleet.wait_for(reply.live.id, size)
+                        used = meter.used()
                         if round_no >= WARM_UP:  # the first live of a size warms caches and connections
                             samples.append(last - started)
                             bare.append(baseline)
                             pushes.append(pushed)
                             pushes_both.append(pushed_both)
+                            for name, seconds in {**used, "bare server, one message": floor_cpu,
+                                                  "bare server, two messages": floor_cpu_both}.items():
+                                cpu[name].append(seconds)
                             times = {**probe[reply.live.id], "answered": answered, "last stream": last,
                                      "first stream": min(fleet.arrivals[reply.live.id].values())}
                             for hop in HOPS:
@@ -130,6 +143,12 @@ async def fan_out(report: Report) -> None:
                 report.note(f"live start to {size} members, hops p50 (p99) from the call: " + ", ".join(
                     f"{hop} {percentile(hops[hop], 50) * 1000:.1f} ({percentile(hops[hop], 99) * 1000:.1f}) ms"
                     for hop in HOPS if hops[hop]))
+                report.note(f"live start to {size} members, CPU ms per round (median, from /proc): " + ", ".join(
+                    f"{name} {statistics.median(seconds) * 1000:.0f}" for name, seconds in cpu.items()))
+                report.compare("live fan-out", f"{size} members, notifications process CPU per live start",
+                               statistics.median(cpu["notifications"]) * 1000,
+                               baseline_name="bare server CPU per push, chat entry + notification a stream",
+                               baseline=statistics.median(cpu["bare server, two messages"]) * 1000, unit="ms")
                 report.compare("live fan-out", f"{size} members, last delivery p99",
                                percentile(samples, 99) * 1000, baseline_name="bare gRPC bytes push p99",
                                baseline=percentile(pushes, 99) * 1000, unit="ms", target=TARGETS.get(size, ""))
