@@ -12,7 +12,7 @@ import pytest
 from convene.events.v1 import envelope_pb2
 from infra.embedded import NatsCluster
 from services.runtime import events
-from services.runtime.outbox import OutboxRelay, add_event
+from services.runtime.outbox import OutboxRelay, add_event, add_events
 from tests.harness import eventually
 from tests.runtime_probe import SCHEMA, Probe, at_least, equals, live_started, probe, stream_count, stream_messages
 
@@ -120,4 +120,26 @@ async def test_add_event_refuses_to_run_outside_a_transaction(probe: Probe) -> N
     async with probe.pool.acquire() as conn:
         with pytest.raises(RuntimeError):
             await add_event(conn, live_started())
+    assert await outbox_rows(probe.pool) == 0
+
+
+async def test_events_queued_together_go_out_in_their_order(probe: Probe) -> None:
+    """Several events of one change in one round trip (add_events): all or none, in the order
+    given, each once; outside a transaction it refuses as add_event does."""
+    relay = OutboxRelay(probe.pool, probe.js, SCHEMA, poll_interval_s=0.2)
+    await relay.start()
+    try:
+        together = [live_started(f"live {i}") for i in range(5)]
+        async with probe.pool.acquire() as conn, conn.transaction():
+            await conn.execute("INSERT INTO lives (id, title) VALUES ($1, $2)", together[0].subject, "all-hands")
+            await add_events(conn, together)
+        await eventually(lambda: equals(stream_count(probe.js), 5), timeout=10, what="five events on the stream")
+        await asyncio.sleep(0.3)
+        messages = await stream_messages(probe.js)
+    finally:
+        await relay.stop()
+    assert [events.Event.parse(m.data).id for m in messages] == [e.id for e in together]
+    async with probe.pool.acquire() as conn:
+        with pytest.raises(RuntimeError):
+            await add_events(conn, [live_started(), live_started()])
     assert await outbox_rows(probe.pool) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from convene.events.v1.envelope_pb2 import Envelope
 from convene.groups.v1 import events_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from services.groups import card_store, chat, chat_store, store
@@ -48,10 +49,10 @@ async def show(conn: Connection, event: Event | None, *, group_id: str, subject_
             assert shown is not None, "the subject was written above"
             appended = await chat_store.append(conn, group_id, NewEntry(
                 item_id=new_id("message"), sender_id=author_id, kind=CARD, card_id=card_id))
-            await emit(conn, subjects.GROUPS_CARD_POSTED, card_store.card_from_row(card_id, shown),
-                       group=group, item_id=appended["id"], correlation_id=correlation_id)
+            posted = card_changed(subjects.GROUPS_CARD_POSTED, card_store.card_from_row(card_id, shown),
+                                  group=group, item_id=appended["id"], correlation_id=correlation_id)
             await chat.announce(conn, group_id, group["enterprise_id"], appended, author_id,
-                                correlation_id=correlation_id)
+                                correlation_id=correlation_id, before=[posted])
             posted_card_id = card_id
     if moved is not None and not moved["inserted"]:  # a new subject has no other cards yet
         for placement in await card_store.placements(conn, subject_id, except_card_id=posted_card_id):
@@ -61,9 +62,15 @@ async def show(conn: Connection, event: Event | None, *, group_id: str, subject_
 
 async def emit(conn: Connection, change: str, card: pb.Card, *, group: asyncpg.Record, item_id: str,
                correlation_id: str) -> None:
-    """Queue the CardChanged that notifications fans out to the group's members at this moment.
-    `group` holds group_id, name, enterprise_id and member_ids."""
-    await add_event(conn, new_envelope(
+    """Queue the CardChanged that notifications fans out to the group's members at this moment."""
+    await add_event(conn, card_changed(change, card, group=group, item_id=item_id, correlation_id=correlation_id))
+
+
+def card_changed(change: str, card: pb.Card, *, group: asyncpg.Record, item_id: str,
+                 correlation_id: str) -> Envelope:
+    """The CardChanged event for the group's members at this moment. `group` holds group_id,
+    name, enterprise_id and member_ids."""
+    return new_envelope(
         change, subject=card.id, enterprise_id=group["enterprise_id"], correlation_id=correlation_id,
         payload=events_pb2.CardChanged(group_id=group["group_id"], group_name=group["name"], card=card, item_id=item_id,
-                                       recipient_ids=list(group["member_ids"]))))
+                                       recipient_ids=list(group["member_ids"])))

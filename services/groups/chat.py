@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 import asyncpg
 
+from convene.events.v1.envelope_pb2 import Envelope
 from convene.groups.v1 import events_pb2, membership_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from services.groups import chat_store, store
@@ -32,7 +34,7 @@ from services.runtime.events import new_envelope
 from services.runtime.group_commit import GroupCommit
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
-from services.runtime.outbox import add_event
+from services.runtime.outbox import add_event, add_events
 from services.runtime.pagination import decode_page_value, decode_typed_page_token, encode_page_token
 
 READS_TIMER = "chat-reads"
@@ -50,31 +52,41 @@ def notifies(item: pb.TimelineItem, user_id: str, muted: bool) -> bool:
 
 
 async def announce(conn: Connection, group_id: str, enterprise_id: str, appended: asyncpg.Record, sender_id: str,
-                   *, correlation_id: str = "") -> pb.TimelineItem:
+                   *, correlation_id: str = "", before: Sequence[Envelope] = ()) -> pb.TimelineItem:
     """After `chat_store.append`: the entry as readers see it, announced to every member's devices;
-    the sender has read the chat up to it (their devices hear that too)."""
+    the sender has read the chat up to it (their devices hear that too). `before`: events of the
+    same change queued ahead of these, in the same round trip (a card's CardChanged)."""
     item = await chat_store.item(conn, group_id, appended["sequence"])
     members = await chat_store.recipients(conn, group_id)
-    await add_event(conn, new_envelope(
+    events = [*before, new_envelope(
         subjects.GROUPS_MESSAGE_POSTED, subject=group_id, enterprise_id=enterprise_id, correlation_id=correlation_id,
         payload=events_pb2.MessagePosted(
             group_id=group_id, item=item, recipient_ids=[m["member_id"] for m in members],
-            notify=[notifies(item, m["member_id"], m["muted"]) for m in members])))
+            notify=[notifies(item, m["member_id"], m["muted"]) for m in members]))]
     own = await chat_store.read_own_entry(conn, group_id, sender_id, appended["sequence"], appended["chat_count"])
     if own is not None:
-        await announce_states(conn, [own])
+        events.append(states_changed([own])[1])
+    await add_events(conn, events)
     return item
+
+
+def states_changed(rows: list[asyncpg.Record]) -> tuple[list[pb.ChatState], Envelope]:
+    """Members' new states in one chat (chat_store state rows, at least one) and the event that
+    tells every device of theirs."""
+    states = [chat_store.state_from_row(row) for row in rows]
+    return states, new_envelope(
+        subjects.GROUPS_CHAT_STATE_CHANGED, subject=states[0].group_id, enterprise_id=rows[0]["enterprise_id"],
+        payload=events_pb2.ChatStateChanged(members=[
+            events_pb2.ChatStateChanged.Member(user_id=row["member_id"], state=state)
+            for row, state in zip(rows, states)]))
 
 
 async def announce_states(conn: Connection, rows: list[asyncpg.Record]) -> list[pb.ChatState]:
     """Members' new states in one chat (chat_store state rows) to every device of theirs."""
-    states = [chat_store.state_from_row(row) for row in rows]
-    if rows:
-        await add_event(conn, new_envelope(
-            subjects.GROUPS_CHAT_STATE_CHANGED, subject=states[0].group_id, enterprise_id=rows[0]["enterprise_id"],
-            payload=events_pb2.ChatStateChanged(members=[
-                events_pb2.ChatStateChanged.Member(user_id=row["member_id"], state=state)
-                for row, state in zip(rows, states)])))
+    if not rows:
+        return []
+    states, event = states_changed(rows)
+    await add_event(conn, event)
     return states
 
 

@@ -91,10 +91,10 @@ class Forwarding:
                 item_id=new_id("message"), sender_id=principal.id, kind=CARD, card_id=card_id,
                 forward_id=forward.id))
             card = card_store.card_from_row(card_id, subject)
-            await cards.emit(conn, subjects.GROUPS_CARD_POSTED, card, group=target, item_id=appended["id"],
-                             correlation_id=forward.subject_id)
+            posted = cards.card_changed(subjects.GROUPS_CARD_POSTED, card, group=target, item_id=appended["id"],
+                                        correlation_id=forward.subject_id)
             item = await chat.announce(conn, target_group_id, target["enterprise_id"], appended, principal.id,
-                                       correlation_id=forward.subject_id)
+                                       correlation_id=forward.subject_id, before=[posted])
             return pb.ForwardCardResponse(forward=forward, item=item)
 
         return await run_once(self._pool, principal_id=principal.id, method="ForwardCard",

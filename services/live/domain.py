@@ -28,6 +28,7 @@ from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
 from services.runtime.outbox import add_event
 from services.runtime.play_tokens import PlayTokens
+from services.runtime.tasks import both
 from services.runtime.timers import Timer
 
 log = get_logger(__name__)
@@ -79,10 +80,11 @@ class Lives:
     async def _require_may_start(self, principal: Principal, group_id: str) -> str:
         """SPEC F-22: identity says whether the principal may start at all; groups whether they
         are in the group. Returns the host's enterprise id."""
-        allowed = await self._authorize(principal, authz_pb2.ACTION_START_LIVE)
+        # Two independent questions, asked at once; identity's refusal is the one reported first.
+        allowed, membership = await both(self._authorize(principal, authz_pb2.ACTION_START_LIVE),
+                                         self.membership(principal, group_id))
         if not allowed.allowed:
             raise PermissionDenied(allowed.reason or "NOT_ALLOWED", allowed.message or "you may not start a live")
-        membership = await self.membership(principal, group_id)
         if not membership.group_exists:
             raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=group_id)
         if not membership.is_member:

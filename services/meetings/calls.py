@@ -16,6 +16,7 @@ import datetime as dt
 
 import asyncpg
 
+from convene.events.v1.envelope_pb2 import Envelope
 from convene.groups.v1 import events_pb2 as group_events
 from convene.meetings.v1 import events_pb2
 from convene.meetings.v1 import meetings_pb2 as pb
@@ -31,7 +32,7 @@ from services.runtime.errors import FailedPrecondition, NotFound, PermissionDeni
 from services.runtime.events import Event, PoisonEvent, new_envelope
 from services.runtime.ids import is_id, new_id
 from services.runtime.logs import get_logger
-from services.runtime.outbox import add_event
+from services.runtime.outbox import add_event, add_events
 from services.runtime.pagination import decode_page_value, encode_page_token
 
 log = get_logger(__name__)
@@ -59,8 +60,12 @@ async def _ring_timeout_at(conn: Connection, meeting_id: str, deadline: dt.datet
 
 
 async def emit_event(conn: Connection, subject: str, meeting: pb.Meeting, payload: object) -> None:
-    await add_event(conn, new_envelope(subject, subject=meeting.id, enterprise_id=meeting.enterprise_id,
-                                       correlation_id=meeting.id, payload=payload))  # type: ignore[arg-type]
+    await add_event(conn, meeting_event(subject, meeting, payload))
+
+
+def meeting_event(subject: str, meeting: pb.Meeting, payload: object) -> Envelope:
+    return new_envelope(subject, subject=meeting.id, enterprise_id=meeting.enterprise_id,
+                        correlation_id=meeting.id, payload=payload)  # type: ignore[arg-type]
 
 
 class Calls:
@@ -89,13 +94,15 @@ class Calls:
         await session_store.open_attendance(conn, meeting.id, number, meeting.organizer_id if organizer_present
                                             else None, rung, now, deadline)
         message = meeting.message(now)
-        await notices.send(conn, message, notices.incoming_call(message, number, rung))
         if rung:
             await _ring_timeout_at(conn, meeting.id, deadline)
         if scheduled:
             await reminders.arm(conn, meeting, now)
-        await emit_event(conn, subjects.MEETINGS_MEETING_STARTED, message, events_pb2.MeetingStarted(
-            meeting=message, source_call_id=row["source_call_id"] or "", group_id=row["group_id"]))
+        # The rings and the start in one round trip, in that order.
+        ringing = notices.requested(message, notices.incoming_call(message, number, rung))
+        await add_events(conn, [*([ringing] if ringing is not None else []), meeting_event(
+            subjects.MEETINGS_MEETING_STARTED, message, events_pb2.MeetingStarted(
+                meeting=message, source_call_id=row["source_call_id"] or "", group_id=row["group_id"]))])
         log.info("meeting started", meeting_id=meeting.id, session=number, rung=len(rung))
         return meeting
 
@@ -136,13 +143,12 @@ class Calls:
                               external: bool, source_call_id: str | None = None,
                               group_id: str = "") -> Snapshot | None:
         row = await store.insert_meeting(
-            conn, id=new_id("meeting"), organizer_id=organizer_id, enterprise_id=enterprise_id, topic=topic,
+            conn, participant_ids, id=new_id("meeting"), organizer_id=organizer_id, enterprise_id=enterprise_id, topic=topic,
             type=type_, state=pb.MEETING_STATE_SCHEDULED, start_time=now, local_start=now.replace(tzinfo=None),
             time_zone="UTC", duration_minutes=self._default_minutes, notes="", external=external,
             source_call_id=source_call_id, group_id=group_id)
         if row is None:
             return None
-        await store.add_participants(conn, row["id"], participant_ids)
         return Snapshot(row, sorted(participant_ids), {})
 
     async def ring_added(self, conn: Connection, meeting: Snapshot, message: pb.Meeting,

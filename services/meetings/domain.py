@@ -113,13 +113,12 @@ class Meetings:
             now = snapshot.utcnow()
             check_start(start, now)  # here: a repeated request returns its meeting, even later
             row = await store.insert_meeting(
-                conn, id=new_id("meeting"), organizer_id=principal.id, enterprise_id=principal.enterprise_id,
+                conn, invitees, id=new_id("meeting"), organizer_id=principal.id, enterprise_id=principal.enterprise_id,
                 topic=request.topic.strip(), type=request.type, state=pb.MEETING_STATE_SCHEDULED, start_time=start,
                 local_start=local_start, time_zone=zone_name, duration_minutes=request.duration_minutes,
                 notes=request.notes.strip(), reminder_audience=request.reminder_audience,
                 external=request.external, **rule)
             assert row is not None, "only an upgrade from a call can find its meeting made"
-            await store.add_participants(conn, row["id"], invitees)
             meeting = Snapshot(row, sorted(invitees), {})
             await reminders.arm(conn, meeting, now)
             message = meeting.message(now)

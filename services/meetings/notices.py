@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from convene.events.v1.envelope_pb2 import Envelope
 from convene.meetings.v1 import meetings_pb2 as pb
 from convene.notifications.v1 import notice_pb2
 from convene.notifications.v1 import notifications_pb2 as npb
@@ -113,9 +114,15 @@ def missed_call(meeting: pb.Meeting, session_no: int, recipients: list[str]) -> 
 
 async def send(conn: Connection, meeting: pb.Meeting, *notices: notice_pb2.Notice) -> None:
     """Queue the notices (those with anyone to tell) in the caller's transaction."""
+    if (event := requested(meeting, *notices)) is not None:
+        await add_event(conn, event)
+
+
+def requested(meeting: pb.Meeting, *notices: notice_pb2.Notice) -> Envelope | None:
+    """The event asking notifications for the notices that have anyone to tell, if any do."""
     wanted = [n for n in notices if n.recipient_ids]
     if not wanted:
-        return
-    await add_event(conn, new_envelope(
+        return None
+    return new_envelope(
         subjects.MEETINGS_NOTICE_REQUESTED, subject=meeting.id, enterprise_id=meeting.enterprise_id,
-        correlation_id=meeting.id, payload=notice_pb2.NoticesRequested(notices=wanted)))
+        correlation_id=meeting.id, payload=notice_pb2.NoticesRequested(notices=wanted))

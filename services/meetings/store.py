@@ -56,13 +56,17 @@ def meeting_from_row(row: asyncpg.Record, participant_ids: list[str],
     return meeting
 
 
-async def insert_meeting(conn: Connection, **columns: object) -> asyncpg.Record | None:
-    """A new meeting row; None when one was already made from `source_call_id`."""
+async def insert_meeting(conn: Connection, participant_ids: list[str], **columns: object) -> asyncpg.Record | None:
+    """A new meeting row and its participants, in one statement; None (and nothing written)
+    when one was already made from `source_call_id`."""
     names = list(columns)
-    placeholders = ", ".join(f"${i + 1}" for i in range(len(names)))
+    placeholders = ", ".join(f"${i + 2}" for i in range(len(names)))
     return await conn.fetchrow(
-        f"INSERT INTO meetings ({', '.join(names)}) VALUES ({placeholders})"
-        " ON CONFLICT (source_call_id) DO NOTHING RETURNING *", *columns.values())
+        f"WITH made AS (INSERT INTO meetings ({', '.join(names)}) VALUES ({placeholders})"
+        "   ON CONFLICT (source_call_id) DO NOTHING RETURNING *),"
+        " invited AS (INSERT INTO meeting_participants (meeting_id, participant_id)"
+        "   SELECT made.id, p FROM made, unnest($1::text[]) AS p ON CONFLICT DO NOTHING)"
+        " SELECT * FROM made", participant_ids, *columns.values())
 
 
 async def get_meeting(conn: Connection, meeting_id: str, *, for_update: bool = False,

@@ -44,12 +44,28 @@ FILL_LIMIT = 200
 Fill = Callable[[str, str, int], Awaitable[membership_pb2.ListChatItemsResponse]]
 
 
-def message(group_id: str, item: object, notify: bool) -> pb.SubscribeResponse:
+class ChatItem:
+    """A chat item for streams, shared by every stream that gets it: serialized at most once."""
+
+    __slots__ = ("_data", "response")
+
+    def __init__(self, response: pb.SubscribeResponse) -> None:
+        self.response = response
+        self._data: bytes | None = None
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.response.SerializeToString()
+        return self._data
+
+
+def message(group_id: str, item: object, notify: bool) -> ChatItem:
     response = pb.SubscribeResponse()
     response.chat_message.group_id = group_id
     response.chat_message.item.CopyFrom(item)  # type: ignore[arg-type]
     response.chat_message.notify = notify
-    return response
+    return ChatItem(response)
 
 
 class ChatFeed:
@@ -99,7 +115,7 @@ class ChatFeed:
         if event.type == subjects.GROUPS_MESSAGE_POSTED:
             posted = event.payload(group_events.MessagePosted)
             # One response per alert flag, shared by every stream that gets it.
-            shared: dict[bool, pb.SubscribeResponse] = {}
+            shared: dict[bool, ChatItem] = {}
             for user_id, notify in zip(posted.recipient_ids, posted.notify):
                 if hub.holds(user_id):
                     if notify not in shared:
@@ -108,7 +124,7 @@ class ChatFeed:
         elif event.type == subjects.GROUPS_CHAT_STATE_CHANGED:
             for member in event.payload(group_events.ChatStateChanged).members:
                 if hub.holds(member.user_id):
-                    hub.offer_chat(member.user_id, pb.SubscribeResponse(chat_state=member.state))
+                    hub.offer_chat(member.user_id, ChatItem(pb.SubscribeResponse(chat_state=member.state)))
         elif event.type == subjects.GROUPS_RECEIPTS_CHANGED:
             receipts = event.payload(group_events.ReceiptsChanged)
             for sender in receipts.senders:
@@ -117,7 +133,7 @@ class ChatFeed:
                     counts = response.chat_receipts
                     counts.group_id, counts.version = receipts.group_id, receipts.version
                     counts.counts.extend(sender.counts)
-                    hub.offer_chat(sender.sender_id, response)
+                    hub.offer_chat(sender.sender_id, ChatItem(response))
 
 
 class ChatOrder:
@@ -128,15 +144,16 @@ class ChatOrder:
         self._fill = fill
         self._gap_wait_s = gap_wait_s
         self._sent: dict[str, int] = {}  # chat -> last entry sequence sent
-        self._held: dict[str, dict[int, pb.SubscribeResponse]] = {}  # entries ahead of a gap
+        self._held: dict[str, dict[int, ChatItem]] = {}  # entries ahead of a gap
         self._gap_since: dict[str, float] = {}
         self._versions: dict[tuple[str, str], int] = {}  # (what, chat) -> version sent
 
-    def admit(self, response: pb.SubscribeResponse) -> list[pb.SubscribeResponse]:
+    def admit(self, item: ChatItem) -> list[ChatItem]:
         """What to send now for a pushed chat item (nothing for a repeat or an entry past a gap)."""
+        response = item.response
         which = response.WhichOneof("event")
         if which == "chat_message":
-            return self._admit_entry(response)
+            return self._admit_entry(item)
         if which == "chat_state":
             key, version = ("state", response.chat_state.group_id), response.chat_state.version
         else:
@@ -144,21 +161,22 @@ class ChatOrder:
         if version <= self._versions.get(key, 0):
             return []
         self._versions[key] = version
-        return [response]
+        return [item]
 
-    def _admit_entry(self, response: pb.SubscribeResponse) -> list[pb.SubscribeResponse]:
-        chat, sequence = response.chat_message.group_id, response.chat_message.item.sequence
+    def _admit_entry(self, item: ChatItem) -> list[ChatItem]:
+        entry = item.response.chat_message
+        chat, sequence = entry.group_id, entry.item.sequence
         sent = self._sent.get(chat)
         if sent is not None and sequence <= sent:
             return []
         if sent is not None and sequence > sent + 1:
-            self._held.setdefault(chat, {})[sequence] = response
+            self._held.setdefault(chat, {})[sequence] = item
             self._gap_since.setdefault(chat, time.monotonic())
             return []
         self._sent[chat] = sequence
-        return [response, *self._release(chat)]
+        return [item, *self._release(chat)]
 
-    def _release(self, chat: str) -> list[pb.SubscribeResponse]:
+    def _release(self, chat: str) -> list[ChatItem]:
         """Held entries that follow on from what was sent."""
         held = self._held.get(chat)
         released = []
@@ -176,11 +194,11 @@ class ChatOrder:
             return None
         return max(0.0, min(self._gap_since.values()) + self._gap_wait_s - time.monotonic())
 
-    async def fill_overdue(self) -> list[pb.SubscribeResponse]:
+    async def fill_overdue(self) -> list[ChatItem]:
         """Read the gaps that waited long enough from groups and send them with what they held
         back. Raises Unavailable when groups does not answer (the stream then ends with Resync)."""
         now = time.monotonic()
-        out: list[pb.SubscribeResponse] = []
+        out: list[ChatItem] = []
         for chat, since in list(self._gap_since.items()):
             if since + self._gap_wait_s > now:
                 continue
@@ -190,11 +208,11 @@ class ChatOrder:
                     self._held.pop(chat, None)
                     self._gap_since.pop(chat, None)
                     break
-                for item, notify in zip(answer.items, answer.notify):
-                    if item.sequence == self._sent[chat] + 1:
-                        self._sent[chat] = item.sequence
-                        self._held.get(chat, {}).pop(item.sequence, None)
-                        out.append(message(chat, item, notify))
+                for entry, notify in zip(answer.items, answer.notify):
+                    if entry.sequence == self._sent[chat] + 1:
+                        self._sent[chat] = entry.sequence
+                        self._held.get(chat, {}).pop(entry.sequence, None)
+                        out.append(message(chat, entry, notify))
                 out += self._release(chat)
                 if len(answer.items) < FILL_LIMIT and chat in self._held:
                     # Groups has nothing more up to what was held: the held ones follow on.

@@ -43,10 +43,10 @@ class Notifications:
 
     # ---------------------------------------------------------------- streams
 
-    async def subscribe(self, principal: Principal, user_id: str, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
-        owner = await self._owner(principal, user_id)
-        async for response in self._streams.open(owner, after_sequence):
-            yield response
+    def subscribe(self, principal: Principal, user_id: str, after_sequence: int) -> AsyncIterator[bytes]:
+        """The stream's items as the bytes gRPC writes (see streams); it opens once the caller is
+        known to own it."""
+        return self._streams.open(self._owner(principal, user_id), after_sequence)
 
     # ----------------------------------------------------------------- inbox
 

@@ -17,6 +17,7 @@ import asyncio
 import random
 import time
 from collections import defaultdict, deque
+from typing import TYPE_CHECKING
 
 import asyncpg
 import nats.errors
@@ -26,7 +27,7 @@ from nats.aio.subscription import Subscription
 
 from convene.notifications.v1 import delivery_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
-from services.notifications import store
+from services.notifications import store, wire
 from services.notifications.store import Delivered
 from services.runtime import subjects, tracing
 from services.runtime.dependencies import unavailable_dependency
@@ -34,6 +35,9 @@ from services.runtime.errors import ResourceExhausted
 from services.runtime.events import timestamp
 from services.runtime.logs import get_logger
 from services.runtime.supervisor import Loop, Supervisor
+
+if TYPE_CHECKING:
+    from services.notifications.chats import ChatItem
 
 log = get_logger(__name__)
 
@@ -44,8 +48,9 @@ WATCH_EVERY_S = 1.0
 # A push waits this long for NATS before it is given up (the streams catch up by themselves).
 PUSH_FLUSH_TIMEOUT_S = 1
 
-# (the user's sequence, the item); chat items are outside the user's sequence and carry CHAT.
-StreamItem = tuple[int, pb.SubscribeResponse]
+# (the user's sequence, the item as the bytes a stream writes); chat items are outside the user's
+# sequence, carry CHAT and come as a chats.ChatItem (each stream orders its chats' entries).
+StreamItem = tuple[int, "bytes | ChatItem"]
 CHAT = 0
 
 
@@ -105,9 +110,12 @@ class Listener:
         """The next pushed item; None once the buffer overflowed or the listener went stale
         (the caller tells which by the flags), or after `timeout_s` without one."""
         if not self._items and not self.overflowed and not self.stale:
-            self._waiter = asyncio.get_running_loop().create_future()
+            self._waiter = waiter = asyncio.get_running_loop().create_future()
             try:
-                await asyncio.wait_for(self._waiter, timeout_s)
+                if timeout_s is None:  # most waits: no chat gap pending (no timer, no extra coroutine)
+                    await waiter
+                else:
+                    await asyncio.wait_for(waiter, timeout_s)
             except TimeoutError:
                 return None
             finally:
@@ -216,35 +224,35 @@ class Hub:
             if not listeners:
                 continue
             if item.HasField("read_marked"):
-                entry = (item.read_marked.sequence, pb.SubscribeResponse(read_marked=item.read_marked))
+                entry: StreamItem = (item.read_marked.sequence,
+                                     wire.encode(pb.SubscribeResponse(read_marked=item.read_marked)))
             else:
-                entry = (item.notification.sequence, pb.SubscribeResponse(notification=item.notification))
+                entry = (item.notification.sequence, wire.encode(pb.SubscribeResponse(notification=item.notification)))
             for listener in listeners:
                 listener.offer(entry)
         if batch.HasField("shared"):
             self._offer_shared(batch.shared)
 
     def _offer_shared(self, shared: delivery_pb2.SharedNotification) -> None:
+        """The shared part serialized once; each stream gets it as bytes with its user's own part."""
+        common = shared.notification.SerializeToString()
+        held = self._listeners
         for index, user_id in enumerate(shared.user_ids):
-            listeners = self._listeners.get(user_id)
+            listeners = held.get(user_id)
             if not listeners:
                 continue
-            response = pb.SubscribeResponse()
-            notification = response.notification
-            notification.CopyFrom(shared.notification)
-            notification.id = shared.notification_ids[index]
-            notification.sequence = shared.sequences[index]
-            notification.unread_count = shared.unread_counts[index]
-            entry = (notification.sequence, response)
+            sequence = shared.sequences[index]
+            entry = (sequence, wire.notification(common, shared.notification_ids[index], sequence,
+                                                 shared.unread_counts[index]))
             for listener in listeners:
                 listener.offer(entry)
 
     # ----------------------------------------------------------------------------------- chats
 
-    def offer_chat(self, user_id: str, response: pb.SubscribeResponse) -> None:
+    def offer_chat(self, user_id: str, item: ChatItem) -> None:
         """A chat item (outside the user's sequence) for the user's streams on this replica."""
         for listener in self._listeners.get(user_id, ()):
-            listener.offer((CHAT, response))
+            listener.offer((CHAT, item))
 
     def holds(self, user_id: str) -> bool:
         return user_id in self._listeners

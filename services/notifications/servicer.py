@@ -13,6 +13,7 @@ from services.notifications.notices import MAX_THREAD_ID
 from services.runtime import validate as v
 from services.runtime.auth import caller
 from services.runtime.errors import InvalidArgument
+from services.runtime.grpc_server import yields_bytes
 
 
 def _sequence(field: str, value: int) -> int:
@@ -25,12 +26,14 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
     def __init__(self, notifications: Notifications) -> None:
         self._notifications = notifications
 
-    async def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.SubscribeResponse]:
+    @yields_bytes
+    def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
+        # The domain's stream itself, serialized responses (no generator of its own in between:
+        # every item of every stream passes through each one).
         _sequence("after_sequence", request.after_sequence)
         if request.user_id:
             v.require_id("user_id", request.user_id, "member", "wechat_user")
-        async for response in self._notifications.subscribe(caller(), request.user_id, request.after_sequence):
-            yield response
+        return self._notifications.subscribe(caller(), request.user_id, request.after_sequence)
 
     async def ListNotifications(self, request: pb.ListNotificationsRequest, context: grpc.aio.ServicerContext) -> pb.ListNotificationsResponse:
         size = v.page_size(request.page_size, default=50, maximum=200)

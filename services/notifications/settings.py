@@ -13,8 +13,9 @@ class NotificationsSettings(Settings):
     # client is told to resync (SPEC F-41: a slow client never slows the others).
     stream_buffer: int = field(default_factory=lambda: env_int("NOTIFICATIONS_STREAM_BUFFER", "256"))
     # Recipients per fan-out transaction: a notice to more users is split into chunks that every
-    # replica's `notifications--fanout` consumer shares.
-    fanout_chunk: int = field(default_factory=lambda: env_int("NOTIFICATIONS_FANOUT_CHUNK", "500"))
+    # replica's `notifications--fanout` consumer shares. Up to this many are written in the
+    # transaction that took the event, with no hop of their own (a 2,000-member group's card).
+    fanout_chunk: int = field(default_factory=lambda: env_int("NOTIFICATIONS_FANOUT_CHUNK", "2000"))
     # Chunks one replica works on at once.
     fanout_workers: int = field(default_factory=lambda: env_int("NOTIFICATIONS_FANOUT_WORKERS", "2"))
     # A chunk neither acknowledged nor held (in-progress acks while it is written) this long

@@ -87,8 +87,12 @@ async def deliver(conn: Connection, user_ids: list[str], content: Content) -> De
         return Delivered([], [], [], [], created_at)
     users = [r["user_id"] for r in rows]
     sequences = [r["last_sequence"] for r in rows]
-    unread = {r["user_id"]: r["unread_threads"] for r in rows}
-    # The thread becomes the user's newest entry, unread; the count grows where it was read.
+    counts = [r["unread_threads"] for r in rows]
+    ids = new_ids("notification", len(users))
+    position = {user_id: index for index, user_id in enumerate(users)}
+    # One more statement, after the cursors are locked (so its snapshot sees every read mark
+    # committed before): the thread becomes the user's newest entry, unread; the count grows
+    # where it was read; the notification is written with the count as of it.
     for row in await conn.fetch(
         "WITH prior AS ("
         "   SELECT user_id FROM threads WHERE thread_id = $2 AND user_id = ANY($1::text[]) AND unread"
@@ -99,23 +103,22 @@ async def deliver(conn: Connection, user_ids: list[str], content: Content) -> De
         "     latest_sequence = CASE WHEN excluded.version >= t.version"
         "                            THEN excluded.latest_sequence ELSE t.latest_sequence END,"
         "     version = greatest(t.version, excluded.version), unread = true"
+        " ), bumped AS ("
+        "   UPDATE user_cursors c SET unread_threads = c.unread_threads + 1"
+        "   WHERE c.user_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.user_id = c.user_id)"
+        "   RETURNING c.user_id, c.unread_threads"
+        " ), written AS ("
+        "   INSERT INTO notifications (user_id, sequence, id, unread_count, kind, thread_id, title, body,"
+        "     group_id, card, event_id, dedupe_key, thread_version, created_at)"
+        "   SELECT x.u, x.s, x.i, coalesce(b.unread_threads, x.c), $7, $2, $8, $9, $10, $11, $12, $13, $3, $14"
+        "   FROM unnest($1::text[], $4::bigint[], $5::text[], $6::bigint[]) AS x(u, s, i, c)"
+        "   LEFT JOIN bumped b ON b.user_id = x.u"
         " )"
-        " UPDATE user_cursors c SET unread_threads = c.unread_threads + 1"
-        " WHERE c.user_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM prior p WHERE p.user_id = c.user_id)"
-        " RETURNING c.user_id, c.unread_threads",
-        users, content.thread_id, content.thread_version, sequences,
+        " SELECT user_id, unread_threads FROM bumped",
+        users, content.thread_id, content.thread_version, sequences, ids, counts, content.kind, content.title,
+        content.body, content.group_id, content.card, content.event_id, content.dedupe_key, created_at,
     ):
-        unread[row["user_id"]] = row["unread_threads"]
-    counts = [unread[u] for u in users]
-    ids = new_ids("notification", len(users))
-    await conn.execute(
-        "INSERT INTO notifications (user_id, sequence, id, unread_count, kind, thread_id, title, body,"
-        " group_id, card, event_id, dedupe_key, thread_version, created_at)"
-        " SELECT u, s, i, c, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
-        " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS x(u, s, i, c)",
-        users, sequences, ids, counts, content.kind, content.thread_id, content.title, content.body,
-        content.group_id, content.card, content.event_id, content.dedupe_key, content.thread_version, created_at,
-    )
+        counts[position[row["user_id"]]] = row["unread_threads"]
     return Delivered(users, sequences, counts, ids, created_at)
 
 

@@ -9,18 +9,22 @@ arrive: it gets Resync and the stream ends, so it never holds the others back.
 
 Chat items (SPEC F-15) are outside the user's sequence: `chats.ChatOrder` sends each chat's
 entries in order and once, filling a gap from groups when the entry in between does not follow.
+
+A stream yields the bytes gRPC writes (the servicer's Subscribe is registered with no
+serializer): a pushed notification arrives already serialized (`wire`), once per fan-out.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import asyncpg
 
 from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications import store
 from services.notifications.chats import ChatOrder, Fill
-from services.notifications.hub import CHAT, Hub
+from services.notifications.hub import Hub
+from services.notifications.wire import encode
 from services.runtime import metrics
 from services.runtime.dependencies import through_outage
 from services.runtime.errors import OutOfRange, Unavailable
@@ -38,7 +42,9 @@ class Streams:
         self._fill = fill
         self._gap_wait_s = gap_wait_s
 
-    async def open(self, user_id: str, after_sequence: int) -> AsyncIterator[pb.SubscribeResponse]:
+    async def open(self, owner: Awaitable[str], after_sequence: int) -> AsyncIterator[bytes]:
+        """The stream of the user `owner` names once it has checked the caller may open it."""
+        user_id = await owner
         listener = self._hub.register(user_id)
         try:
             async with self._pool.acquire() as conn:
@@ -59,7 +65,7 @@ class Streams:
                 async with self._pool.acquire() as conn:
                     latest, unread = await store.cursor(conn, user_id)
             listener.checked()
-            yield pb.SubscribeResponse(caught_up=pb.CaughtUp(sequence=last, unread_count=unread))
+            yield encode(pb.SubscribeResponse(caught_up=pb.CaughtUp(sequence=last, unread_count=unread)))
 
             chats = ChatOrder(user_id, self._fill, self._gap_wait_s)
             while True:
@@ -67,45 +73,45 @@ class Streams:
                 if listener.overflowed:
                     if (recorded := metrics.current.get()) is not None:
                         recorded.stream_resyncs.inc()
-                    yield pb.SubscribeResponse(resync=pb.Resync(after_sequence=last))
+                    yield encode(pb.SubscribeResponse(resync=pb.Resync(after_sequence=last)))
                     return
                 if pushed is None:  # stale, or a chat's gap waited long enough
                     if listener.stale:
                         # Idle for long, or NATS reconnected: the database has every item in order.
                         listener.checked()
-                        async for sequence, response in self._read_after(user_id, last):
+                        async for sequence, data in self._read_after(user_id, last):
                             last = sequence
                             listener.sent(sequence)
-                            yield response
+                            yield data
                     try:
                         filled = await chats.fill_overdue()
                     except Unavailable:
-                        yield pb.SubscribeResponse(resync=pb.Resync(after_sequence=last))
+                        yield encode(pb.SubscribeResponse(resync=pb.Resync(after_sequence=last)))
                         return
-                    for response in filled:
-                        yield response
+                    for chat_item in filled:
+                        yield chat_item.data
                     continue
-                sequence, response = pushed
-                if sequence == CHAT:
-                    for admitted in chats.admit(response):
-                        yield admitted
+                sequence, item = pushed
+                if not isinstance(item, bytes):  # a chat item (CHAT), in its chat's order
+                    for admitted in chats.admit(item):
+                        yield admitted.data
                     continue
                 if sequence > last + 1:
                     # A push ahead of the next sequence: the database has every item in order.
                     listener.checked()
-                    async for sequence, response in self._read_after(user_id, last):
+                    async for sequence, data in self._read_after(user_id, last):
                         last = sequence
                         listener.sent(sequence)
-                        yield response
+                        yield data
                     continue
                 if sequence <= last:
                     continue  # already sent from the database
                 last = sequence
-                yield response
+                yield item
         finally:
             self._hub.unregister(listener)
 
-    async def _read_after(self, user_id: str, sequence: int) -> AsyncIterator[tuple[int, pb.SubscribeResponse]]:
+    async def _read_after(self, user_id: str, sequence: int) -> AsyncIterator[tuple[int, bytes]]:
         async def page() -> list[asyncpg.Record]:
             async with self._pool.acquire() as conn:
                 return await store.items_after(conn, user_id, sequence, CATCH_UP_PAGE)
@@ -116,9 +122,9 @@ class Streams:
             rows = await through_outage(page, hold_s=DATABASE_HOLD_S)
             for row in rows:
                 if row["is_mark"]:
-                    yield row["sequence"], pb.SubscribeResponse(read_marked=store.read_mark_from_row(row))
+                    yield row["sequence"], encode(pb.SubscribeResponse(read_marked=store.read_mark_from_row(row)))
                 else:
-                    yield row["sequence"], pb.SubscribeResponse(notification=store.notification_from_row(row))
+                    yield row["sequence"], encode(pb.SubscribeResponse(notification=store.notification_from_row(row)))
             if len(rows) < CATCH_UP_PAGE:
                 return
             sequence = rows[-1]["sequence"]

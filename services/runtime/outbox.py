@@ -12,6 +12,7 @@ publishes mark it down (logged once) until a batch goes out whole.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import asyncpg
 from nats.js import JetStreamContext
@@ -36,6 +37,25 @@ async def add_event(conn: Connection, envelope: envelope_pb2.Envelope) -> None:
         "WITH queued AS (INSERT INTO outbox (event_id, subject, envelope) VALUES ($1, $2, $3) RETURNING 1)"
         " SELECT pg_notify(current_schema() || '_outbox', '') FROM queued",
         envelope.id, envelope.type, envelope.SerializeToString(),
+    )
+
+
+async def add_events(conn: Connection, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
+    """Several events of one change in the current transaction, in one round trip; they take
+    outbox positions, and so go out, in the order given."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("add_events needs the transaction of the state change it announces")
+    if len(envelopes) <= 1:
+        for envelope in envelopes:
+            await add_event(conn, envelope)
+        return
+    await conn.execute(
+        "WITH queued AS (INSERT INTO outbox (event_id, subject, envelope)"
+        "   SELECT event_id, subject, envelope"
+        "   FROM unnest($1::text[], $2::text[], $3::bytea[]) WITH ORDINALITY AS e (event_id, subject, envelope, n)"
+        "   ORDER BY n RETURNING 1)"
+        " SELECT pg_notify(current_schema() || '_outbox', '') FROM queued LIMIT 1",
+        [e.id for e in envelopes], [e.type for e in envelopes], [e.SerializeToString() for e in envelopes],
     )
 
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 import time
+from collections.abc import AsyncIterator
 
 import asyncpg
 import grpc
 import nats
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nats.aio.msg import Msg
+
+from services.runtime.ids import new_id
+from tests.bench.streams import StreamFleet, now
 
 PAYLOAD = b"x" * 300  # about the size of one serialized card notification
 
@@ -119,3 +125,40 @@ async def bare_fanout_paced(nats_url: str, recipients: int, *, rate: float, coun
     await publisher.close()
     await subscriber.close()
     return [done[i] - started[i] for i in sorted(done)]
+
+
+class BareBytesPush:
+    """The bare gRPC bytes push (bare_stream_server: one message serialized once, the same bytes
+    written to every open stream) to streams held like Convene's (StreamFleet: the same users,
+    the same processes of at most 500 streams reading raw bytes)."""
+
+    def __init__(self, server: asyncio.subprocess.Process, port: int) -> None:
+        self._server = server
+        self.address = f"127.0.0.1:{port}"
+
+    @property
+    def pid(self) -> int:
+        return self._server.pid
+
+    async def push(self, fleet: StreamFleet, streams: int, messages: int = 1) -> float:
+        """Seconds from the push to the last of `streams` open streams of `fleet`, each stream
+        written `messages` messages (the last one is the one timed)."""
+        assert self._server.stdin is not None
+        subject = new_id("live")
+        started = now()
+        self._server.stdin.write(f"{subject} {messages}\n".encode())
+        await self._server.stdin.drain()
+        return await fleet.wait_for(subject, streams) - started
+
+
+@contextlib.asynccontextmanager
+async def bare_bytes_push() -> AsyncIterator[BareBytesPush]:
+    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.bench.bare_stream_server",
+                                                  stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    try:
+        assert server.stdout is not None
+        port = int((await asyncio.wait_for(server.stdout.readline(), 30)).decode().split()[1])
+        yield BareBytesPush(server, port)
+    finally:
+        server.kill()
+        await server.wait()

@@ -18,37 +18,45 @@ def _stat(pid: int) -> tuple[int, float, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS, (int(fields[13]) + int(fields[14])) / _TICKS
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of `pid` and every process below it, living or exited (PostgreSQL's backends)."""
-    parents: dict[int, int] = {}
-    own: dict[int, float] = {}
+def _process_table() -> tuple[dict[int, list[int]], dict[int, float]]:
+    """One pass over /proc: each process's children, and each one's CPU seconds (its own plus
+    those of its children that exited)."""
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             stat = _stat(int(entry.name))
             if stat is not None:
-                parents[int(entry.name)], own[int(entry.name)] = stat[0], stat[1]
-    root = _stat(pid)
-    if root is None:
-        return 0.0
-    total, todo = root[1] + root[2], [pid]
+                children.setdefault(stat[0], []).append(int(entry.name))
+                used[int(entry.name)] = stat[1] + stat[2]
+    return children, used
+
+
+def _tree(pid: int, children: dict[int, list[int]], used: dict[int, float]) -> float:
+    total, todo = 0.0, [pid]
     while todo:
-        parent = todo.pop()
-        for child, its_parent in parents.items():
-            if its_parent == parent:
-                total += own[child]
-                todo.append(child)
+        process = todo.pop()
+        total += used.get(process, 0.0)
+        todo.extend(children.get(process, ()))
     return total
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of `pid` and every process below it, living or exited (PostgreSQL's backends)."""
+    return _tree(pid, *_process_table())
+
+
 class CpuMeter:
-    """CPU seconds each named group of process trees used since the meter started."""
+    """CPU seconds each named group of process trees used since the meter started (one pass
+    over /proc per reading, so that reading it costs the machine little)."""
 
     def __init__(self, named: dict[str, list[int]]) -> None:
         self._named = named
         self._start = self._now()
 
     def _now(self) -> dict[str, float]:
-        return {name: sum(tree_cpu(pid) for pid in pids) for name, pids in self._named.items()}
+        children, used = _process_table()
+        return {name: sum(_tree(pid, children, used) for pid in pids) for name, pids in self._named.items()}
 
     def used(self) -> dict[str, float]:
         now = self._now()

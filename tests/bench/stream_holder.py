@@ -32,9 +32,11 @@ from collections.abc import Callable
 import grpc
 
 from convene.groups.v1 import groups_pb2, groups_pb2_grpc
-from convene.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from convene.notifications.v1 import notifications_pb2
 
 FLUSH_EVERY_S = 0.002
+SUBSCRIBE = "/convene.notifications.v1.NotificationsService/Subscribe"
+parse = notifications_pb2.SubscribeResponse.FromString
 
 
 class ChatReader:
@@ -81,7 +83,9 @@ class ChatReader:
 async def main() -> None:
     order = json.loads(sys.stdin.readline())
     channel = grpc.aio.insecure_channel(order["address"])
-    stub = notifications_pb2_grpc.NotificationsServiceStub(channel)
+    # Responses read as raw bytes (no deserializer), each timed as read and parsed after.
+    subscribe: grpc.aio.UnaryStreamMultiCallable = channel.unary_stream(
+        SUBSCRIBE, request_serializer=notifications_pb2.SubscribeRequest.SerializeToString, response_deserializer=None)
     chat = order.get("chat") or {}
     groups = (groups_pb2_grpc.GroupsServiceStub(grpc.aio.insecure_channel(chat["groups_address"]))
               if chat.get("groups_address") else None)
@@ -109,10 +113,9 @@ async def main() -> None:
                   else None)
         read_by: set[int] = set()
         for _ in range(60):  # a busy server may refuse a stream for a moment (UNAVAILABLE): retry, as a client does
-            call = stub.Subscribe(notifications_pb2.SubscribeRequest(),
-                                  metadata=(("authorization", f"Bearer {token}"),))
+            call = subscribe(notifications_pb2.SubscribeRequest(), metadata=(("authorization", f"Bearer {token}"),))
             try:
-                response = await call.read()
+                raw = await call.read()
                 break
             except grpc.aio.AioRpcError as error:
                 if error.code() != grpc.StatusCode.UNAVAILABLE:
@@ -120,20 +123,20 @@ async def main() -> None:
                 await asyncio.sleep(1.0)
         else:
             raise RuntimeError(f"no stream for {user_id}")
-        while response is not grpc.aio.EOF:
+        while raw is not grpc.aio.EOF:
+            arrived = time.monotonic()
+            response = parse(raw)
             which = response.WhichOneof("event")
             if which == "caught_up":
                 caught_up += 1
                 if caught_up == len(order["users"]):
                     everyone_ready.set()
             elif which == "chat_message":
-                arrived = time.monotonic()
                 message = response.chat_message
                 report(f"{message.group_id}:{message.item.sequence}", user_id, arrived)
                 if reader is not None and message.item.sender_id != user_id:  # one's own needs no read
                     reader.saw(message.group_id, message.item.sequence)
             elif which == "chat_receipts":
-                arrived = time.monotonic()
                 for count in response.chat_receipts.counts:
                     if receipts_target and count.read_count >= receipts_target and count.sequence not in read_by:
                         read_by.add(count.sequence)
@@ -141,9 +144,8 @@ async def main() -> None:
             elif which == "resync":  # read too slowly: the server ended this stream
                 report("resync", user_id, time.monotonic())
             elif which == "notification":
-                arrived = time.monotonic()
                 report(response.notification.card.subject_id or response.notification.thread_id, user_id, arrived)
-            response = await call.read()
+            raw = await call.read()
 
     tasks = [asyncio.create_task(hold(user, token)) for user, token in order["users"]]
     for _ in range(120):
