@@ -253,9 +253,14 @@ class RpcGuard:
                     finally:
                         self._finished(method, outcome, started, stream=True)
 
+            serialize = handler.response_serializer
+
+            def serialize_once(response: Any) -> bytes:
+                # A fan-out serializes a message once and yields the same bytes to every stream.
+                return response if type(response) is bytes else serialize(response)
+
             return grpc.unary_stream_rpc_method_handler(
-                unary_stream, request_deserializer=safe_deserialize,
-                response_serializer=handler.response_serializer,
+                unary_stream, request_deserializer=safe_deserialize, response_serializer=serialize_once,
             )
         return handler  # client / bidi streaming: not used by Convene's APIs
 
