@@ -17,7 +17,7 @@ from tests.live_support import FAST, Scene
 # Short flushes; a slow comment rate (one per 20 s after a burst of 3), so that a test of the
 # limit cannot pass by waiting; a small resume window, so that starting over is reachable.
 ROOM = dict(FAST, room_flush_s=0.05, like_flush_s=0.05, comment_rate_per_s=0.05, comment_burst=3,
-            room_resume_window=12, room_backlog=5, blocked_words_cache_s=0.5)
+            room_resume_window=12, room_backlog=5, blocked_words_cache_s=0.5, max_guests=2)
 
 
 @pytest.fixture(scope="module")

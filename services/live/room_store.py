@@ -114,8 +114,8 @@ async def append_comment(conn: Connection, live_id: str, author_id: str, request
     first call hits the request index, which rolls the whole statement back
     (asyncpg.UniqueViolationError)."""
     # Concurrent statements of one author can see now() before the last one's: never negative.
-    refill = ("least($6::float8, rp.comment_tokens"
-              " + $5::float8 * greatest(0, extract(epoch FROM now() - rp.comment_tokens_at)))")
+    refill = ("least($6::float8, coalesce(rp.comment_tokens"
+              " + $5::float8 * greatest(0, extract(epoch FROM now() - rp.comment_tokens_at)), $6::float8))")
     row = await _one(
         conn, "WITH tokens AS (INSERT INTO room_participants AS rp (live_id, principal_id, comment_tokens, comments)"
         "  VALUES ($1, $2, $6::float8 - 1, 1) ON CONFLICT (live_id, principal_id) DO UPDATE SET"

@@ -37,8 +37,8 @@ CREATE TABLE room_participants (
     live_id           text NOT NULL REFERENCES lives (id),
     principal_id      text NOT NULL,
     comments          bigint NOT NULL DEFAULT 0,
-    -- Token bucket of the comment rate limit.
-    comment_tokens    double precision NOT NULL DEFAULT 0,
+    -- Token bucket of the comment rate limit; NULL is a full one.
+    comment_tokens    double precision,
     comment_tokens_at timestamptz NOT NULL DEFAULT now(),
     went_on_mic       boolean NOT NULL DEFAULT false,
     muted_until       timestamptz,
