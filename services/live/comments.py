@@ -39,7 +39,7 @@ class Comments:
             if context.muted_until is not None and context.muted_until > dt.datetime.now(dt.UTC):
                 raise PermissionDenied("VIEWER_MUTED", "a moderator muted you in this live", live_id=live_id,
                                        until=context.muted_until.isoformat())
-            if await self._blocked.found_in(row["enterprise_id"], text):
+            if await self._blocked.found_in(conn, row["enterprise_id"], text):
                 raise InvalidArgument("COMMENT_HAS_BLOCKED_WORD", "the comment contains a word this enterprise blocks",
                                       field="text")
             body = rpb.RoomEvent(comment=rpb.Comment(author_id=principal.id, text=text,

@@ -105,8 +105,8 @@ class Likes:
             error: BaseException | None = None
             if total is None:
                 error = FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=live_id)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("likes not counted", live_id=live_id, error=str(exc))
+        except Exception as exc:  # every waiting call hears it, whatever it was
+            log.warning("likes not counted", live_id=live_id, error=f"{type(exc).__name__}: {exc}")
             total, error = None, Unavailable("LIKES_NOT_COUNTED", "likes could not be counted now; try again")
         for waiter in taps.waiters:
             if waiter.done():

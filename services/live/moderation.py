@@ -49,20 +49,28 @@ class BlockedWords:
     after `cache_s` (at once after a change it made itself): a word added takes effect on every
     replica within that time. Words match anywhere in a comment (Chinese has no spaces)."""
 
-    def __init__(self, pool: asyncpg.Pool, cache_s: float) -> None:
-        self._pool = pool
+    def __init__(self, cache_s: float) -> None:
         self._cache_s = cache_s
         self._matchers: dict[str, _Matcher] = {}
+        self._reading: set[str] = set()
 
-    async def found_in(self, enterprise_id: str, text: str) -> bool:
+    async def found_in(self, conn: Connection, enterprise_id: str, text: str) -> bool:
+        """Through the caller's connection (a second one from the pool, while callers hold
+        theirs, could wait for ever). While one call reads the words again, others use the
+        pattern they replace."""
         matcher = self._matchers.get(enterprise_id)
-        if matcher is None or time.monotonic() - matcher.read_at > self._cache_s:
-            async with self._pool.acquire() as conn:
+        stale = matcher is None or time.monotonic() - matcher.read_at > self._cache_s
+        if stale and (matcher is None or enterprise_id not in self._reading):
+            self._reading.add(enterprise_id)
+            try:
                 words = await moderation_store.blocked_words(conn, enterprise_id)
+            finally:
+                self._reading.discard(enterprise_id)
             # Longest first, so the alternation prefers the longer of two overlapping words.
             ordered = sorted(words, key=len, reverse=True)
             matcher = _Matcher(re.compile("|".join(map(re.escape, ordered))) if ordered else None, time.monotonic())
             self._matchers[enterprise_id] = matcher
+        assert matcher is not None
         return matcher.pattern is not None and matcher.pattern.search(normalize(text)) is not None
 
     def forget(self, enterprise_id: str) -> None:

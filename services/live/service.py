@@ -40,7 +40,7 @@ async def build(runtime: Runtime) -> ServiceParts:
                   announce_room=hub.announce)
     watching = Watching(runtime.pool, settings, lives, ShareLinks(runtime.keyset, runtime.keys, settings.share_base_url))
     media = MediaPlane(runtime.pool, runtime.nc, settings, lives)
-    blocked = BlockedWords(runtime.pool, settings.blocked_words_cache_s)
+    blocked = BlockedWords(settings.blocked_words_cache_s)
     likes = Likes(runtime.pool, hub, settings)
     room = RoomServicer(RoomStreams(runtime.pool, hub), Comments(runtime.pool, hub, blocked, settings), likes,
                         Guests(runtime.pool, hub, lives, settings))
