@@ -10,9 +10,14 @@ a room event (any replica) publishes it there after the commit. Each room on a r
   room has not heard of (checked every second), is read back from PostgreSQL;
 - the last events (as many as a reconnect may resume across), the last comments, guests and
   raised hands, and the figures, so that opening and resuming a stream reads nothing;
-- its streams' listeners. Every `room_flush_s` the events taken in since the last write, and the
+- its streams' listeners. Every flush interval the events taken in since the last write, and the
   figures if they changed, become one message, serialized once and handed to every stream as the
   same bytes (streams that opened in between get theirs, serialized once per opening point).
+
+The flush interval is `room_flush_s`, or longer when this replica holds more streams than
+`room_max_writes_per_s` allows at that interval: a replica's write rate (its CPU) stays bounded
+however many viewers it holds, rooms batch more instead of falling behind, and another replica
+(holding half the streams) brings the interval back down.
 
 A stream that falls behind by more than `room_stream_buffer` messages is dropped with a resync,
 so a slow client never holds the room back. A room without streams lingers a few seconds (a
@@ -122,7 +127,6 @@ class Room:
         self._hub = hub
         self.live_id = live_id
         settings = hub.settings
-        self._flush_s = settings.room_flush_s
         self._backlog = settings.room_backlog
         self._buffer = settings.room_stream_buffer
         self.listeners: set[RoomListener] = set()
@@ -347,7 +351,7 @@ class Room:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self._flush_s)
+            await asyncio.sleep(self._hub.flush_interval())
             now = time.monotonic()
             try:
                 if (self._check_now or now - self._refreshed_at >= REFRESH_S
@@ -444,6 +448,10 @@ class RoomHub:
     @property
     def open_streams(self) -> int:
         return sum(len(r.listeners) for r in self._rooms.values())
+
+    def flush_interval(self) -> float:
+        """How long rooms gather before a write: within this replica's write budget."""
+        return max(self.settings.room_flush_s, self.open_streams / self.settings.room_max_writes_per_s)
 
     async def announce(self, live_id: str, events: Sequence[rpb.RoomEvent] = ()) -> None:
         """After a commit: the events to every replica holding the room (this one at once). With

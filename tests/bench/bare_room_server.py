@@ -1,9 +1,11 @@
 """A bare room fan-out, for a baseline: RoomService.SubscribeRoom streams with no token check,
-no database and no NATS. Each `<sequence> <author> <text>` line on stdin is a comment; every
-`flush_s` the comments since the last write and the figures become one message, serialized once
-and written as the same bytes to every open stream (what the room does, without the room).
+no database and no NATS. Comments come as `<sequence> <author> <text>` lines on stdin, or as
+PostComment calls (answered at once with the next sequence); SendLikes calls add to the like
+total. Every `flush_s` the comments since the last write and the figures become one message,
+serialized once and written as the same bytes to every open stream (what the room does, without
+the room).
 
-argv: flush_s, likes per second (the like total grows by that). stdout: "port <n>" once listening.
+argv: flush_s. stdout: "port <n>" once listening.
 """
 
 from __future__ import annotations
@@ -21,6 +23,24 @@ class BareRoom:
     def __init__(self) -> None:
         self.streams: set[asyncio.Queue[bytes]] = set()
         self.sequence = 0
+        self.pending: list[rpb.RoomEvent] = []
+        self.counters = rpb.RoomCounters()
+
+    def comment(self, author: str, text: str) -> rpb.Comment:
+        self.sequence += 1
+        event = rpb.RoomEvent(sequence=self.sequence, comment=rpb.Comment(
+            sequence=self.sequence, author_id=author, text=text))
+        event.time.GetCurrentTime()
+        event.comment.create_time.CopyFrom(event.time)
+        self.pending.append(event)
+        return event.comment
+
+    async def post_comment(self, request: rpb.PostCommentRequest, context: grpc.aio.ServicerContext) -> rpb.PostCommentResponse:
+        return rpb.PostCommentResponse(comment=self.comment("usr_bare", request.text))
+
+    async def send_likes(self, request: rpb.SendLikesRequest, context: grpc.aio.ServicerContext) -> rpb.SendLikesResponse:
+        self.counters.likes += request.count or 1
+        return rpb.SendLikesResponse(like_count=self.counters.likes)
 
     async def subscribe(self, request: rpb.SubscribeRoomRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         queue: asyncio.Queue[bytes] = asyncio.Queue()
@@ -34,14 +54,21 @@ class BareRoom:
 
 
 async def main() -> None:
-    flush_s, likes_per_s = float(sys.argv[1]), float(sys.argv[2])
+    flush_s = float(sys.argv[1])
     room = BareRoom()
     server = grpc.aio.server(options=[("grpc.server.max_pending_requests", 20_000),
                                       ("grpc.server.max_pending_requests_hard_limit", 40_000)])
-    handler = grpc.unary_stream_rpc_method_handler(
-        room.subscribe, request_deserializer=rpb.SubscribeRoomRequest.FromString, response_serializer=None)
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
-        "convene.live.v1.RoomService", {"SubscribeRoom": handler}),))
+    handlers = {
+        "SubscribeRoom": grpc.unary_stream_rpc_method_handler(
+            room.subscribe, request_deserializer=rpb.SubscribeRoomRequest.FromString, response_serializer=None),
+        "PostComment": grpc.unary_unary_rpc_method_handler(
+            room.post_comment, request_deserializer=rpb.PostCommentRequest.FromString,
+            response_serializer=rpb.PostCommentResponse.SerializeToString),
+        "SendLikes": grpc.unary_unary_rpc_method_handler(
+            room.send_likes, request_deserializer=rpb.SendLikesRequest.FromString,
+            response_serializer=rpb.SendLikesResponse.SerializeToString),
+    }
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("convene.live.v1.RoomService", handlers),))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     print(f"port {port}", flush=True)
@@ -49,29 +76,20 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    pending: list[rpb.RoomEvent] = []
-    counters = rpb.RoomCounters(viewers=0)
-
     async def take() -> None:
         async for line in reader:
-            sequence, author, text = line.decode().rstrip("\n").split(" ", 2)
-            event = rpb.RoomEvent(sequence=int(sequence), comment=rpb.Comment(
-                sequence=int(sequence), author_id=author, text=text))
-            event.time.GetCurrentTime()
-            event.comment.create_time.CopyFrom(event.time)
-            pending.append(event)
+            _, author, text = line.decode().rstrip("\n").split(" ", 2)
+            room.comment(author, text)
 
     taking = asyncio.create_task(take())
     while not taking.done():
         await asyncio.sleep(flush_s)
-        counters.likes += int(likes_per_s * flush_s)
-        counters.viewers = len(room.streams)
-        if not pending:
+        room.counters.viewers = len(room.streams)
+        if not room.pending:
             continue
-        counters.comments += len(pending)
-        room.sequence = pending[-1].sequence
-        data = rpb.SubscribeRoomResponse(events=pending, counters=counters).SerializeToString()
-        pending.clear()
+        room.counters.comments += len(room.pending)
+        data = rpb.SubscribeRoomResponse(events=room.pending, counters=room.counters).SerializeToString()
+        room.pending.clear()
         for queue in room.streams:
             queue.put_nowait(data)
     await server.stop(0)
