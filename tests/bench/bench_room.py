@@ -187,8 +187,8 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
                comments=len(posted), likes=likes, late=late)
 
 
-def poster(address: str, live_id: str, commenters: list[tuple[str, str]]):
-    room = room_pb2_grpc.RoomServiceStub(grpc.aio.insecure_channel(address))
+def poster(channel: grpc.aio.Channel, live_id: str, commenters: list[tuple[str, str]]):
+    room = room_pb2_grpc.RoomServiceStub(channel)
 
     async def post(n: int) -> tuple[int, float]:
         started = time.monotonic()
@@ -214,7 +214,8 @@ async def bare_run(viewers: list[tuple[str, str]], *, with_calls: bool) -> Run:
         await fleet.start()
         if with_calls:
             taps = {"address": address, "live_id": live_id, "tokens": [t for _, t in viewers]}
-            return await measure(fleet, server.pid, poster(address, live_id, viewers[:COMMENTERS]), taps)
+            async with grpc.aio.insecure_channel(address) as channel:
+                return await measure(fleet, server.pid, poster(channel, live_id, viewers[:COMMENTERS]), taps)
 
         async def post(n: int) -> tuple[int, float]:
             started = time.monotonic()
@@ -235,7 +236,7 @@ async def convene_run(system: ProcessSystem, live_id: str, viewers: list[tuple[s
     try:
         taps = {"address": address, "live_id": live_id, "tokens": [t for _, t in viewers]}
         return await measure(fleet, system.processes["live"][0].proc.pid,
-                             poster(address, live_id, viewers[:COMMENTERS]), taps)
+                             poster(system.channel(address), live_id, viewers[:COMMENTERS]), taps)
     finally:
         await fleet.stop()
 
@@ -266,7 +267,9 @@ async def run(report: Report) -> None:
         await asyncio.gather(*(joiner() for _ in range(50)))
 
         bare = await bare_run(viewers, with_calls=False)
+        report.note(f"bare grpc.aio push of the same batches: {bare.summary()}")
         bare_calls = await bare_run(viewers, with_calls=True)
+        report.note(f"bare grpc.aio push, receiving the same calls: {bare_calls.summary()}")
         ours = await convene_run(system, live_id, viewers)
         stats = (await live.GetLiveStats(live_pb2.GetLiveStatsRequest(live_id=live_id),
                                          metadata=bearer(org.tokens[host]))).stats
@@ -274,8 +277,6 @@ async def run(report: Report) -> None:
 
     report.note(f"room, {VIEWERS:,} streams, {COMMENTS_PER_S} comments/s + {LIKES_PER_S} likes/s for {SECONDS} s,"
                 f" written every {flush_interval():.2f} s: {ours.summary()} ({ours.likes:,} likes counted)")
-    report.note(f"bare grpc.aio push of the same batches: {bare.summary()}")
-    report.note(f"bare grpc.aio push, receiving the same calls: {bare_calls.summary()}")
     for p, target in ((50, ""), (99, "< 1 s")):
         report.compare("live room", f"comment to last of {VIEWERS:,} streams, p{p}", percentile(ours.delivery, p) * 1000,
                        baseline_name=f"bare grpc.aio push p{p}", baseline=percentile(bare.delivery, p) * 1000,
