@@ -4,7 +4,7 @@ timings, a recorder for room streams, and the calls viewers, hosts and admins ma
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 import grpc
@@ -16,8 +16,15 @@ from tests.live_support import FAST, Scene
 
 # Short flushes; a slow comment rate (one per 20 s after a burst of 3), so that a test of the
 # limit cannot pass by waiting; a small resume window, so that starting over is reachable.
-ROOM = dict(FAST, room_flush_s=0.05, like_flush_s=0.05, comment_rate_per_s=0.05, comment_burst=3,
-            room_resume_window=12, room_backlog=5, blocked_words_cache_s=0.5, max_guests=2)
+COMMENT_BURST = 3
+COMMENT_RATE_PER_S = 0.05
+RESUME_WINDOW = 12
+BACKLOG = 5
+MAX_GUESTS = 2
+BLOCKED_WORDS_CACHE_S = 0.5
+ROOM = dict(FAST, room_flush_s=0.05, like_flush_s=0.05, comment_rate_per_s=COMMENT_RATE_PER_S,
+            comment_burst=COMMENT_BURST, room_resume_window=RESUME_WINDOW, room_backlog=BACKLOG,
+            blocked_words_cache_s=BLOCKED_WORDS_CACHE_S, max_guests=MAX_GUESTS)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +51,7 @@ class RoomRecorder:
             room_pb2.SubscribeRoomRequest(live_id=live_id, after_sequence=after_sequence), metadata=bearer(token))
         self.messages: list[room_pb2.SubscribeRoomResponse] = []
         self.events: list[room_pb2.RoomEvent] = []
-        self.snapshot: room_pb2.RoomSnapshot | None = None
+        self.first_snapshot: room_pb2.RoomSnapshot | None = None
         self.counters = room_pb2.RoomCounters()
         self.error: grpc.aio.AioRpcError | None = None
         self.opened = asyncio.Event()
@@ -55,7 +62,7 @@ class RoomRecorder:
             async for message in self._call:
                 self.messages.append(message)
                 if message.HasField("snapshot"):
-                    self.snapshot = message.snapshot
+                    self.first_snapshot = message.snapshot
                     self.counters.CopyFrom(message.snapshot.counters)
                 if message.HasField("counters"):
                     self.counters.CopyFrom(message.counters)
@@ -74,6 +81,12 @@ class RoomRecorder:
         return self
 
     @property
+    def snapshot(self) -> room_pb2.RoomSnapshot:
+        """The snapshot the stream opened with (the test fails if it opened without one)."""
+        assert self.first_snapshot is not None, "the stream opened without a snapshot"
+        return self.first_snapshot
+
+    @property
     def sequences(self) -> list[int]:
         return [e.sequence for e in self.events]
 
@@ -81,7 +94,7 @@ class RoomRecorder:
     def last_sequence(self) -> int:
         if self.events:
             return self.events[-1].sequence
-        return self.snapshot.sequence if self.snapshot else 0
+        return self.first_snapshot.sequence if self.first_snapshot else 0
 
     def of_kind(self, kind: str) -> list[room_pb2.RoomEvent]:
         return [e for e in self.events if e.WhichOneof("kind") == kind]
@@ -89,7 +102,7 @@ class RoomRecorder:
     @property
     def comments(self) -> list[tuple[int, str]]:
         """What the viewer sees: the snapshot's comments and those that came, minus deleted ones."""
-        shown = [(c.sequence, c.text) for c in (self.snapshot.recent_comments if self.snapshot else ())]
+        shown = [(c.sequence, c.text) for c in (self.first_snapshot.recent_comments if self.first_snapshot else ())]
         shown += [(e.sequence, e.comment.text) for e in self.of_kind("comment")]
         deleted = {e.comment_deleted.comment_sequence for e in self.of_kind("comment_deleted")}
         return [c for c in shown if c[0] not in deleted]
@@ -121,7 +134,7 @@ class Room:
         self.live_id = live_id
 
     @classmethod
-    async def open(cls, system: System, members: int = 4, *, wechat_ids: list[str] = (),
+    async def open(cls, system: System, members: int = 4, *, wechat_ids: Sequence[str] = (),
                    **start: object) -> Room:
         scene = await Scene.create(system, members=members, wechat_ids=list(wechat_ids))
         return cls(scene, (await scene.start(**start)).live.id)

@@ -11,7 +11,7 @@ from convene.live.v1 import live_pb2
 from convene.live.v1 import room_pb2 as rpb
 from services.live import room_store
 from tests.harness import System, bearer, eventually, refused
-from tests.room_support import ROOM, Room, room_system
+from tests.room_support import MAX_GUESTS, Room, room_system
 
 
 async def _publisher(system: System, live_id: str, stream_key: str) -> tuple[str, str] | None:
@@ -80,7 +80,7 @@ async def test_raise_hand_accept_publish_and_taken_off(room_system: System) -> N
     code, reason = await refused(rooms.AnswerHand(rpb.AnswerHandRequest(
         live_id=room.live_id, viewer_id=watcher, accept=True), metadata=as_host))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "GUEST_SEATS_FULL")
-    assert ROOM["max_guests"] == 2
+    assert MAX_GUESTS == 2
     await rooms.AnswerHand(rpb.AnswerHandRequest(live_id=room.live_id, viewer_id=watcher, accept=False),
                            metadata=as_host)
     await rooms.EndGuest(rpb.EndGuestRequest(live_id=room.live_id), metadata=bearer(room.token(leaver)))

@@ -14,7 +14,7 @@ from convene.live.v1 import live_pb2
 from convene.live.v1 import moderation_pb2 as mpb
 from convene.live.v1 import room_pb2 as rpb
 from tests.harness import System, bearer, error_reason, eventually, refused, request_id
-from tests.room_support import ROOM, Room, room_system
+from tests.room_support import BLOCKED_WORDS_CACHE_S, COMMENT_BURST, COMMENT_RATE_PER_S, Room, room_system
 
 
 async def test_a_deleted_comment_disappears_for_every_viewer(room_system: System) -> None:
@@ -128,7 +128,7 @@ async def test_a_comment_with_a_blocked_word_is_refused(room_system: System) -> 
             assert error_reason(error) == "COMMENT_HAS_BLOCKED_WORD"
             return False
 
-    await eventually(accepted_on_both, timeout=10, every=ROOM["blocked_words_cache_s"],
+    await eventually(accepted_on_both, timeout=10, every=BLOCKED_WORDS_CACHE_S,
                      what="a removed word no longer refused on any replica")
     actions = await room.moderation().ListModerationActions(mpb.ListModerationActionsRequest(), metadata=admin)
     kinds = [(a.kind, sorted(a.words)) for a in actions.actions]
@@ -142,7 +142,7 @@ async def test_an_author_commenting_too_fast_is_told_when_to_retry(room_system: 
     room = await Room.open(room_system, members=2)
     viewer = room.viewers[0]
     await room.join(room.token(viewer))
-    for n in range(ROOM["comment_burst"]):
+    for n in range(COMMENT_BURST):
         await room.comment(room.token(viewer), f"quick {n}")
     try:
         await room.comment(room.token(viewer), "one too many", replica=1)
@@ -156,7 +156,7 @@ async def test_an_author_commenting_too_fast_is_told_when_to_retry(room_system: 
                     retry = error_details_pb2.RetryInfo()
                     if detail.Unpack(retry):
                         delays.append(retry.retry_delay.ToTimedelta().total_seconds())
-        assert len(delays) == 1 and 0 < delays[0] <= 1 / ROOM["comment_rate_per_s"]
+        assert len(delays) == 1 and 0 < delays[0] <= 1 / COMMENT_RATE_PER_S
     # The same request again returns the comment it posted, and takes nothing from the limit.
     first = await room.comment(room.token(room.host), "once", request="same-request")
     again = await room.comment(room.token(room.host), "once", request="same-request", replica=1)
@@ -194,7 +194,7 @@ async def test_a_removed_viewer_loses_stream_heartbeats_and_rejoin(room_system: 
         assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "REMOVED_FROM_LIVE")
     again = room.record(room.token(troll))
     await again.until_ended()
-    assert error_reason(again.error) == "REMOVED_FROM_LIVE"  # type: ignore[arg-type]
+    assert error_reason(again.error) == "REMOVED_FROM_LIVE"
     # Likes check removals as read at most a second ago.
     deadline = asyncio.get_running_loop().time() + 10
     while True:

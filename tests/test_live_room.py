@@ -15,7 +15,7 @@ from nats.js.errors import NotFoundError
 from convene.live.v1 import live_pb2, room_pb2
 from services.runtime import subjects
 from tests.harness import System, bearer, error_reason, refused
-from tests.room_support import ROOM, Room, RoomRecorder, room_system
+from tests.room_support import BACKLOG, COMMENT_BURST, Room, RoomRecorder, room_system
 
 
 def _contiguous(recorder: RoomRecorder, after: int) -> bool:
@@ -32,12 +32,12 @@ async def test_every_viewer_sees_every_comment_once_in_one_order_across_two_repl
     recorders.append(room.record(room.token(room.host), replica=1))
     await asyncio.gather(*(r.ready() for r in recorders))
     start = recorders[0].snapshot.sequence
-    assert all(r.snapshot is not None and r.snapshot.sequence == start for r in recorders)
+    assert all(r.snapshot.sequence == start for r in recorders)
 
     # Four authors post through both replicas at once, each their whole burst.
     authors = [room.host, *viewers[:3]]
     posts = [room.comment(room.token(a), f"{a} says {n}", replica=(i + n) % 2)
-             for i, a in enumerate(authors) for n in range(ROOM["comment_burst"])]
+             for i, a in enumerate(authors) for n in range(COMMENT_BURST)]
     posted = await asyncio.gather(*posts)
     expected = sorted((c.sequence, c.text) for c in posted)
     assert [s for s, _ in expected] == list(range(start + 1, start + 1 + len(posted))), "one gap-free sequence"
@@ -72,7 +72,7 @@ async def test_a_reconnect_resumes_with_no_gap_or_duplicate_or_starts_over(room_
     for text in ("two", "three", "four"):
         await room.comment(room.token(authors[1]), text)
     back = await room.record(room.token(viewer), replica=1, after_sequence=seen).ready()
-    assert back.snapshot is None
+    assert back.first_snapshot is None
     await back.wait(lambda r: len(r.of_kind("comment")) == 3, "the missed comments")
     await room.comment(room.token(authors[2]), "five", replica=0)
     await back.wait(lambda r: len(r.of_kind("comment")) == 4, "the next comment, live")
@@ -83,11 +83,11 @@ async def test_a_reconnect_resumes_with_no_gap_or_duplicate_or_starts_over(room_
     # Away for longer than the room keeps: told to start over, from a snapshot.
     behind = back.last_sequence
     for author in authors[3:]:
-        for n in range(ROOM["comment_burst"]):
+        for n in range(COMMENT_BURST):
             await room.comment(room.token(author), f"{author} {n}")
     late = await room.record(room.token(viewer), replica=0, after_sequence=behind).ready()
-    assert late.snapshot is not None and late.snapshot.start_over
-    assert len(late.snapshot.recent_comments) == ROOM["room_backlog"]
+    assert late.snapshot.start_over
+    assert len(late.snapshot.recent_comments) == BACKLOG
     assert late.snapshot.recent_comments[-1].sequence == late.snapshot.sequence
     await late.close()
 
@@ -125,7 +125,7 @@ async def test_a_wechat_users_stream_ends_when_the_audience_becomes_employees_on
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_IN_AUDIENCE")
     again = room.record(wechat_token)
     await again.until_ended()
-    assert error_reason(again.error) == "NOT_IN_AUDIENCE"  # type: ignore[arg-type]
+    assert error_reason(again.error) == "NOT_IN_AUDIENCE"
     await colleague.close()
     await room.scene.end(room.live_id)
 

@@ -11,7 +11,7 @@ import asyncpg
 from convene.live.v1 import live_pb2 as pb
 from convene.live.v1 import room_pb2 as rpb
 from services.live.store import key_hash
-from services.runtime.db import Connection
+from services.runtime.db import Connection, fetch_one
 
 # Guest seat states (guest_seats.state).
 SEAT_RAISED = "SEAT_RAISED"
@@ -32,13 +32,6 @@ def _next_sequence(live: str, comments: str, close: str, *, when: str = "true") 
             f" ON CONFLICT (live_id) DO UPDATE SET last_sequence = rooms.last_sequence + 1,"
             f" comment_num = rooms.comment_num + {comments}::bigint, closed = rooms.closed OR {close}::boolean"
             " WHERE NOT rooms.closed RETURNING last_sequence")
-
-
-async def _one(conn: Connection, query: str, *args: object) -> asyncpg.Record:
-    """A statement that always returns exactly one row."""
-    row = await conn.fetchrow(query, *args)
-    assert row is not None, query
-    return row
 
 
 def event_from(sequence: int, body: bytes, created_at: dt.datetime) -> rpb.RoomEvent:
@@ -116,7 +109,7 @@ async def append_comment(conn: Connection, live_id: str, author_id: str, request
     # Concurrent statements of one author can see now() before the last one's: never negative.
     refill = ("least($6::float8, coalesce(rp.comment_tokens"
               " + $5::float8 * greatest(0, extract(epoch FROM now() - rp.comment_tokens_at)), $6::float8))")
-    row = await _one(
+    row = await fetch_one(
         conn, "WITH tokens AS (INSERT INTO room_participants AS rp (live_id, principal_id, comment_tokens, comments)"
         "  VALUES ($1, $2, $6::float8 - 1, 1) ON CONFLICT (live_id, principal_id) DO UPDATE SET"
         f"  comment_tokens = {refill} - 1, comment_tokens_at = greatest(rp.comment_tokens_at, now()),"
@@ -168,7 +161,7 @@ class Figures:
 
 
 async def figures(conn: Connection, live_id: str) -> Figures:
-    row = await _one(
+    row = await fetch_one(
         conn, "SELECT coalesce(r.last_sequence, 0) AS last_sequence, coalesce(r.comment_num, 0) AS comment_num,"
         " coalesce(r.like_count, 0) AS like_count, coalesce(r.mic_num, 0) AS mic_num,"
         " (SELECT count(*) FROM viewers v WHERE v.live_id = $1 AND v.session_start_at IS NOT NULL) AS viewers"
@@ -231,7 +224,7 @@ async def audience_view(conn: Connection, live_id: str) -> tuple[asyncpg.Record 
 
 async def participant(conn: Connection, live_id: str, principal_id: str) -> asyncpg.Record:
     """The principal's standing in the room: joined (a viewer row), removed, muted until."""
-    return await _one(
+    return await fetch_one(
         conn, "SELECT (SELECT true FROM viewers v WHERE v.live_id = $1 AND v.viewer_id = $2) IS NOT NULL AS joined,"
         " p.removed_at IS NOT NULL AS removed, p.muted_until"
         " FROM (SELECT 1) AS one LEFT JOIN room_participants p ON p.live_id = $1 AND p.principal_id = $2",
@@ -277,7 +270,7 @@ async def set_seat(conn: Connection, live_id: str, viewer_id: str, state: str) -
 
 async def seat_on_mic(conn: Connection, live_id: str, viewer_id: str, stream_key: str) -> asyncpg.Record:
     """Put the viewer on the mic with a stream key of their own; mic_num counts them once."""
-    row = await _one(
+    row = await fetch_one(
         conn, "UPDATE guest_seats SET state = $3, stream_key = $4, key_hash = $5, on_mic_at = now()"
         " WHERE live_id = $1 AND viewer_id = $2 RETURNING *",
         live_id, viewer_id, SEAT_ON_MIC, stream_key, key_hash(stream_key))

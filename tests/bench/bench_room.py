@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import grpc
 
@@ -35,7 +35,7 @@ from services.runtime.ids import new_id
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.streams import spawn_holders
 from tests.bench.system import ProcessSystem, process_system
-from tests.harness import bearer, request_id
+from tests.harness import TOKEN_KEY, bearer, request_id
 
 VIEWERS = 5000
 COMMENTERS = 200
@@ -49,8 +49,8 @@ TEXTS = ["新品什么时候发货？", "Great demo, thanks!", "主播讲得太�
 
 def flush_interval() -> float:
     """How often the room writes to VIEWERS streams on one replica at its default settings."""
-    defaults = {f.name: f.default_factory() for f in fields(LiveSettings) if f.name.startswith("room_")}  # type: ignore[misc]
-    return max(defaults["room_flush_s"], VIEWERS / defaults["room_max_writes_per_s"])
+    defaults = LiveSettings(service_name="live", token_key=TOKEN_KEY)
+    return max(defaults.room_flush_s, VIEWERS / defaults.room_max_writes_per_s)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -162,7 +162,7 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
         await asyncio.sleep(2)  # its imports, before the clock starts
     try:
         messages_before, cpu_before, began = fleet.messages, cpu_seconds(pid), time.monotonic()
-        if tapper is not None:
+        if tapper is not None and taps is not None:
             assert tapper.stdin is not None
             tapper.stdin.write((json.dumps({**taps, "per_second": LIKES_PER_S, "seconds": SECONDS}) + "\n").encode())
             await tapper.stdin.drain()
@@ -217,9 +217,11 @@ async def bare_run(viewers: list[tuple[str, str]], *, with_calls: bool) -> Run:
             async with grpc.aio.insecure_channel(address) as channel:
                 return await measure(fleet, server.pid, poster(channel, live_id, viewers[:COMMENTERS]), taps)
 
+        pipe = server.stdin
+
         async def post(n: int) -> tuple[int, float]:
             started = time.monotonic()
-            server.stdin.write(f"{n + 1} {viewers[n % COMMENTERS][0]} {TEXTS[n % len(TEXTS)]}\n".encode())
+            pipe.write(f"{n + 1} {viewers[n % COMMENTERS][0]} {TEXTS[n % len(TEXTS)]}\n".encode())
             return n + 1, started
 
         return await measure(fleet, server.pid, post)
@@ -235,7 +237,9 @@ async def convene_run(system: ProcessSystem, live_id: str, viewers: list[tuple[s
     await fleet.start()
     try:
         taps = {"address": address, "live_id": live_id, "tokens": [t for _, t in viewers]}
-        return await measure(fleet, system.processes["live"][0].proc.pid,
+        process = system.processes["live"][0].proc
+        assert process is not None
+        return await measure(fleet, process.pid,
                              poster(system.channel(address), live_id, viewers[:COMMENTERS]), taps)
     finally:
         await fleet.stop()
