@@ -82,6 +82,9 @@ async def test_a_muted_viewer_is_refused_until_unmuted(room_system: System) -> N
     await room.moderation().UnmuteViewer(mpb.UnmuteViewerRequest(live_id=room.live_id, viewer_id=loud,
                                                                  reason="calmed down"),
                                          metadata=bearer(room.token(room.host)))
+    code, reason = await refused(room.moderation().UnmuteViewer(mpb.UnmuteViewerRequest(
+        live_id=room.live_id, viewer_id=loud, reason="twice"), metadata=bearer(room.token(room.host))))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NOT_MUTED")
     await room.comment(room.token(loud), "sorry")
     await recorder.wait(lambda r: [t for _, t in r.comments] == ["sorry"], "the comment after the unmute")
     code, reason = await refused(room.moderation().MuteViewer(mpb.MuteViewerRequest(

@@ -28,6 +28,7 @@ log = get_logger(__name__)
 
 # How old the live's row and removals that taps are checked against may be.
 VIEW_S = 1.0
+MAX_VIEWS = 1000
 
 
 @dataclass
@@ -72,6 +73,9 @@ class Likes:
         view = self._views.get(live_id)
         if view is not None and time.monotonic() - view.read_at < VIEW_S:
             return view
+        if len(self._views) > MAX_VIEWS:  # lives no longer tapped
+            now = time.monotonic()
+            self._views = {k: v for k, v in self._views.items() if now - v.read_at < VIEW_S}
         reading = self._reading.get(live_id)
         if reading is None:  # one read per live however many taps wait for it
             reading = asyncio.get_running_loop().create_future()

@@ -142,7 +142,8 @@ class Moderation:
         row = await self._moderated_live(principal, live_id)
         announced: list[rpb.RoomEvent] = []
         async with self._pool.acquire() as conn, conn.transaction():
-            await room_store.set_muted(conn, live_id, viewer_id, None)
+            if not await room_store.unmute(conn, live_id, viewer_id):
+                raise FailedPrecondition("NOT_MUTED", "this viewer is not muted", live_id=live_id)
             await self._append(conn, live_id, rpb.RoomEvent(viewer_unmuted=rpb.ViewerUnmuted(viewer_id=viewer_id)),
                                announced)
             action = await moderation_store.record(

@@ -27,6 +27,7 @@ reconnect storm finds it loaded), then unsubscribes.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -139,7 +140,6 @@ class Room:
         self.counters = rpb.RoomCounters()
         self._sent_counters = rpb.RoomCounters()
         self.live: pb.Live = pb.Live()
-        self._live_row: asyncpg.Record | None = None
         # Events taken in since the last write; events ahead of the frontier; when the oldest
         # of those arrived.
         self._outgoing: list[rpb.RoomEvent] = []
@@ -169,7 +169,6 @@ class Room:
                                            backlog=self._backlog)
             if loaded is None:
                 raise LookupError(self.live_id)
-            self._live_row = loaded.live
             self.live = store.live_from_row(loaded.live)
             self.ended = self.live.state == pb.LIVE_STATE_ENDED
             figures = loaded.figures
@@ -305,7 +304,7 @@ class Room:
     # ------------------------------------------------------------------ streams
 
     def attach(self, principal: Principal, after_sequence: int,
-               muted_until: object = None) -> tuple[RoomListener, list[rpb.SubscribeRoomResponse]]:
+               muted_until: dt.datetime | None = None) -> tuple[RoomListener, list[rpb.SubscribeRoomResponse]]:
         """A new stream of this room, and its first messages: a snapshot, or the events after
         `after_sequence`. Synchronous, so nothing is taken in between: the stream then gets
         everything after the frontier and nothing before it."""
@@ -338,13 +337,13 @@ class Room:
         if not self.listeners:
             self._idle_since = time.monotonic()
 
-    def _snapshot(self, *, start_over: bool, muted_until: object) -> rpb.RoomSnapshot:
+    def _snapshot(self, *, start_over: bool, muted_until: dt.datetime | None) -> rpb.RoomSnapshot:
         snapshot = rpb.RoomSnapshot(
             sequence=self.frontier, start_over=start_over, recent_comments=list(self._comments)[-self._backlog:],
             guests=list(self._guests.values()), raised_hands=list(self._hands.values()), live=self.live)
         snapshot.counters.CopyFrom(self.counters)
-        if muted_until is not None:
-            snapshot.muted_until.FromDatetime(muted_until)  # type: ignore[arg-type]
+        if muted_until is not None and muted_until > dt.datetime.now(dt.UTC):
+            snapshot.muted_until.FromDatetime(muted_until)
         return snapshot
 
     # ------------------------------------------------------------------ writing
@@ -406,7 +405,6 @@ class Room:
             row = await conn.fetchrow("SELECT * FROM lives WHERE id = $1", self.live_id)
         if row is None:
             return
-        self._live_row = row
         for listener in list(self.listeners):
             try:
                 require_audience(listener.principal, row)

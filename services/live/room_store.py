@@ -231,10 +231,17 @@ async def participant(conn: Connection, live_id: str, principal_id: str) -> asyn
         live_id, principal_id)
 
 
-async def set_muted(conn: Connection, live_id: str, principal_id: str, until: dt.datetime | None) -> None:
+async def set_muted(conn: Connection, live_id: str, principal_id: str, until: dt.datetime) -> None:
     await conn.execute(
         "INSERT INTO room_participants (live_id, principal_id, muted_until) VALUES ($1, $2, $3)"
         " ON CONFLICT (live_id, principal_id) DO UPDATE SET muted_until = $3", live_id, principal_id, until)
+
+
+async def unmute(conn: Connection, live_id: str, principal_id: str) -> bool:
+    """False when they were not muted."""
+    return bool(await conn.fetchval(
+        "UPDATE room_participants SET muted_until = NULL WHERE live_id = $1 AND principal_id = $2"
+        " AND muted_until > now() RETURNING true", live_id, principal_id))
 
 
 async def set_removed(conn: Connection, live_id: str, principal_id: str) -> bool:

@@ -129,6 +129,8 @@ class Run:
     likes: int = 0
     # Comments some stream had not read when the wait ended (counted as read then).
     late: int = 0
+    # Comment posts that failed (an overloaded server cancels calls), by status.
+    failed: dict[str, int] = field(default_factory=dict)
 
     @property
     def cpu_per_message_us(self) -> float:
@@ -136,8 +138,9 @@ class Run:
 
     def summary(self) -> str:
         late = f"; {self.late} comments still unread by some stream after {DRAIN_S} s" if self.late else ""
+        failed = f"; comment posts failed: {self.failed}" if self.failed else ""
         return (f"post -> last stream {summary_ms(self.delivery)}; {self.writes_per_s:,.0f} writes/s;"
-                f" CPU {self.cpu_s / SECONDS:.2f} cores, {self.cpu_per_message_us:.0f} us per write{late}")
+                f" CPU {self.cpu_s / SECONDS:.2f} cores, {self.cpu_per_message_us:.0f} us per write{late}{failed}")
 
 
 async def _paced(count: int, per_second: float, post) -> list[asyncio.Task]:
@@ -166,7 +169,8 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
             assert tapper.stdin is not None
             tapper.stdin.write((json.dumps({**taps, "per_second": LIKES_PER_S, "seconds": SECONDS}) + "\n").encode())
             await tapper.stdin.drain()
-        posted = await asyncio.gather(*await _paced(SECONDS * COMMENTS_PER_S, COMMENTS_PER_S, post))
+        results = await asyncio.gather(*await _paced(SECONDS * COMMENTS_PER_S, COMMENTS_PER_S, post),
+                                       return_exceptions=True)
         likes = 0
         if tapper is not None:
             assert tapper.stdout is not None
@@ -180,11 +184,18 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
         if tapper is not None and tapper.returncode is None:
             tapper.kill()
             await tapper.wait()
+    posted = [r for r in results if isinstance(r, tuple)]
+    failed: dict[str, int] = {}
+    for result in results:
+        if isinstance(result, grpc.aio.AioRpcError):
+            failed[result.code().name] = failed.get(result.code().name, 0) + 1
+        elif isinstance(result, BaseException):
+            raise result
     late = await fleet.everyone_read([sequence for sequence, _ in posted])
     delivery = [fleet.arrivals[sequence][1] - started for sequence, started in posted]
     assert fleet.gaps == 0 and fleet.dups == 0, f"{fleet.gaps} gaps, {fleet.dups} duplicates"
     return Run(delivery=delivery, writes_per_s=messages / elapsed, cpu_s=cpu, messages=messages,
-               comments=len(posted), likes=likes, late=late)
+               comments=len(posted), likes=likes, late=late, failed=failed)
 
 
 def poster(channel: grpc.aio.Channel, live_id: str, commenters: list[tuple[str, str]]):
