@@ -66,8 +66,8 @@ class Likes:
         taps.waiters.append(counted)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_while_tapped(), name="live-likes")
-        # Shielded: a caller that goes away does not uncount taps already added up.
-        return await asyncio.shield(counted)
+        # A caller that goes away cancels only its wait: its taps are added up already.
+        return await counted
 
     async def _view(self, live_id: str) -> _View:
         view = self._views.get(live_id)
