@@ -4,23 +4,31 @@ mic_num, is_comment, is_mic). Over real NATS and PostgreSQL, two live replicas."
 
 from __future__ import annotations
 
-import asyncpg
 import grpc
+import nats
 
-from convene.live.v1 import live_pb2
+from convene.live.v1 import live_pb2, media_pb2
 from convene.live.v1 import room_pb2 as rpb
-from services.live import room_store
+from services.runtime import bus, subjects
+from services.runtime.ids import new_id
 from tests.harness import System, bearer, eventually, refused
 from tests.room_support import MAX_GUESTS, Room, room_system
 
 
-async def _publisher(system: System, live_id: str, stream_key: str) -> tuple[str, str] | None:
-    """What the one key lookup a media edge goes through answers."""
-    conn = await asyncpg.connect(system.database_url, server_settings={"search_path": "live"})
+async def _may_publish(system: System, live_id: str, endpoint: live_pb2.PublishEndpoint) -> str:
+    """What live answers a media edge that asks whether this endpoint's key may publish ('' when
+    it may): the stream name says whose stream it is, `<live id>` or `<live id>.<guest id>`."""
+    stream, _, secret = endpoint.stream_key.partition("?key=")
+    _, _, guest_id = stream.partition(".")
+    nc = await nats.connect(system.nats_url.split(","))
     try:
-        return await room_store.publisher_of_key(conn, live_id, stream_key)
+        answer = await bus.request(nc, subjects.LIVE_AUTHORIZE_PUBLISH, media_pb2.AuthorizePublishRequest(
+            live_id=live_id, stream_key=secret, guest_id=guest_id, edge_id="edge-test", publish_id=new_id("publish")),
+            media_pb2.AuthorizePublishResponse)
     finally:
-        await conn.close()
+        await nc.close()
+    assert isinstance(answer, media_pb2.AuthorizePublishResponse)
+    return "" if answer.allowed else answer.reason
 
 
 async def test_raise_hand_accept_publish_and_taken_off(room_system: System) -> None:
@@ -46,19 +54,17 @@ async def test_raise_hand_accept_publish_and_taken_off(room_system: System) -> N
         assert change.joined_id == guest and [g.viewer_id for g in change.guests] == [guest]
     endpoint = (await rooms.GetGuestEndpoint(rpb.GetGuestEndpointRequest(live_id=room.live_id),
                                              metadata=bearer(room.token(guest)))).publish
-    assert endpoint.stream_key and endpoint.url.endswith(f"{room.live_id}.{guest}")
-    assert await _publisher(room_system, room.live_id, endpoint.stream_key) == ("guest", guest)
-    # Only the guest gets it; the host's own key still works beside it.
+    assert endpoint.stream_key.startswith(f"{room.live_id}.{guest}?key=")
+    assert endpoint.push_url == f"{endpoint.url}/{endpoint.stream_key}"
+    assert await _may_publish(room_system, room.live_id, endpoint) == ""
+    # Only the guest gets one; the guest's key is no key to the host's stream, nor another's.
     code, reason = await refused(rooms.GetGuestEndpoint(rpb.GetGuestEndpointRequest(live_id=room.live_id),
                                                         metadata=bearer(room.token(watcher))))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NOT_A_GUEST")
-    host_key = (await room.scene.live.GoLive(live_pb2.GoLiveRequest(live_id=room.live_id),
-                                             metadata=as_host)).publish.stream_key
-
-    async def host_granted() -> bool:
-        return await _publisher(room_system, room.live_id, host_key) == ("host", room.host)
-
-    await eventually(host_granted, what="the host's publish grant")
+    as_host_stream = live_pb2.PublishEndpoint(stream_key=f"{room.live_id}?key={endpoint.stream_key.split('=')[1]}")
+    assert await _may_publish(room_system, room.live_id, as_host_stream) in ("STREAM_KEY_INVALID", "GRANT_PENDING")
+    as_watcher = live_pb2.PublishEndpoint(stream_key=endpoint.stream_key.replace(guest, watcher))
+    assert await _may_publish(room_system, room.live_id, as_watcher) == "STREAM_KEY_INVALID"
     # A stranger cannot take the guest off; the host can.
     code, reason = await refused(rooms.EndGuest(rpb.EndGuestRequest(live_id=room.live_id, viewer_id=guest),
                                                 metadata=bearer(room.token(watcher))))
@@ -66,7 +72,7 @@ async def test_raise_hand_accept_publish_and_taken_off(room_system: System) -> N
     await rooms.EndGuest(rpb.EndGuestRequest(live_id=room.live_id, viewer_id=guest), metadata=as_host)
     await audience.wait(lambda r: r.of_kind("guests_changed")[-1].guests_changed.left_id == guest, "the guest off")
     assert list(audience.of_kind("guests_changed")[-1].guests_changed.guests) == []
-    assert await _publisher(room_system, room.live_id, endpoint.stream_key) is None
+    assert await _may_publish(room_system, room.live_id, endpoint) == "STREAM_KEY_INVALID"
     code, reason = await refused(rooms.GetGuestEndpoint(rpb.GetGuestEndpointRequest(live_id=room.live_id),
                                                         metadata=bearer(room.token(guest))))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NOT_A_GUEST")
@@ -100,10 +106,12 @@ async def test_raise_hand_accept_publish_and_taken_off(room_system: System) -> N
         live_pb2.ListViewersRequest(live_id=room.live_id), metadata=as_host)).viewers}
     assert {v: (r.is_comment, r.is_mic) for v, r in records.items() if v != room.host} == {
         guest: (False, True), leaver: (False, True), watcher: (True, False)}
+    guest_endpoint = (await rooms.GetGuestEndpoint(rpb.GetGuestEndpointRequest(live_id=room.live_id),
+                                                   metadata=bearer(room.token(guest)))).publish
     for recorder in (host_view, audience, late):
         await recorder.close()
     await room.scene.end(room.live_id)
-    assert await _publisher(room_system, room.live_id, host_key) is None, "keys die with the live"
+    assert await _may_publish(room_system, room.live_id, guest_endpoint) == "LIVE_ENDED", "keys die with the live"
 
 
 async def test_hands_are_for_viewers_in_the_room(room_system: System) -> None:

@@ -66,6 +66,11 @@ def require_audience(principal: Principal, row: asyncpg.Record) -> None:
 AnnounceRoom = Callable[[str, Sequence[rpb.RoomEvent]], Awaitable[None]]
 
 
+def guest_play_url(settings: LiveSettings, live_id: str, guest_id: str) -> str:
+    """Where viewers play a guest's stream, with their play token for the live (SPEC F-29)."""
+    return f"{settings.play_base_url.rstrip('/')}/guest/{live_id}/{guest_id}/index.m3u8"
+
+
 class Lives:
     def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, play_tokens: PlayTokens,
                  announce_room: AnnounceRoom | None = None) -> None:
@@ -139,10 +144,14 @@ class Lives:
     # ------------------------------------------------------------- creating
 
     def _publish(self, live_id: str, stream_key: str) -> pb.PublishEndpoint:
+        return self.publish_endpoint(live_id, stream_key)
+
+    def publish_endpoint(self, stream_name: str, stream_key: str) -> pb.PublishEndpoint:
         """OBS takes `url` as its server and `stream_key` as its key; ffmpeg pushes to `push_url`.
-        The live id leads the key, so one RTMP application (nginx-rtmp's too) serves every live."""
+        The stream name (the live id; `<live id>.<guest id>` for a guest on the mic) leads the
+        key, so one RTMP application (nginx-rtmp's too) serves every live."""
         url = self._settings.media_base_url.rstrip("/")
-        key = f"{live_id}?key={stream_key}"
+        key = f"{stream_name}?key={stream_key}"
         return pb.PublishEndpoint(url=url, stream_key=key, push_url=f"{url}/{key}")
 
     async def _create(self, conn: Connection, principal: Principal, enterprise_id: str, *, group_id: str,

@@ -1,7 +1,8 @@
 """Raising a hand to speak (连麦, SPEC F-29): a viewer asks, the host accepts or declines, an
-accepted guest publishes a stream of their own with a key bound to the live and to them
-(room_store.publisher_of_key is the one lookup a media edge checks keys with), the host takes
-them off or they leave. Every step is a room event; mic_num and is_mic count who went on."""
+accepted guest publishes a stream of their own (`<live id>.<guest id>` on the media edge) with a
+key bound to the live and to them, checked by live's media plane (media.MediaPlane) when the edge
+asks; the host takes them off or they leave, and the edge cuts their stream at its next renewal.
+Every step is a room event; mic_num and is_mic count who went on."""
 
 from __future__ import annotations
 
@@ -114,8 +115,7 @@ class Guests:
         require_on_air(row)
         if seat is None or seat["state"] != room_store.SEAT_ON_MIC:
             raise FailedPrecondition("NOT_A_GUEST", "you are not on the mic of this live", live_id=live_id)
-        return pb.PublishEndpoint(url=f"{self._settings.media_base_url.rstrip('/')}/{live_id}.{principal.id}",
-                                  stream_key=seat["stream_key"])
+        return self._lives.publish_endpoint(f"{live_id}.{principal.id}", seat["stream_key"])
 
     async def end(self, principal: Principal, live_id: str, viewer_id: str) -> None:
         """The host takes a guest off, or a guest leaves; their stream key stops working."""

@@ -41,7 +41,7 @@ from convene.live.v1 import live_pb2 as pb
 from convene.live.v1 import room_bus_pb2
 from convene.live.v1 import room_pb2 as rpb
 from services.live import room_store, store
-from services.live.domain import require_audience
+from services.live.domain import guest_play_url, require_audience
 from services.live.settings import LiveSettings
 from services.runtime import subjects
 from services.runtime.auth import Principal
@@ -423,8 +423,7 @@ class RoomHub:
         self._loading: set[asyncio.Task] = set()  # the loop keeps only weak references
 
     def guest_play_url(self, live_id: str, viewer_id: str) -> str:
-        """A guest's stream is named `<live id>.<guest id>` beside the host's `<live id>`."""
-        return f"{self.settings.play_base_url.rstrip('/')}/live/{live_id}.{viewer_id}.m3u8"
+        return guest_play_url(self.settings, live_id, viewer_id)
 
     async def room(self, live_id: str) -> Room:
         """The live's room, loaded (LookupError when there is no such live)."""

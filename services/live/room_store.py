@@ -1,5 +1,5 @@
 """The room's SQL (SPEC F-29): its gap-free event sequence, comments with their rate limit,
-likes, what each participant did and may do, and the guests' seats."""
+likes, what each participant did and may do, and the guests' seats and their publishes."""
 
 from __future__ import annotations
 
@@ -269,10 +269,11 @@ async def raise_hand(conn: Connection, live_id: str, viewer_id: str) -> bool:
 
 
 async def set_seat(conn: Connection, live_id: str, viewer_id: str, state: str) -> None:
-    """Any state but on the mic: the guest's stream key stops working."""
+    """Any state but on the mic: the guest's stream key stops working, and so does the publish
+    an edge holds for them (at its next renewal)."""
     await conn.execute(
-        "UPDATE guest_seats SET state = $3, stream_key = NULL, key_hash = NULL WHERE live_id = $1 AND viewer_id = $2",
-        live_id, viewer_id, state)
+        "UPDATE guest_seats SET state = $3, stream_key = NULL, key_hash = NULL, publish_id = ''"
+        " WHERE live_id = $1 AND viewer_id = $2", live_id, viewer_id, state)
 
 
 async def seat_on_mic(conn: Connection, live_id: str, viewer_id: str, stream_key: str) -> asyncpg.Record:
@@ -297,15 +298,31 @@ async def guests(conn: Connection, live_id: str) -> list[asyncpg.Record]:
                             live_id, SEAT_ON_MIC)
 
 
-async def publisher_of_key(conn: Connection, live_id: str, stream_key: str) -> tuple[str, str] | None:
-    """Who may publish to `live_id` with `stream_key`: ("host", host id) for the host's key of a
-    previewed or running live (its grant), ("guest", viewer id) for a guest's own key while they
-    are on the mic of a running live; None otherwise. The one lookup a media edge's key check
-    goes through."""
-    row = await conn.fetchrow(
-        "SELECT 'host' AS role, l.host_id AS publisher FROM media_grants g JOIN lives l ON l.id = g.live_id"
-        " WHERE g.live_id = $1 AND g.key_hash = $2 AND l.state = ANY($4::smallint[])"
-        " UNION ALL SELECT 'guest', s.viewer_id FROM guest_seats s JOIN lives l ON l.id = s.live_id"
-        " WHERE s.live_id = $1 AND s.key_hash = $2 AND s.state = $3 AND l.state = $5",
-        live_id, key_hash(stream_key), SEAT_ON_MIC, [pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_LIVE], pb.LIVE_STATE_LIVE)
-    return (row["role"], row["publisher"]) if row is not None else None
+async def guest_publish_seat(conn: Connection, live_id: str, guest_id: str, publish_id: str,
+                             lease_s: float) -> tuple[int | None, asyncpg.Record | None]:
+    """The live's state and the guest's seat, locked, with `held`: another publish holds it
+    (renewed within `lease_s`)."""
+    live_state = await conn.fetchval("SELECT state FROM lives WHERE id = $1", live_id)
+    seat = await conn.fetchrow(
+        "SELECT *, publish_id <> '' AND publish_id <> $3 AND publish_seen_at > now() - make_interval(secs => $4)"
+        " AS held FROM guest_seats WHERE live_id = $1 AND viewer_id = $2 FOR UPDATE",
+        live_id, guest_id, publish_id, lease_s)
+    return live_state, seat
+
+
+async def hold_guest_publish(conn: Connection, live_id: str, guest_id: str, publish_id: str) -> None:
+    await conn.execute("UPDATE guest_seats SET publish_id = $3, publish_seen_at = now()"
+                       " WHERE live_id = $1 AND viewer_id = $2", live_id, guest_id, publish_id)
+
+
+async def renew_guest_publish(conn: Connection, live_id: str, guest_id: str, publish_id: str) -> bool:
+    """The guest's publish goes on while they are on the mic of a running live."""
+    return bool(await conn.fetchval(
+        "UPDATE guest_seats s SET publish_seen_at = now() FROM lives l WHERE s.live_id = $1 AND s.viewer_id = $2"
+        " AND s.publish_id = $3 AND s.state = $4 AND l.id = s.live_id AND l.state = $5 RETURNING true",
+        live_id, guest_id, publish_id, SEAT_ON_MIC, pb.LIVE_STATE_LIVE))
+
+
+async def release_guest_publish(conn: Connection, live_id: str, guest_id: str, publish_id: str) -> None:
+    await conn.execute("UPDATE guest_seats SET publish_id = '' WHERE live_id = $1 AND viewer_id = $2"
+                       " AND publish_id = $3", live_id, guest_id, publish_id)

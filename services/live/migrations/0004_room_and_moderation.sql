@@ -56,6 +56,9 @@ CREATE TABLE guest_seats (
     -- The guest's own stream key while on the mic: shown to the guest only, checked by hash.
     stream_key text,
     key_hash   bytea,
+    -- The publish of the guest's stream a media edge holds, renewed under a lease.
+    publish_id      text NOT NULL DEFAULT '',
+    publish_seen_at timestamptz,
     raised_at  timestamptz,
     on_mic_at  timestamptz,
     PRIMARY KEY (live_id, viewer_id)
