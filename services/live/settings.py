@@ -37,7 +37,7 @@ class LiveSettings(Settings):
     room_flush_s: float = field(default_factory=lambda: env_float("LIVE_ROOM_FLUSH_S", "0.25"))
     # Stream writes per second a replica aims to stay under: with more streams than this allows
     # at room_flush_s, each room writes less often (and in larger batches) instead of falling behind.
-    room_max_writes_per_s: float = field(default_factory=lambda: env_float("LIVE_ROOM_MAX_WRITES_PER_S", "10000"))
+    room_max_writes_per_s: float = field(default_factory=lambda: env_float("LIVE_ROOM_MAX_WRITES_PER_S", "5000"))
     room_backlog: int = field(default_factory=lambda: env_int("LIVE_ROOM_BACKLOG", "50"))
     room_resume_window: int = field(default_factory=lambda: env_int("LIVE_ROOM_RESUME_WINDOW", "1000"))
     room_stream_buffer: int = field(default_factory=lambda: env_int("LIVE_ROOM_STREAM_BUFFER", "40"))
