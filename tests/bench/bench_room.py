@@ -36,7 +36,7 @@ from services.runtime.ids import new_id
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.streams import spawn_holders
 from tests.bench.system import ProcessSystem, process_system
-from tests.harness import TOKEN_KEY, bearer, request_id
+from tests.harness import bearer, request_id
 
 # The issue's size; BENCH_ROOM_VIEWERS runs another (the flush interval follows, as in the room).
 VIEWERS = int(os.environ.get("BENCH_ROOM_VIEWERS", "5000"))
@@ -54,7 +54,7 @@ TEXTS = ["新品什么时候发货？", "Great demo, thanks!", "主播讲得太�
 
 def flush_interval() -> float:
     """How often the room writes to VIEWERS streams on one replica at its default settings."""
-    defaults = LiveSettings(service_name="live", token_key=TOKEN_KEY)
+    defaults = LiveSettings(service_name="live")
     return max(defaults.room_flush_s, VIEWERS / defaults.room_max_writes_per_s)
 
 
@@ -278,8 +278,8 @@ async def run(report: Report) -> None:
         viewers = []
         for i in range(VIEWERS):
             viewer = new_id("member") if i % 2 else new_id("wechat_user")
-            viewers.append((viewer, system.signer.mint(viewer, enterprise_id=org.enterprise_id if i % 2 else "",
-                                                       ttl_s=3600)[0]))
+            viewers.append((viewer, await system.mint_token(viewer, org.enterprise_id if i % 2 else "",
+                                                            ttl_s=3600)))
         queue = iter(viewers)
 
         async def joiner() -> None:
