@@ -33,6 +33,7 @@ import grpc
 from convene.live.v1 import live_pb2, room_pb2, room_pb2_grpc
 from services.live.settings import LiveSettings
 from services.runtime.ids import new_id
+from tests.bench.cpu import tree_cpu
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.streams import spawn_holders
 from tests.bench.system import ProcessSystem, process_system
@@ -56,13 +57,6 @@ def flush_interval() -> float:
     """How often the room writes to VIEWERS streams on one replica at its default settings."""
     defaults = LiveSettings(service_name="live")
     return max(defaults.room_flush_s, VIEWERS / defaults.room_max_writes_per_s)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -169,7 +163,7 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
                                                       stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
         await asyncio.sleep(2)  # its imports, before the clock starts
     try:
-        messages_before, cpu_before, began = fleet.messages, cpu_seconds(pid), time.monotonic()
+        messages_before, cpu_before, began = fleet.messages, tree_cpu(pid), time.monotonic()
         if tapper is not None and taps is not None:
             assert tapper.stdin is not None
             tapper.stdin.write((json.dumps({**taps, "per_second": LIKES_PER_S, "taps_per_call": TAPS_PER_CALL,
@@ -185,7 +179,7 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
             if tapped["failed"] or tapped["skipped"]:
                 print(f"  likes: {tapped['failed']} calls failed {tapped['errors']}, {tapped['skipped']} taps not sent"
                       " (every call slot busy)", flush=True)
-        elapsed, cpu = time.monotonic() - began, cpu_seconds(pid) - cpu_before
+        elapsed, cpu = time.monotonic() - began, tree_cpu(pid) - cpu_before
         messages = fleet.messages - messages_before
     finally:
         if tapper is not None and tapper.returncode is None:
