@@ -17,6 +17,7 @@ from convene.live.v1 import room_pb2 as rpb
 from services.live import room_store
 from services.live.domain import require_audience
 from services.live.room_fanout import Room, RoomHub
+from services.runtime import metrics
 from services.runtime.auth import Principal
 from services.runtime.errors import FailedPrecondition, NotFound, OutOfRange, PermissionDenied
 
@@ -80,6 +81,8 @@ class RoomStreams:
                 yield data
                 listener.written = up_to
             if listener.overflowed:
+                if (recorded := metrics.current.get()) is not None:
+                    recorded.stream_resyncs.inc()
                 yield rpb.SubscribeRoomResponse(resync=rpb.RoomResync(after_sequence=listener.written))
             elif listener.error is not None:
                 raise listener.error

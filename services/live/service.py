@@ -21,7 +21,7 @@ from services.live.room_servicer import ModerationServicer, RoomServicer
 from services.live.servicer import LiveServicer
 from services.live.settings import LiveSettings
 from services.live.watching import Watching
-from services.runtime import subjects
+from services.runtime import metrics, subjects
 from services.runtime.app import Runtime, ServiceDefinition, ServiceParts
 from services.runtime.consumer import ConsumerSpec
 from services.runtime.play_tokens import PlayTokens
@@ -45,6 +45,9 @@ async def build(runtime: Runtime) -> ServiceParts:
     room = RoomServicer(RoomStreams(runtime.pool, hub), Comments(runtime.pool, hub, blocked, settings), likes,
                         Guests(runtime.pool, hub, lives, settings))
     moderation = ModerationServicer(Moderation(runtime.pool, lives, hub, blocked))
+
+    if (recorded := metrics.current.get()) is not None:
+        recorded.streams_open.set_function(lambda: hub.open_streams)
 
     async def start_room():
         async def stop() -> None:
