@@ -60,6 +60,8 @@ REFRESH_S = 1.0
 LINGER_S = 10.0
 # Events per message when a reconnect replays what it missed.
 REPLAY_CHUNK = 200
+# Streams handed a message per turn of the event loop when a room writes.
+WRITE_SLICE = 500
 
 Announce = Callable[[str, Sequence[rpb.RoomEvent]], Awaitable[None]]
 
@@ -356,7 +358,7 @@ class Room:
                 if (self._check_now or now - self._refreshed_at >= REFRESH_S
                         or (self._gap_since is not None and now - self._gap_since >= GAP_GRACE_S)):
                     await self.catch_up()
-                self.write()
+                await self.write()
                 if self._audience_changed:
                     await self._check_audience()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -368,10 +370,17 @@ class Room:
                 await self.close()
                 return
 
-    def write(self) -> None:
+    async def write(self) -> None:
         """Hand what was taken in since the last write to every stream, serialized once per
-        point the streams stand at (all of them but the ones opened since the last write)."""
+        point the streams stand at (all of them but the ones opened since the last write).
+        The streams are handed their message WRITE_SLICE at a time, a turn of the event loop
+        apart, so the calls that arrive meanwhile (comments, likes) are not held up behind
+        thousands of stream writes; what is written, and ended, is what stood at the start."""
         counters_changed = self.counters != self._sent_counters
+        ended, removed = self.ended, list(self._removed)
+        self._removed.clear()
+        offers: list[tuple[bytes, list[RoomListener]]] = []
+        frontier = self.frontier
         if self._outgoing or counters_changed:
             standing: dict[int, list[RoomListener]] = {}
             for listener in self.listeners:
@@ -382,19 +391,23 @@ class Room:
                     continue
                 if counters_changed:
                     message.counters.CopyFrom(self.counters)
-                data = message.SerializeToString()
-                for listener in listeners:
-                    listener.offer(data, self.frontier)
-                self.messages_written += len(listeners)
+                offers.append((message.SerializeToString(), listeners))
             self._outgoing.clear()
             self._sent_counters.CopyFrom(self.counters)
-        for viewer_id in self._removed:
-            for listener in self._by_viewer.get(viewer_id, ()):
+        handed = 0
+        for data, listeners in offers:
+            for listener in listeners:
+                listener.offer(data, frontier)
+                handed += 1
+                if handed % WRITE_SLICE == 0:
+                    await asyncio.sleep(0)
+            self.messages_written += len(listeners)
+        for viewer_id in removed:
+            for listener in list(self._by_viewer.get(viewer_id, ())):
                 listener.end(PermissionDenied("REMOVED_FROM_LIVE", "a moderator removed you from this live",
                                               live_id=self.live_id))
-        self._removed.clear()
-        if self.ended:
-            for listener in self.listeners:
+        if ended:
+            for listener in list(self.listeners):
                 listener.end(None)
 
     async def _check_audience(self) -> None:
