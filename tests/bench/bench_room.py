@@ -189,7 +189,8 @@ async def measure(fleet: RoomFleet, pid: int, post, taps: dict | None = None) ->
     failed: dict[str, int] = {}
     for result in results:
         if isinstance(result, grpc.aio.AioRpcError):
-            failed[result.code().name] = failed.get(result.code().name, 0) + 1
+            why = f"{result.code().name}: {(result.details() or '')[:80]}"  # the status and what gRPC said
+            failed[why] = failed.get(why, 0) + 1
         elif isinstance(result, BaseException):
             raise result
     late = await fleet.everyone_read([sequence for sequence, _ in posted])
