@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from convene.groups.v1 import groups_pb2
 from convene.identity.v1 import identity_pb2
-from convene.live.v1 import live_pb2
+from convene.live.v1 import live_pb2, moderation_pb2, moderation_pb2_grpc, room_pb2
 from convene.meetings.v1 import meetings_pb2
 from convene.notifications.v1 import notifications_pb2
 from tests.harness import System, bearer, error_reason, eventually, module_system, request_id
@@ -37,22 +37,26 @@ CALL_TIMEOUT_S = 20.0
 # What a refusal may carry back: gRPC clients refuse trailers past 8 KiB by default.
 MAX_ERROR_BYTES = 4096
 
-SERVICES = {
-    "identity": identity_pb2.DESCRIPTOR.services_by_name["IdentityService"],
-    "groups": groups_pb2.DESCRIPTOR.services_by_name["GroupsService"],
-    "live": live_pb2.DESCRIPTOR.services_by_name["LiveService"],
-    "meetings": meetings_pb2.DESCRIPTOR.services_by_name["MeetingsService"],
-    "notifications": notifications_pb2.DESCRIPTOR.services_by_name["NotificationsService"],
-}
+# (the service that serves it, the gRPC service): live also serves its rooms and their moderation.
+SERVICES = [
+    ("identity", identity_pb2.DESCRIPTOR.services_by_name["IdentityService"]),
+    ("groups", groups_pb2.DESCRIPTOR.services_by_name["GroupsService"]),
+    ("live", live_pb2.DESCRIPTOR.services_by_name["LiveService"]),
+    ("live", room_pb2.DESCRIPTOR.services_by_name["RoomService"]),
+    ("live", moderation_pb2.DESCRIPTOR.services_by_name["ModerationService"]),
+    ("meetings", meetings_pb2.DESCRIPTOR.services_by_name["MeetingsService"]),
+    ("notifications", notifications_pb2.DESCRIPTOR.services_by_name["NotificationsService"]),
+]
 # Calls that take something away from what they name: they run last, and name only victims.
 DESTRUCTIVE = {"RemoveMember", "RevokeTokens", "UnverifyEnterprise", "HandOverContacts", "RemoveExternalContact",
                "DismissGroup", "LeaveGroup", "RemoveGroupMember", "TransferGroupOwnership", "EndLive",
                "ForceStopLive", "CancelScheduledLive", "DeleteReplay", "CancelMeeting", "CancelOccurrence",
-               "EndMeeting", "LeaveMeeting", "LeaveGroupCall", "UpdateMember"}
+               "EndMeeting", "LeaveMeeting", "LeaveGroupCall", "UpdateMember", "RemoveViewer", "MuteViewer",
+               "ResolveReport", "EndGuest", "DeleteComment"}
 
 
 def _methods() -> list[tuple[str, d.MethodDescriptor]]:
-    methods = [(name, m) for name, service in SERVICES.items() for m in service.methods]
+    methods = [(name, m) for name, service in SERVICES for m in service.methods]
     return sorted(methods, key=lambda item: item[1].name in DESTRUCTIVE)  # stable: descriptor order otherwise
 
 
@@ -100,6 +104,11 @@ class Arena:
             request_id=request_id(), card_id=self.cards[0]), metadata=bearer(org.tokens[colleague]))
         live_share = await system.stub("live").CreateShareLink(live_pb2.CreateShareLinkRequest(live_id=live_id),
                                                                metadata=bearer(org.tokens[host]))
+        moderation = moderation_pb2_grpc.ModerationServiceStub(system.channel(system.address_of("live")))
+        report = await moderation.ReportLive(
+            moderation_pb2.ReportLiveRequest(request_id=request_id(), live_id=live_id,
+                                             reason=moderation_pb2.REPORT_REASON_SPAM),
+            metadata=bearer(org.tokens[colleague]))
         invite = await groups.CreateGroupInvite(groups_pb2.CreateGroupInviteRequest(group_id=group_id),
                                                 metadata=bearer(org.tokens[host]))
 
@@ -114,6 +123,7 @@ class Arena:
         w.add("call", call.call.id)
         w.add("card", *self.cards)
         w.add("forward", share.forward.id, live_share.share_id)
+        w.add("report", report.report.id)
         w.victims = [victims.admin_id, *victims.member_ids, victims.enterprise_id]
         w.secrets = [org.api_secret, other.api_secret]
         w.links = [share.url, share.token, live_share.url, invite.invite_token]
@@ -177,7 +187,7 @@ def _check(error: grpc.aio.AioRpcError | None, what: str) -> None:
 
 
 async def _all_serving(arena: Arena) -> None:
-    for name in SERVICES:
+    for name in dict(SERVICES):
         stub = health_pb2_grpc.HealthStub(arena.system.channel(arena.system.address_of(name)))
         reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=10)
         assert reply.status == health_pb2.HealthCheckResponse.SERVING, f"{name} is not SERVING"

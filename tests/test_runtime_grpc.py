@@ -252,7 +252,8 @@ async def test_a_page_token_the_server_did_not_write_is_invalid_argument(edge: S
 
 
 # Processes that serve more than their own service: groups also serves the red-packet covers.
-SERVED = {"groups": ["convene.groups.v1.CoversService", "convene.groups.v1.GroupsService"]}
+SERVED = {"groups": ["convene.groups.v1.CoversService", "convene.groups.v1.GroupsService"],
+          "live": ["convene.live.v1.LiveService", "convene.live.v1.ModerationService", "convene.live.v1.RoomService"]}
 
 
 async def test_every_service_reports_serving(edge: System) -> None:

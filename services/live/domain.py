@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 from nats.aio.client import Client as NATS
@@ -15,8 +15,10 @@ from convene.groups.v1 import membership_pb2
 from convene.identity.v1 import authz_pb2
 from convene.live.v1 import events_pb2
 from convene.live.v1 import live_pb2 as pb
+from convene.live.v1 import moderation_pb2 as mpb
+from convene.live.v1 import room_pb2 as rpb
 from convene.notifications.v1 import notice_pb2, notifications_pb2
-from services.live import store
+from services.live import moderation_store, room_store, store
 from services.live.settings import LiveSettings
 from services.runtime import bus, subjects, timers
 from services.runtime.auth import Principal
@@ -61,12 +63,27 @@ def require_audience(principal: Principal, row: asyncpg.Record) -> None:
                                live_id=row["id"])
 
 
+# After a commit that wrote room events: tell the replicas holding the live's room.
+AnnounceRoom = Callable[[str, Sequence[rpb.RoomEvent]], Awaitable[None]]
+
+
+def guest_play_url(settings: LiveSettings, live_id: str, guest_id: str) -> str:
+    """Where viewers play a guest's stream, with their play token for the live (SPEC F-29)."""
+    return f"{settings.play_base_url.rstrip('/')}/guest/{live_id}/{guest_id}/index.m3u8"
+
+
 class Lives:
-    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, play_tokens: PlayTokens) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, play_tokens: PlayTokens,
+                 announce_room: AnnounceRoom | None = None) -> None:
         self._pool = pool
         self._nc = nc
         self._settings = settings
         self._play_tokens = play_tokens
+        self._announce_room = announce_room
+
+    async def _room_changed(self, live_id: str) -> None:
+        if self._announce_room is not None:
+            await self._announce_room(live_id, ())
 
     # ------------------------------------------------------------- permission answers
 
@@ -104,15 +121,19 @@ class Lives:
         await self.require_admin(principal, row)
 
     async def require_admin(self, principal: Principal, row: asyncpg.Record) -> None:
-        if principal.is_member and principal.enterprise_id == row["enterprise_id"]:
-            answer = await self._authorize(principal, authz_pb2.ACTION_ACT_AS_ADMIN, row["enterprise_id"])
+        await self.require_admin_of(principal, row["enterprise_id"], live_id=row["id"])
+
+    async def require_admin_of(self, principal: Principal, enterprise_id: str, **about: str) -> None:
+        """An admin of `enterprise_id`, as identity says now."""
+        if principal.is_member and principal.enterprise_id == enterprise_id:
+            answer = await self._authorize(principal, authz_pb2.ACTION_ACT_AS_ADMIN, enterprise_id)
             if answer.allowed:
                 return
         raise PermissionDenied("ADMIN_ONLY", "only the host or an admin of the live's enterprise may do this",
-                               live_id=row["id"])
+                               **about)
 
     @staticmethod
-    def _require_host(principal: Principal, row: asyncpg.Record) -> None:
+    def require_host(principal: Principal, row: asyncpg.Record) -> None:
         if principal.id != row["host_id"]:
             raise PermissionDenied("HOST_ONLY", "only the host may do this", live_id=row["id"])
 
@@ -125,10 +146,14 @@ class Lives:
     # ------------------------------------------------------------- creating
 
     def _publish(self, live_id: str, stream_key: str) -> pb.PublishEndpoint:
+        return self.publish_endpoint(live_id, stream_key)
+
+    def publish_endpoint(self, stream_name: str, stream_key: str) -> pb.PublishEndpoint:
         """OBS takes `url` as its server and `stream_key` as its key; ffmpeg pushes to `push_url`.
-        The live id leads the key, so one RTMP application (nginx-rtmp's too) serves every live."""
+        The stream name (the live id; `<live id>.<guest id>` for a guest on the mic) leads the
+        key, so one RTMP application (nginx-rtmp's too) serves every live."""
         url = self._settings.media_base_url.rstrip("/")
-        key = f"{live_id}?key={stream_key}"
+        key = f"{stream_name}?key={stream_key}"
         return pb.PublishEndpoint(url=url, stream_key=key, push_url=f"{url}/{key}")
 
     async def _create(self, conn: Connection, principal: Principal, enterprise_id: str, *, group_id: str,
@@ -224,7 +249,7 @@ class Lives:
     async def go_live(self, principal: Principal, live_id: str) -> pb.GoLiveResponse:
         async with self._pool.acquire() as conn:
             row = await self._live(conn, live_id)
-        self._require_host(principal, row)
+        self.require_host(principal, row)
         if row["state"] == pb.LIVE_STATE_LIVE:
             return pb.GoLiveResponse(live=store.live_from_row(row), publish=self._publish(live_id, row["stream_key"]))
         if row["state"] not in (pb.LIVE_STATE_PREVIEW, pb.LIVE_STATE_SCHEDULED):
@@ -285,11 +310,12 @@ class Lives:
     async def cancel_scheduled(self, principal: Principal, live_id: str) -> pb.Live:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._live(conn, live_id, for_update=True)
-            self._require_host(principal, row)
+            self.require_host(principal, row)
             if row["state"] != pb.LIVE_STATE_SCHEDULED:
                 raise FailedPrecondition("NOT_SCHEDULED", "only a live that has not started can be cancelled")
             await self._withdraw_reminders(conn, row)
             row = await self._end(conn, row, reason=pb.END_REASON_CANCELLED, note="", by=principal.id)
+        await self._room_changed(live_id)
         return store.live_from_row(row)
 
     # ------------------------------------------------------------- while live
@@ -305,21 +331,27 @@ class Lives:
     async def update_audience(self, principal: Principal, live_id: str, audience: int) -> pb.Live:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._live(conn, live_id, for_update=True)
-            self._require_host(principal, row)
+            self.require_host(principal, row)
             # After the end it still decides who may view the replay.
             if row["state"] == pb.LIVE_STATE_ENDED and not row["allow_replay"]:
                 raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=live_id)
-            if row["audience"] != audience:
+            changed = row["audience"] != audience
+            if changed:
                 row = await store.set_audience(conn, live_id, audience)
                 await add_event(conn, new_envelope(
                     subjects.LIVE_AUDIENCE_CHANGED, subject=live_id, enterprise_id=row["enterprise_id"],
                     correlation_id=live_id, payload=events_pb2.AudienceChanged(live=store.live_from_row(row))))
+                # Room streams are checked against the new audience (SPEC F-23, F-29).
+                await room_store.append(conn, live_id, rpb.RoomEvent(live_changed=rpb.LiveChanged(
+                    live=store.live_from_row(row))))
+        if changed:
+            await self._room_changed(live_id)
         return store.live_from_row(row)
 
     async def rotate_stream_key(self, principal: Principal, live_id: str) -> pb.PublishEndpoint:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._live(conn, live_id, for_update=True)
-            self._require_host(principal, row)
+            self.require_host(principal, row)
             if row["state"] == pb.LIVE_STATE_ENDED:
                 raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=live_id)
             key = secrets.token_urlsafe(24)
@@ -329,7 +361,7 @@ class Lives:
     async def host_heartbeat(self, principal: Principal, live_id: str) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._live(conn, live_id)
-            self._require_host(principal, row)
+            self.require_host(principal, row)
             if row["state"] not in RUNNING:
                 raise FailedPrecondition("LIVE_NOT_RUNNING", "this live is not on air", live_id=live_id)
             if not row["stream_publish_id"]:  # a stream on air already keeps the live going
@@ -351,12 +383,13 @@ class Lives:
     async def end_live(self, principal: Principal, live_id: str) -> pb.Live:
         async with self._pool.acquire() as conn, conn.transaction():
             row = await self._live(conn, live_id, for_update=True)
-            self._require_host(principal, row)
+            self.require_host(principal, row)
             if row["state"] == pb.LIVE_STATE_ENDED:
                 return store.live_from_row(row)  # ending twice is ending once
             if row["state"] == pb.LIVE_STATE_SCHEDULED:
                 raise FailedPrecondition("NOT_STARTED", "cancel a scheduled live instead of ending it")
             row = await self._end(conn, row, reason=pb.END_REASON_HOST_ENDED, note="", by=principal.id)
+        await self._room_changed(live_id)
         return store.live_from_row(row)
 
     async def force_stop(self, principal: Principal, live_id: str, reason: str) -> pb.Live:
@@ -364,11 +397,24 @@ class Lives:
             row = await self._live(conn, live_id)
         await self.require_admin(principal, row)
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await self._live(conn, live_id, for_update=True)
-            if row["state"] == pb.LIVE_STATE_ENDED:
-                raise FailedPrecondition("LIVE_ENDED", "this live has already ended", live_id=live_id)
-            row = await self._end(conn, row, reason=pb.END_REASON_FORCE_STOPPED, note=reason, by=principal.id)
+            row = await self.stop_by_admin(conn, principal, live_id, reason)
+        await self._room_changed(live_id)
         return store.live_from_row(row)
+
+    async def stop_by_admin(self, conn: Connection, principal: Principal, live_id: str, reason: str, *,
+                            report_id: str = "") -> asyncpg.Record:
+        """Force-stop in the caller's transaction (the caller checked the admin): recorded as a
+        moderation action (SPEC F-51), and every open report of the live is resolved by it."""
+        row = await self._live(conn, live_id, for_update=True)
+        if row["state"] == pb.LIVE_STATE_ENDED:
+            raise FailedPrecondition("LIVE_ENDED", "this live has already ended", live_id=live_id)
+        row = await self._end(conn, row, reason=pb.END_REASON_FORCE_STOPPED, note=reason, by=principal.id)
+        await moderation_store.record(conn, kind=mpb.MODERATION_ACTION_KIND_LIVE_FORCE_STOPPED,
+                                      enterprise_id=row["enterprise_id"], actor_id=principal.id, live_id=live_id,
+                                      reason=reason, report_id=report_id)
+        await moderation_store.resolve_reports(conn, live_id=live_id, state=mpb.REPORT_STATE_FORCE_STOPPED,
+                                               by=principal.id, note=reason)
+        return row
 
     async def on_host_gone(self, timer: Timer, conn: Connection) -> None:
         """Timer: the host sent no heartbeat for host_timeout_s (SPEC F-26)."""
@@ -387,6 +433,8 @@ class Lives:
         await timers.cancel(conn, self.host_timer_key(live_id))
         figures = await store.stats(conn, live_id)
         live = store.live_from_row(row)
+        # The room's last event: its streams end after it (SPEC F-29).
+        await room_store.append(conn, live_id, rpb.RoomEvent(live_changed=rpb.LiveChanged(live=live)), close=True)
         duration = int((row["ended_at"] - row["started_at"]).total_seconds()) if row["started_at"] else 0
         if was_on_air and row["allow_replay"]:
             due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self._settings.replay_delay_s)

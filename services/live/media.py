@@ -4,7 +4,9 @@
   (`live.v1.authorize_publish`) and while it ingests (`live.v1.renew_publish`). They read the
   media grant that the `live--media-grants` consumer of the start's fan-out writes: no grant,
   no publish. One publish holds a live at a time, under a lease the edge renews; a second
-  publisher is refused, a rotated key or an ended live cuts the one there.
+  publisher is refused, a rotated key or an ended live cuts the one there. A guest on the mic
+  (SPEC F-29) publishes beside the host with a key of their own, holding their seat, not the
+  live; taken off the mic, their publish is cut at its next renewal.
 - The edge's stream events (consumer `live--media-streams`, in order): published -> the live is
   on air and the host-gone timer waits a lease past each renewal; unpublished -> the grant is free and the timer starts,
   so a live whose stream stays gone for `host_timeout_s` ends (a reconnect in time resumes it;
@@ -25,7 +27,7 @@ from nats.aio.client import Client as NATS
 from convene.live.v1 import live_pb2 as pb
 from convene.live.v1 import media_pb2
 from convene.media.v1 import events_pb2 as media_events
-from services.live import store
+from services.live import room_store, store
 from services.live.domain import RUNNING, Lives
 from services.live.settings import LiveSettings
 from services.runtime import bus, subjects
@@ -61,6 +63,8 @@ class MediaPlane:
 
     async def authorize_publish(self, request: media_pb2.AuthorizePublishRequest) -> media_pb2.AuthorizePublishResponse:
         lease = self._settings.publish_lease_s
+        if request.guest_id:
+            return await self._authorize_guest(request)
         async with self._pool.acquire() as conn, conn.transaction():
             row = await store.publish_grant(conn, request.live_id, lease)
             reason = self._refusal(row, request)
@@ -92,7 +96,50 @@ class MediaPlane:
             return "ALREADY_PUBLISHING"
         return ""
 
+    async def _authorize_guest(self, request: media_pb2.AuthorizePublishRequest) -> media_pb2.AuthorizePublishResponse:
+        """A guest on the mic (SPEC F-29) publishes their own stream with their own key; it
+        holds their seat, not the live, is not recorded, and leaves the host-gone rule alone."""
+        lease = self._settings.publish_lease_s
+        async with self._pool.acquire() as conn, conn.transaction():
+            live_state, seat = await room_store.guest_publish_seat(conn, request.live_id, request.guest_id,
+                                                                   request.publish_id, lease)
+            reason = self._guest_refusal(live_state, seat, request.stream_key)
+            if not reason:
+                await room_store.hold_guest_publish(conn, request.live_id, request.guest_id, request.publish_id)
+                row = await store.get_live(conn, request.live_id)
+        log.info("guest publish " + ("refused" if reason else "allowed"), live_id=request.live_id,
+                 correlation_id=request.live_id, guest_id=request.guest_id, publish_id=request.publish_id,
+                 reason=reason)
+        if reason:
+            return media_pb2.AuthorizePublishResponse(allowed=False, reason=reason)
+        assert row is not None
+        return media_pb2.AuthorizePublishResponse(allowed=True, enterprise_id=row["enterprise_id"],
+                                                  lease_seconds=int(lease), record=False)
+
+    @staticmethod
+    def _guest_refusal(live_state: int | None, seat: asyncpg.Record | None, stream_key: str) -> str:
+        """The one check of a guest's key: theirs while they are on the mic of a live on air."""
+        if live_state is None:
+            return "LIVE_NOT_FOUND"
+        if live_state == pb.LIVE_STATE_ENDED:
+            return "LIVE_ENDED"
+        if live_state != pb.LIVE_STATE_LIVE:
+            return "LIVE_NOT_STARTED"
+        if seat is None or seat["state"] != room_store.SEAT_ON_MIC or seat["key_hash"] is None \
+                or not hmac.compare_digest(bytes(seat["key_hash"]), store.key_hash(stream_key)):
+            return "STREAM_KEY_INVALID"
+        if seat["held"]:
+            return "ALREADY_PUBLISHING"
+        return ""
+
     async def renew_publish(self, request: media_pb2.RenewPublishRequest) -> media_pb2.RenewPublishResponse:
+        if request.guest_id:
+            async with self._pool.acquire() as conn:
+                if await room_store.renew_guest_publish(conn, request.live_id, request.guest_id, request.publish_id):
+                    return media_pb2.RenewPublishResponse(allowed=True)
+                row = await store.get_live(conn, request.live_id)
+            reason = "LIVE_ENDED" if row is None or row["state"] not in RUNNING else "PUBLISH_REVOKED"
+            return media_pb2.RenewPublishResponse(allowed=False, reason=reason)
         async with self._pool.acquire() as conn, conn.transaction():
             if await store.renew_publish(conn, request.live_id, request.publish_id):
                 await self._lives.watch_host(conn, request.live_id, streaming=True)
@@ -107,6 +154,10 @@ class MediaPlane:
         """Consumer `live--media-streams` (published, recording finished, unpublished, in order)."""
         if event.type == subjects.MEDIA_STREAM_PUBLISHED:
             published = event.payload(media_events.StreamPublished)
+            if published.guest_id:  # a guest's stream: the live's own stream and timers are the host's
+                log.info("guest stream on air", live_id=published.live_id, guest_id=published.guest_id,
+                         publish_id=published.publish_id)
+                return
             row = await store.get_live(conn, published.live_id, for_update=True)
             if row is None or row["state"] not in RUNNING:
                 return
@@ -116,6 +167,10 @@ class MediaPlane:
                      video=published.media.video_codec, audio=published.media.audio_codec)
         elif event.type == subjects.MEDIA_STREAM_UNPUBLISHED:
             gone = event.payload(media_events.StreamUnpublished)
+            if gone.guest_id:
+                await room_store.release_guest_publish(conn, gone.live_id, gone.guest_id, gone.publish_id)
+                log.info("guest stream gone", live_id=gone.live_id, guest_id=gone.guest_id, publish_id=gone.publish_id)
+                return
             row = await store.get_live(conn, gone.live_id, for_update=True)
             if row is None:
                 return

@@ -31,6 +31,25 @@ class LiveSettings(Settings):
     # How often replicas close stale viewer sessions and sample peak viewers.
     sweep_interval_s: float = field(default_factory=lambda: env_float("LIVE_VIEWER_SWEEP_S", "1"))
     share_link_ttl_s: int = field(default_factory=lambda: env_int("LIVE_SHARE_LINK_TTL_S", str(7 * 24 * 3600)))
+    # The room (SPEC F-29): how often each room stream is written (events and figures are
+    # batched between writes), how many comments a joining viewer sees, how many events a
+    # reconnect can resume across, and how many messages a slow stream may fall behind.
+    room_flush_s: float = field(default_factory=lambda: env_float("LIVE_ROOM_FLUSH_S", "0.25"))
+    # Stream writes per second a replica aims to stay under: with more streams than this allows
+    # at room_flush_s, each room writes less often (and in larger batches) instead of falling behind.
+    room_max_writes_per_s: float = field(default_factory=lambda: env_float("LIVE_ROOM_MAX_WRITES_PER_S", "5000"))
+    room_backlog: int = field(default_factory=lambda: env_int("LIVE_ROOM_BACKLOG", "50"))
+    room_resume_window: int = field(default_factory=lambda: env_int("LIVE_ROOM_RESUME_WINDOW", "1000"))
+    room_stream_buffer: int = field(default_factory=lambda: env_int("LIVE_ROOM_STREAM_BUFFER", "40"))
+    # Comments per second each author may post, and the burst allowed on top.
+    comment_rate_per_s: float = field(default_factory=lambda: env_float("LIVE_COMMENT_RATE_PER_S", "1"))
+    comment_burst: int = field(default_factory=lambda: env_int("LIVE_COMMENT_BURST", "3"))
+    # How often each replica adds up the likes it counted.
+    like_flush_s: float = field(default_factory=lambda: env_float("LIVE_LIKE_FLUSH_S", "0.2"))
+    # Guests on the mic at once (连麦).
+    max_guests: int = field(default_factory=lambda: env_int("LIVE_MAX_GUESTS", "4"))
+    # How long a replica may use an enterprise's blocked words before reading them again.
+    blocked_words_cache_s: float = field(default_factory=lambda: env_float("LIVE_BLOCKED_WORDS_CACHE_S", "2"))
 
     def longest_claim_s(self) -> float:
         return float(max(self.share_link_ttl_s, self.play_token_ttl_s, self.replay_token_ttl_s))

@@ -200,10 +200,10 @@ async def join_many(conn: Connection, live_id: str, seen: tuple[int, int], viewe
                     ) -> tuple[asyncpg.Record | None, dict[str, bool]]:
     """Open (or keep) the watch session of every viewer in `viewers` ((viewer_id, employee,
     share_id), already let in by domain.may_watch) in one statement, the hot path of a join storm,
-    provided the live still has the (state, audience) `seen` that decision was made on. Returns
-    the live's row (None when it changed meanwhile, or is gone: decide again on a fresh read) and
-    {viewer_id: first join}. Viewers are taken in id order, so concurrent batches lock rows in the
-    same order."""
+    provided the live still has the (state, audience) `seen` that decision was made on; a viewer
+    a moderator removed is not let in. Returns the live's row (None when it changed meanwhile,
+    or is gone: decide again on a fresh read) and {viewer_id: first join} of those let in.
+    Viewers are taken in id order, so concurrent batches lock rows in the same order."""
     ids, employee, share_ids = (list(column) for column in zip(*viewers)) if viewers else ([], [], [])
     row = await conn.fetchrow(
         "WITH l AS (SELECT * FROM lives WHERE id = $1 AND state = $2 AND audience = $3),"
@@ -211,6 +211,8 @@ async def join_many(conn: Connection, live_id: str, seen: tuple[int, int], viewe
         "  AS r(viewer_id, employee, share_id) ORDER BY viewer_id),"
         " v AS (INSERT INTO viewers (live_id, viewer_id, employee, share_id)"
         "  SELECT l.id, r.viewer_id, r.employee, r.share_id FROM l, r"
+        "  WHERE NOT EXISTS (SELECT 1 FROM room_participants p WHERE p.live_id = l.id"
+        "  AND p.principal_id = r.viewer_id AND p.removed_at IS NOT NULL)"
         "  ON CONFLICT (live_id, viewer_id) DO UPDATE SET last_seen_at = now(),"
         "  session_start_at = coalesce(viewers.session_start_at, now())"
         "  RETURNING viewer_id, (xmax = 0) AS first)"
@@ -234,10 +236,13 @@ async def leave(conn: Connection, live_id: str, viewer_id: str) -> bool:
 
 
 async def heartbeat(conn: Connection, live_id: str, viewer_id: str) -> bool:
-    """Mark the viewer seen; reopens a session the sweeper closed. False when never joined."""
+    """Mark the viewer seen; reopens a session the sweeper closed. False when never joined, or
+    removed by a moderator."""
     return bool(await conn.fetchval(
         "UPDATE viewers SET last_seen_at = now(), session_start_at = coalesce(session_start_at, now())"
-        " WHERE live_id = $1 AND viewer_id = $2 RETURNING true", live_id, viewer_id))
+        " WHERE live_id = $1 AND viewer_id = $2 AND NOT EXISTS (SELECT 1 FROM room_participants p"
+        " WHERE p.live_id = $1 AND p.principal_id = $2 AND p.removed_at IS NOT NULL) RETURNING true",
+        live_id, viewer_id))
 
 
 async def close_sessions(conn: Connection, live_id: str | None, timeout_s: float, *,
@@ -274,8 +279,10 @@ async def stats(conn: Connection, live_id: str) -> asyncpg.Record:
 
 async def viewer_page(conn: Connection, live_id: str, after: str, limit: int) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT *, watch_seconds + coalesce(extract(epoch FROM now() - session_start_at), 0) AS total_seconds"
-        " FROM viewers WHERE live_id = $1 AND viewer_id > $2 ORDER BY viewer_id LIMIT $3",
+        "SELECT v.*, v.watch_seconds + coalesce(extract(epoch FROM now() - v.session_start_at), 0) AS total_seconds,"
+        " coalesce(p.comments, 0) > 0 AS is_comment, coalesce(p.went_on_mic, false) AS is_mic"
+        " FROM viewers v LEFT JOIN room_participants p ON p.live_id = v.live_id AND p.principal_id = v.viewer_id"
+        " WHERE v.live_id = $1 AND v.viewer_id > $2 ORDER BY v.viewer_id LIMIT $3",
         live_id, after, limit)
 
 

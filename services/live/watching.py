@@ -10,7 +10,7 @@ import asyncpg
 
 from convene.live.v1 import events_pb2
 from convene.live.v1 import live_pb2 as pb
-from services.live import store
+from services.live import room_store, store
 from services.live.domain import Lives, may_watch, require_audience
 from services.live.settings import LiveSettings
 from services.runtime import subjects
@@ -147,6 +147,8 @@ class Watching:
         if row["state"] == pb.LIVE_STATE_PREVIEW and principal.id != row["host_id"]:
             raise NotFound("LIVE_NOT_FOUND", "no such live", live_id=row["id"])
         require_audience(principal, row)
+        if row["state"] == pb.LIVE_STATE_LIVE:  # on air and in the audience: only a removal keeps them out
+            raise PermissionDenied("REMOVED_FROM_LIVE", "a moderator removed you from this live", live_id=row["id"])
         if row["state"] == pb.LIVE_STATE_SCHEDULED:
             raise FailedPrecondition("LIVE_NOT_STARTED", "this live has not started yet", live_id=row["id"])
         raise FailedPrecondition("LIVE_ENDED", "this live has ended", live_id=row["id"])
@@ -159,6 +161,9 @@ class Watching:
                 raise FailedPrecondition("LIVE_NOT_RUNNING", "this live is not on air", live_id=live_id)
             require_audience(principal, row)  # an audience switched back to employees drops outsiders
             if not await store.heartbeat(conn, live_id, principal.id):
+                if (await room_store.participant(conn, live_id, principal.id))["removed"]:
+                    raise PermissionDenied("REMOVED_FROM_LIVE", "a moderator removed you from this live",
+                                           live_id=live_id)
                 raise FailedPrecondition("NOT_JOINED", "join the live first", live_id=live_id)
             current = (await store.stats(conn, live_id))["current_viewers"]
         return pb.ViewerHeartbeatResponse(current_viewers=current, play=self._lives.play_endpoint(live_id, principal.id))
@@ -190,7 +195,9 @@ class Watching:
         if row["started_at"]:
             end = row["ended_at"] or await conn.fetchval("SELECT now()")
             duration = int((end - row["started_at"]).total_seconds())
+        room = await room_store.figures(conn, live_id)
         return pb.LiveStats(
+            comment_num=room.comment_num, like_count=room.like_count, mic_num=room.mic_num,
             live_id=live_id, current_viewers=counts["current_viewers"],
             peak_viewers=max(row["peak_viewers"], counts["current_viewers"] if row["state"] == pb.LIVE_STATE_LIVE else 0),
             total_viewers=counts["total_viewers"], employee_viewers=counts["employee_viewers"],
@@ -208,7 +215,8 @@ class Watching:
             response.viewers.add(
                 viewer_id=viewer["viewer_id"], employee=viewer["employee"], watch_seconds=int(viewer["total_seconds"]),
                 first_join_time=timestamp(viewer["first_join_at"]), last_seen_time=timestamp(viewer["last_seen_at"]),
-                watching=viewer["session_start_at"] is not None, share_id=viewer["share_id"])
+                watching=viewer["session_start_at"] is not None, share_id=viewer["share_id"],
+                is_comment=viewer["is_comment"], is_mic=viewer["is_mic"])
         if len(rows) > size:
             response.next_page_token = encode_page_token({"after": rows[size - 1]["viewer_id"]})
         return response

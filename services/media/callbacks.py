@@ -60,6 +60,7 @@ class RemotePublish:
     live_id: str
     enterprise_id: str
     record: bool
+    guest_id: str = ""
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -145,15 +146,17 @@ class Callbacks:
         publish_id = self._publish_id(request, call)
         with structlog.contextvars.bound_contextvars(live_id=path.live_id, correlation_id=path.live_id,
                                                      publish_id=publish_id):
-            answer = await self._ingest.authorize(path.live_id, path.key, publish_id)
+            answer = await self._ingest.authorize(path.live_id, path.key, publish_id, path.guest_id)
             if not answer.allowed:
                 log.warning("publish refused", reason=answer.reason, peer=call.peer, via="callback")
                 return self._deny(answer.reason)
-            self._publishes[publish_id] = RemotePublish(path.live_id, answer.enterprise_id, answer.record)
+            self._publishes[publish_id] = RemotePublish(path.live_id, answer.enterprise_id, answer.record,
+                                                        path.guest_id)
             await announce(self._ingest._pool, new_envelope(
                 subjects.MEDIA_STREAM_PUBLISHED, subject=path.live_id, enterprise_id=answer.enterprise_id,
                 correlation_id=path.live_id, payload=media_events.StreamPublished(
-                    live_id=path.live_id, publish_id=publish_id, edge_id=self._settings.edge_id)))
+                    live_id=path.live_id, publish_id=publish_id, edge_id=self._settings.edge_id,
+                    guest_id=path.guest_id)))
             log.info("publish accepted", peer=call.peer, via="callback", record=answer.record)
         return self._allow(call)
 
@@ -163,7 +166,7 @@ class Callbacks:
             return known
         path = parse_stream(call.app, self._stream_name(call), self._settings.rtmp_app)
         live_id = path.live_id if path else call.name
-        return RemotePublish(live_id, "", True) if is_id(live_id, "live") else None
+        return RemotePublish(live_id, "", True, path.guest_id if path else "") if is_id(live_id, "live") else None
 
     async def on_publish_done(self, request: web.Request) -> web.StreamResponse:
         call = await self._call(request)
@@ -177,7 +180,8 @@ class Callbacks:
             subjects.MEDIA_STREAM_UNPUBLISHED, subject=publish.live_id, enterprise_id=publish.enterprise_id,
             correlation_id=publish.live_id, payload=media_events.StreamUnpublished(
                 live_id=publish.live_id, publish_id=publish_id, edge_id=self._settings.edge_id,
-                reason=media_events.UNPUBLISH_REASON_PUBLISHER_STOPPED, detail="publish_done callback")))
+                reason=media_events.UNPUBLISH_REASON_PUBLISHER_STOPPED, detail="publish_done callback",
+                guest_id=publish.guest_id)))
         log.info("stream unpublished", live_id=publish.live_id, correlation_id=publish.live_id,
                  publish_id=publish_id, via="callback")
         return self._allow(call)
@@ -190,7 +194,7 @@ class Callbacks:
         publish = self._publishes.get(publish_id)
         if publish is None:
             return self._allow(call)  # a player's update, or a publish this edge never saw
-        answer = await self._ingest.renew(publish.live_id, publish_id)
+        answer = await self._ingest.renew(publish.live_id, publish_id, publish.guest_id)
         if answer is not None and not answer.allowed:
             log.info("publish cut off by live", live_id=publish.live_id, reason=answer.reason, via="callback")
             return self._deny(answer.reason)

@@ -49,17 +49,23 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 class StreamPath:
     live_id: str
     key: str
+    # A guest on the mic (SPEC F-29) publishing beside the host; '' for the host.
+    guest_id: str = ""
 
 
 def parse_stream(app: str, name: str, expected_app: str) -> StreamPath | None:
-    """`<app>/<live id>?key=<secret>` (the publish name carries the query), else None."""
+    """`<app>/<live id>?key=<secret>`, or `<app>/<live id>.<guest id>?key=<secret>` for a guest
+    on the mic (the publish name carries the query), else None."""
     if app.strip("/") != expected_app:
         return None
-    live_id, _, query = name.partition("?")
+    stream, _, query = name.partition("?")
+    live_id, _, guest_id = stream.partition(".")
     keys = parse_qs(query).get("key", [])
     if not is_id(live_id, "live") or len(keys) != 1 or not _KEY_RE.match(keys[0]):
         return None
-    return StreamPath(live_id, keys[0])
+    if guest_id and not is_id(guest_id, "member", "wechat_user"):
+        return None
+    return StreamPath(live_id, keys[0], guest_id)
 
 
 class MediaStore:
@@ -70,6 +76,9 @@ class MediaStore:
 
     def live_dir(self, live_id: str) -> Path:
         return self.root / "live" / live_id
+
+    def guest_dir(self, live_id: str, guest_id: str) -> Path:
+        return self.root / "guest" / live_id / guest_id
 
     def recording(self, live_id: str, publish_id: str) -> Path:
         return self.root / "rec" / live_id / f"{publish_id}.flv"
@@ -108,11 +117,12 @@ class Ingest:
         self.store = MediaStore(settings.media_root)
         self.sessions: dict[str, StreamSession] = {}
 
-    async def authorize(self, live_id: str, key: str, publish_id: str) -> media_pb2.AuthorizePublishResponse:
+    async def authorize(self, live_id: str, key: str, publish_id: str,
+                        guest_id: str = "") -> media_pb2.AuthorizePublishResponse:
         """Live's answer; transient refusals are asked again until `authorize_wait_s`."""
         deadline = time.monotonic() + self._settings.authorize_wait_s
         request = media_pb2.AuthorizePublishRequest(live_id=live_id, stream_key=key, edge_id=self._settings.edge_id,
-                                                    publish_id=publish_id)
+                                                    publish_id=publish_id, guest_id=guest_id)
         while True:
             try:
                 answer = await bus.request(self._nc, subjects.LIVE_AUTHORIZE_PUBLISH, request,
@@ -130,24 +140,26 @@ class Ingest:
         path = parse_stream(request.app, request.name, self._settings.rtmp_app)
         if path is None:
             log.warning("publish refused", reason="UNKNOWN_PATH", app=request.app, peer=request.peer)
-            return Refusal("UNKNOWN_PATH", f"UNKNOWN_PATH: publish to rtmp://host/{self._settings.rtmp_app}/<live id>?key=<key>")
+            return Refusal("UNKNOWN_PATH", f"UNKNOWN_PATH: publish to rtmp://host/{self._settings.rtmp_app}/<live id>?key=<key>"
+                                           " (a guest: <live id>.<guest id>?key=<key>)")
         publish_id = new_id("publish")
         with structlog.contextvars.bound_contextvars(live_id=path.live_id, correlation_id=path.live_id,
-                                                     publish_id=publish_id):
-            answer = await self.authorize(path.live_id, path.key, publish_id)
+                                                     publish_id=publish_id, guest_id=path.guest_id):
+            answer = await self.authorize(path.live_id, path.key, publish_id, path.guest_id)
             if not answer.allowed:
                 log.warning("publish refused", reason=answer.reason, peer=request.peer)
                 return Refusal(answer.reason, f"publish refused: {answer.reason}")
-            session = StreamSession(self, path.live_id, publish_id, answer)
+            session = StreamSession(self, path.live_id, publish_id, answer, guest_id=path.guest_id)
             await session.start()
             log.info("publish accepted", peer=request.peer, record=answer.record)
             return session
 
-    async def renew(self, live_id: str, publish_id: str) -> media_pb2.RenewPublishResponse | None:
+    async def renew(self, live_id: str, publish_id: str, guest_id: str = "") -> media_pb2.RenewPublishResponse | None:
         """Live's answer, or None when live cannot be asked right now (the stream goes on)."""
         try:
             answer = await bus.request(self._nc, subjects.LIVE_RENEW_PUBLISH,
-                                       media_pb2.RenewPublishRequest(live_id=live_id, publish_id=publish_id),
+                                       media_pb2.RenewPublishRequest(live_id=live_id, publish_id=publish_id,
+                                                                     guest_id=guest_id),
                                        media_pb2.RenewPublishResponse)
         except Unavailable:
             return None
@@ -164,10 +176,11 @@ class StreamSession:
     """One accepted publish: FLV in, live HLS and the recording out, events on the bus."""
 
     def __init__(self, ingest: Ingest, live_id: str, publish_id: str,
-                 answer: media_pb2.AuthorizePublishResponse) -> None:
+                 answer: media_pb2.AuthorizePublishResponse, *, guest_id: str = "") -> None:
         self.ingest = ingest
         self.live_id = live_id
         self.publish_id = publish_id
+        self.guest_id = guest_id
         self.enterprise_id = answer.enterprise_id
         self.record = answer.record
         self.lease_s = max(1, answer.lease_seconds or 10)
@@ -189,9 +202,14 @@ class StreamSession:
     def _settings(self) -> MediaSettings:
         return self.ingest._settings
 
+    @property
+    def _hls_dir(self) -> Path:
+        store = self.ingest.store
+        return store.guest_dir(self.live_id, self.guest_id) if self.guest_id else store.live_dir(self.live_id)
+
     async def start(self) -> None:
         store, settings = self.ingest.store, self._settings
-        live_dir = store.live_dir(self.live_id)
+        live_dir = self._hls_dir
         live_dir.mkdir(parents=True, exist_ok=True)
         self._segmenter = await asyncio.create_subprocess_exec(
             settings.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
@@ -228,7 +246,7 @@ class StreamSession:
     async def _renew(self) -> None:
         while not self.cut.is_set():
             await asyncio.sleep(max(0.5, self.lease_s / 3))
-            answer = await self.ingest.renew(self.live_id, self.publish_id)
+            answer = await self.ingest.renew(self.live_id, self.publish_id, self.guest_id)
             if answer is not None and not answer.allowed:
                 self._log.info("publish cut off by live", reason=answer.reason)
                 self.cut_off(media_events.UNPUBLISH_REASON_CUT_OFF, answer.reason)
@@ -266,7 +284,7 @@ class StreamSession:
     async def _announce_published(self) -> None:
         event = self._envelope(subjects.MEDIA_STREAM_PUBLISHED, media_events.StreamPublished(
             live_id=self.live_id, publish_id=self.publish_id, edge_id=self._settings.edge_id,
-            media=media_info(self.facts)))
+            media=media_info(self.facts), guest_id=self.guest_id))
         try:
             await announce(self.ingest._pool, event)
             self._log.info("stream published", video=self.facts.video_codec, audio=self.facts.audio_codec)
@@ -298,10 +316,10 @@ class StreamSession:
         events.append(self._envelope(subjects.MEDIA_STREAM_UNPUBLISHED, media_events.StreamUnpublished(
             live_id=self.live_id, publish_id=self.publish_id, edge_id=self._settings.edge_id,
             reason=self._reason, duration_ms=self.facts.duration_ms, bytes=self.facts.media_bytes,
-            detail=self._detail or why)))
+            detail=self._detail or why, guest_id=self.guest_id)))
         self.ingest.sessions.pop(self.publish_id, None)
-        if self._detail == "LIVE_ENDED":
-            remove_tree(store.live_dir(self.live_id))  # nobody plays an ended live
+        if self._detail == "LIVE_ENDED" or self.guest_id:
+            remove_tree(self._hls_dir)  # nobody plays an ended live, nor a guest who left the mic
         try:
             await announce(self.ingest._pool, *events)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:

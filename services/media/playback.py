@@ -53,6 +53,7 @@ class Playback:
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/hls/{kind}/{live_id}/{name}", self.serve),
+            web.get("/hls/guest/{live_id}/{guest_id}/{name}", self.serve),
             web.options("/hls/{tail:.*}", self.preflight),
             web.get("/hls/{tail:.*}", self.malformed),
         ]
@@ -79,8 +80,13 @@ class Playback:
         return self._refuse(request, 400, "MALFORMED_PATH")
 
     async def serve(self, request: web.Request) -> web.StreamResponse:
-        kind, live_id, name = (request.match_info[k] for k in ("kind", "live_id", "name"))
-        if kind not in ("live", "replay") or not is_id(live_id, "live") \
+        """`/hls/live|replay/<live id>/<file>`, or `/hls/guest/<live id>/<guest id>/<file>` for the
+        stream of a guest on the mic, played with the viewer's token for the live."""
+        live_id, name = request.match_info["live_id"], request.match_info["name"]
+        guest_id = request.match_info.get("guest_id", "")
+        kind = "guest" if guest_id else request.match_info["kind"]
+        if kind not in ("live", "replay", "guest") or not is_id(live_id, "live") \
+                or (guest_id and not is_id(guest_id, "member", "wechat_user")) \
                 or not (name == PLAYLIST or _SEGMENT_RE.match(name)) or ".." in name:
             return self._refuse(request, 400, "MALFORMED_PATH")
         token = request.query.get("token") or request.headers.get("X-Play-Token") or ""
@@ -88,12 +94,13 @@ class Playback:
             grant = self._tokens.check(token, live_id=live_id, replay=kind == "replay")
         except PlayRefused as refusal:
             return self._refuse(request, 403, refusal.reason, live_id=live_id)
-        folder = self._store.live_dir(live_id) if kind == "live" else self._store.replay_dir(live_id)
+        folder = {"live": lambda: self._store.live_dir(live_id), "replay": lambda: self._store.replay_dir(live_id),
+                  "guest": lambda: self._store.guest_dir(live_id, guest_id)}[kind]()
         path = folder / name
         if not path.is_file():
             return self._refuse(request, 404, "NOT_FOUND", live_id=live_id, viewer_id=grant.viewer_id)
         if name == PLAYLIST:
-            return self._cors(self._playlist(path, token, live=kind == "live"))
+            return self._cors(self._playlist(path, token, live=kind != "replay"))
         response = web.FileResponse(path, headers={
             "Content-Type": CONTENT_TYPES[name.rsplit(".", 1)[1]],
             # Segments never change; the token in the query keeps shared caches per viewer.

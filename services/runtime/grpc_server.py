@@ -288,10 +288,15 @@ class RpcGuard:
                     finally:
                         self._finished(method, outcome, started, stream=True)
 
+            serialize = handler.response_serializer
+
+            def serialize_once(response: Any) -> bytes:
+                # A fan-out serializes a message once and yields the same bytes to every stream.
+                return response if type(response) is bytes else serialize(response)
+
             return grpc.unary_stream_rpc_method_handler(
                 unary_stream, request_deserializer=safe_deserialize,
-                response_serializer=None if getattr(stream_behavior, "yields_bytes", False)
-                else handler.response_serializer,
+                response_serializer=None if getattr(stream_behavior, "yields_bytes", False) else serialize_once,
             )
         return handler  # client / bidi streaming: not used by Convene's APIs
 

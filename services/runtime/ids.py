@@ -28,6 +28,9 @@ PREFIXES = {
     "publish": "pub",
     # Groups: an enterprise's red-packet cover (SPEC F-50).
     "cover": "cov",
+    # Live moderation: a viewer's report of a live, and a recorded moderation action.
+    "report": "rpt",
+    "moderation": "mod",
 }
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case

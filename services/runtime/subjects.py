@@ -13,6 +13,13 @@ GROUPS_LIST_CHAT_ITEMS = "groups.v1.list_chat_items"
 # Core NATS fan-out between notifications replicas (no queue group: every replica hears it).
 NOTIFICATIONS_PUSH = "notifications.v1.push"
 
+
+def live_room(live_id: str) -> str:
+    """Core NATS: a live's room events, heard only by the replicas holding streams of that room.
+    Five tokens, so the LIVE stream (`live.v1.*.*`) never stores them."""
+    return f"live.v1.room.{live_id}.push"
+
+
 # Events (JetStream).
 LIVE_SESSION_STARTED = "live.v1.session.started"
 LIVE_SESSION_ENDED = "live.v1.session.ended"

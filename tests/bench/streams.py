@@ -11,6 +11,22 @@ from collections import defaultdict
 PER_PROCESS = 500
 
 
+async def spawn_holders(module: str, order: dict, users: list[tuple[str, str]], *,
+                        per_process: int = PER_PROCESS) -> list[asyncio.subprocess.Process]:
+    """Child processes `python -m <module>` holding streams for `users` ((user_id, token)), at
+    most `per_process` each; each reads `order` plus its share of the users as one JSON line."""
+    procs = []
+    for start in range(0, len(users), per_process):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            limit=16 * 1024 * 1024)  # a batch of arrivals is one line
+        assert proc.stdin is not None
+        proc.stdin.write((json.dumps({**order, "users": users[start:start + per_process]}) + "\n").encode())
+        await proc.stdin.drain()
+        procs.append(proc)
+    return procs
+
+
 class StreamFleet:
     """Streams for `users` ({user_id: token}); records when each user first saw each subject."""
 
@@ -28,15 +44,8 @@ class StreamFleet:
 
     async def start(self) -> None:
         ready = []
-        for start in range(0, len(self._users), self._per_process):
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.bench.stream_holder",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                limit=16 * 1024 * 1024)  # a batch of arrivals is one line
-            assert proc.stdin is not None
-            proc.stdin.write((json.dumps({"address": self._address, "chat": self._chat,
-                                          "users": self._users[start:start + self._per_process]}) + "\n").encode())
-            await proc.stdin.drain()
+        for proc in await spawn_holders("tests.bench.stream_holder", {"address": self._address, "chat": self._chat},
+                                        self._users, per_process=self._per_process):
             is_ready = asyncio.Event()
             ready.append(is_ready)
             self._procs.append(proc)

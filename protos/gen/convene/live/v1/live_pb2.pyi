@@ -111,7 +111,7 @@ class PlayEndpoint(_message.Message):
     def __init__(self, url: _Optional[str] = ..., play_token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LiveStats(_message.Message):
-    __slots__ = ("live_id", "current_viewers", "peak_viewers", "total_viewers", "employee_viewers", "wechat_viewers", "total_watch_seconds", "duration_seconds")
+    __slots__ = ("live_id", "current_viewers", "peak_viewers", "total_viewers", "employee_viewers", "wechat_viewers", "total_watch_seconds", "duration_seconds", "comment_num", "like_count", "mic_num")
     LIVE_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENT_VIEWERS_FIELD_NUMBER: _ClassVar[int]
     PEAK_VIEWERS_FIELD_NUMBER: _ClassVar[int]
@@ -120,6 +120,9 @@ class LiveStats(_message.Message):
     WECHAT_VIEWERS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_WATCH_SECONDS_FIELD_NUMBER: _ClassVar[int]
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_NUM_FIELD_NUMBER: _ClassVar[int]
+    LIKE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MIC_NUM_FIELD_NUMBER: _ClassVar[int]
     live_id: str
     current_viewers: int
     peak_viewers: int
@@ -128,10 +131,13 @@ class LiveStats(_message.Message):
     wechat_viewers: int
     total_watch_seconds: int
     duration_seconds: int
-    def __init__(self, live_id: _Optional[str] = ..., current_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ..., total_viewers: _Optional[int] = ..., employee_viewers: _Optional[int] = ..., wechat_viewers: _Optional[int] = ..., total_watch_seconds: _Optional[int] = ..., duration_seconds: _Optional[int] = ...) -> None: ...
+    comment_num: int
+    like_count: int
+    mic_num: int
+    def __init__(self, live_id: _Optional[str] = ..., current_viewers: _Optional[int] = ..., peak_viewers: _Optional[int] = ..., total_viewers: _Optional[int] = ..., employee_viewers: _Optional[int] = ..., wechat_viewers: _Optional[int] = ..., total_watch_seconds: _Optional[int] = ..., duration_seconds: _Optional[int] = ..., comment_num: _Optional[int] = ..., like_count: _Optional[int] = ..., mic_num: _Optional[int] = ...) -> None: ...
 
 class ViewerRecord(_message.Message):
-    __slots__ = ("viewer_id", "employee", "watch_seconds", "first_join_time", "last_seen_time", "watching", "share_id")
+    __slots__ = ("viewer_id", "employee", "watch_seconds", "first_join_time", "last_seen_time", "watching", "share_id", "is_comment", "is_mic")
     VIEWER_ID_FIELD_NUMBER: _ClassVar[int]
     EMPLOYEE_FIELD_NUMBER: _ClassVar[int]
     WATCH_SECONDS_FIELD_NUMBER: _ClassVar[int]
@@ -139,6 +145,8 @@ class ViewerRecord(_message.Message):
     LAST_SEEN_TIME_FIELD_NUMBER: _ClassVar[int]
     WATCHING_FIELD_NUMBER: _ClassVar[int]
     SHARE_ID_FIELD_NUMBER: _ClassVar[int]
+    IS_COMMENT_FIELD_NUMBER: _ClassVar[int]
+    IS_MIC_FIELD_NUMBER: _ClassVar[int]
     viewer_id: str
     employee: bool
     watch_seconds: int
@@ -146,7 +154,9 @@ class ViewerRecord(_message.Message):
     last_seen_time: _timestamp_pb2.Timestamp
     watching: bool
     share_id: str
-    def __init__(self, viewer_id: _Optional[str] = ..., employee: _Optional[bool] = ..., watch_seconds: _Optional[int] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., watching: _Optional[bool] = ..., share_id: _Optional[str] = ...) -> None: ...
+    is_comment: bool
+    is_mic: bool
+    def __init__(self, viewer_id: _Optional[str] = ..., employee: _Optional[bool] = ..., watch_seconds: _Optional[int] = ..., first_join_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_seen_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., watching: _Optional[bool] = ..., share_id: _Optional[str] = ..., is_comment: _Optional[bool] = ..., is_mic: _Optional[bool] = ...) -> None: ...
 
 class ShareRecord(_message.Message):
     __slots__ = ("share_id", "sharer_id", "viewers", "create_time")

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63onvene/live/v1/media.proto\x12\x0f\x63onvene.live.v1\"c\n\x17\x41uthorizePublishRequest\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\nstream_key\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12\x12\n\npublish_id\x18\x04 \x01(\t\"y\n\x18\x41uthorizePublishResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12\x15\n\rlease_seconds\x18\x04 \x01(\x05\x12\x0e\n\x06record\x18\x05 \x01(\x08\":\n\x13RenewPublishRequest\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\"7\n\x14RenewPublishResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63onvene/live/v1/media.proto\x12\x0f\x63onvene.live.v1\"u\n\x17\x41uthorizePublishRequest\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\nstream_key\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12\x12\n\npublish_id\x18\x04 \x01(\t\x12\x10\n\x08guest_id\x18\x05 \x01(\t\"y\n\x18\x41uthorizePublishResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12\x15\n\rlease_seconds\x18\x04 \x01(\x05\x12\x0e\n\x06record\x18\x05 \x01(\x08\"L\n\x13RenewPublishRequest\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x10\n\x08guest_id\x18\x03 \x01(\t\"7\n\x14RenewPublishResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,11 +32,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.live.v1.media_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_AUTHORIZEPUBLISHREQUEST']._serialized_start=48
-  _globals['_AUTHORIZEPUBLISHREQUEST']._serialized_end=147
-  _globals['_AUTHORIZEPUBLISHRESPONSE']._serialized_start=149
-  _globals['_AUTHORIZEPUBLISHRESPONSE']._serialized_end=270
-  _globals['_RENEWPUBLISHREQUEST']._serialized_start=272
-  _globals['_RENEWPUBLISHREQUEST']._serialized_end=330
-  _globals['_RENEWPUBLISHRESPONSE']._serialized_start=332
-  _globals['_RENEWPUBLISHRESPONSE']._serialized_end=387
+  _globals['_AUTHORIZEPUBLISHREQUEST']._serialized_end=165
+  _globals['_AUTHORIZEPUBLISHRESPONSE']._serialized_start=167
+  _globals['_AUTHORIZEPUBLISHRESPONSE']._serialized_end=288
+  _globals['_RENEWPUBLISHREQUEST']._serialized_start=290
+  _globals['_RENEWPUBLISHREQUEST']._serialized_end=366
+  _globals['_RENEWPUBLISHRESPONSE']._serialized_start=368
+  _globals['_RENEWPUBLISHRESPONSE']._serialized_end=423
 # @@protoc_insertion_point(module_scope)

@@ -5,16 +5,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AuthorizePublishRequest(_message.Message):
-    __slots__ = ("live_id", "stream_key", "edge_id", "publish_id")
+    __slots__ = ("live_id", "stream_key", "edge_id", "publish_id", "guest_id")
     LIVE_ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_KEY_FIELD_NUMBER: _ClassVar[int]
     EDGE_ID_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
     live_id: str
     stream_key: str
     edge_id: str
     publish_id: str
-    def __init__(self, live_id: _Optional[str] = ..., stream_key: _Optional[str] = ..., edge_id: _Optional[str] = ..., publish_id: _Optional[str] = ...) -> None: ...
+    guest_id: str
+    def __init__(self, live_id: _Optional[str] = ..., stream_key: _Optional[str] = ..., edge_id: _Optional[str] = ..., publish_id: _Optional[str] = ..., guest_id: _Optional[str] = ...) -> None: ...
 
 class AuthorizePublishResponse(_message.Message):
     __slots__ = ("allowed", "reason", "enterprise_id", "lease_seconds", "record")
@@ -31,12 +33,14 @@ class AuthorizePublishResponse(_message.Message):
     def __init__(self, allowed: _Optional[bool] = ..., reason: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., lease_seconds: _Optional[int] = ..., record: _Optional[bool] = ...) -> None: ...
 
 class RenewPublishRequest(_message.Message):
-    __slots__ = ("live_id", "publish_id")
+    __slots__ = ("live_id", "publish_id", "guest_id")
     LIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
     live_id: str
     publish_id: str
-    def __init__(self, live_id: _Optional[str] = ..., publish_id: _Optional[str] = ...) -> None: ...
+    guest_id: str
+    def __init__(self, live_id: _Optional[str] = ..., publish_id: _Optional[str] = ..., guest_id: _Optional[str] = ...) -> None: ...
 
 class RenewPublishResponse(_message.Message):
     __slots__ = ("allowed", "reason")

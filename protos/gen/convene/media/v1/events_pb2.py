@@ -25,25 +25,25 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onvene/media/v1/events.proto\x12\x10\x63onvene.media.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"T\n\tMediaInfo\x12\x13\n\x0bvideo_codec\x18\x01 \x01(\t\x12\x13\n\x0b\x61udio_codec\x18\x02 \x01(\t\x12\r\n\x05width\x18\x03 \x01(\x05\x12\x0e\n\x06height\x18\x04 \x01(\x05\"s\n\x0fStreamPublished\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12*\n\x05media\x18\x04 \x01(\x0b\x32\x1b.convene.media.v1.MediaInfo\"\xb0\x01\n\x11StreamUnpublished\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12\x31\n\x06reason\x18\x04 \x01(\x0e\x32!.convene.media.v1.UnpublishReason\x12\x13\n\x0b\x64uration_ms\x18\x05 \x01(\x03\x12\r\n\x05\x62ytes\x18\x06 \x01(\x03\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\"\xd7\x01\n\x11RecordingFinished\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x05 \x01(\x03\x12\r\n\x05\x62ytes\x18\x06 \x01(\x03\x12*\n\x05media\x18\x07 \x01(\x0b\x32\x1b.convene.media.v1.MediaInfo\x12.\n\nstart_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"~\n\x0eReplayPackaged\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x15\n\rplaylist_path\x18\x02 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\x12\r\n\x05\x62ytes\x18\x04 \x01(\x03\x12\x10\n\x08segments\x18\x05 \x01(\x05\x12\x0e\n\x06pieces\x18\x06 \x01(\x05\"H\n\x15ReplayPackagingFailed\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t*\xb9\x01\n\x0fUnpublishReason\x12 \n\x1cUNPUBLISH_REASON_UNSPECIFIED\x10\x00\x12&\n\"UNPUBLISH_REASON_PUBLISHER_STOPPED\x10\x01\x12\x1c\n\x18UNPUBLISH_REASON_CUT_OFF\x10\x02\x12!\n\x1dUNPUBLISH_REASON_EDGE_STOPPED\x10\x03\x12\x1b\n\x17UNPUBLISH_REASON_FAILED\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63onvene/media/v1/events.proto\x12\x10\x63onvene.media.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"T\n\tMediaInfo\x12\x13\n\x0bvideo_codec\x18\x01 \x01(\t\x12\x13\n\x0b\x61udio_codec\x18\x02 \x01(\t\x12\r\n\x05width\x18\x03 \x01(\x05\x12\x0e\n\x06height\x18\x04 \x01(\x05\"\x85\x01\n\x0fStreamPublished\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12*\n\x05media\x18\x04 \x01(\x0b\x32\x1b.convene.media.v1.MediaInfo\x12\x10\n\x08guest_id\x18\x05 \x01(\t\"\xc2\x01\n\x11StreamUnpublished\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12\x31\n\x06reason\x18\x04 \x01(\x0e\x32!.convene.media.v1.UnpublishReason\x12\x13\n\x0b\x64uration_ms\x18\x05 \x01(\x03\x12\r\n\x05\x62ytes\x18\x06 \x01(\x03\x12\x0e\n\x06\x64\x65tail\x18\x07 \x01(\t\x12\x10\n\x08guest_id\x18\x08 \x01(\t\"\xd7\x01\n\x11RecordingFinished\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x12\n\npublish_id\x18\x02 \x01(\t\x12\x0f\n\x07\x65\x64ge_id\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x05 \x01(\x03\x12\r\n\x05\x62ytes\x18\x06 \x01(\x03\x12*\n\x05media\x18\x07 \x01(\x0b\x32\x1b.convene.media.v1.MediaInfo\x12.\n\nstart_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"~\n\x0eReplayPackaged\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x15\n\rplaylist_path\x18\x02 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\x12\r\n\x05\x62ytes\x18\x04 \x01(\x03\x12\x10\n\x08segments\x18\x05 \x01(\x05\x12\x0e\n\x06pieces\x18\x06 \x01(\x05\"H\n\x15ReplayPackagingFailed\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t*\xb9\x01\n\x0fUnpublishReason\x12 \n\x1cUNPUBLISH_REASON_UNSPECIFIED\x10\x00\x12&\n\"UNPUBLISH_REASON_PUBLISHER_STOPPED\x10\x01\x12\x1c\n\x18UNPUBLISH_REASON_CUT_OFF\x10\x02\x12!\n\x1dUNPUBLISH_REASON_EDGE_STOPPED\x10\x03\x12\x1b\n\x17UNPUBLISH_REASON_FAILED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.media.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_UNPUBLISHREASON']._serialized_start=887
-  _globals['_UNPUBLISHREASON']._serialized_end=1072
+  _globals['_UNPUBLISHREASON']._serialized_start=924
+  _globals['_UNPUBLISHREASON']._serialized_end=1109
   _globals['_MEDIAINFO']._serialized_start=84
   _globals['_MEDIAINFO']._serialized_end=168
-  _globals['_STREAMPUBLISHED']._serialized_start=170
-  _globals['_STREAMPUBLISHED']._serialized_end=285
-  _globals['_STREAMUNPUBLISHED']._serialized_start=288
-  _globals['_STREAMUNPUBLISHED']._serialized_end=464
-  _globals['_RECORDINGFINISHED']._serialized_start=467
-  _globals['_RECORDINGFINISHED']._serialized_end=682
-  _globals['_REPLAYPACKAGED']._serialized_start=684
-  _globals['_REPLAYPACKAGED']._serialized_end=810
-  _globals['_REPLAYPACKAGINGFAILED']._serialized_start=812
-  _globals['_REPLAYPACKAGINGFAILED']._serialized_end=884
+  _globals['_STREAMPUBLISHED']._serialized_start=171
+  _globals['_STREAMPUBLISHED']._serialized_end=304
+  _globals['_STREAMUNPUBLISHED']._serialized_start=307
+  _globals['_STREAMUNPUBLISHED']._serialized_end=501
+  _globals['_RECORDINGFINISHED']._serialized_start=504
+  _globals['_RECORDINGFINISHED']._serialized_end=719
+  _globals['_REPLAYPACKAGED']._serialized_start=721
+  _globals['_REPLAYPACKAGED']._serialized_end=847
+  _globals['_REPLAYPACKAGINGFAILED']._serialized_start=849
+  _globals['_REPLAYPACKAGINGFAILED']._serialized_end=921
 # @@protoc_insertion_point(module_scope)

@@ -35,19 +35,21 @@ class MediaInfo(_message.Message):
     def __init__(self, video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
 
 class StreamPublished(_message.Message):
-    __slots__ = ("live_id", "publish_id", "edge_id", "media")
+    __slots__ = ("live_id", "publish_id", "edge_id", "media", "guest_id")
     LIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
     EDGE_ID_FIELD_NUMBER: _ClassVar[int]
     MEDIA_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
     live_id: str
     publish_id: str
     edge_id: str
     media: MediaInfo
-    def __init__(self, live_id: _Optional[str] = ..., publish_id: _Optional[str] = ..., edge_id: _Optional[str] = ..., media: _Optional[_Union[MediaInfo, _Mapping]] = ...) -> None: ...
+    guest_id: str
+    def __init__(self, live_id: _Optional[str] = ..., publish_id: _Optional[str] = ..., edge_id: _Optional[str] = ..., media: _Optional[_Union[MediaInfo, _Mapping]] = ..., guest_id: _Optional[str] = ...) -> None: ...
 
 class StreamUnpublished(_message.Message):
-    __slots__ = ("live_id", "publish_id", "edge_id", "reason", "duration_ms", "bytes", "detail")
+    __slots__ = ("live_id", "publish_id", "edge_id", "reason", "duration_ms", "bytes", "detail", "guest_id")
     LIVE_ID_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_ID_FIELD_NUMBER: _ClassVar[int]
     EDGE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +57,7 @@ class StreamUnpublished(_message.Message):
     DURATION_MS_FIELD_NUMBER: _ClassVar[int]
     BYTES_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    GUEST_ID_FIELD_NUMBER: _ClassVar[int]
     live_id: str
     publish_id: str
     edge_id: str
@@ -62,7 +65,8 @@ class StreamUnpublished(_message.Message):
     duration_ms: int
     bytes: int
     detail: str
-    def __init__(self, live_id: _Optional[str] = ..., publish_id: _Optional[str] = ..., edge_id: _Optional[str] = ..., reason: _Optional[_Union[UnpublishReason, str]] = ..., duration_ms: _Optional[int] = ..., bytes: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+    guest_id: str
+    def __init__(self, live_id: _Optional[str] = ..., publish_id: _Optional[str] = ..., edge_id: _Optional[str] = ..., reason: _Optional[_Union[UnpublishReason, str]] = ..., duration_ms: _Optional[int] = ..., bytes: _Optional[int] = ..., detail: _Optional[str] = ..., guest_id: _Optional[str] = ...) -> None: ...
 
 class RecordingFinished(_message.Message):
     __slots__ = ("live_id", "publish_id", "edge_id", "path", "duration_ms", "bytes", "media", "start_time")
