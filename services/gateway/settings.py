@@ -1,0 +1,38 @@
+"""The gateway's settings, from the environment (it needs no database, NATS or token key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.gateway.methods import UPSTREAM_SERVICES
+from services.runtime.settings import env
+
+
+def _upstreams() -> dict[str, str]:
+    return {name: env(f"GATEWAY_{name.upper()}_ADDRESS", "") for name in UPSTREAM_SERVICES}
+
+
+def _origins() -> tuple[str, ...]:
+    return tuple(o.strip().rstrip("/") for o in env("GATEWAY_CORS_ORIGINS", "*").split(",") if o.strip())
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    host: str = field(default_factory=lambda: env("GATEWAY_HOST", "127.0.0.1"))
+    # 0 lets the OS pick (tests); the launcher passes a fixed port.
+    port: int = field(default_factory=lambda: int(env("GATEWAY_PORT", "0")))
+    # Service name -> its native gRPC address (host:port, or a load balancer's name for replicas).
+    upstreams: dict[str, str] = field(default_factory=_upstreams)
+    # Page origins allowed to call (scheme://host:port), or "*" for any. Bearer tokens travel in a
+    # header, never in cookies, so "*" exposes nothing a page could not already send.
+    cors_origins: tuple[str, ...] = field(default_factory=_origins)
+    # The largest request body accepted, as the services' own gRPC limit.
+    max_request_bytes: int = field(default_factory=lambda: int(env("GATEWAY_MAX_REQUEST_BYTES", str(4 * 1024 * 1024))))
+    log_level: str = field(default_factory=lambda: env("LOG_LEVEL", "info"))
+    log_format: str = field(default_factory=lambda: env("LOG_FORMAT", "auto"))
+
+    def __post_init__(self) -> None:
+        missing = [name for name, address in self.upstreams.items() if not address]
+        if missing:
+            raise ValueError("the gateway needs every service's address: set "
+                             + ", ".join(f"GATEWAY_{name.upper()}_ADDRESS" for name in missing))

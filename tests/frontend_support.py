@@ -1,0 +1,129 @@
+"""What the front-end tests share: the gateway beside a running system, the TypeScript build,
+and the generated TypeScript client driven from Python through a Node process (tests/node/bridge.ts)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.gateway.methods import UPSTREAM_SERVICES
+from services.gateway.server import Gateway
+from services.gateway.settings import GatewaySettings
+from tests.harness import System
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "ts"
+
+
+def gateway_settings(system: System, **changes: Any) -> GatewaySettings:
+    upstreams = {name: system.address_of(name) for name in UPSTREAM_SERVICES}
+    return GatewaySettings(**{"host": "127.0.0.1", "port": 0, "upstreams": upstreams, "cors_origins": ("*",),
+                              **changes})
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(system: System, **changes: Any) -> AsyncIterator[Gateway]:
+    gateway = Gateway(gateway_settings(system, **changes))
+    await gateway.start()
+    try:
+        yield gateway
+    finally:
+        await gateway.stop()
+
+
+def typescript_build() -> Path:
+    """Compile the TypeScript client, web client and Node tests (`npm ci` first if needed);
+    skips the test on a machine without Node. CI has Node: there this never skips."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("Node.js is not installed: the TypeScript client cannot run here")
+    if not (ROOT / "node_modules" / ".package-lock.json").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
+    return BUILD
+
+
+class NodeBridge:
+    """A Node process running the generated TypeScript client against the gateway."""
+
+    def __init__(self, gateway_url: str, protocol: str) -> None:
+        self._env = {**os.environ, "CONVENE_GATEWAY_URL": gateway_url, "CONVENE_PROTOCOL": protocol}
+        self._proc: asyncio.subprocess.Process | None = None
+        self._next_id = 0
+        self._waiting: dict[int, asyncio.Queue[dict]] = {}
+        self._reader: asyncio.Task | None = None
+
+    async def start(self) -> NodeBridge:
+        self._proc = await asyncio.create_subprocess_exec(
+            "node", str(BUILD / "tests" / "node" / "bridge.js"), cwd=ROOT, env=self._env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=16 * 1024 * 1024)
+        assert self._proc.stdout is not None
+        ready = json.loads(await asyncio.wait_for(self._proc.stdout.readline(), 30))
+        assert ready.get("ready"), ready
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        while line := await self._proc.stdout.readline():
+            answer = json.loads(line)
+            queue = self._waiting.get(answer.pop("id", -1))
+            if queue is not None:
+                queue.put_nowait(answer)
+
+    def _send(self, command: dict) -> asyncio.Queue[dict]:
+        assert self._proc is not None and self._proc.stdin is not None
+        self._next_id += 1
+        command["id"] = self._next_id
+        queue: asyncio.Queue[dict] = asyncio.Queue()
+        self._waiting[self._next_id] = queue
+        self._proc.stdin.write((json.dumps(command) + "\n").encode())
+        return queue
+
+    async def call(self, service: str, method: str, request: dict, token: str = "", **extra: Any) -> dict:
+        """{"response": {...}} or {"error": {"code", "reason", "metadata", ...}}."""
+        queue = self._send({"op": "call", "service": service, "method": method, "request": request,
+                            "token": token, **extra})
+        return await asyncio.wait_for(queue.get(), 20)
+
+    def subscribe(self, request: dict, token: str, **extra: Any) -> NodeStream:
+        queue = self._send({"op": "subscribe", "request": request, "token": token, **extra})
+        return NodeStream(self, self._next_id, queue)
+
+    async def close_stream(self, stream_id: int) -> None:
+        await asyncio.wait_for(self._send({"op": "close", "stream": stream_id}).get(), 10)
+
+    async def stop(self) -> None:
+        if self._proc is not None:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+            try:
+                await asyncio.wait_for(self._proc.wait(), 10)
+            except TimeoutError:
+                self._proc.kill()
+                await self._proc.wait()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+
+class NodeStream:
+    """A Subscribe stream held by the Node process; each answer is an item, the end or an error."""
+
+    def __init__(self, bridge: NodeBridge, stream_id: int, queue: asyncio.Queue[dict]) -> None:
+        self._bridge = bridge
+        self.id = stream_id
+        self._queue = queue
+
+    async def next(self, timeout: float = 20) -> dict:
+        return await asyncio.wait_for(self._queue.get(), timeout)
+
+    async def close(self) -> None:
+        await self._bridge.close_stream(self.id)
