@@ -12,10 +12,23 @@ PYTEST_ARGS ?=
 # Tests wait on real servers far more than they compute, so two workers halve the wall clock on two
 # cores; a test file stays on one worker (its module fixtures are built once). TEST_WORKERS=0: serial.
 TEST_WORKERS ?= 2
+# npm writes this on every install; `npm ci` reinstalls whenever package-lock.json changes.
+NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: install run test bench protos lint clean
+.PHONY: install node web run test bench protos lint clean
 
 install: $(STAMP)
+
+# The TypeScript toolchain (protoc-gen-es, Connect-ES, tsc, esbuild, hls.js, playwright-core),
+# exactly as package-lock.json pins it.
+node: $(NODE_STAMP)
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+
+# Type-checks and compiles the TypeScript client, the web client (build/web) and the Node tests.
+web: node
+	npm run --silent build
 
 # Reinstalls whenever pyproject.toml changes (pinned dependencies, extras).
 $(STAMP): pyproject.toml
@@ -25,23 +38,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+run: install web
 	$(BIN)/python -m infra.run
 
-test: install
+test: install web
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-bench: install
+bench: install web
 	$(BIN)/python -m tests.bench
 
-protos: install
+protos: install node
 	$(BIN)/python -m infra.protogen
 
-lint: install
+lint: install node
 	$(BIN)/ruff check services infra tests
 	$(BIN)/mypy
 	cd protos && ../$(BIN)/buf lint
 	$(BIN)/python -m infra.protogen --check
+	npm run --silent typecheck
 
 clean:
 	rm -rf .run

@@ -553,6 +553,10 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     wait_serving(services, READY_TIMEOUT_S)
 
     token = operator_token(next(s for s in services if s.name == "identity").address, credential, run_dir)
+    gateway, web_url = start_gateway(services, env, run_dir, echo=not check)
+    # Registered after the services' stop, so it runs before it: browsers are cut off first.
+    stack.callback(stop_services, [gateway])
+    write_addresses(services, gateway, web_url, run_dir)
     if check:
         say("all SERVING; checking reflection with grpcurl:")
         ok = check_reflection(services) & check_media(media)
@@ -562,9 +566,51 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
         return 0 if ok else 1
 
     print_table(services, run_dir, media)
+    say(f"Browsers (gRPC-Web and Connect, CORS):  http://{gateway.address}")
+    say(f"Reference web client (dev sign-in):     {web_url}")
+    say()
     say(f"TOKEN={token}")
     say()
-    return watch(services)
+    return watch([*services, gateway])
+
+
+def start_gateway(services: list[Service], env: dict[str, str], run_dir: Path, echo: bool) -> tuple[Service, str]:
+    """The browser gateway in front of the services, and the web client's development site on a
+    port (an origin) of its own; waits until the gateway says every service is SERVING."""
+    port = int(os.environ.get("GATEWAY_PORT", "").strip() or free_port())
+    web_port = int(os.environ.get("WEB_PORT", "").strip() or free_port())
+    host = services[0].host
+    gateway = Service("gateway", port, host, run_dir / "logs" / "gateway.log", echo=echo)
+    gateway.start({
+        **env, **{f"GATEWAY_{s.name.upper()}_ADDRESS": s.address for s in services},
+        "GATEWAY_HOST": host, "GATEWAY_PORT": str(port), "WEB_PORT": str(web_port),
+        "WEB_OPERATOR_TOKEN_FILE": str(run_dir / "operator_token"),
+    })
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not gateway_healthy(gateway.address):
+        if gateway.exit_code is not None or time.monotonic() > deadline:
+            raise Failed(f"the gateway {gateway.how_it_ended() if gateway.exit_code is not None else 'is not ready'}; "
+                         f"its last lines (full log: {rel(gateway.log_path)}):\n{gateway.last_lines()}")
+        time.sleep(0.25)
+    return gateway, f"http://{gateway.address.rsplit(':', 1)[0]}:{web_port}"
+
+
+def gateway_healthy(address: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://{address}/healthz", timeout=1.0) as reply:
+            return bool(reply.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def write_addresses(services: list[Service], gateway: Service, web_url: str, run_dir: Path) -> None:
+    """`.run/addresses.json`: where everything listens, for scripts and the Python client."""
+    addresses = {s.name: s.address for s in services}
+    addresses.update(gateway=f"http://{gateway.address}", web=web_url)
+    (run_dir / "addresses.json").write_text(json.dumps(addresses, indent=2) + "\n")
 
 
 def watch(services: list[Service]) -> int:

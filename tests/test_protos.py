@@ -1,6 +1,7 @@
 """The API contract (DESIGN "gRPC rules"): protos/ passes `buf lint` (buf style guide), and the
-generated Python in protos/gen is what the pinned grpcio-tools makes of protos/ today, with a
-check that really notices when it is stale."""
+generated Python in protos/gen and TypeScript in clients/typescript/src/gen are what the pinned
+grpcio-tools and protoc-gen-es make of protos/ today, with a check that really notices when either
+is stale."""
 
 from __future__ import annotations
 
@@ -25,18 +26,23 @@ def test_generated_code_is_up_to_date() -> None:
 
 def test_stale_generated_code_is_noticed(tmp_path: Path) -> None:
     """DESIGN: the staleness check is not vacuous: an edited and a missing generated file fail it."""
-    gen = tmp_path / "gen"
+    gen, ts_gen = tmp_path / "gen", tmp_path / "ts"
     shutil.copytree(ROOT / "protos" / "gen", gen, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "clients" / "typescript" / "src" / "gen", ts_gen)
     stub = next(gen.rglob("live_pb2.pyi"))
     stub.write_text(stub.read_text() + "\n# edited by hand\n")
     next(gen.rglob("envelope_pb2.py")).unlink()
+    typescript = next(ts_gen.rglob("notifications_pb.ts"))
+    typescript.write_text(typescript.read_text() + "\n// edited by hand\n")
     script = (
         "import sys; from pathlib import Path; import infra.protogen as p; "
-        f"p.GEN_ROOT = Path({str(gen)!r}); sys.argv = ['protogen', '--check']; sys.exit(p.main())"
+        f"p.GEN_ROOT = Path({str(gen)!r}); p.TS_GEN_ROOT = Path({str(ts_gen)!r}); "
+        "sys.argv = ['protogen', '--check']; sys.exit(p.main())"
     )
     result = run(sys.executable, "-c", script)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "live_pb2.pyi" in result.stderr and "envelope_pb2.py" in result.stderr
+    assert "notifications_pb.ts" in result.stderr
 
 
 def test_buf_lint_passes() -> None:

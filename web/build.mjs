@@ -15,6 +15,7 @@ await build({
   format: "esm",
   target: "es2022",
   sourcemap: true,
+  minify: true,
   outfile: join(out, "app.js"),
   logLevel: "warning",
 });

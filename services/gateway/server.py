@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable
+from pathlib import Path
 
 import grpc
 import structlog
@@ -61,9 +62,10 @@ class Gateway:
         for path, method in self._methods.items():
             channel = self._channels[method.upstream]
             if method.server_streaming:
-                self._streams[path] = channel.unary_stream(path)  # no serializers: bytes in, bytes out
+                # No serializers: bytes in, bytes out.
+                self._streams[path] = channel.unary_stream(path, request_serializer=None, response_deserializer=None)
             else:
-                self._unary[path] = channel.unary_unary(path)
+                self._unary[path] = channel.unary_unary(path, request_serializer=None, response_deserializer=None)
         app = web.Application(client_max_size=self.settings.max_request_bytes)
         app.router.add_route("OPTIONS", "/{service}/{method}", self._preflight)
         app.router.add_route("POST", "/{service}/{method}", self._call)
@@ -82,7 +84,7 @@ class Gateway:
         if self._runner is not None:
             await self._runner.cleanup()
         for channel in self._channels.values():
-            await channel.close()
+            await channel.close(grace=None)
         log.info("gateway stopped")
 
     # ------------------------------------------------------------------------------- CORS
@@ -144,7 +146,7 @@ class Gateway:
             reply = None
         outcome = await _outcome(call)
         headers = self._cors(request)
-        extra = wire.response_headers(await call.initial_metadata() or ())
+        extra = wire.response_headers(tuple(await call.initial_metadata() or ()))
         if protocol is Protocol.CONNECT_UNARY:
             extra += wire.connect_unary_trailers(outcome.trailing)
             if reply is None:
@@ -163,12 +165,12 @@ class Gateway:
             initial = await call.initial_metadata()
             response = web.StreamResponse(status=200, headers=self._cors(request))
             response.content_type = protocol.response_content_type
-            for key, value in wire.response_headers(initial or ()):
+            for key, value in wire.response_headers(tuple(initial or ())):
                 response.headers.add(key, value)
             await response.prepare(request)
             try:
                 async for chunk in call:
-                    await response.write(wire.frame(chunk))  # type: ignore[arg-type]
+                    await response.write(wire.frame(chunk))
             except grpc.aio.AioRpcError:
                 pass
             outcome = await _outcome(call)
@@ -227,11 +229,24 @@ def _response(status: int, cors: dict[str, str], extra: list[tuple[str, str]], c
 
 
 async def serve(settings: GatewaySettings, until: Awaitable[object]) -> None:
+    """The gateway, and the development web site when `WEB_PORT` is set, until `until` is done."""
+    from services.gateway.devsite import DevSite, DevSiteSettings
+
     gateway = Gateway(settings)
     await gateway.start()
+    site = None
     try:
+        if settings.web_port is not None:
+            operator_token = Path(settings.web_operator_token_file).read_text().strip()  # noqa: ASYNC240 (once, at start)
+            site = DevSite(DevSiteSettings(
+                host=settings.host, port=settings.web_port, root=settings.web_root, gateway_url=gateway.url,
+                identity_address=settings.upstreams["identity"], media_url=settings.web_media_url,
+                operator_token=operator_token))
+            await site.start()
         await until
     finally:
+        if site is not None:
+            await site.stop()
         await gateway.stop()
 
 

@@ -1,1 +1,432 @@
-console.log("convene web client");
+/**
+ * Convene's reference web client: the smallest honest one, in plain TypeScript. What a
+ * front-end team copies from:
+ *   - sign-in (development: a token minted with the operator token by the page's own origin);
+ *   - one Subscribe stream per tab, resumed after the last sequence seen (never a gap);
+ *   - my chats with unread counts, a group's timeline whose cards change in place;
+ *   - starting a live, watching one in <video> with hls.js;
+ *   - an incoming call answered or declined, stopped everywhere once answered on any device;
+ *   - the inbox and its badge, which always shows the count the last stream item carried.
+ * Every call goes to the gateway, another origin than this page, with the bearer token.
+ */
+import Hls from "hls.js";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { conveneClients, conveneTransport, errorInfo, type ConveneClients } from "../../clients/typescript/src/index.js";
+import { CardKind, CardState, type Card, type Group, type TimelineItem } from "../../clients/typescript/src/gen/convene/groups/v1/groups_pb.js";
+import { MeetingType } from "../../clients/typescript/src/gen/convene/meetings/v1/meetings_pb.js";
+import { NotificationKind, type Notification } from "../../clients/typescript/src/gen/convene/notifications/v1/notifications_pb.js";
+
+interface Config { gatewayUrl: string; mediaUrl: string; devSignIn: boolean }
+interface Session { principalId: string; accessToken: string; locale: string }
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`#${id} is missing`);
+  return element as T;
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, value);
+  element.append(...children);
+  return element;
+}
+
+function when(ts: Timestamp | undefined): string {
+  return ts ? timestampDate(ts).toLocaleTimeString() : "";
+}
+
+function showError(error: unknown): void {
+  const info = errorInfo(error);
+  const text = info ? `${info.reason}: ${info.message}` : ConnectError.from(error).message;
+  $("error").textContent = text;
+  console.warn("convene call refused", info ?? error);
+}
+
+function requestId(): string {
+  return crypto.randomUUID();
+}
+
+class App {
+  private convene!: ConveneClients;
+  private session!: Session;
+  private groups = new Map<string, Group>();
+  private selectedGroup = "";
+  /** Inbox entries by thread: the latest notification of each. */
+  private inbox = new Map<string, Notification>();
+  private lastSequence = 0n;
+  private stream: AbortController | null = null;
+  private ringing: Notification | null = null;
+  private hls: Hls | null = null;
+  private watching = "";
+  private heartbeat = 0;
+  private myLive = "";
+
+  constructor(private readonly config: Config) {}
+
+  // ------------------------------------------------------------------ sign-in
+
+  async showSignIn(): Promise<void> {
+    const saved = sessionStorage.getItem("convene.session");
+    if (saved) return this.start(JSON.parse(saved) as Session);
+    $("sign-in").hidden = false;
+    $<HTMLFormElement>("sign-in-form").onsubmit = (event) => {
+      event.preventDefault();
+      void this.signIn($<HTMLInputElement>("principal-id").value.trim());
+    };
+    const reply = await fetch("/dev/people");
+    if (!reply.ok) return;
+    const { people } = (await reply.json()) as { people: { id: string; displayName: string; enterprise: string }[] };
+    $("people").replaceChildren(...people.map((person) => {
+      const button = el("button", { "data-person": person.id }, `${person.displayName} · ${person.enterprise}`);
+      button.onclick = () => void this.signIn(person.id);
+      return el("li", {}, button);
+    }));
+  }
+
+  async signIn(principalId: string): Promise<void> {
+    const reply = await fetch("/dev/sign-in", {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ principalId }),
+    });
+    const body = (await reply.json()) as { accessToken?: string; error?: string };
+    if (!reply.ok || !body.accessToken) {
+      $("sign-in-error").textContent = body.error ?? "sign-in failed";
+      return;
+    }
+    const session = { principalId, accessToken: body.accessToken, locale: $<HTMLSelectElement>("locale").value };
+    sessionStorage.setItem("convene.session", JSON.stringify(session));
+    await this.start(session);
+  }
+
+  async start(session: Session): Promise<void> {
+    this.session = session;
+    $<HTMLSelectElement>("locale").value = session.locale;
+    $<HTMLSelectElement>("locale").onchange = () => {
+      this.session.locale = $<HTMLSelectElement>("locale").value;
+      sessionStorage.setItem("convene.session", JSON.stringify(this.session));
+      location.reload(); // texts come from the server in the new language
+    };
+    this.convene = conveneClients(conveneTransport({
+      baseUrl: this.config.gatewayUrl, token: () => this.session.accessToken, locale: session.locale,
+    }));
+    $("sign-in").hidden = true;
+    $("app").hidden = false;
+    $("inbox").hidden = false;
+    $("inbox-button").hidden = false;
+    $("me").textContent = session.principalId;
+    $("me").dataset.principal = session.principalId;
+    this.wireButtons();
+    await Promise.all([this.loadChats(), this.loadInbox()]);
+    void this.subscribe();
+  }
+
+  private wireButtons(): void {
+    $<HTMLFormElement>("start-live-form").onsubmit = (event) => {
+      event.preventDefault();
+      void this.startLive();
+    };
+    $("end-live").onclick = () => void this.endLive();
+    $("meet-now").onclick = () => void this.meetNow();
+    $("leave-live").onclick = () => void this.stopWatching();
+    $("mark-all-read").onclick = () => void this.markAllRead();
+    $("inbox-button").onclick = () => $("inbox").scrollIntoView();
+    $("answer").onclick = () => void this.answerCall(true);
+    $("decline").onclick = () => void this.answerCall(false);
+  }
+
+  // ------------------------------------------------------------------ the stream
+
+  /** One stream for the tab; on any end it reconnects after the last sequence it saw. */
+  private async subscribe(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      this.stream = new AbortController();
+      $("connection").textContent = "connecting…";
+      try {
+        for await (const item of this.convene.notifications.subscribe(
+          { afterSequence: this.lastSequence }, { signal: this.stream.signal })) {
+          attempt = 0;
+          const event = item.event;
+          if (event.case === "caughtUp") {
+            $("connection").textContent = "live";
+            $("connection").dataset.state = "live";
+            this.setBadge(event.value.unreadCount);
+          } else if (event.case === "notification") {
+            this.lastSequence = event.value.sequence;
+            this.onNotification(event.value);
+          } else if (event.case === "readMarked") {
+            this.lastSequence = event.value.sequence;
+            this.onReadMarked(event.value.threadId, event.value.upToSequence, event.value.unreadCount);
+          } else if (event.case === "resync") {
+            this.lastSequence = event.value.afterSequence; // the server ends the stream next
+          }
+        }
+      } catch (error) {
+        const code = ConnectError.from(error).code;
+        if (code === Code.Unauthenticated || code === Code.PermissionDenied) {
+          showError(error);
+          sessionStorage.removeItem("convene.session");
+          return;
+        }
+      }
+      $("connection").textContent = "reconnecting…";
+      $("connection").dataset.state = "reconnecting";
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 5000)));
+    }
+  }
+
+  private onNotification(notification: Notification): void {
+    this.inbox.set(notification.threadId, notification);
+    this.setBadge(notification.unreadCount);
+    this.renderInbox();
+    this.renderChats();
+    if (notification.card && notification.groupId === this.selectedGroup) this.upsertCard(notification.card);
+    if (notification.kind === NotificationKind.INCOMING_CALL) this.ring(notification);
+    if ((notification.kind === NotificationKind.RINGING_STOPPED || notification.kind === NotificationKind.MISSED_CALL)
+        && this.ringing?.threadId === notification.threadId) this.stopRinging();
+  }
+
+  private onReadMarked(threadId: string, upTo: bigint, unread: bigint): void {
+    for (const entry of this.inbox.values()) {
+      if ((threadId === "" || entry.threadId === threadId) && entry.sequence <= upTo) entry.read = true;
+    }
+    this.setBadge(unread);
+    this.renderInbox();
+    this.renderChats();
+  }
+
+  private setBadge(count: bigint): void {
+    $("badge").textContent = String(count);
+    $("badge").dataset.count = String(count);
+  }
+
+  // ------------------------------------------------------------------ chats and timeline
+
+  private async loadChats(): Promise<void> {
+    const { groups } = await this.convene.groups.listMyGroups({ pageSize: 100 });
+    for (const group of groups) this.groups.set(group.id, group);
+    this.renderChats();
+  }
+
+  /** Unread per chat: unread inbox entries that came from it. */
+  private unreadIn(groupId: string): number {
+    return [...this.inbox.values()].filter((n) => n.groupId === groupId && !n.read).length;
+  }
+
+  private renderChats(): void {
+    $("chats").replaceChildren(...[...this.groups.values()].map((group) => {
+      const unread = this.unreadIn(group.id);
+      const item = el("li", { "data-group": group.id, class: group.id === this.selectedGroup ? "selected" : "" },
+        el("span", {}, group.name),
+        el("span", { class: "unread", "data-count": String(unread) }, String(unread)));
+      item.onclick = () => void this.openGroup(group.id);
+      return item;
+    }));
+  }
+
+  private async openGroup(groupId: string): Promise<void> {
+    this.selectedGroup = groupId;
+    $("group").hidden = false;
+    $("group-name").textContent = this.groups.get(groupId)?.name ?? groupId;
+    $("timeline").replaceChildren();
+    this.renderChats();
+    const { items } = await this.convene.groups.listTimeline({ groupId, pageSize: 50 });
+    for (const item of [...items].reverse()) this.addItem(item);
+  }
+
+  private addItem(item: TimelineItem): void {
+    if (item.content.case === "card") this.upsertCard(item.content.value);
+    else if (item.content.case === "text") {
+      $("timeline").append(el("li", { "data-item": item.id }, `${item.senderId}: ${item.content.value}`));
+    }
+  }
+
+  /** A card is one element that changes in place: a newer version replaces what it shows. */
+  private upsertCard(card: Card): void {
+    const existing = document.querySelector<HTMLElement>(`[data-card="${card.id}"]`);
+    if (existing && BigInt(existing.dataset.version ?? "0") >= card.version) return;
+    const state = CardState[card.state];
+    const details = card.details;
+    const figures = card.state === CardState.ENDED && details
+      ? ` · ${details.durationSeconds}s · ${details.totalViewers} viewers` : "";
+    const element = el("li", { class: "card", "data-card": card.id, "data-subject": card.subjectId,
+      "data-state": state, "data-version": String(card.version) },
+      el("div", { class: "state" }, `${CardKind[card.kind]} · ${state}${figures}`),
+      el("div", { class: "title" }, card.title),
+      el("div", { class: "muted" }, when(card.updateTime)));
+    if (card.kind === CardKind.LIVE && card.state === CardState.LIVE && card.authorId !== this.session.principalId) {
+      const watch = el("button", { class: "watch" }, "Watch");
+      watch.onclick = () => void this.watch(card.subjectId, card.title);
+      element.append(watch);
+    }
+    if (existing) existing.replaceWith(element);
+    else $("timeline").append(element);
+  }
+
+  // ------------------------------------------------------------------ lives
+
+  private async startLive(): Promise<void> {
+    try {
+      const { live, publish } = await this.convene.live.startLive({
+        requestId: requestId(), groupId: this.selectedGroup, title: $<HTMLInputElement>("live-title").value,
+      });
+      this.myLive = live?.id ?? "";
+      $("publish").textContent = publish ? `Push with OBS or ffmpeg to ${publish.url} (stream key ${publish.streamKey})` : "";
+      $("publish").dataset.live = this.myLive;
+      $("end-live").hidden = false;
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private async endLive(): Promise<void> {
+    try {
+      await this.convene.live.endLive({ liveId: this.myLive });
+      $("end-live").hidden = true;
+      $("publish").textContent = "";
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private async watch(liveId: string, title: string): Promise<void> {
+    await this.stopWatching();
+    try {
+      const joined = await this.convene.live.joinLive({ liveId });
+      this.watching = liveId;
+      $("player").hidden = false;
+      $("player-title").textContent = title;
+      const play = joined.play;
+      const source = play ? `${play.url}${play.url.includes("?") ? "&" : "?"}token=${encodeURIComponent(play.playToken)}` : "";
+      $("player").dataset.source = source;
+      this.play(source);
+      const every = Math.max(5, joined.heartbeatIntervalSeconds || 15) * 1000;
+      this.heartbeat = window.setInterval(() => {
+        void this.convene.live.viewerHeartbeat({ liveId }).catch(showError);
+      }, every);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private play(source: string): void {
+    const video = $<HTMLVideoElement>("video");
+    const status = $("player-status");
+    video.onplaying = () => { status.textContent = "playing"; status.dataset.state = "playing"; };
+    video.onwaiting = () => { status.textContent = "buffering…"; };
+    if (Hls.isSupported()) {
+      this.hls = new Hls({ liveSyncDurationCount: 2 });
+      this.hls.on(Hls.Events.ERROR, (_event, data) => {
+        if (data.fatal) { status.textContent = `playback failed: ${data.details}`; status.dataset.state = "failed"; }
+      });
+      this.hls.loadSource(source);
+      this.hls.attachMedia(video);
+    } else {
+      video.src = source; // Safari plays HLS natively
+    }
+    void video.play().catch(() => undefined); // muted autoplay; the controls work otherwise
+  }
+
+  private async stopWatching(): Promise<void> {
+    window.clearInterval(this.heartbeat);
+    this.hls?.destroy();
+    this.hls = null;
+    if (this.watching) {
+      const liveId = this.watching;
+      this.watching = "";
+      await this.convene.live.leaveLive({ liveId }).catch(() => undefined);
+    }
+    $("player").hidden = true;
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  /** Meet now (SPEC F-34) with everyone else in the group: their devices ring at once. */
+  private async meetNow(): Promise<void> {
+    try {
+      const { memberIds } = await this.convene.groups.listGroupMembers({ groupId: this.selectedGroup, pageSize: 300 });
+      const others = memberIds.filter((id) => id !== this.session.principalId);
+      const { meeting } = await this.convene.meetings.meetNow({
+        requestId: requestId(), topic: this.groups.get(this.selectedGroup)?.name ?? "", type: MeetingType.VIDEO,
+        participantIds: others,
+        external: others.some((id) => id.startsWith("wx_")),
+      });
+      $("publish").textContent = `Meeting ${meeting?.topic ?? ""} started; ringing ${others.length}`;
+      $("publish").dataset.meeting = meeting?.id ?? "";
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private ring(notification: Notification): void {
+    this.ringing = notification;
+    $("incoming-title").textContent = notification.title;
+    $("incoming-body").textContent = notification.body;
+    const dialog = $<HTMLDialogElement>("incoming-call");
+    dialog.dataset.thread = notification.threadId;
+    if (!dialog.open) dialog.show();
+  }
+
+  private stopRinging(): void {
+    this.ringing = null;
+    const dialog = $<HTMLDialogElement>("incoming-call");
+    if (dialog.open) dialog.close();
+  }
+
+  /** Meetings ring in thread `<mtg_…>/call/<run>`, group calls in the call's own id. */
+  private async answerCall(answer: boolean): Promise<void> {
+    const thread = this.ringing?.threadId ?? "";
+    this.stopRinging();
+    try {
+      if (thread.startsWith("mtg_")) {
+        const meetingId = thread.split("/")[0];
+        if (answer) await this.convene.meetings.joinMeeting({ meetingId });
+        else await this.convene.meetings.declineMeetingCall({ meetingId });
+      } else if (thread.startsWith("call_")) {
+        if (answer) await this.convene.groups.joinGroupCall({ callId: thread });
+        else await this.convene.groups.leaveGroupCall({ callId: thread });
+      }
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  // ------------------------------------------------------------------ inbox
+
+  private async loadInbox(): Promise<void> {
+    const page = await this.convene.notifications.listNotifications({ pageSize: 100 });
+    for (const notification of [...page.notifications].reverse()) this.inbox.set(notification.threadId, notification);
+    this.lastSequence = page.sequence; // the stream resumes exactly after this page
+    this.setBadge(page.unreadCount);
+    this.renderInbox();
+  }
+
+  private renderInbox(): void {
+    const entries = [...this.inbox.values()].sort((a, b) => (a.sequence < b.sequence ? 1 : -1));
+    $("notifications").replaceChildren(...entries.map((n) => {
+      const item = el("li", { "data-thread": n.threadId, class: n.read ? "" : "unread-entry" },
+        el("div", {}, n.title), el("div", { class: "muted" }, n.body));
+      item.onclick = () => void this.markRead(n);
+      return item;
+    }));
+  }
+
+  private async markRead(notification: Notification): Promise<void> {
+    try {
+      await this.convene.notifications.markRead({ threadId: notification.threadId, upToSequence: notification.sequence });
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private async markAllRead(): Promise<void> {
+    await this.convene.notifications.markAllRead({ upToSequence: this.lastSequence }).catch(showError);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = (await (await fetch("/config.json")).json()) as Config;
+  await new App(config).showSignIn();
+}
+
+void main();

@@ -1,0 +1,84 @@
+"""The reference web client in a real browser (headless Debian Chromium driven by playwright-core,
+tests/node/browser.ts): two members of one group in two browser sessions, each on the web
+client's own origin calling the gateway on another (CORS, bearer token). One starts a live from
+the page; the other sees the card in the group's timeline within 2 s, watches it, sees the card
+change in place when it ends, reads it (the badge goes down) and answers an incoming meeting call.
+Without Chromium the test says so and is skipped (`.ci/run` installs it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from convene.meetings.v1 import meetings_pb2
+from services.gateway.devsite import DevSite, DevSiteSettings
+from tests.frontend_support import BUILD, ROOT, running_gateway, typescript_build
+from tests.harness import System, bearer, module_system
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CARD_WITHIN_S = 2.0
+
+
+@pytest.fixture(scope="module")
+async def site(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[System, str]]:
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium chromium-driver; .ci/run does)")
+    typescript_build()
+    async with module_system(postgres, tmp_path_factory.mktemp("web-client")) as system:
+        async with running_gateway(system) as gateway:
+            web = DevSite(DevSiteSettings(
+                host="127.0.0.1", port=0, root=ROOT / "build" / "web", gateway_url=gateway.url,
+                identity_address=system.address_of("identity"), operator_token=system.operator_token))
+            await web.start()
+            try:
+                yield system, web.url
+            finally:
+                await web.stop()
+
+
+async def run_browsers(web_url: str, screenshots: Path, **people: str) -> dict:
+    env = {**os.environ, "WEB_URL": web_url, "SCREENSHOTS": str(screenshots), "CHROMIUM": str(CHROMIUM),
+           **{k.upper(): v for k, v in people.items()}}
+    proc = await asyncio.create_subprocess_exec(
+        "node", str(BUILD / "tests" / "node" / "browser.js"), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), 120)
+    except TimeoutError:
+        proc.kill()
+        raise
+    lines = out.decode().strip().splitlines()
+    assert proc.returncode == 0 and lines, f"the browser script failed:\n{err.decode()[-4000:]}"
+    result = json.loads(lines[-1])
+    assert result.get("ok"), f"{result.get('failure')} (screenshots in {screenshots})\n{err.decode()[-4000:]}"
+    return result
+
+
+async def test_two_members_in_two_browsers_live_card_call_and_inbox(site: tuple[System, str], tmp_path: Path) -> None:
+    system, web_url = site
+    org = await system.create_org(members=2)
+    host, viewer = org.member_ids
+    group_id = await system.create_group(org.tokens[host], [viewer])
+
+    result = await run_browsers(web_url, tmp_path, host_id=host, viewer_id=viewer, group_id=group_id)
+
+    assert result["cardAfterMs"] <= CARD_WITHIN_S * 1000, f"the card took {result['cardAfterMs']} ms"
+    assert "全员大会 all-hands" in result["cardTitle"]
+    assert result["badgeAfterCard"] >= 1
+    assert result["playSource"], "JoinLive gave the page somewhere to play from"
+    assert result["cardsAfterEnd"] == 1, "the ended live changed its card in place"
+    assert result["badgeAfterRead"] < result["badgeAfterCard"]
+    assert result["errors"] == ["", ""], "neither page showed a refused call"
+
+    # The viewer answered on their page: the meeting has them in it.
+    meeting = await system.stub("meetings").ListMeetingAttendees(
+        meetings_pb2.ListMeetingAttendeesRequest(meeting_id=result["meetingId"]), metadata=bearer(org.tokens[host]))
+    joined = {a.participant_id for a in meeting.attendees if a.HasField("first_join_time")}
+    assert viewer in joined, meeting
