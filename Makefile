@@ -55,6 +55,7 @@ lint: install node
 	$(BIN)/mypy
 	cd protos && ../$(BIN)/buf lint
 	$(BIN)/python -m infra.protogen --check
+	$(BIN)/python -m infra.errorcat --check
 	npm run --silent typecheck
 
 clean:

@@ -1,6 +1,9 @@
 /** What a refused call says, as Convene's error catalog (docs/ERRORS.md) documents it. */
 import { Code, ConnectError } from "@connectrpc/connect";
+import { ERROR_CATALOG, type ClientAction } from "./errors.gen.js";
 import { ErrorInfoSchema } from "./gen/google/rpc/error_details_pb.js";
+
+export { ERROR_CATALOG, type CatalogEntry, type ClientAction } from "./errors.gen.js";
 
 export interface ConveneErrorInfo {
   /** The gRPC status, e.g. Code.PermissionDenied. */
@@ -31,4 +34,18 @@ export function errorInfo(error: unknown): ConveneErrorInfo | undefined {
 /** The reason alone ("" when there is none). */
 export function reasonOf(error: unknown): string {
   return errorInfo(error)?.reason ?? "";
+}
+
+/**
+ * What a client should do with a refused call, from the error catalog (docs/ERRORS.md):
+ * "reauthenticate", "retry", "refresh", "show-message", ... Errors without a catalogued reason:
+ * "retry" for transient statuses (UNAVAILABLE, DEADLINE_EXCEEDED), "fix-request" otherwise.
+ */
+export function clientAction(error: unknown): ClientAction {
+  const info = errorInfo(error);
+  const entry = info ? ERROR_CATALOG[info.reason] : undefined;
+  if (entry) return entry.action;
+  const code = ConnectError.from(error).code;
+  return code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.ResourceExhausted
+    ? "retry" : code === Code.Unauthenticated ? "reauthenticate" : "fix-request";
 }

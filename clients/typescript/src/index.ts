@@ -16,7 +16,9 @@ import { LiveService } from "./gen/convene/live/v1/live_pb.js";
 import { MeetingsService } from "./gen/convene/meetings/v1/meetings_pb.js";
 import { NotificationsService } from "./gen/convene/notifications/v1/notifications_pb.js";
 
-export { errorInfo, reasonOf, type ConveneErrorInfo } from "./errors.js";
+export {
+  clientAction, ERROR_CATALOG, errorInfo, reasonOf, type CatalogEntry, type ClientAction, type ConveneErrorInfo,
+} from "./errors.js";
 
 export interface TransportOptions {
   /** The gateway's address, e.g. `http://127.0.0.1:8080` (what `make run` prints). */
