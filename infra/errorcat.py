@@ -107,7 +107,7 @@ def scan(sources: Path = SOURCES) -> tuple[dict[str, Use], list[str]]:
                 claim = next((k.value for k in node.keywords if k.arg == "name"), None)
                 if isinstance(claim, ast.Constant) and _is_reason(claim.value):
                     for suffix, (status, metadata) in CLAIM_REFUSALS.items():
-                        _record(uses, f"{claim.value}{suffix}", status, metadata, place)
+                        _record(uses, f"{claim.value!s}{suffix}", status, metadata, place)
         if path.relative_to(sources).parts == AUTHORIZATION_SOURCE.relative_to(SOURCES).parts:
             for node in ast.walk(tree):
                 # ("REASON", "message") pairs and _refused("REASON", ...) calls.
@@ -115,7 +115,7 @@ def scan(sources: Path = SOURCES) -> tuple[dict[str, Use], list[str]]:
                     node.args[0] if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_refused"
                     and node.args else None)
                 if isinstance(first, ast.Constant) and _is_reason(first.value):
-                    _record(uses, str(first.value), "PERMISSION_DENIED", (), f"{where}:{node.lineno}")
+                    _record(uses, str(first.value), "PERMISSION_DENIED", (), f"{where}:{first.lineno}")
     return uses, unreadable
 
 
