@@ -56,6 +56,7 @@ lint: install node
 	cd protos && ../$(BIN)/buf lint
 	$(BIN)/python -m infra.protogen --check
 	$(BIN)/python -m infra.errorcat --check
+	$(BIN)/python -m infra.apidocs --check
 	npm run --silent typecheck
 
 clean:

@@ -16,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "protos"
 GEN_ROOT = PROTO_ROOT / "gen"
-TS_GEN_ROOT = ROOT / "clients" / "typescript" / "src" / "gen"
+# Where buf.gen.ts.yaml writes, below the output base.
+TS_GEN_RELATIVE = Path("clients") / "typescript" / "src" / "gen"
+TS_GEN_ROOT = ROOT / TS_GEN_RELATIVE
 TS_TEMPLATE = PROTO_ROOT / "buf.gen.ts.yaml"
 # Besides Convene's protos, TypeScript clients need google.rpc.ErrorInfo to read refusals; the
 # googleapis-common-protos wheel (a grpcio-status dependency) ships its .proto.
@@ -85,7 +87,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if protos/gen is stale")
     args = parser.parse_args()
-    ts_relative = TS_GEN_ROOT.relative_to(ROOT)
+    ts_relative = TS_GEN_RELATIVE
     if not args.check:
         import shutil
 

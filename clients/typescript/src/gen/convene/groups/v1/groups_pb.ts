@@ -15,6 +15,8 @@ export const file_convene_groups_v1_groups: GenFile = /*@__PURE__*/
   fileDesc("Ch5jb252ZW5lL2dyb3Vwcy92MS9ncm91cHMucHJvdG8SEWNvbnZlbmUuZ3JvdXBzLnYxIr0BCgVHcm91cBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBGtpbmQYAyABKA4yHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cEtpbmQSFQoNZW50ZXJwcmlzZV9pZBgEIAEoCRIQCghvd25lcl9pZBgFIAEoCRIUCgxtZW1iZXJfY291bnQYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpMCCgRDYXJkEgoKAmlkGAEgASgJEikKBGtpbmQYAiABKA4yGy5jb252ZW5lLmdyb3Vwcy52MS5DYXJkS2luZBISCgpzdWJqZWN0X2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwuY29udmVuZS5ncm91cHMudjEuQ2FyZFN0YXRlEg0KBXRpdGxlGAUgASgJEhEKCWF1dGhvcl9pZBgGIAEoCRIPCgd2ZXJzaW9uGAcgASgDEi8KC3VwZGF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgdkZXRhaWxzGAkgASgLMh4uY29udmVuZS5ncm91cHMudjEuQ2FyZERldGFpbHMihAEKC0NhcmREZXRhaWxzEi4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKEGR1cmF0aW9uX3NlY29uZHMYAiABKAMSFQoNdG90YWxfdmlld2VycxgDIAEoAxIUCgxwZWFrX3ZpZXdlcnMYBCABKAMiyAEKDFRpbWVsaW5lSXRlbRIKCgJpZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoAxIRCglzZW5kZXJfaWQYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBHRleHQYBSABKAlIABInCgRjYXJkGAYgASgLMhcuY29udmVuZS5ncm91cHMudjEuQ2FyZEgAEhIKCmZvcndhcmRfaWQYByABKAlCCQoHY29udGVudCKRAgoHRm9yd2FyZBIKCgJpZBgBIAEoCRIPCgdjYXJkX2lkGAIgASgJEhIKCnN1YmplY3RfaWQYAyABKAkSEQoJc2hhcmVyX2lkGAQgASgJEhUKDWZyb21fZ3JvdXBfaWQYBSABKAkSMAoGdGFyZ2V0GAYgASgOMiAuY29udmVuZS5ncm91cHMudjEuRm9yd2FyZFRhcmdldBIXCg90YXJnZXRfZ3JvdXBfaWQYByABKAkSGQoRcGFyZW50X2ZvcndhcmRfaWQYCCABKAkSFAoMdmlld2VyX2NvdW50GAkgASgDEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJdCg9DYWxsUGFydGljaXBhbnQSFgoOcGFydGljaXBhbnRfaWQYASABKAkSMgoFc3RhdGUYAiABKA4yIy5jb252ZW5lLmdyb3Vwcy52MS5QYXJ0aWNpcGFudFN0YXRlIpQCCglHcm91cENhbGwSCgoCaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSKQoEdHlwZRgDIAEoDjIbLmNvbnZlbmUuZ3JvdXBzLnYxLkNhbGxUeXBlEisKBXN0YXRlGAQgASgOMhwuY29udmVuZS5ncm91cHMudjEuQ2FsbFN0YXRlEhIKCnN0YXJ0ZXJfaWQYBSABKAkSOAoMcGFydGljaXBhbnRzGAYgAygLMiIuY29udmVuZS5ncm91cHMudjEuQ2FsbFBhcnRpY2lwYW50EhIKCm1lZXRpbmdfaWQYByABKAkSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInYKEkNyZWF0ZUdyb3VwUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSKgoEa2luZBgDIAEoDjIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwS2luZBISCgptZW1iZXJfaWRzGAQgAygJIj4KE0NyZWF0ZUdyb3VwUmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCIjCg9HZXRHcm91cFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkiOwoQR2V0R3JvdXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIlIKF0xpc3RHcm91cE1lbWJlcnNSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIkcKGExpc3RHcm91cE1lbWJlcnNSZXNwb25zZRISCgptZW1iZXJfaWRzGAEgAygJEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJOChNMaXN0VGltZWxpbmVSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIl8KFExpc3RUaW1lbGluZVJlc3BvbnNlEi4KBWl0ZW1zGAEgAygLMh8uY29udmVuZS5ncm91cHMudjEuVGltZWxpbmVJdGVtEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI8ChNMaXN0TXlHcm91cHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlkKFExpc3RNeUdyb3Vwc1Jlc3BvbnNlEigKBmdyb3VwcxgBIAMoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI+ChZBZGRHcm91cE1lbWJlcnNSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhIKCm1lbWJlcl9pZHMYAiADKAkiVQoXQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cBIRCglhZGRlZF9pZHMYAiADKAkiPwoYUmVtb3ZlR3JvdXBNZW1iZXJSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCSJEChlSZW1vdmVHcm91cE1lbWJlclJlc3BvbnNlEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXAiJQoRTGVhdmVHcm91cFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkiFAoSTGVhdmVHcm91cFJlc3BvbnNlIkcKHVRyYW5zZmVyR3JvdXBPd25lcnNoaXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhQKDG5ld19vd25lcl9pZBgCIAEoCSJJCh5UcmFuc2Zlckdyb3VwT3duZXJzaGlwUmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCInChNEaXNtaXNzR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJIhYKFERpc21pc3NHcm91cFJlc3BvbnNlIiwKGENyZWF0ZUdyb3VwSW52aXRlUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCSJiChlDcmVhdGVHcm91cEludml0ZVJlc3BvbnNlEhQKDGludml0ZV90b2tlbhgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKAoQSm9pbkdyb3VwUmVxdWVzdBIUCgxpbnZpdGVfdG9rZW4YASABKAkiPAoRSm9pbkdyb3VwUmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCIoChVPcGVuRGlyZWN0Q2hhdFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJBChZPcGVuRGlyZWN0Q2hhdFJlc3BvbnNlEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXAiSAoSUG9zdE1lc3NhZ2VSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEdGV4dBgDIAEoCSJEChNQb3N0TWVzc2FnZVJlc3BvbnNlEi0KBGl0ZW0YASABKAsyHy5jb252ZW5lLmdyb3Vwcy52MS5UaW1lbGluZUl0ZW0ieAoSRm9yd2FyZENhcmRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHY2FyZF9pZBgCIAEoCRIZCg90YXJnZXRfZ3JvdXBfaWQYAyABKAlIABIYCg50YXJnZXRfdXNlcl9pZBgEIAEoCUgAQggKBnRhcmdldCJxChNGb3J3YXJkQ2FyZFJlc3BvbnNlEisKB2ZvcndhcmQYASABKAsyGi5jb252ZW5lLmdyb3Vwcy52MS5Gb3J3YXJkEi0KBGl0ZW0YAiABKAsyHy5jb252ZW5lLmdyb3Vwcy52MS5UaW1lbGluZUl0ZW0iPQoWQ3JlYXRlU2hhcmVMaW5rUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhcmRfaWQYAiABKAkikwEKF0NyZWF0ZVNoYXJlTGlua1Jlc3BvbnNlEisKB2ZvcndhcmQYASABKAsyGi5jb252ZW5lLmdyb3Vwcy52MS5Gb3J3YXJkEgsKA3VybBgCIAEoCRINCgV0b2tlbhgDIAEoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUQoXTGlzdENhcmRGb3J3YXJkc1JlcXVlc3QSDwoHY2FyZF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJhChhMaXN0Q2FyZEZvcndhcmRzUmVzcG9uc2USLAoIZm9yd2FyZHMYASADKAsyGi5jb252ZW5lLmdyb3Vwcy52MS5Gb3J3YXJkEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKBAQoVU3RhcnRHcm91cENhbGxSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSKQoEdHlwZRgDIAEoDjIbLmNvbnZlbmUuZ3JvdXBzLnYxLkNhbGxUeXBlEhcKD3BhcnRpY2lwYW50X2lkcxgEIAMoCSJEChZTdGFydEdyb3VwQ2FsbFJlc3BvbnNlEioKBGNhbGwYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cENhbGwiJwoUSm9pbkdyb3VwQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJDChVKb2luR3JvdXBDYWxsUmVzcG9uc2USKgoEY2FsbBgBIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwQ2FsbCIoChVMZWF2ZUdyb3VwQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJEChZMZWF2ZUdyb3VwQ2FsbFJlc3BvbnNlEioKBGNhbGwYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cENhbGwiJgoTR2V0R3JvdXBDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkIKFEdldEdyb3VwQ2FsbFJlc3BvbnNlEioKBGNhbGwYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cENhbGwqcAoJR3JvdXBLaW5kEhoKFkdST1VQX0tJTkRfVU5TUEVDSUZJRUQQABIXChNHUk9VUF9LSU5EX0lOVEVSTkFMEAESFwoTR1JPVVBfS0lORF9FWFRFUk5BTBACEhUKEUdST1VQX0tJTkRfRElSRUNUEAMqZgoIQ2FyZEtpbmQSGQoVQ0FSRF9LSU5EX1VOU1BFQ0lGSUVEEAASEgoOQ0FSRF9LSU5EX0xJVkUQARIVChFDQVJEX0tJTkRfTUVFVElORxACEhQKEENBUkRfS0lORF9SRVBMQVkQAyqoAQoJQ2FyZFN0YXRlEhoKFkNBUkRfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRDQVJEX1NUQVRFX1NDSEVEVUxFRBABEhMKD0NBUkRfU1RBVEVfTElWRRACEhQKEENBUkRfU1RBVEVfRU5ERUQQAxIbChdDQVJEX1NUQVRFX1JFUExBWV9SRUFEWRAEEh0KGUNBUkRfU1RBVEVfUkVQTEFZX0RFTEVURUQQBSpPCghDYWxsVHlwZRIZChVDQUxMX1RZUEVfVU5TUEVDSUZJRUQQABITCg9DQUxMX1RZUEVfVk9JQ0UQARITCg9DQUxMX1RZUEVfVklERU8QAiqHAQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFDQUxMX1NUQVRFX0FDVElWRRABEhgKFENBTExfU1RBVEVfVVBHUkFESU5HEAISFwoTQ0FMTF9TVEFURV9VUEdSQURFRBADEhQKEENBTExfU1RBVEVfRU5ERUQQBCqOAQoQUGFydGljaXBhbnRTdGF0ZRIhCh1QQVJUSUNJUEFOVF9TVEFURV9VTlNQRUNJRklFRBAAEh0KGVBBUlRJQ0lQQU5UX1NUQVRFX0lOVklURUQQARIcChhQQVJUSUNJUEFOVF9TVEFURV9KT0lORUQQAhIaChZQQVJUSUNJUEFOVF9TVEFURV9MRUZUEAMqhAEKDUZvcndhcmRUYXJnZXQSHgoaRk9SV0FSRF9UQVJHRVRfVU5TUEVDSUZJRUQQABIYChRGT1JXQVJEX1RBUkdFVF9HUk9VUBABEh4KGkZPUldBUkRfVEFSR0VUX0RJUkVDVF9DSEFUEAISGQoVRk9SV0FSRF9UQVJHRVRfV0VDSEFUEAMy2xAKDUdyb3Vwc1NlcnZpY2USXAoLQ3JlYXRlR3JvdXASJS5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cFJlcXVlc3QaJi5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cFJlc3BvbnNlElMKCEdldEdyb3VwEiIuY29udmVuZS5ncm91cHMudjEuR2V0R3JvdXBSZXF1ZXN0GiMuY29udmVuZS5ncm91cHMudjEuR2V0R3JvdXBSZXNwb25zZRJfCgxMaXN0TXlHcm91cHMSJi5jb252ZW5lLmdyb3Vwcy52MS5MaXN0TXlHcm91cHNSZXF1ZXN0GicuY29udmVuZS5ncm91cHMudjEuTGlzdE15R3JvdXBzUmVzcG9uc2USawoQTGlzdEdyb3VwTWVtYmVycxIqLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RHcm91cE1lbWJlcnNSZXF1ZXN0GisuY29udmVuZS5ncm91cHMudjEuTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEmgKD0FkZEdyb3VwTWVtYmVycxIpLmNvbnZlbmUuZ3JvdXBzLnYxLkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QaKi5jb252ZW5lLmdyb3Vwcy52MS5BZGRHcm91cE1lbWJlcnNSZXNwb25zZRJuChFSZW1vdmVHcm91cE1lbWJlchIrLmNvbnZlbmUuZ3JvdXBzLnYxLlJlbW92ZUdyb3VwTWVtYmVyUmVxdWVzdBosLmNvbnZlbmUuZ3JvdXBzLnYxLlJlbW92ZUdyb3VwTWVtYmVyUmVzcG9uc2USWQoKTGVhdmVHcm91cBIkLmNvbnZlbmUuZ3JvdXBzLnYxLkxlYXZlR3JvdXBSZXF1ZXN0GiUuY29udmVuZS5ncm91cHMudjEuTGVhdmVHcm91cFJlc3BvbnNlEn0KFlRyYW5zZmVyR3JvdXBPd25lcnNoaXASMC5jb252ZW5lLmdyb3Vwcy52MS5UcmFuc2Zlckdyb3VwT3duZXJzaGlwUmVxdWVzdBoxLmNvbnZlbmUuZ3JvdXBzLnYxLlRyYW5zZmVyR3JvdXBPd25lcnNoaXBSZXNwb25zZRJfCgxEaXNtaXNzR3JvdXASJi5jb252ZW5lLmdyb3Vwcy52MS5EaXNtaXNzR3JvdXBSZXF1ZXN0GicuY29udmVuZS5ncm91cHMudjEuRGlzbWlzc0dyb3VwUmVzcG9uc2USbgoRQ3JlYXRlR3JvdXBJbnZpdGUSKy5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cEludml0ZVJlcXVlc3QaLC5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cEludml0ZVJlc3BvbnNlElYKCUpvaW5Hcm91cBIjLmNvbnZlbmUuZ3JvdXBzLnYxLkpvaW5Hcm91cFJlcXVlc3QaJC5jb252ZW5lLmdyb3Vwcy52MS5Kb2luR3JvdXBSZXNwb25zZRJlCg5PcGVuRGlyZWN0Q2hhdBIoLmNvbnZlbmUuZ3JvdXBzLnYxLk9wZW5EaXJlY3RDaGF0UmVxdWVzdBopLmNvbnZlbmUuZ3JvdXBzLnYxLk9wZW5EaXJlY3RDaGF0UmVzcG9uc2USXAoLUG9zdE1lc3NhZ2USJS5jb252ZW5lLmdyb3Vwcy52MS5Qb3N0TWVzc2FnZVJlcXVlc3QaJi5jb252ZW5lLmdyb3Vwcy52MS5Qb3N0TWVzc2FnZVJlc3BvbnNlEl8KDExpc3RUaW1lbGluZRImLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RUaW1lbGluZVJlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5MaXN0VGltZWxpbmVSZXNwb25zZRJcCgtGb3J3YXJkQ2FyZBIlLmNvbnZlbmUuZ3JvdXBzLnYxLkZvcndhcmRDYXJkUmVxdWVzdBomLmNvbnZlbmUuZ3JvdXBzLnYxLkZvcndhcmRDYXJkUmVzcG9uc2USaAoPQ3JlYXRlU2hhcmVMaW5rEikuY29udmVuZS5ncm91cHMudjEuQ3JlYXRlU2hhcmVMaW5rUmVxdWVzdBoqLmNvbnZlbmUuZ3JvdXBzLnYxLkNyZWF0ZVNoYXJlTGlua1Jlc3BvbnNlEmsKEExpc3RDYXJkRm9yd2FyZHMSKi5jb252ZW5lLmdyb3Vwcy52MS5MaXN0Q2FyZEZvcndhcmRzUmVxdWVzdBorLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RDYXJkRm9yd2FyZHNSZXNwb25zZRJlCg5TdGFydEdyb3VwQ2FsbBIoLmNvbnZlbmUuZ3JvdXBzLnYxLlN0YXJ0R3JvdXBDYWxsUmVxdWVzdBopLmNvbnZlbmUuZ3JvdXBzLnYxLlN0YXJ0R3JvdXBDYWxsUmVzcG9uc2USYgoNSm9pbkdyb3VwQ2FsbBInLmNvbnZlbmUuZ3JvdXBzLnYxLkpvaW5Hcm91cENhbGxSZXF1ZXN0GiguY29udmVuZS5ncm91cHMudjEuSm9pbkdyb3VwQ2FsbFJlc3BvbnNlEmUKDkxlYXZlR3JvdXBDYWxsEiguY29udmVuZS5ncm91cHMudjEuTGVhdmVHcm91cENhbGxSZXF1ZXN0GikuY29udmVuZS5ncm91cHMudjEuTGVhdmVHcm91cENhbGxSZXNwb25zZRJfCgxHZXRHcm91cENhbGwSJi5jb252ZW5lLmdyb3Vwcy52MS5HZXRHcm91cENhbGxSZXF1ZXN0GicuY29udmVuZS5ncm91cHMudjEuR2V0R3JvdXBDYWxsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
+ * A group chat: internal, external or one-to-one (SPEC F-10).
+ *
  * @generated from message convene.groups.v1.Group
  */
 export type Group = Message<"convene.groups.v1.Group"> & {
@@ -26,11 +28,15 @@ export type Group = Message<"convene.groups.v1.Group"> & {
   id: string;
 
   /**
+   * The group's name, shown to its members.
+   *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * Internal, external or one-to-one.
+   *
    * @generated from field: convene.groups.v1.GroupKind kind = 3;
    */
   kind: GroupKind;
@@ -43,16 +49,22 @@ export type Group = Message<"convene.groups.v1.Group"> & {
   enterpriseId: string;
 
   /**
+   * `usr_` id of the owner; empty for one-to-one chats.
+   *
    * @generated from field: string owner_id = 5;
    */
   ownerId: string;
 
   /**
+   * Members now, the owner included.
+   *
    * @generated from field: int32 member_count = 6;
    */
   memberCount: number;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 7;
    */
   createTime?: Timestamp | undefined;
@@ -79,6 +91,8 @@ export type Card = Message<"convene.groups.v1.Card"> & {
   id: string;
 
   /**
+   * Live, meeting or replay.
+   *
    * @generated from field: convene.groups.v1.CardKind kind = 2;
    */
   kind: CardKind;
@@ -91,11 +105,15 @@ export type Card = Message<"convene.groups.v1.Card"> & {
   subjectId: string;
 
   /**
+   * What the subject is doing now; every copy of the card shows the same.
+   *
    * @generated from field: convene.groups.v1.CardState state = 4;
    */
   state: CardState;
 
   /**
+   * The live's title or the meeting's topic.
+   *
    * @generated from field: string title = 5;
    */
   title: string;
@@ -115,6 +133,8 @@ export type Card = Message<"convene.groups.v1.Card"> & {
   version: bigint;
 
   /**
+   * When it last changed.
+   *
    * @generated from field: google.protobuf.Timestamp update_time = 8;
    */
   updateTime?: Timestamp | undefined;
@@ -156,11 +176,15 @@ export type CardDetails = Message<"convene.groups.v1.CardDetails"> & {
   durationSeconds: bigint;
 
   /**
+   * Distinct viewers of the live (set once it ended).
+   *
    * @generated from field: int64 total_viewers = 3;
    */
   totalViewers: bigint;
 
   /**
+   * Most viewers watching at once (set once it ended).
+   *
    * @generated from field: int64 peak_viewers = 4;
    */
   peakViewers: bigint;
@@ -194,11 +218,15 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
   sequence: bigint;
 
   /**
+   * Who posted it: the author of a message, the host or organizer of a card.
+   *
    * @generated from field: string sender_id = 3;
    */
   senderId: string;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 4;
    */
   createTime?: Timestamp | undefined;
@@ -208,12 +236,16 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
    */
   content: {
     /**
+     * A text message.
+     *
      * @generated from field: string text = 5;
      */
     value: string;
     case: "text";
   } | {
     /**
+     * A card, as it is now (it changes in place).
+     *
      * @generated from field: convene.groups.v1.Card card = 6;
      */
     value: Card;
@@ -264,16 +296,22 @@ export type Forward = Message<"convene.groups.v1.Forward"> & {
   subjectId: string;
 
   /**
+   * Who forwarded it.
+   *
    * @generated from field: string sharer_id = 4;
    */
   sharerId: string;
 
   /**
+   * The group the card was forwarded from.
+   *
    * @generated from field: string from_group_id = 5;
    */
   fromGroupId: string;
 
   /**
+   * A group, a one-to-one chat, or out to WeChat.
+   *
    * @generated from field: convene.groups.v1.ForwardTarget target = 6;
    */
   target: ForwardTarget;
@@ -300,6 +338,8 @@ export type Forward = Message<"convene.groups.v1.Forward"> & {
   viewerCount: bigint;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 10;
    */
   createTime?: Timestamp | undefined;
@@ -313,6 +353,8 @@ export const ForwardSchema: GenMessage<Forward> = /*@__PURE__*/
   messageDesc(file_convene_groups_v1_groups, 4);
 
 /**
+ * One person in a group call and how far they got.
+ *
  * @generated from message convene.groups.v1.CallParticipant
  */
 export type CallParticipant = Message<"convene.groups.v1.CallParticipant"> & {
@@ -324,6 +366,8 @@ export type CallParticipant = Message<"convene.groups.v1.CallParticipant"> & {
   participantId: string;
 
   /**
+   * Invited (ringing), joined or left.
+   *
    * @generated from field: convene.groups.v1.ParticipantState state = 2;
    */
   state: ParticipantState;
@@ -350,26 +394,36 @@ export type GroupCall = Message<"convene.groups.v1.GroupCall"> & {
   id: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
 
   /**
+   * Voice or video.
+   *
    * @generated from field: convene.groups.v1.CallType type = 3;
    */
   type: CallType;
 
   /**
+   * Active, becoming a meeting, became one, or ended.
+   *
    * @generated from field: convene.groups.v1.CallState state = 4;
    */
   state: CallState;
 
   /**
+   * Who started the call.
+   *
    * @generated from field: string starter_id = 5;
    */
   starterId: string;
 
   /**
+   * Everyone rung or in the call.
+   *
    * @generated from field: repeated convene.groups.v1.CallParticipant participants = 6;
    */
   participants: CallParticipant[];
@@ -382,6 +436,8 @@ export type GroupCall = Message<"convene.groups.v1.GroupCall"> & {
   meetingId: string;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 8;
    */
   createTime?: Timestamp | undefined;
@@ -399,22 +455,30 @@ export const GroupCallSchema: GenMessage<GroupCall> = /*@__PURE__*/
  */
 export type CreateGroupRequest = Message<"convene.groups.v1.CreateGroupRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * The group's name. At most 128 characters.
+   *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * Internal or external (one-to-one chats come from OpenDirectChat).
+   *
    * @generated from field: convene.groups.v1.GroupKind kind = 3;
    */
   kind: GroupKind;
 
   /**
    * Initial members besides the caller (`usr_`, and `wx_` for external groups).
+   * At most 2,000 entries.
    *
    * @generated from field: repeated string member_ids = 4;
    */
@@ -433,6 +497,8 @@ export const CreateGroupRequestSchema: GenMessage<CreateGroupRequest> = /*@__PUR
  */
 export type CreateGroupResponse = Message<"convene.groups.v1.CreateGroupResponse"> & {
   /**
+   * The group, as created.
+   *
    * @generated from field: convene.groups.v1.Group group = 1;
    */
   group?: Group | undefined;
@@ -450,6 +516,8 @@ export const CreateGroupResponseSchema: GenMessage<CreateGroupResponse> = /*@__P
  */
 export type GetGroupRequest = Message<"convene.groups.v1.GetGroupRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
@@ -467,6 +535,8 @@ export const GetGroupRequestSchema: GenMessage<GetGroupRequest> = /*@__PURE__*/
  */
 export type GetGroupResponse = Message<"convene.groups.v1.GetGroupResponse"> & {
   /**
+   * The group.
+   *
    * @generated from field: convene.groups.v1.Group group = 1;
    */
   group?: Group | undefined;
@@ -484,6 +554,8 @@ export const GetGroupResponseSchema: GenMessage<GetGroupResponse> = /*@__PURE__*
  */
 export type ListGroupMembersRequest = Message<"convene.groups.v1.ListGroupMembersRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
@@ -496,6 +568,8 @@ export type ListGroupMembersRequest = Message<"convene.groups.v1.ListGroupMember
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -513,11 +587,15 @@ export const ListGroupMembersRequestSchema: GenMessage<ListGroupMembersRequest> 
  */
 export type ListGroupMembersResponse = Message<"convene.groups.v1.ListGroupMembersResponse"> & {
   /**
+   * `usr_` and `wx_` ids.
+   *
    * @generated from field: repeated string member_ids = 1;
    */
   memberIds: string[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -535,6 +613,8 @@ export const ListGroupMembersResponseSchema: GenMessage<ListGroupMembersResponse
  */
 export type ListTimelineRequest = Message<"convene.groups.v1.ListTimelineRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
@@ -547,6 +627,8 @@ export type ListTimelineRequest = Message<"convene.groups.v1.ListTimelineRequest
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -564,11 +646,15 @@ export const ListTimelineRequestSchema: GenMessage<ListTimelineRequest> = /*@__P
  */
 export type ListTimelineResponse = Message<"convene.groups.v1.ListTimelineResponse"> & {
   /**
+   * Newest first.
+   *
    * @generated from field: repeated convene.groups.v1.TimelineItem items = 1;
    */
   items: TimelineItem[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -593,6 +679,8 @@ export type ListMyGroupsRequest = Message<"convene.groups.v1.ListMyGroupsRequest
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
@@ -610,11 +698,15 @@ export const ListMyGroupsRequestSchema: GenMessage<ListMyGroupsRequest> = /*@__P
  */
 export type ListMyGroupsResponse = Message<"convene.groups.v1.ListMyGroupsResponse"> & {
   /**
+   * The caller's groups and one-to-one chats, newest first.
+   *
    * @generated from field: repeated convene.groups.v1.Group groups = 1;
    */
   groups: Group[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -632,12 +724,15 @@ export const ListMyGroupsResponseSchema: GenMessage<ListMyGroupsResponse> = /*@_
  */
 export type AddGroupMembersRequest = Message<"convene.groups.v1.AddGroupMembersRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
    * `usr_` ids, and `wx_` ids for external groups. Already present ones are ignored.
+   * At most 2,000 entries.
    *
    * @generated from field: repeated string member_ids = 2;
    */
@@ -656,6 +751,8 @@ export const AddGroupMembersRequestSchema: GenMessage<AddGroupMembersRequest> = 
  */
 export type AddGroupMembersResponse = Message<"convene.groups.v1.AddGroupMembersResponse"> & {
   /**
+   * The group, as created.
+   *
    * @generated from field: convene.groups.v1.Group group = 1;
    */
   group?: Group | undefined;
@@ -680,11 +777,15 @@ export const AddGroupMembersResponseSchema: GenMessage<AddGroupMembersResponse> 
  */
 export type RemoveGroupMemberRequest = Message<"convene.groups.v1.RemoveGroupMemberRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
+   * `usr_` or `wx_` id of the member to remove.
+   *
    * @generated from field: string member_id = 2;
    */
   memberId: string;
@@ -702,6 +803,8 @@ export const RemoveGroupMemberRequestSchema: GenMessage<RemoveGroupMemberRequest
  */
 export type RemoveGroupMemberResponse = Message<"convene.groups.v1.RemoveGroupMemberResponse"> & {
   /**
+   * The group as it is after the call.
+   *
    * @generated from field: convene.groups.v1.Group group = 1;
    */
   group?: Group | undefined;
@@ -719,6 +822,8 @@ export const RemoveGroupMemberResponseSchema: GenMessage<RemoveGroupMemberRespon
  */
 export type LeaveGroupRequest = Message<"convene.groups.v1.LeaveGroupRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
@@ -749,11 +854,15 @@ export const LeaveGroupResponseSchema: GenMessage<LeaveGroupResponse> = /*@__PUR
  */
 export type TransferGroupOwnershipRequest = Message<"convene.groups.v1.TransferGroupOwnershipRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
+   * `usr_` id of a member of the group (not a WeChat user).
+   *
    * @generated from field: string new_owner_id = 2;
    */
   newOwnerId: string;
@@ -771,6 +880,8 @@ export const TransferGroupOwnershipRequestSchema: GenMessage<TransferGroupOwners
  */
 export type TransferGroupOwnershipResponse = Message<"convene.groups.v1.TransferGroupOwnershipResponse"> & {
   /**
+   * The group as it is after the call.
+   *
    * @generated from field: convene.groups.v1.Group group = 1;
    */
   group?: Group | undefined;
@@ -788,6 +899,8 @@ export const TransferGroupOwnershipResponseSchema: GenMessage<TransferGroupOwner
  */
 export type DismissGroupRequest = Message<"convene.groups.v1.DismissGroupRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
@@ -818,6 +931,8 @@ export const DismissGroupResponseSchema: GenMessage<DismissGroupResponse> = /*@_
  */
 export type CreateGroupInviteRequest = Message<"convene.groups.v1.CreateGroupInviteRequest"> & {
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
@@ -842,6 +957,8 @@ export type CreateGroupInviteResponse = Message<"convene.groups.v1.CreateGroupIn
   inviteToken: string;
 
   /**
+   * When the invitation stops working.
+   *
    * @generated from field: google.protobuf.Timestamp expire_time = 2;
    */
   expireTime?: Timestamp | undefined;
@@ -859,6 +976,8 @@ export const CreateGroupInviteResponseSchema: GenMessage<CreateGroupInviteRespon
  */
 export type JoinGroupRequest = Message<"convene.groups.v1.JoinGroupRequest"> & {
   /**
+   * The `invite_token` from CreateGroupInvite. At most 2,048 characters.
+   *
    * @generated from field: string invite_token = 1;
    */
   inviteToken: string;
@@ -876,6 +995,8 @@ export const JoinGroupRequestSchema: GenMessage<JoinGroupRequest> = /*@__PURE__*
  */
 export type JoinGroupResponse = Message<"convene.groups.v1.JoinGroupResponse"> & {
   /**
+   * The group as it is after the call.
+   *
    * @generated from field: convene.groups.v1.Group group = 1;
    */
   group?: Group | undefined;
@@ -931,11 +1052,16 @@ export const OpenDirectChatResponseSchema: GenMessage<OpenDirectChatResponse> = 
  */
 export type PostMessageRequest = Message<"convene.groups.v1.PostMessageRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
@@ -960,6 +1086,8 @@ export const PostMessageRequestSchema: GenMessage<PostMessageRequest> = /*@__PUR
  */
 export type PostMessageResponse = Message<"convene.groups.v1.PostMessageResponse"> & {
   /**
+   * The message as it is in the timeline.
+   *
    * @generated from field: convene.groups.v1.TimelineItem item = 1;
    */
   item?: TimelineItem | undefined;
@@ -977,6 +1105,9 @@ export const PostMessageResponseSchema: GenMessage<PostMessageResponse> = /*@__P
  */
 export type ForwardCardRequest = Message<"convene.groups.v1.ForwardCardRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
@@ -1022,6 +1153,8 @@ export const ForwardCardRequestSchema: GenMessage<ForwardCardRequest> = /*@__PUR
  */
 export type ForwardCardResponse = Message<"convene.groups.v1.ForwardCardResponse"> & {
   /**
+   * The forward; its id is the share id viewers carry.
+   *
    * @generated from field: convene.groups.v1.Forward forward = 1;
    */
   forward?: Forward | undefined;
@@ -1046,11 +1179,16 @@ export const ForwardCardResponseSchema: GenMessage<ForwardCardResponse> = /*@__P
  */
 export type CreateShareLinkRequest = Message<"convene.groups.v1.CreateShareLinkRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `card_` id of the card.
+   *
    * @generated from field: string card_id = 2;
    */
   cardId: string;
@@ -1068,6 +1206,8 @@ export const CreateShareLinkRequestSchema: GenMessage<CreateShareLinkRequest> = 
  */
 export type CreateShareLinkResponse = Message<"convene.groups.v1.CreateShareLinkResponse"> & {
   /**
+   * The forward to WeChat this link stands for.
+   *
    * @generated from field: convene.groups.v1.Forward forward = 1;
    */
   forward?: Forward | undefined;
@@ -1080,11 +1220,15 @@ export type CreateShareLinkResponse = Message<"convene.groups.v1.CreateShareLink
   url: string;
 
   /**
+   * The signed share token (what the URL carries).
+   *
    * @generated from field: string token = 3;
    */
   token: string;
 
   /**
+   * When the link stops working.
+   *
    * @generated from field: google.protobuf.Timestamp expire_time = 4;
    */
   expireTime?: Timestamp | undefined;
@@ -1102,6 +1246,8 @@ export const CreateShareLinkResponseSchema: GenMessage<CreateShareLinkResponse> 
  */
 export type ListCardForwardsRequest = Message<"convene.groups.v1.ListCardForwardsRequest"> & {
   /**
+   * `card_` id of the card.
+   *
    * @generated from field: string card_id = 1;
    */
   cardId: string;
@@ -1114,6 +1260,8 @@ export type ListCardForwardsRequest = Message<"convene.groups.v1.ListCardForward
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -1138,6 +1286,8 @@ export type ListCardForwardsResponse = Message<"convene.groups.v1.ListCardForwar
   forwards: Forward[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -1155,22 +1305,30 @@ export const ListCardForwardsResponseSchema: GenMessage<ListCardForwardsResponse
  */
 export type StartGroupCallRequest = Message<"convene.groups.v1.StartGroupCallRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
 
   /**
+   * Voice or video.
+   *
    * @generated from field: convene.groups.v1.CallType type = 3;
    */
   type: CallType;
 
   /**
    * Members of the group to ring besides the caller.
+   * At most 2,000 entries.
    *
    * @generated from field: repeated string participant_ids = 4;
    */
@@ -1189,6 +1347,8 @@ export const StartGroupCallRequestSchema: GenMessage<StartGroupCallRequest> = /*
  */
 export type StartGroupCallResponse = Message<"convene.groups.v1.StartGroupCallResponse"> & {
   /**
+   * The call, as created.
+   *
    * @generated from field: convene.groups.v1.GroupCall call = 1;
    */
   call?: GroupCall | undefined;
@@ -1206,6 +1366,8 @@ export const StartGroupCallResponseSchema: GenMessage<StartGroupCallResponse> = 
  */
 export type JoinGroupCallRequest = Message<"convene.groups.v1.JoinGroupCallRequest"> & {
   /**
+   * `call_` id of the call.
+   *
    * @generated from field: string call_id = 1;
    */
   callId: string;
@@ -1223,6 +1385,8 @@ export const JoinGroupCallRequestSchema: GenMessage<JoinGroupCallRequest> = /*@_
  */
 export type JoinGroupCallResponse = Message<"convene.groups.v1.JoinGroupCallResponse"> & {
   /**
+   * The call as it is after the call.
+   *
    * @generated from field: convene.groups.v1.GroupCall call = 1;
    */
   call?: GroupCall | undefined;
@@ -1240,6 +1404,8 @@ export const JoinGroupCallResponseSchema: GenMessage<JoinGroupCallResponse> = /*
  */
 export type LeaveGroupCallRequest = Message<"convene.groups.v1.LeaveGroupCallRequest"> & {
   /**
+   * `call_` id of the call.
+   *
    * @generated from field: string call_id = 1;
    */
   callId: string;
@@ -1257,6 +1423,8 @@ export const LeaveGroupCallRequestSchema: GenMessage<LeaveGroupCallRequest> = /*
  */
 export type LeaveGroupCallResponse = Message<"convene.groups.v1.LeaveGroupCallResponse"> & {
   /**
+   * The call as it is after the call.
+   *
    * @generated from field: convene.groups.v1.GroupCall call = 1;
    */
   call?: GroupCall | undefined;
@@ -1274,6 +1442,8 @@ export const LeaveGroupCallResponseSchema: GenMessage<LeaveGroupCallResponse> = 
  */
 export type GetGroupCallRequest = Message<"convene.groups.v1.GetGroupCallRequest"> & {
   /**
+   * `call_` id of the call.
+   *
    * @generated from field: string call_id = 1;
    */
   callId: string;
@@ -1291,6 +1461,8 @@ export const GetGroupCallRequestSchema: GenMessage<GetGroupCallRequest> = /*@__P
  */
 export type GetGroupCallResponse = Message<"convene.groups.v1.GetGroupCallResponse"> & {
   /**
+   * The call.
+   *
    * @generated from field: convene.groups.v1.GroupCall call = 1;
    */
   call?: GroupCall | undefined;
@@ -1445,6 +1617,8 @@ export const CallTypeSchema: GenEnum<CallType> = /*@__PURE__*/
   enumDesc(file_convene_groups_v1_groups, 3);
 
 /**
+ * Where a group call is in its life (SPEC F-14).
+ *
  * @generated from enum convene.groups.v1.CallState
  */
 export enum CallState {
@@ -1487,6 +1661,8 @@ export const CallStateSchema: GenEnum<CallState> = /*@__PURE__*/
   enumDesc(file_convene_groups_v1_groups, 4);
 
 /**
+ * How far a participant of a group call got.
+ *
  * @generated from enum convene.groups.v1.ParticipantState
  */
 export enum ParticipantState {

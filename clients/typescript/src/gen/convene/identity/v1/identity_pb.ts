@@ -28,11 +28,16 @@ export type Enterprise = Message<"convene.identity.v1.Enterprise"> & {
   id: string;
 
   /**
+   * The enterprise's name, as members and WeChat contacts see it.
+   *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * Verified directly or through a certified official account (SPEC F-01): only then may its
+   * members start lives.
+   *
    * @generated from field: bool verified = 3;
    */
   verified: boolean;
@@ -52,6 +57,8 @@ export type Enterprise = Message<"convene.identity.v1.Enterprise"> & {
   individual: boolean;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 6;
    */
   createTime?: Timestamp | undefined;
@@ -92,31 +99,43 @@ export type Member = Message<"convene.identity.v1.Member"> & {
   id: string;
 
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 2;
    */
   enterpriseId: string;
 
   /**
+   * The name people see.
+   *
    * @generated from field: string display_name = 3;
    */
   displayName: string;
 
   /**
+   * Free text, such as `sales`.
+   *
    * @generated from field: string department = 4;
    */
   department: string;
 
   /**
+   * Member or admin; admins manage members and force-stop lives.
+   *
    * @generated from field: convene.identity.v1.MemberRole role = 5;
    */
   role: MemberRole;
 
   /**
+   * Whether the member passed real-name verification (needed to start a live, SPEC F-22).
+   *
    * @generated from field: bool real_name_verified = 6;
    */
   realNameVerified: boolean;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 7;
    */
   createTime?: Timestamp | undefined;
@@ -129,6 +148,8 @@ export type Member = Message<"convene.identity.v1.Member"> & {
   removed: boolean;
 
   /**
+   * Set once the member left the enterprise; the member stays readable for history.
+   *
    * @generated from field: google.protobuf.Timestamp remove_time = 9;
    */
   removeTime?: Timestamp | undefined;
@@ -155,11 +176,15 @@ export type WeChatUser = Message<"convene.identity.v1.WeChatUser"> & {
   id: string;
 
   /**
+   * The name people see.
+   *
    * @generated from field: string display_name = 2;
    */
   displayName: string;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 3;
    */
   createTime?: Timestamp | undefined;
@@ -179,16 +204,22 @@ export const WeChatUserSchema: GenMessage<WeChatUser> = /*@__PURE__*/
  */
 export type ServiceMenuEntry = Message<"convene.identity.v1.ServiceMenuEntry"> & {
   /**
+   * What the entry reads, such as "Book service". At most 32 characters.
+   *
    * @generated from field: string title = 1;
    */
   title: string;
 
   /**
+   * What opening the entry does.
+   *
    * @generated from field: convene.identity.v1.ServiceMenuEntryKind kind = 2;
    */
   kind: ServiceMenuEntryKind;
 
   /**
+   * The URL or mini program path the entry opens. At most 1,024 characters.
+   *
    * @generated from field: string target = 3;
    */
   target: string;
@@ -208,26 +239,36 @@ export const ServiceMenuEntrySchema: GenMessage<ServiceMenuEntry> = /*@__PURE__*
  */
 export type ExternalContact = Message<"convene.identity.v1.ExternalContact"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
 
   /**
+   * `wx_` id of the WeChat user.
+   *
    * @generated from field: string wechat_user_id = 2;
    */
   wechatUserId: string;
 
   /**
+   * The WeChat user's name, as the member sees it.
+   *
    * @generated from field: string wechat_user_display_name = 3;
    */
   wechatUserDisplayName: string;
 
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 4;
    */
   enterpriseId: string;
 
   /**
+   * When the member added the WeChat user.
+   *
    * @generated from field: google.protobuf.Timestamp add_time = 5;
    */
   addTime?: Timestamp | undefined;
@@ -247,21 +288,29 @@ export const ExternalContactSchema: GenMessage<ExternalContact> = /*@__PURE__*/
  */
 export type ContactMember = Message<"convene.identity.v1.ContactMember"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
 
   /**
+   * The member's name, as the WeChat user sees it.
+   *
    * @generated from field: string display_name = 2;
    */
   displayName: string;
 
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 3;
    */
   enterpriseId: string;
 
   /**
+   * The enterprise that vouches for the member (SPEC F-04).
+   *
    * @generated from field: string enterprise_name = 4;
    */
   enterpriseName: string;
@@ -274,6 +323,8 @@ export type ContactMember = Message<"convene.identity.v1.ContactMember"> & {
   enterpriseVerified: boolean;
 
   /**
+   * When the member added the WeChat user.
+   *
    * @generated from field: google.protobuf.Timestamp add_time = 6;
    */
   addTime?: Timestamp | undefined;
@@ -293,31 +344,43 @@ export const ContactMemberSchema: GenMessage<ContactMember> = /*@__PURE__*/
  */
 export type ContactCard = Message<"convene.identity.v1.ContactCard"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
 
   /**
+   * The member's name.
+   *
    * @generated from field: string display_name = 2;
    */
   displayName: string;
 
   /**
+   * The member's department.
+   *
    * @generated from field: string department = 3;
    */
   department: string;
 
   /**
+   * Whether the member passed real-name verification.
+   *
    * @generated from field: bool real_name_verified = 4;
    */
   realNameVerified: boolean;
 
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 5;
    */
   enterpriseId: string;
 
   /**
+   * The enterprise that vouches for the member.
+   *
    * @generated from field: string enterprise_name = 6;
    */
   enterpriseName: string;
@@ -330,6 +393,8 @@ export type ContactCard = Message<"convene.identity.v1.ContactCard"> & {
   enterpriseVerified: boolean;
 
   /**
+   * True for an individual WeCom user (a one-person enterprise).
+   *
    * @generated from field: bool enterprise_individual = 8;
    */
   enterpriseIndividual: boolean;
@@ -355,12 +420,15 @@ export const ContactCardSchema: GenMessage<ContactCard> = /*@__PURE__*/
 export type CreateEnterpriseRequest = Message<"convene.identity.v1.CreateEnterpriseRequest"> & {
   /**
    * Makes the call idempotent (AIP-155): a repeat returns the first result.
+   * At most 128 characters.
    *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * The enterprise's name. At most 128 characters.
+   *
    * @generated from field: string name = 2;
    */
   name: string;
@@ -385,6 +453,8 @@ export const CreateEnterpriseRequestSchema: GenMessage<CreateEnterpriseRequest> 
  */
 export type CreateEnterpriseResponse = Message<"convene.identity.v1.CreateEnterpriseResponse"> & {
   /**
+   * The enterprise, as created.
+   *
    * @generated from field: convene.identity.v1.Enterprise enterprise = 1;
    */
   enterprise?: Enterprise | undefined;
@@ -409,6 +479,8 @@ export const CreateEnterpriseResponseSchema: GenMessage<CreateEnterpriseResponse
  */
 export type GetEnterpriseRequest = Message<"convene.identity.v1.GetEnterpriseRequest"> & {
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 1;
    */
   enterpriseId: string;
@@ -426,6 +498,8 @@ export const GetEnterpriseRequestSchema: GenMessage<GetEnterpriseRequest> = /*@_
  */
 export type GetEnterpriseResponse = Message<"convene.identity.v1.GetEnterpriseResponse"> & {
   /**
+   * The enterprise.
+   *
    * @generated from field: convene.identity.v1.Enterprise enterprise = 1;
    */
   enterprise?: Enterprise | undefined;
@@ -443,11 +517,15 @@ export const GetEnterpriseResponseSchema: GenMessage<GetEnterpriseResponse> = /*
  */
 export type VerifyEnterpriseRequest = Message<"convene.identity.v1.VerifyEnterpriseRequest"> & {
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 1;
    */
   enterpriseId: string;
 
   /**
+   * Directly by the platform, or by authorising with a certified WeChat official account.
+   *
    * @generated from field: convene.identity.v1.VerificationMethod method = 2;
    */
   method: VerificationMethod;
@@ -472,6 +550,8 @@ export const VerifyEnterpriseRequestSchema: GenMessage<VerifyEnterpriseRequest> 
  */
 export type VerifyEnterpriseResponse = Message<"convene.identity.v1.VerifyEnterpriseResponse"> & {
   /**
+   * The enterprise as it is after the call.
+   *
    * @generated from field: convene.identity.v1.Enterprise enterprise = 1;
    */
   enterprise?: Enterprise | undefined;
@@ -489,26 +569,37 @@ export const VerifyEnterpriseResponseSchema: GenMessage<VerifyEnterpriseResponse
  */
 export type AddMemberRequest = Message<"convene.identity.v1.AddMemberRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 2;
    */
   enterpriseId: string;
 
   /**
+   * The member's name. At most 128 characters.
+   *
    * @generated from field: string display_name = 3;
    */
   displayName: string;
 
   /**
+   * The member's department; optional. At most 128 characters.
+   *
    * @generated from field: string department = 4;
    */
   department: string;
 
   /**
+   * Member or admin.
+   *
    * @generated from field: convene.identity.v1.MemberRole role = 5;
    */
   role: MemberRole;
@@ -526,6 +617,8 @@ export const AddMemberRequestSchema: GenMessage<AddMemberRequest> = /*@__PURE__*
  */
 export type AddMemberResponse = Message<"convene.identity.v1.AddMemberResponse"> & {
   /**
+   * The member, as created.
+   *
    * @generated from field: convene.identity.v1.Member member = 1;
    */
   member?: Member | undefined;
@@ -543,6 +636,8 @@ export const AddMemberResponseSchema: GenMessage<AddMemberResponse> = /*@__PURE_
  */
 export type GetMemberRequest = Message<"convene.identity.v1.GetMemberRequest"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
@@ -560,6 +655,8 @@ export const GetMemberRequestSchema: GenMessage<GetMemberRequest> = /*@__PURE__*
  */
 export type GetMemberResponse = Message<"convene.identity.v1.GetMemberResponse"> & {
   /**
+   * The member.
+   *
    * @generated from field: convene.identity.v1.Member member = 1;
    */
   member?: Member | undefined;
@@ -577,6 +674,8 @@ export const GetMemberResponseSchema: GenMessage<GetMemberResponse> = /*@__PURE_
  */
 export type VerifyMemberRealNameRequest = Message<"convene.identity.v1.VerifyMemberRealNameRequest"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
@@ -594,6 +693,8 @@ export const VerifyMemberRealNameRequestSchema: GenMessage<VerifyMemberRealNameR
  */
 export type VerifyMemberRealNameResponse = Message<"convene.identity.v1.VerifyMemberRealNameResponse"> & {
   /**
+   * The member as it is after the call.
+   *
    * @generated from field: convene.identity.v1.Member member = 1;
    */
   member?: Member | undefined;
@@ -611,11 +712,16 @@ export const VerifyMemberRealNameResponseSchema: GenMessage<VerifyMemberRealName
  */
 export type CreateWeChatUserRequest = Message<"convene.identity.v1.CreateWeChatUserRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * The WeChat user's name. At most 128 characters.
+   *
    * @generated from field: string display_name = 2;
    */
   displayName: string;
@@ -633,6 +739,8 @@ export const CreateWeChatUserRequestSchema: GenMessage<CreateWeChatUserRequest> 
  */
 export type CreateWeChatUserResponse = Message<"convene.identity.v1.CreateWeChatUserResponse"> & {
   /**
+   * The wechat user, as created.
+   *
    * @generated from field: convene.identity.v1.WeChatUser wechat_user = 1;
    */
   wechatUser?: WeChatUser | undefined;
@@ -664,6 +772,9 @@ export type CreateTokenRequest = Message<"convene.identity.v1.CreateTokenRequest
   enterpriseId: string;
 
   /**
+   * The enterprise's API secret (from CreateEnterprise), with enterprise_id. At most 256
+   * characters.
+   *
    * @generated from field: string api_secret = 3;
    */
   apiSecret: string;
@@ -688,11 +799,15 @@ export const CreateTokenRequestSchema: GenMessage<CreateTokenRequest> = /*@__PUR
  */
 export type CreateTokenResponse = Message<"convene.identity.v1.CreateTokenResponse"> & {
   /**
+   * Send it as `authorization: Bearer <access_token>` on every call.
+   *
    * @generated from field: string access_token = 1;
    */
   accessToken: string;
 
   /**
+   * When the token stops working; mint a new one before.
+   *
    * @generated from field: google.protobuf.Timestamp expire_time = 2;
    */
   expireTime?: Timestamp | undefined;
@@ -717,6 +832,8 @@ export type ListEnterprisesRequest = Message<"convene.identity.v1.ListEnterprise
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
@@ -734,11 +851,15 @@ export const ListEnterprisesRequestSchema: GenMessage<ListEnterprisesRequest> = 
  */
 export type ListEnterprisesResponse = Message<"convene.identity.v1.ListEnterprisesResponse"> & {
   /**
+   * Enterprises, oldest first.
+   *
    * @generated from field: repeated convene.identity.v1.Enterprise enterprises = 1;
    */
   enterprises: Enterprise[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -756,12 +877,15 @@ export const ListEnterprisesResponseSchema: GenMessage<ListEnterprisesResponse> 
  */
 export type UnverifyEnterpriseRequest = Message<"convene.identity.v1.UnverifyEnterpriseRequest"> & {
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 1;
    */
   enterpriseId: string;
 
   /**
    * Why (kept in the event for audit), optional.
+   * At most 512 characters.
    *
    * @generated from field: string reason = 2;
    */
@@ -780,6 +904,8 @@ export const UnverifyEnterpriseRequestSchema: GenMessage<UnverifyEnterpriseReque
  */
 export type UnverifyEnterpriseResponse = Message<"convene.identity.v1.UnverifyEnterpriseResponse"> & {
   /**
+   * The enterprise as it is after the call.
+   *
    * @generated from field: convene.identity.v1.Enterprise enterprise = 1;
    */
   enterprise?: Enterprise | undefined;
@@ -823,6 +949,8 @@ export const UpdateMemberRequestSchema: GenMessage<UpdateMemberRequest> = /*@__P
  */
 export type UpdateMemberResponse = Message<"convene.identity.v1.UpdateMemberResponse"> & {
   /**
+   * The member as it is after the call.
+   *
    * @generated from field: convene.identity.v1.Member member = 1;
    */
   member?: Member | undefined;
@@ -840,6 +968,8 @@ export const UpdateMemberResponseSchema: GenMessage<UpdateMemberResponse> = /*@_
  */
 export type RemoveMemberRequest = Message<"convene.identity.v1.RemoveMemberRequest"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
@@ -857,6 +987,8 @@ export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__P
  */
 export type RemoveMemberResponse = Message<"convene.identity.v1.RemoveMemberResponse"> & {
   /**
+   * The member as it is after the call.
+   *
    * @generated from field: convene.identity.v1.Member member = 1;
    */
   member?: Member | undefined;
@@ -874,12 +1006,15 @@ export const RemoveMemberResponseSchema: GenMessage<RemoveMemberResponse> = /*@_
  */
 export type ListMembersRequest = Message<"convene.identity.v1.ListMembersRequest"> & {
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 1;
    */
   enterpriseId: string;
 
   /**
    * Only this department when set.
+   * At most 128 characters.
    *
    * @generated from field: string department = 2;
    */
@@ -893,11 +1028,15 @@ export type ListMembersRequest = Message<"convene.identity.v1.ListMembersRequest
   includeRemoved: boolean;
 
   /**
+   * How many to return.
+   *
    * @generated from field: int32 page_size = 4;
    */
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 5;
    */
   pageToken: string;
@@ -915,11 +1054,15 @@ export const ListMembersRequestSchema: GenMessage<ListMembersRequest> = /*@__PUR
  */
 export type ListMembersResponse = Message<"convene.identity.v1.ListMembersResponse"> & {
   /**
+   * Members, oldest first.
+   *
    * @generated from field: repeated convene.identity.v1.Member members = 1;
    */
   members: Member[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -937,6 +1080,8 @@ export const ListMembersResponseSchema: GenMessage<ListMembersResponse> = /*@__P
  */
 export type GetWeChatUserRequest = Message<"convene.identity.v1.GetWeChatUserRequest"> & {
   /**
+   * `wx_` id of the WeChat user.
+   *
    * @generated from field: string wechat_user_id = 1;
    */
   wechatUserId: string;
@@ -954,6 +1099,8 @@ export const GetWeChatUserRequestSchema: GenMessage<GetWeChatUserRequest> = /*@_
  */
 export type GetWeChatUserResponse = Message<"convene.identity.v1.GetWeChatUserResponse"> & {
   /**
+   * The wechat user.
+   *
    * @generated from field: convene.identity.v1.WeChatUser wechat_user = 1;
    */
   wechatUser?: WeChatUser | undefined;
@@ -971,16 +1118,23 @@ export const GetWeChatUserResponseSchema: GenMessage<GetWeChatUserResponse> = /*
  */
 export type AddExternalContactRequest = Message<"convene.identity.v1.AddExternalContactRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 2;
    */
   memberId: string;
 
   /**
+   * `wx_` id of the WeChat user.
+   *
    * @generated from field: string wechat_user_id = 3;
    */
   wechatUserId: string;
@@ -998,6 +1152,8 @@ export const AddExternalContactRequestSchema: GenMessage<AddExternalContactReque
  */
 export type AddExternalContactResponse = Message<"convene.identity.v1.AddExternalContactResponse"> & {
   /**
+   * The contact, as created.
+   *
    * @generated from field: convene.identity.v1.ExternalContact contact = 1;
    */
   contact?: ExternalContact | undefined;
@@ -1015,11 +1171,15 @@ export const AddExternalContactResponseSchema: GenMessage<AddExternalContactResp
  */
 export type RemoveExternalContactRequest = Message<"convene.identity.v1.RemoveExternalContactRequest"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
 
   /**
+   * `wx_` id of the WeChat user.
+   *
    * @generated from field: string wechat_user_id = 2;
    */
   wechatUserId: string;
@@ -1050,16 +1210,22 @@ export const RemoveExternalContactResponseSchema: GenMessage<RemoveExternalConta
  */
 export type ListExternalContactsRequest = Message<"convene.identity.v1.ListExternalContactsRequest"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
 
   /**
+   * How many to return.
+   *
    * @generated from field: int32 page_size = 2;
    */
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -1077,11 +1243,15 @@ export const ListExternalContactsRequestSchema: GenMessage<ListExternalContactsR
  */
 export type ListExternalContactsResponse = Message<"convene.identity.v1.ListExternalContactsResponse"> & {
   /**
+   * The member's external contacts.
+   *
    * @generated from field: repeated convene.identity.v1.ExternalContact contacts = 1;
    */
   contacts: ExternalContact[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -1099,16 +1269,22 @@ export const ListExternalContactsResponseSchema: GenMessage<ListExternalContacts
  */
 export type ListWeChatUserContactsRequest = Message<"convene.identity.v1.ListWeChatUserContactsRequest"> & {
   /**
+   * `wx_` id of the WeChat user.
+   *
    * @generated from field: string wechat_user_id = 1;
    */
   wechatUserId: string;
 
   /**
+   * How many to return.
+   *
    * @generated from field: int32 page_size = 2;
    */
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -1126,11 +1302,15 @@ export const ListWeChatUserContactsRequestSchema: GenMessage<ListWeChatUserConta
  */
 export type ListWeChatUserContactsResponse = Message<"convene.identity.v1.ListWeChatUserContactsResponse"> & {
   /**
+   * The members who have the WeChat user as a contact, with their enterprises.
+   *
    * @generated from field: repeated convene.identity.v1.ContactMember members = 1;
    */
   members: ContactMember[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -1148,6 +1328,8 @@ export const ListWeChatUserContactsResponseSchema: GenMessage<ListWeChatUserCont
  */
 export type GetContactCardRequest = Message<"convene.identity.v1.GetContactCardRequest"> & {
   /**
+   * `usr_` id of the member.
+   *
    * @generated from field: string member_id = 1;
    */
   memberId: string;
@@ -1165,6 +1347,8 @@ export const GetContactCardRequestSchema: GenMessage<GetContactCardRequest> = /*
  */
 export type GetContactCardResponse = Message<"convene.identity.v1.GetContactCardResponse"> & {
   /**
+   * What a WeChat user sees of the member (SPEC F-04).
+   *
    * @generated from field: convene.identity.v1.ContactCard card = 1;
    */
   card?: ContactCard | undefined;
@@ -1182,6 +1366,8 @@ export const GetContactCardResponseSchema: GenMessage<GetContactCardResponse> = 
  */
 export type GetServiceMenuRequest = Message<"convene.identity.v1.GetServiceMenuRequest"> & {
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 1;
    */
   enterpriseId: string;
@@ -1199,6 +1385,8 @@ export const GetServiceMenuRequestSchema: GenMessage<GetServiceMenuRequest> = /*
  */
 export type GetServiceMenuResponse = Message<"convene.identity.v1.GetServiceMenuResponse"> & {
   /**
+   * The menu, in display order.
+   *
    * @generated from field: repeated convene.identity.v1.ServiceMenuEntry entries = 1;
    */
   entries: ServiceMenuEntry[];
@@ -1216,6 +1404,8 @@ export const GetServiceMenuResponseSchema: GenMessage<GetServiceMenuResponse> = 
  */
 export type UpdateServiceMenuRequest = Message<"convene.identity.v1.UpdateServiceMenuRequest"> & {
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 1;
    */
   enterpriseId: string;
@@ -1240,6 +1430,8 @@ export const UpdateServiceMenuRequestSchema: GenMessage<UpdateServiceMenuRequest
  */
 export type UpdateServiceMenuResponse = Message<"convene.identity.v1.UpdateServiceMenuResponse"> & {
   /**
+   * The menu as stored.
+   *
    * @generated from field: repeated convene.identity.v1.ServiceMenuEntry entries = 1;
    */
   entries: ServiceMenuEntry[];
@@ -1257,16 +1449,23 @@ export const UpdateServiceMenuResponseSchema: GenMessage<UpdateServiceMenuRespon
  */
 export type HandOverContactsRequest = Message<"convene.identity.v1.HandOverContactsRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `usr_` id of the member who leaves (or left).
+   *
    * @generated from field: string from_member_id = 2;
    */
   fromMemberId: string;
 
   /**
+   * `usr_` id of the colleague who takes the contacts over.
+   *
    * @generated from field: string to_member_id = 3;
    */
   toMemberId: string;
@@ -1415,6 +1614,8 @@ export const VerificationMethodSchema: GenEnum<VerificationMethod> = /*@__PURE__
   enumDesc(file_convene_identity_v1_identity, 1);
 
 /**
+ * A member's role in their enterprise (SPEC F-02).
+ *
  * @generated from enum convene.identity.v1.MemberRole
  */
 export enum MemberRole {

@@ -28,56 +28,78 @@ export type Live = Message<"convene.live.v1.Live"> & {
   id: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
 
   /**
+   * `usr_` id of the member who hosts it.
+   *
    * @generated from field: string host_id = 3;
    */
   hostId: string;
 
   /**
+   * `ent_` id of the host's enterprise.
+   *
    * @generated from field: string enterprise_id = 4;
    */
   enterpriseId: string;
 
   /**
+   * Shown on the card.
+   *
    * @generated from field: string title = 5;
    */
   title: string;
 
   /**
+   * Optional text shown with the live.
+   *
    * @generated from field: string description = 6;
    */
   description: string;
 
   /**
+   * Who may watch, checked at every join (SPEC F-23).
+   *
    * @generated from field: convene.live.v1.Audience audience = 7;
    */
   audience: Audience;
 
   /**
+   * Scheduled, preview, live or ended.
+   *
    * @generated from field: convene.live.v1.LiveState state = 8;
    */
   state: LiveState;
 
   /**
+   * Whether viewers can watch the replay after it ends (SPEC F-27).
+   *
    * @generated from field: bool allow_replay = 9;
    */
   allowReplay: boolean;
 
   /**
+   * Where the replay is.
+   *
    * @generated from field: convene.live.v1.ReplayState replay_state = 10;
    */
   replayState: ReplayState;
 
   /**
+   * When it went on air.
+   *
    * @generated from field: google.protobuf.Timestamp start_time = 11;
    */
   startTime?: Timestamp | undefined;
 
   /**
+   * When it ended.
+   *
    * @generated from field: google.protobuf.Timestamp end_time = 12;
    */
   endTime?: Timestamp | undefined;
@@ -91,6 +113,8 @@ export type Live = Message<"convene.live.v1.Live"> & {
   scheduledStartTime?: Timestamp | undefined;
 
   /**
+   * How long before `scheduled_start_time` members who asked are reminded.
+   *
    * @generated from field: int32 reminder_lead_seconds = 14;
    */
   reminderLeadSeconds: number;
@@ -124,11 +148,15 @@ export const LiveSchema: GenMessage<Live> = /*@__PURE__*/
  */
 export type PlayEndpoint = Message<"convene.live.v1.PlayEndpoint"> & {
   /**
+   * The HLS playlist (or replay) URL; give it the play token.
+   *
    * @generated from field: string url = 1;
    */
   url: string;
 
   /**
+   * Bound to this viewer and live; the media plane checks it on every request.
+   *
    * @generated from field: string play_token = 2;
    */
   playToken: string;
@@ -148,41 +176,57 @@ export const PlayEndpointSchema: GenMessage<PlayEndpoint> = /*@__PURE__*/
  */
 export type LiveStats = Message<"convene.live.v1.LiveStats"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
 
   /**
+   * Watching now.
+   *
    * @generated from field: int64 current_viewers = 2;
    */
   currentViewers: bigint;
 
   /**
+   * Most watching at once.
+   *
    * @generated from field: int64 peak_viewers = 3;
    */
   peakViewers: bigint;
 
   /**
+   * Distinct viewers so far.
+   *
    * @generated from field: int64 total_viewers = 4;
    */
   totalViewers: bigint;
 
   /**
+   * Distinct viewers from the host's enterprise.
+   *
    * @generated from field: int64 employee_viewers = 5;
    */
   employeeViewers: bigint;
 
   /**
+   * Distinct viewers who are WeChat users.
+   *
    * @generated from field: int64 wechat_viewers = 6;
    */
   wechatViewers: bigint;
 
   /**
+   * Watch time of every viewer, added up.
+   *
    * @generated from field: int64 total_watch_seconds = 7;
    */
   totalWatchSeconds: bigint;
 
   /**
+   * How long the live has been (or was) on air.
+   *
    * @generated from field: int64 duration_seconds = 8;
    */
   durationSeconds: bigint;
@@ -202,6 +246,8 @@ export const LiveStatsSchema: GenMessage<LiveStats> = /*@__PURE__*/
  */
 export type ViewerRecord = Message<"convene.live.v1.ViewerRecord"> & {
   /**
+   * `usr_` or `wx_` id.
+   *
    * @generated from field: string viewer_id = 1;
    */
   viewerId: string;
@@ -214,21 +260,29 @@ export type ViewerRecord = Message<"convene.live.v1.ViewerRecord"> & {
   employee: boolean;
 
   /**
+   * How long they watched, every session added up.
+   *
    * @generated from field: int64 watch_seconds = 3;
    */
   watchSeconds: bigint;
 
   /**
+   * When they first joined.
+   *
    * @generated from field: google.protobuf.Timestamp first_join_time = 4;
    */
   firstJoinTime?: Timestamp | undefined;
 
   /**
+   * Their last join or heartbeat.
+   *
    * @generated from field: google.protobuf.Timestamp last_seen_time = 5;
    */
   lastSeenTime?: Timestamp | undefined;
 
   /**
+   * Watching now.
+   *
    * @generated from field: bool watching = 6;
    */
   watching: boolean;
@@ -255,21 +309,29 @@ export const ViewerRecordSchema: GenMessage<ViewerRecord> = /*@__PURE__*/
  */
 export type ShareRecord = Message<"convene.live.v1.ShareRecord"> & {
   /**
+   * The forward (`fwd_`) or share link the viewers came through.
+   *
    * @generated from field: string share_id = 1;
    */
   shareId: string;
 
   /**
+   * Who shared.
+   *
    * @generated from field: string sharer_id = 2;
    */
   sharerId: string;
 
   /**
+   * Distinct viewers it brought.
+   *
    * @generated from field: int64 viewers = 3;
    */
   viewers: bigint;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 4;
    */
   createTime?: Timestamp | undefined;
@@ -289,11 +351,15 @@ export const ShareRecordSchema: GenMessage<ShareRecord> = /*@__PURE__*/
  */
 export type Replay = Message<"convene.live.v1.Replay"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
 
   /**
+   * Pending, processing, ready, failed or deleted.
+   *
    * @generated from field: convene.live.v1.ReplayState state = 2;
    */
   state: ReplayState;
@@ -306,6 +372,8 @@ export type Replay = Message<"convene.live.v1.Replay"> & {
   url: string;
 
   /**
+   * When it became ready.
+   *
    * @generated from field: google.protobuf.Timestamp ready_time = 4;
    */
   readyTime?: Timestamp | undefined;
@@ -325,6 +393,8 @@ export const ReplaySchema: GenMessage<Replay> = /*@__PURE__*/
  */
 export type PublishEndpoint = Message<"convene.live.v1.PublishEndpoint"> & {
   /**
+   * The RTMP URL to push to (OBS, ffmpeg).
+   *
    * @generated from field: string url = 1;
    */
   url: string;
@@ -349,21 +419,30 @@ export const PublishEndpointSchema: GenMessage<PublishEndpoint> = /*@__PURE__*/
  */
 export type StartLiveRequest = Message<"convene.live.v1.StartLiveRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
 
   /**
+   * Shown on the card. At most 128 characters.
+   *
    * @generated from field: string title = 3;
    */
   title: string;
 
   /**
+   * Optional. At most 2,000 characters.
+   *
    * @generated from field: string description = 4;
    */
   description: string;
@@ -395,11 +474,15 @@ export const StartLiveRequestSchema: GenMessage<StartLiveRequest> = /*@__PURE__*
  */
 export type StartLiveResponse = Message<"convene.live.v1.StartLiveResponse"> & {
   /**
+   * The live, as created.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
 
   /**
+   * Where the host pushes media; only ever returned to the host.
+   *
    * @generated from field: convene.live.v1.PublishEndpoint publish = 2;
    */
   publish?: PublishEndpoint | undefined;
@@ -417,6 +500,8 @@ export const StartLiveResponseSchema: GenMessage<StartLiveResponse> = /*@__PURE_
  */
 export type GetLiveRequest = Message<"convene.live.v1.GetLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -434,6 +519,8 @@ export const GetLiveRequestSchema: GenMessage<GetLiveRequest> = /*@__PURE__*/
  */
 export type GetLiveResponse = Message<"convene.live.v1.GetLiveResponse"> & {
   /**
+   * The live.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
@@ -451,21 +538,30 @@ export const GetLiveResponseSchema: GenMessage<GetLiveResponse> = /*@__PURE__*/
  */
 export type ScheduleLiveRequest = Message<"convene.live.v1.ScheduleLiveRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
 
   /**
+   * Shown on the card. At most 128 characters.
+   *
    * @generated from field: string title = 3;
    */
   title: string;
 
   /**
+   * Optional. At most 2,000 characters.
+   *
    * @generated from field: string description = 4;
    */
   description: string;
@@ -485,11 +581,15 @@ export type ScheduleLiveRequest = Message<"convene.live.v1.ScheduleLiveRequest">
   reminderLeadSeconds: number;
 
   /**
+   * Defaults to AUDIENCE_EMPLOYEES.
+   *
    * @generated from field: convene.live.v1.Audience audience = 7;
    */
   audience: Audience;
 
   /**
+   * "Viewers can watch the replay after it ends" (SPEC F-27).
+   *
    * @generated from field: bool allow_replay = 8;
    */
   allowReplay: boolean;
@@ -507,6 +607,8 @@ export const ScheduleLiveRequestSchema: GenMessage<ScheduleLiveRequest> = /*@__P
  */
 export type ScheduleLiveResponse = Message<"convene.live.v1.ScheduleLiveResponse"> & {
   /**
+   * The live, as created.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
@@ -524,31 +626,44 @@ export const ScheduleLiveResponseSchema: GenMessage<ScheduleLiveResponse> = /*@_
  */
 export type OpenPreviewRequest = Message<"convene.live.v1.OpenPreviewRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * `grp_` id of the group.
+   *
    * @generated from field: string group_id = 2;
    */
   groupId: string;
 
   /**
+   * Shown on the card once it goes live. At most 128 characters.
+   *
    * @generated from field: string title = 3;
    */
   title: string;
 
   /**
+   * Optional. At most 2,000 characters.
+   *
    * @generated from field: string description = 4;
    */
   description: string;
 
   /**
+   * Defaults to AUDIENCE_EMPLOYEES.
+   *
    * @generated from field: convene.live.v1.Audience audience = 5;
    */
   audience: Audience;
 
   /**
+   * "Viewers can watch the replay after it ends" (SPEC F-27).
+   *
    * @generated from field: bool allow_replay = 6;
    */
   allowReplay: boolean;
@@ -566,11 +681,15 @@ export const OpenPreviewRequestSchema: GenMessage<OpenPreviewRequest> = /*@__PUR
  */
 export type OpenPreviewResponse = Message<"convene.live.v1.OpenPreviewResponse"> & {
   /**
+   * The live, as created.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
 
   /**
+   * Where the host pushes media for the preview and the live after it.
+   *
    * @generated from field: convene.live.v1.PublishEndpoint publish = 2;
    */
   publish?: PublishEndpoint | undefined;
@@ -588,6 +707,8 @@ export const OpenPreviewResponseSchema: GenMessage<OpenPreviewResponse> = /*@__P
  */
 export type GoLiveRequest = Message<"convene.live.v1.GoLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -605,11 +726,15 @@ export const GoLiveRequestSchema: GenMessage<GoLiveRequest> = /*@__PURE__*/
  */
 export type GoLiveResponse = Message<"convene.live.v1.GoLiveResponse"> & {
   /**
+   * The live as it is after the call.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
 
   /**
+   * Where the host pushes media.
+   *
    * @generated from field: convene.live.v1.PublishEndpoint publish = 2;
    */
   publish?: PublishEndpoint | undefined;
@@ -627,6 +752,8 @@ export const GoLiveResponseSchema: GenMessage<GoLiveResponse> = /*@__PURE__*/
  */
 export type CancelScheduledLiveRequest = Message<"convene.live.v1.CancelScheduledLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -644,6 +771,8 @@ export const CancelScheduledLiveRequestSchema: GenMessage<CancelScheduledLiveReq
  */
 export type CancelScheduledLiveResponse = Message<"convene.live.v1.CancelScheduledLiveResponse"> & {
   /**
+   * The live as it is after the call.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
@@ -661,6 +790,8 @@ export const CancelScheduledLiveResponseSchema: GenMessage<CancelScheduledLiveRe
  */
 export type RemindMeRequest = Message<"convene.live.v1.RemindMeRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -678,6 +809,8 @@ export const RemindMeRequestSchema: GenMessage<RemindMeRequest> = /*@__PURE__*/
  */
 export type RemindMeResponse = Message<"convene.live.v1.RemindMeResponse"> & {
   /**
+   * When the reminder will come.
+   *
    * @generated from field: google.protobuf.Timestamp remind_time = 1;
    */
   remindTime?: Timestamp | undefined;
@@ -695,11 +828,15 @@ export const RemindMeResponseSchema: GenMessage<RemindMeResponse> = /*@__PURE__*
  */
 export type UpdateAudienceRequest = Message<"convene.live.v1.UpdateAudienceRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
 
   /**
+   * The new audience, applied to every later join (and the replay).
+   *
    * @generated from field: convene.live.v1.Audience audience = 2;
    */
   audience: Audience;
@@ -717,6 +854,8 @@ export const UpdateAudienceRequestSchema: GenMessage<UpdateAudienceRequest> = /*
  */
 export type UpdateAudienceResponse = Message<"convene.live.v1.UpdateAudienceResponse"> & {
   /**
+   * The live as it is after the call.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
@@ -734,6 +873,8 @@ export const UpdateAudienceResponseSchema: GenMessage<UpdateAudienceResponse> = 
  */
 export type RotateStreamKeyRequest = Message<"convene.live.v1.RotateStreamKeyRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -751,6 +892,8 @@ export const RotateStreamKeyRequestSchema: GenMessage<RotateStreamKeyRequest> = 
  */
 export type RotateStreamKeyResponse = Message<"convene.live.v1.RotateStreamKeyResponse"> & {
   /**
+   * The publish URL with the new stream key.
+   *
    * @generated from field: convene.live.v1.PublishEndpoint publish = 1;
    */
   publish?: PublishEndpoint | undefined;
@@ -768,6 +911,8 @@ export const RotateStreamKeyResponseSchema: GenMessage<RotateStreamKeyResponse> 
  */
 export type HostHeartbeatRequest = Message<"convene.live.v1.HostHeartbeatRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -798,12 +943,15 @@ export const HostHeartbeatResponseSchema: GenMessage<HostHeartbeatResponse> = /*
  */
 export type JoinLiveRequest = Message<"convene.live.v1.JoinLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
 
   /**
    * A share link (URL or token) the viewer came through; optional.
+   * At most 2,048 characters.
    *
    * @generated from field: string share_link = 2;
    */
@@ -829,11 +977,15 @@ export const JoinLiveRequestSchema: GenMessage<JoinLiveRequest> = /*@__PURE__*/
  */
 export type JoinLiveResponse = Message<"convene.live.v1.JoinLiveResponse"> & {
   /**
+   * The live as it is after the call.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
 
   /**
+   * Where to play it from (HLS with a play token).
+   *
    * @generated from field: convene.live.v1.PlayEndpoint play = 2;
    */
   play?: PlayEndpoint | undefined;
@@ -858,6 +1010,8 @@ export const JoinLiveResponseSchema: GenMessage<JoinLiveResponse> = /*@__PURE__*
  */
 export type ViewerHeartbeatRequest = Message<"convene.live.v1.ViewerHeartbeatRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -875,6 +1029,8 @@ export const ViewerHeartbeatRequestSchema: GenMessage<ViewerHeartbeatRequest> = 
  */
 export type ViewerHeartbeatResponse = Message<"convene.live.v1.ViewerHeartbeatResponse"> & {
   /**
+   * Watching now.
+   *
    * @generated from field: int64 current_viewers = 1;
    */
   currentViewers: bigint;
@@ -892,6 +1048,8 @@ export const ViewerHeartbeatResponseSchema: GenMessage<ViewerHeartbeatResponse> 
  */
 export type LeaveLiveRequest = Message<"convene.live.v1.LeaveLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -922,6 +1080,8 @@ export const LeaveLiveResponseSchema: GenMessage<LeaveLiveResponse> = /*@__PURE_
  */
 export type GetLiveStatsRequest = Message<"convene.live.v1.GetLiveStatsRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -939,6 +1099,8 @@ export const GetLiveStatsRequestSchema: GenMessage<GetLiveStatsRequest> = /*@__P
  */
 export type GetLiveStatsResponse = Message<"convene.live.v1.GetLiveStatsResponse"> & {
   /**
+   * The figures now.
+   *
    * @generated from field: convene.live.v1.LiveStats stats = 1;
    */
   stats?: LiveStats | undefined;
@@ -956,6 +1118,8 @@ export const GetLiveStatsResponseSchema: GenMessage<GetLiveStatsResponse> = /*@_
  */
 export type ListViewersRequest = Message<"convene.live.v1.ListViewersRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -968,6 +1132,8 @@ export type ListViewersRequest = Message<"convene.live.v1.ListViewersRequest"> &
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -985,11 +1151,15 @@ export const ListViewersRequestSchema: GenMessage<ListViewersRequest> = /*@__PUR
  */
 export type ListViewersResponse = Message<"convene.live.v1.ListViewersResponse"> & {
   /**
+   * One record per viewer.
+   *
    * @generated from field: repeated convene.live.v1.ViewerRecord viewers = 1;
    */
   viewers: ViewerRecord[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -1007,6 +1177,8 @@ export const ListViewersResponseSchema: GenMessage<ListViewersResponse> = /*@__P
  */
 export type CreateShareLinkRequest = Message<"convene.live.v1.CreateShareLinkRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -1024,16 +1196,22 @@ export const CreateShareLinkRequestSchema: GenMessage<CreateShareLinkRequest> = 
  */
 export type CreateShareLinkResponse = Message<"convene.live.v1.CreateShareLinkResponse"> & {
   /**
+   * The signed link to share; it opens only this live.
+   *
    * @generated from field: string url = 1;
    */
   url: string;
 
   /**
+   * Identifies this share in ListShares.
+   *
    * @generated from field: string share_id = 2;
    */
   shareId: string;
 
   /**
+   * When the link stops working.
+   *
    * @generated from field: google.protobuf.Timestamp expire_time = 3;
    */
   expireTime?: Timestamp | undefined;
@@ -1051,6 +1229,8 @@ export const CreateShareLinkResponseSchema: GenMessage<CreateShareLinkResponse> 
  */
 export type ListSharesRequest = Message<"convene.live.v1.ListSharesRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -1063,6 +1243,8 @@ export type ListSharesRequest = Message<"convene.live.v1.ListSharesRequest"> & {
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -1080,11 +1262,15 @@ export const ListSharesRequestSchema: GenMessage<ListSharesRequest> = /*@__PURE_
  */
 export type ListSharesResponse = Message<"convene.live.v1.ListSharesResponse"> & {
   /**
+   * One record per share.
+   *
    * @generated from field: repeated convene.live.v1.ShareRecord shares = 1;
    */
   shares: ShareRecord[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -1102,6 +1288,8 @@ export const ListSharesResponseSchema: GenMessage<ListSharesResponse> = /*@__PUR
  */
 export type EndLiveRequest = Message<"convene.live.v1.EndLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -1119,11 +1307,15 @@ export const EndLiveRequestSchema: GenMessage<EndLiveRequest> = /*@__PURE__*/
  */
 export type EndLiveResponse = Message<"convene.live.v1.EndLiveResponse"> & {
   /**
+   * The live as it is after the call.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
 
   /**
+   * The live's final figures.
+   *
    * @generated from field: convene.live.v1.LiveStats stats = 2;
    */
   stats?: LiveStats | undefined;
@@ -1141,12 +1333,15 @@ export const EndLiveResponseSchema: GenMessage<EndLiveResponse> = /*@__PURE__*/
  */
 export type ForceStopLiveRequest = Message<"convene.live.v1.ForceStopLiveRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
 
   /**
    * Why (recorded, shown to the host); required.
+   * At most 500 characters.
    *
    * @generated from field: string reason = 2;
    */
@@ -1165,6 +1360,8 @@ export const ForceStopLiveRequestSchema: GenMessage<ForceStopLiveRequest> = /*@_
  */
 export type ForceStopLiveResponse = Message<"convene.live.v1.ForceStopLiveResponse"> & {
   /**
+   * The live as it is after the call.
+   *
    * @generated from field: convene.live.v1.Live live = 1;
    */
   live?: Live | undefined;
@@ -1182,6 +1379,8 @@ export const ForceStopLiveResponseSchema: GenMessage<ForceStopLiveResponse> = /*
  */
 export type GetReplayRequest = Message<"convene.live.v1.GetReplayRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -1199,6 +1398,8 @@ export const GetReplayRequestSchema: GenMessage<GetReplayRequest> = /*@__PURE__*
  */
 export type GetReplayResponse = Message<"convene.live.v1.GetReplayResponse"> & {
   /**
+   * The replay and, when ready, its URL (play it with a play token).
+   *
    * @generated from field: convene.live.v1.Replay replay = 1;
    */
   replay?: Replay | undefined;
@@ -1223,6 +1424,8 @@ export const GetReplayResponseSchema: GenMessage<GetReplayResponse> = /*@__PURE_
  */
 export type DeleteReplayRequest = Message<"convene.live.v1.DeleteReplayRequest"> & {
   /**
+   * `live_` id of the live.
+   *
    * @generated from field: string live_id = 1;
    */
   liveId: string;
@@ -1240,6 +1443,8 @@ export const DeleteReplayRequestSchema: GenMessage<DeleteReplayRequest> = /*@__P
  */
 export type DeleteReplayResponse = Message<"convene.live.v1.DeleteReplayResponse"> & {
   /**
+   * The replay, now deleted.
+   *
    * @generated from field: convene.live.v1.Replay replay = 1;
    */
   replay?: Replay | undefined;
@@ -1285,6 +1490,8 @@ export const AudienceSchema: GenEnum<Audience> = /*@__PURE__*/
   enumDesc(file_convene_live_v1_live, 0);
 
 /**
+ * Where a live is in its life (SPEC F-20, F-21, F-26).
+ *
  * @generated from enum convene.live.v1.LiveState
  */
 export enum LiveState {
@@ -1321,6 +1528,8 @@ export const LiveStateSchema: GenEnum<LiveState> = /*@__PURE__*/
   enumDesc(file_convene_live_v1_live, 1);
 
 /**
+ * Where a live's replay is (SPEC F-27).
+ *
  * @generated from enum convene.live.v1.ReplayState
  */
 export enum ReplayState {

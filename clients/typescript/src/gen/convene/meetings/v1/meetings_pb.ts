@@ -22,6 +22,8 @@ export const file_convene_meetings_v1_meetings: GenFile = /*@__PURE__*/
  */
 export type Recurrence = Message<"convene.meetings.v1.Recurrence"> & {
   /**
+   * Daily, weekly or monthly.
+   *
    * @generated from field: convene.meetings.v1.RecurrenceFrequency frequency = 1;
    */
   frequency: RecurrenceFrequency;
@@ -70,26 +72,36 @@ export type Occurrence = Message<"convene.meetings.v1.Occurrence"> & {
   originalStartTime?: Timestamp | undefined;
 
   /**
+   * When this occurrence starts (after any change to it).
+   *
    * @generated from field: google.protobuf.Timestamp start_time = 2;
    */
   startTime?: Timestamp | undefined;
 
   /**
+   * How long this occurrence lasts.
+   *
    * @generated from field: int32 duration_minutes = 3;
    */
   durationMinutes: number;
 
   /**
+   * This occurrence's topic (the series' unless changed for it).
+   *
    * @generated from field: string topic = 4;
    */
   topic: string;
 
   /**
+   * This occurrence's notes.
+   *
    * @generated from field: string notes = 5;
    */
   notes: string;
 
   /**
+   * True when just this occurrence was cancelled.
+   *
    * @generated from field: bool cancelled = 6;
    */
   cancelled: boolean;
@@ -123,26 +135,36 @@ export type Meeting = Message<"convene.meetings.v1.Meeting"> & {
   id: string;
 
   /**
+   * `usr_` id of the member who organizes it.
+   *
    * @generated from field: string organizer_id = 2;
    */
   organizerId: string;
 
   /**
+   * `ent_` id of the enterprise.
+   *
    * @generated from field: string enterprise_id = 3;
    */
   enterpriseId: string;
 
   /**
+   * What the meeting is about.
+   *
    * @generated from field: string topic = 4;
    */
   topic: string;
 
   /**
+   * Voice or video.
+   *
    * @generated from field: convene.meetings.v1.MeetingType type = 5;
    */
   type: MeetingType;
 
   /**
+   * Scheduled, in progress, ended or cancelled.
+   *
    * @generated from field: convene.meetings.v1.MeetingState state = 6;
    */
   state: MeetingState;
@@ -155,6 +177,8 @@ export type Meeting = Message<"convene.meetings.v1.Meeting"> & {
   startTime?: Timestamp | undefined;
 
   /**
+   * Planned length.
+   *
    * @generated from field: int32 duration_minutes = 8;
    */
   durationMinutes: number;
@@ -167,6 +191,8 @@ export type Meeting = Message<"convene.meetings.v1.Meeting"> & {
   participantIds: string[];
 
   /**
+   * Agenda or notes, shown with the invitation.
+   *
    * @generated from field: string notes = 10;
    */
   notes: string;
@@ -193,6 +219,8 @@ export type Meeting = Message<"convene.meetings.v1.Meeting"> & {
   version: bigint;
 
   /**
+   * Who is reminded at the start.
+   *
    * @generated from field: convene.meetings.v1.ReminderAudience reminder_audience = 14;
    */
   reminderAudience: ReminderAudience;
@@ -219,6 +247,8 @@ export type Meeting = Message<"convene.meetings.v1.Meeting"> & {
   startedTime?: Timestamp | undefined;
 
   /**
+   * When it last ended.
+   *
    * @generated from field: google.protobuf.Timestamp ended_time = 18;
    */
   endedTime?: Timestamp | undefined;
@@ -231,16 +261,22 @@ export type Meeting = Message<"convene.meetings.v1.Meeting"> & {
   sourceCallId: string;
 
   /**
+   * The group the meeting came from (an upgraded group call), if any.
+   *
    * @generated from field: string group_id = 20;
    */
   groupId: string;
 
   /**
+   * When it was created.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 21;
    */
   createTime?: Timestamp | undefined;
 
   /**
+   * When it last changed.
+   *
    * @generated from field: google.protobuf.Timestamp update_time = 22;
    */
   updateTime?: Timestamp | undefined;
@@ -260,6 +296,8 @@ export const MeetingSchema: GenMessage<Meeting> = /*@__PURE__*/
  */
 export type Attendee = Message<"convene.meetings.v1.Attendee"> & {
   /**
+   * `usr_` or `wx_` id.
+   *
    * @generated from field: string participant_id = 1;
    */
   participantId: string;
@@ -272,16 +310,22 @@ export type Attendee = Message<"convene.meetings.v1.Attendee"> & {
   present: boolean;
 
   /**
+   * How their incoming call went.
+   *
    * @generated from field: convene.meetings.v1.RingState ring_state = 3;
    */
   ringState: RingState;
 
   /**
+   * When they first joined this run.
+   *
    * @generated from field: google.protobuf.Timestamp first_join_time = 4;
    */
   firstJoinTime?: Timestamp | undefined;
 
   /**
+   * When they last left.
+   *
    * @generated from field: google.protobuf.Timestamp last_leave_time = 5;
    */
   lastLeaveTime?: Timestamp | undefined;
@@ -322,6 +366,8 @@ export type MeetingSession = Message<"convene.meetings.v1.MeetingSession"> & {
   occurrenceStartTime?: Timestamp | undefined;
 
   /**
+   * When this run started.
+   *
    * @generated from field: google.protobuf.Timestamp started_time = 3;
    */
   startedTime?: Timestamp | undefined;
@@ -334,6 +380,8 @@ export type MeetingSession = Message<"convene.meetings.v1.MeetingSession"> & {
   endedTime?: Timestamp | undefined;
 
   /**
+   * In the meeting now.
+   *
    * @generated from field: int32 present_count = 5;
    */
   presentCount: number;
@@ -347,15 +395,21 @@ export const MeetingSessionSchema: GenMessage<MeetingSession> = /*@__PURE__*/
   messageDesc(file_convene_meetings_v1_meetings, 4);
 
 /**
+ * An invitee's reply to a meeting invitation (SPEC F-30).
+ *
  * @generated from message convene.meetings.v1.Reply
  */
 export type Reply = Message<"convene.meetings.v1.Reply"> & {
   /**
+   * Who replied.
+   *
    * @generated from field: string participant_id = 1;
    */
   participantId: string;
 
   /**
+   * Accept, tentative or decline.
+   *
    * @generated from field: convene.meetings.v1.ReplyStatus status = 2;
    */
   status: ReplyStatus;
@@ -380,26 +434,37 @@ export const ReplySchema: GenMessage<Reply> = /*@__PURE__*/
  */
 export type ScheduleMeetingRequest = Message<"convene.meetings.v1.ScheduleMeetingRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
+   * What the meeting is about. At most 200 characters.
+   *
    * @generated from field: string topic = 2;
    */
   topic: string;
 
   /**
+   * Voice or video.
+   *
    * @generated from field: convene.meetings.v1.MeetingType type = 3;
    */
   type: MeetingType;
 
   /**
+   * When it starts; in the future.
+   *
    * @generated from field: google.protobuf.Timestamp start_time = 4;
    */
   startTime?: Timestamp | undefined;
 
   /**
+   * 0 means the default (MEETINGS_DEFAULT_DURATION_MINUTES, 60).
+   *
    * @generated from field: int32 duration_minutes = 5;
    */
   durationMinutes: number;
@@ -412,6 +477,8 @@ export type ScheduleMeetingRequest = Message<"convene.meetings.v1.ScheduleMeetin
   participantIds: string[];
 
   /**
+   * Agenda or notes; optional. At most 5,000 characters.
+   *
    * @generated from field: string notes = 7;
    */
   notes: string;
@@ -431,6 +498,8 @@ export type ScheduleMeetingRequest = Message<"convene.meetings.v1.ScheduleMeetin
   recurrence?: Recurrence | undefined;
 
   /**
+   * Who is reminded at the start; defaults to everyone.
+   *
    * @generated from field: convene.meetings.v1.ReminderAudience reminder_audience = 10;
    */
   reminderAudience: ReminderAudience;
@@ -455,6 +524,8 @@ export const ScheduleMeetingRequestSchema: GenMessage<ScheduleMeetingRequest> = 
  */
 export type ScheduleMeetingResponse = Message<"convene.meetings.v1.ScheduleMeetingResponse"> & {
   /**
+   * The meeting, as created.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -472,18 +543,24 @@ export const ScheduleMeetingResponseSchema: GenMessage<ScheduleMeetingResponse> 
  */
 export type MeetNowRequest = Message<"convene.meetings.v1.MeetNowRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
 
   /**
    * Empty means "Quick meeting".
+   * At most 200 characters.
    *
    * @generated from field: string topic = 2;
    */
   topic: string;
 
   /**
+   * Voice or video.
+   *
    * @generated from field: convene.meetings.v1.MeetingType type = 3;
    */
   type: MeetingType;
@@ -515,6 +592,8 @@ export const MeetNowRequestSchema: GenMessage<MeetNowRequest> = /*@__PURE__*/
  */
 export type MeetNowResponse = Message<"convene.meetings.v1.MeetNowResponse"> & {
   /**
+   * The meeting, as created.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -532,6 +611,8 @@ export const MeetNowResponseSchema: GenMessage<MeetNowResponse> = /*@__PURE__*/
  */
 export type GetMeetingRequest = Message<"convene.meetings.v1.GetMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -549,6 +630,8 @@ export const GetMeetingRequestSchema: GenMessage<GetMeetingRequest> = /*@__PURE_
  */
 export type GetMeetingResponse = Message<"convene.meetings.v1.GetMeetingResponse"> & {
   /**
+   * The meeting.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -573,6 +656,8 @@ export type ListMyMeetingsRequest = Message<"convene.meetings.v1.ListMyMeetingsR
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
@@ -597,11 +682,15 @@ export const ListMyMeetingsRequestSchema: GenMessage<ListMyMeetingsRequest> = /*
  */
 export type ListMyMeetingsResponse = Message<"convene.meetings.v1.ListMyMeetingsResponse"> & {
   /**
+   * The caller's meetings, the most recently created first.
+   *
    * @generated from field: repeated convene.meetings.v1.Meeting meetings = 1;
    */
   meetings: Meeting[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -649,6 +738,8 @@ export const UpdateMeetingRequestSchema: GenMessage<UpdateMeetingRequest> = /*@_
  */
 export type UpdateMeetingResponse = Message<"convene.meetings.v1.UpdateMeetingResponse"> & {
   /**
+   * The meeting as it is after the call.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -666,12 +757,15 @@ export const UpdateMeetingResponseSchema: GenMessage<UpdateMeetingResponse> = /*
  */
 export type CancelMeetingRequest = Message<"convene.meetings.v1.CancelMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
 
   /**
    * Told to the invitees; optional.
+   * At most 500 characters.
    *
    * @generated from field: string reason = 2;
    */
@@ -690,6 +784,8 @@ export const CancelMeetingRequestSchema: GenMessage<CancelMeetingRequest> = /*@_
  */
 export type CancelMeetingResponse = Message<"convene.meetings.v1.CancelMeetingResponse"> & {
   /**
+   * The meeting as it is after the call.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -707,6 +803,8 @@ export const CancelMeetingResponseSchema: GenMessage<CancelMeetingResponse> = /*
  */
 export type ListOccurrencesRequest = Message<"convene.meetings.v1.ListOccurrencesRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -719,6 +817,8 @@ export type ListOccurrencesRequest = Message<"convene.meetings.v1.ListOccurrence
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -743,11 +843,15 @@ export const ListOccurrencesRequestSchema: GenMessage<ListOccurrencesRequest> = 
  */
 export type ListOccurrencesResponse = Message<"convene.meetings.v1.ListOccurrencesResponse"> & {
   /**
+   * Occurrences in the asked window, in order.
+   *
    * @generated from field: repeated convene.meetings.v1.Occurrence occurrences = 1;
    */
   occurrences: Occurrence[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -765,6 +869,8 @@ export const ListOccurrencesResponseSchema: GenMessage<ListOccurrencesResponse> 
  */
 export type UpdateOccurrenceRequest = Message<"convene.meetings.v1.UpdateOccurrenceRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -796,11 +902,15 @@ export const UpdateOccurrenceRequestSchema: GenMessage<UpdateOccurrenceRequest> 
  */
 export type UpdateOccurrenceResponse = Message<"convene.meetings.v1.UpdateOccurrenceResponse"> & {
   /**
+   * The occurrence as changed.
+   *
    * @generated from field: convene.meetings.v1.Occurrence occurrence = 1;
    */
   occurrence?: Occurrence | undefined;
 
   /**
+   * The meeting as it is after the call.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 2;
    */
   meeting?: Meeting | undefined;
@@ -818,11 +928,15 @@ export const UpdateOccurrenceResponseSchema: GenMessage<UpdateOccurrenceResponse
  */
 export type CancelOccurrenceRequest = Message<"convene.meetings.v1.CancelOccurrenceRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
 
   /**
+   * The occurrence's start as the series planned it.
+   *
    * @generated from field: google.protobuf.Timestamp original_start_time = 2;
    */
   originalStartTime?: Timestamp | undefined;
@@ -840,11 +954,15 @@ export const CancelOccurrenceRequestSchema: GenMessage<CancelOccurrenceRequest> 
  */
 export type CancelOccurrenceResponse = Message<"convene.meetings.v1.CancelOccurrenceResponse"> & {
   /**
+   * The occurrence, now cancelled.
+   *
    * @generated from field: convene.meetings.v1.Occurrence occurrence = 1;
    */
   occurrence?: Occurrence | undefined;
 
   /**
+   * The meeting as it is after the call.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 2;
    */
   meeting?: Meeting | undefined;
@@ -862,11 +980,15 @@ export const CancelOccurrenceResponseSchema: GenMessage<CancelOccurrenceResponse
  */
 export type ReplyToMeetingRequest = Message<"convene.meetings.v1.ReplyToMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
 
   /**
+   * Accept, tentative or decline.
+   *
    * @generated from field: convene.meetings.v1.ReplyStatus status = 2;
    */
   status: ReplyStatus;
@@ -884,6 +1006,8 @@ export const ReplyToMeetingRequestSchema: GenMessage<ReplyToMeetingRequest> = /*
  */
 export type ReplyToMeetingResponse = Message<"convene.meetings.v1.ReplyToMeetingResponse"> & {
   /**
+   * The reply as recorded.
+   *
    * @generated from field: convene.meetings.v1.Reply reply = 1;
    */
   reply?: Reply | undefined;
@@ -901,6 +1025,8 @@ export const ReplyToMeetingResponseSchema: GenMessage<ReplyToMeetingResponse> = 
  */
 export type ListMeetingRepliesRequest = Message<"convene.meetings.v1.ListMeetingRepliesRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -913,6 +1039,8 @@ export type ListMeetingRepliesRequest = Message<"convene.meetings.v1.ListMeeting
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -937,6 +1065,8 @@ export type ListMeetingRepliesResponse = Message<"convene.meetings.v1.ListMeetin
   replies: Reply[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -949,16 +1079,22 @@ export type ListMeetingRepliesResponse = Message<"convene.meetings.v1.ListMeetin
   acceptedCount: number;
 
   /**
+   * Invitees who replied tentative.
+   *
    * @generated from field: int32 tentative_count = 4;
    */
   tentativeCount: number;
 
   /**
+   * Invitees who declined.
+   *
    * @generated from field: int32 declined_count = 5;
    */
   declinedCount: number;
 
   /**
+   * Invitees who have not replied.
+   *
    * @generated from field: int32 no_reply_count = 6;
    */
   noReplyCount: number;
@@ -976,6 +1112,8 @@ export const ListMeetingRepliesResponseSchema: GenMessage<ListMeetingRepliesResp
  */
 export type StartMeetingRequest = Message<"convene.meetings.v1.StartMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -993,6 +1131,8 @@ export const StartMeetingRequestSchema: GenMessage<StartMeetingRequest> = /*@__P
  */
 export type StartMeetingResponse = Message<"convene.meetings.v1.StartMeetingResponse"> & {
   /**
+   * The meeting, as created.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -1010,6 +1150,8 @@ export const StartMeetingResponseSchema: GenMessage<StartMeetingResponse> = /*@_
  */
 export type JoinMeetingRequest = Message<"convene.meetings.v1.JoinMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -1027,6 +1169,8 @@ export const JoinMeetingRequestSchema: GenMessage<JoinMeetingRequest> = /*@__PUR
  */
 export type JoinMeetingResponse = Message<"convene.meetings.v1.JoinMeetingResponse"> & {
   /**
+   * The meeting as it is after the call.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -1051,6 +1195,8 @@ export const JoinMeetingResponseSchema: GenMessage<JoinMeetingResponse> = /*@__P
  */
 export type DeclineMeetingCallRequest = Message<"convene.meetings.v1.DeclineMeetingCallRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -1081,6 +1227,8 @@ export const DeclineMeetingCallResponseSchema: GenMessage<DeclineMeetingCallResp
  */
 export type LeaveMeetingRequest = Message<"convene.meetings.v1.LeaveMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -1117,6 +1265,8 @@ export const LeaveMeetingResponseSchema: GenMessage<LeaveMeetingResponse> = /*@_
  */
 export type EndMeetingRequest = Message<"convene.meetings.v1.EndMeetingRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -1134,6 +1284,8 @@ export const EndMeetingRequestSchema: GenMessage<EndMeetingRequest> = /*@__PURE_
  */
 export type EndMeetingResponse = Message<"convene.meetings.v1.EndMeetingResponse"> & {
   /**
+   * The meeting as it is after the call.
+   *
    * @generated from field: convene.meetings.v1.Meeting meeting = 1;
    */
   meeting?: Meeting | undefined;
@@ -1151,6 +1303,8 @@ export const EndMeetingResponseSchema: GenMessage<EndMeetingResponse> = /*@__PUR
  */
 export type ListMeetingAttendeesRequest = Message<"convene.meetings.v1.ListMeetingAttendeesRequest"> & {
   /**
+   * `mtg_` id of the meeting.
+   *
    * @generated from field: string meeting_id = 1;
    */
   meetingId: string;
@@ -1177,6 +1331,8 @@ export type ListMeetingAttendeesRequest = Message<"convene.meetings.v1.ListMeeti
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 5;
    */
   pageToken: string;
@@ -1194,6 +1350,8 @@ export const ListMeetingAttendeesRequestSchema: GenMessage<ListMeetingAttendeesR
  */
 export type ListMeetingAttendeesResponse = Message<"convene.meetings.v1.ListMeetingAttendeesResponse"> & {
   /**
+   * The run the attendees are of.
+   *
    * @generated from field: convene.meetings.v1.MeetingSession session = 1;
    */
   session?: MeetingSession | undefined;
@@ -1206,6 +1364,8 @@ export type ListMeetingAttendeesResponse = Message<"convene.meetings.v1.ListMeet
   attendees: Attendee[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 3;
    */
   nextPageToken: string;
@@ -1219,6 +1379,8 @@ export const ListMeetingAttendeesResponseSchema: GenMessage<ListMeetingAttendees
   messageDesc(file_convene_meetings_v1_meetings, 39);
 
 /**
+ * A meeting's media (SPEC F-30).
+ *
  * @generated from enum convene.meetings.v1.MeetingType
  */
 export enum MeetingType {
@@ -1245,6 +1407,8 @@ export const MeetingTypeSchema: GenEnum<MeetingType> = /*@__PURE__*/
   enumDesc(file_convene_meetings_v1_meetings, 0);
 
 /**
+ * Where a meeting is in its life.
+ *
  * @generated from enum convene.meetings.v1.MeetingState
  */
 export enum MeetingState {
@@ -1287,6 +1451,8 @@ export const MeetingStateSchema: GenEnum<MeetingState> = /*@__PURE__*/
   enumDesc(file_convene_meetings_v1_meetings, 1);
 
 /**
+ * How often a recurring meeting repeats.
+ *
  * @generated from enum convene.meetings.v1.RecurrenceFrequency
  */
 export enum RecurrenceFrequency {

@@ -37,6 +37,8 @@ export type Notification = Message<"convene.notifications.v1.Notification"> & {
   sequence: bigint;
 
   /**
+   * What it is about (card, invitation, incoming call, ...).
+   *
    * @generated from field: convene.notifications.v1.NotificationKind kind = 3;
    */
   kind: NotificationKind;
@@ -49,11 +51,15 @@ export type Notification = Message<"convene.notifications.v1.Notification"> & {
   threadId: string;
 
   /**
+   * One line in the caller's language (`accept-language`).
+   *
    * @generated from field: string title = 5;
    */
   title: string;
 
   /**
+   * More text, in the caller's language; may be empty.
+   *
    * @generated from field: string body = 6;
    */
   body: string;
@@ -73,11 +79,15 @@ export type Notification = Message<"convene.notifications.v1.Notification"> & {
   groupId: string;
 
   /**
+   * In ListNotifications: whether its inbox entry (thread) is read.
+   *
    * @generated from field: bool read = 9;
    */
   read: boolean;
 
   /**
+   * When it was delivered.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 10;
    */
   createTime?: Timestamp | undefined;
@@ -151,6 +161,8 @@ export type SubscribeResponse = Message<"convene.notifications.v1.SubscribeRespo
    */
   event: {
     /**
+     * A new notification (or the backlog's, first).
+     *
      * @generated from field: convene.notifications.v1.Notification notification = 1;
      */
     value: Notification;
@@ -191,6 +203,8 @@ export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE_
   messageDesc(file_convene_notifications_v1_notifications, 2);
 
 /**
+ * The backlog after `after_sequence` has been sent; what follows is live.
+ *
  * @generated from message convene.notifications.v1.CaughtUp
  */
 export type CaughtUp = Message<"convene.notifications.v1.CaughtUp"> & {
@@ -217,6 +231,8 @@ export const CaughtUpSchema: GenMessage<CaughtUp> = /*@__PURE__*/
   messageDesc(file_convene_notifications_v1_notifications, 3);
 
 /**
+ * Inbox entries were marked read on some device of the user.
+ *
  * @generated from message convene.notifications.v1.ReadMarked
  */
 export type ReadMarked = Message<"convene.notifications.v1.ReadMarked"> & {
@@ -257,6 +273,8 @@ export const ReadMarkedSchema: GenMessage<ReadMarked> = /*@__PURE__*/
   messageDesc(file_convene_notifications_v1_notifications, 4);
 
 /**
+ * The client fell behind: the stream ends; reconnect after `after_sequence`.
+ *
  * @generated from message convene.notifications.v1.Resync
  */
 export type Resync = Message<"convene.notifications.v1.Resync"> & {
@@ -287,6 +305,8 @@ export type ListNotificationsRequest = Message<"convene.notifications.v1.ListNot
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
@@ -311,6 +331,8 @@ export type ListNotificationsResponse = Message<"convene.notifications.v1.ListNo
   notifications: Notification[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -344,6 +366,7 @@ export const ListNotificationsResponseSchema: GenMessage<ListNotificationsRespon
 export type MarkReadRequest = Message<"convene.notifications.v1.MarkReadRequest"> & {
   /**
    * The inbox entry to mark read.
+   * At most 200 characters.
    *
    * @generated from field: string thread_id = 1;
    */
@@ -370,6 +393,8 @@ export const MarkReadRequestSchema: GenMessage<MarkReadRequest> = /*@__PURE__*/
  */
 export type MarkReadResponse = Message<"convene.notifications.v1.MarkReadResponse"> & {
   /**
+   * The user's unread count after the mark.
+   *
    * @generated from field: int64 unread_count = 1;
    */
   unreadCount: bigint;
@@ -414,6 +439,8 @@ export const MarkAllReadRequestSchema: GenMessage<MarkAllReadRequest> = /*@__PUR
  */
 export type MarkAllReadResponse = Message<"convene.notifications.v1.MarkAllReadResponse"> & {
   /**
+   * The user's unread count after the mark.
+   *
    * @generated from field: int64 unread_count = 1;
    */
   unreadCount: bigint;
@@ -441,6 +468,8 @@ export const MarkAllReadResponseSchema: GenMessage<MarkAllReadResponse> = /*@__P
   messageDesc(file_convene_notifications_v1_notifications, 11);
 
 /**
+ * What a notification is about; clients choose how to show and sound it.
+ *
  * @generated from enum convene.notifications.v1.NotificationKind
  */
 export enum NotificationKind {
