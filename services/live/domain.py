@@ -28,6 +28,7 @@ from services.runtime.events import Event, new_envelope, timestamp
 from services.runtime.idempotency import run_once
 from services.runtime.ids import new_id
 from services.runtime.logs import get_logger
+from services.runtime.notice_text import text
 from services.runtime.outbox import add_event
 from services.runtime.play_tokens import PlayTokens
 from services.runtime.tasks import both
@@ -288,7 +289,8 @@ class Lives:
             if row["state"] == pb.LIVE_STATE_SCHEDULED and await store.add_reminder(conn, live_id, principal.id):
                 notice = notice_pb2.Notice(
                     recipient_ids=[principal.id], kind=notifications_pb2.NOTIFICATION_KIND_REMINDER,
-                    thread_id=live_id, title=f"Starting soon: {row['title']}", group_id=row["group_id"],
+                    thread_id=live_id, text=text("live.reminder", title=row["title"], live_id=live_id),
+                    group_id=row["group_id"],
                     key=self._reminder_key(live_id, principal.id), revision=1, deliver_time=timestamp(remind_at))
                 await self._request_notices(conn, row, notices=[notice])
         return pb.RemindMeResponse(remind_time=timestamp(remind_at))

@@ -198,7 +198,7 @@ class Calls:
             if before == pb.RING_STATE_RINGING:
                 # Answered: every device of the caller stops ringing.
                 await notices.send(conn, message, notices.ringing_stopped(
-                    message, meeting.session_no, [principal.id], "answered"))
+                    message, meeting.session_no, [principal.id], answered=True))
             present = await session_store.present_ids(conn, meeting.id, meeting.session_no)
             return pb.JoinMeetingResponse(meeting=message, present_ids=present)
 
@@ -214,7 +214,7 @@ class Calls:
             now = snapshot.utcnow()
             message = meeting.message(now)
             await notices.send(conn, message, notices.ringing_stopped(message, meeting.session_no, stopped,
-                                                                      "declined"))
+                                                                      answered=False))
             await self._end_if_nobody_comes(conn, meeting, now)
 
     async def leave(self, principal: Principal, meeting_id: str) -> pb.Meeting:

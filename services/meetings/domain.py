@@ -17,6 +17,7 @@ import asyncpg
 
 from convene.meetings.v1 import events_pb2
 from convene.meetings.v1 import meetings_pb2 as pb
+from convene.notifications.v1.notifications_pb2 import NotificationText
 from services.meetings import notices, recurrence, reminders, snapshot, store
 from services.meetings.access import Access
 from services.meetings.calls import Calls, emit_event
@@ -32,27 +33,20 @@ from services.runtime.pagination import decode_page_value, encode_page_token
 
 # A start this far in the past is still accepted (clocks differ; a client takes a moment).
 PAST_TOLERANCE = dt.timedelta(minutes=1)
-_AUDIENCES = {pb.REMINDER_AUDIENCE_UNSPECIFIED: "organizer only", pb.REMINDER_AUDIENCE_ORGANIZER: "organizer only",
-              pb.REMINDER_AUDIENCE_ALL_BUT_DECLINED: "everyone who has not declined"}
 # While a meeting is in progress only these may change (and participants only be added).
 _WHILE_STARTED = {"topic", "notes", "participant_ids"}
 _TIMING = {"start_time", "time_zone", "recurrence"}
 # How one occurrence changes: (meeting, its current override, now) -> (new override, lines telling it).
-OccurrenceEdit = Callable[[Snapshot, Override | None, dt.datetime], tuple[Override, list[str]]]
+OccurrenceEdit = Callable[[Snapshot, Override | None, dt.datetime], tuple[Override, list[NotificationText]]]
 
 
-def _when(instant: dt.datetime, zone_name: str) -> str:
-    return recurrence.describe(instant, zone_name)
-
-
-def _rule_text(columns: asyncpg.Record | dict[str, Any]) -> str:
-    """'every week until 2027-06-30', from a row's (or new) recurrence columns."""
+def _rule(columns: asyncpg.Record | dict[str, Any]) -> pb.Recurrence | None:
+    """A row's (or new) recurrence columns as a rule, None when it does not repeat."""
     if not columns["recurrence_frequency"]:
-        return "does not repeat"
+        return None
     until = columns["recurrence_until"]
-    return notices.repeats(pb.Recurrence(
-        frequency=columns["recurrence_frequency"], interval=columns["recurrence_interval"],
-        until_date=until.isoformat() if until else "", count=columns["recurrence_count"]))
+    return pb.Recurrence(frequency=columns["recurrence_frequency"], interval=columns["recurrence_interval"],
+                         until_date=until.isoformat() if until else "", count=columns["recurrence_count"])
 
 
 def recurrence_columns(rule: pb.Recurrence | None) -> dict[str, Any]:
@@ -80,11 +74,11 @@ class _Change:
 
     columns: dict[str, Any] = field(default_factory=dict)
     fields: list[str] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
+    lines: list[NotificationText] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
 
-    def note(self, field_name: str, line: str) -> None:
+    def note(self, field_name: str, line: NotificationText) -> None:
         self.fields.append(field_name)
         self.lines.append(line)
 
@@ -227,7 +221,7 @@ class Meetings:
                                          "participants may change")
             if _TIMING & set(change.fields) and meeting.overrides:
                 await store.drop_overrides(conn, meeting.id)
-                change.lines.append("Occurrences changed on their own follow the new times again.")
+                change.lines.append(notices.overrides_reset())
             row = await store.update_meeting(conn, meeting.id, **change.columns)
             await store.add_participants(conn, meeting.id, change.added)
             await store.remove_participants(conn, meeting.id, change.removed)
@@ -240,7 +234,7 @@ class Meetings:
             await notices.send(
                 conn, message, notices.updated(message, told, change.lines),
                 notices.invitation(message, change.added),
-                notices.cancelled(message, change.removed, "You were removed from this meeting."))
+                notices.removed(message, change.removed))
             if after.state == pb.MEETING_STATE_STARTED and change.added:
                 await self._calls.ring_added(conn, after, message, change.added, now)
             await emit_event(conn, subjects.MEETINGS_MEETING_UPDATED, message, events_pb2.MeetingUpdated(
@@ -260,7 +254,7 @@ class Meetings:
         row, change = meeting.row, _Change()
         if "topic" in paths and wanted.topic.strip() != row["topic"]:
             change.columns["topic"] = wanted.topic.strip()
-            change.note("topic", f"Topic: “{row['topic']}” → “{wanted.topic.strip()}”")
+            change.note("topic", notices.topic_changed(row["topic"], wanted.topic.strip()))
         start, zone_name = row["start_time"], row["time_zone"]
         if "start_time" in paths:
             start = wanted.start_time.ToDatetime(tzinfo=dt.UTC)
@@ -271,40 +265,32 @@ class Meetings:
             change.columns.update(start_time=start, time_zone=zone_name,
                                   local_start=recurrence.to_local(start, zone_name))
             if start != row["start_time"]:
-                change.note("start_time", f"Time: {_when(row['start_time'], row['time_zone'])} → "
-                                          f"{_when(start, zone_name)}")
+                change.note("start_time", notices.time_changed(row["start_time"], row["time_zone"], start, zone_name))
             if zone_name != row["time_zone"]:
-                change.note("time_zone", f"Time zone: {row['time_zone']} → {zone_name}")
+                change.note("time_zone", notices.time_zone_changed(row["time_zone"], zone_name))
         if "duration_minutes" in paths and wanted.duration_minutes != row["duration_minutes"]:
             change.columns["duration_minutes"] = wanted.duration_minutes
-            change.note("duration_minutes",
-                        f"Duration: {row['duration_minutes']} min → {wanted.duration_minutes} min")
+            change.note("duration_minutes", notices.duration_changed(row["duration_minutes"], wanted.duration_minutes))
         if "recurrence" in paths:
             rule = recurrence_columns(wanted.recurrence if wanted.HasField("recurrence") else None)
             if any(rule[k] != row[k] for k in rule):
                 change.columns.update(rule)
-                before = _rule_text(row)
-                change.note("recurrence", f"Repeats: {before} → {_rule_text(rule)}")
+                change.note("recurrence", notices.recurrence_changed(_rule(row), _rule(rule)))
         if any(k in change.columns for k in ("recurrence_until", "local_start")):
             check_until(change.columns.get("recurrence_until", row["recurrence_until"]),
                         change.columns.get("local_start", row["local_start"]))
         if "notes" in paths and wanted.notes.strip() != row["notes"]:
             change.columns["notes"] = wanted.notes.strip()
-            change.note("notes", f"Notes: {wanted.notes.strip()[:500] or '(none)'}")
+            change.note("notes", notices.notes_changed(wanted.notes.strip()))
         if "reminder_audience" in paths and wanted.reminder_audience != row["reminder_audience"]:
             change.columns["reminder_audience"] = wanted.reminder_audience
-            change.note("reminder_audience", f"Reminders: {_AUDIENCES[row['reminder_audience']]} → "
-                                             f"{_AUDIENCES[wanted.reminder_audience]}")
+            change.note("reminder_audience",
+                        notices.reminders_changed(row["reminder_audience"], wanted.reminder_audience))
         if new_ids is not None:
             change.added = [p for p in new_ids if p not in meeting.participant_ids]
             change.removed = [p for p in meeting.participant_ids if p not in new_ids]
             if change.added or change.removed:
-                parts = []
-                if change.added:
-                    parts.append(f"added {', '.join(change.added)}")
-                if change.removed:
-                    parts.append(f"removed {', '.join(change.removed)}")
-                change.note("participant_ids", f"Participants: {'; '.join(parts)}")
+                change.note("participant_ids", notices.participants_changed(change.added, change.removed))
         return change
 
     async def cancel(self, principal: Principal, meeting_id: str, reason: str) -> pb.Meeting:
@@ -319,7 +305,7 @@ class Meetings:
             now = snapshot.utcnow()
             message = meeting.with_row(row).message(now)
             told = [p for p in [*meeting.participant_ids, meeting.organizer_id] if p != principal.id]
-            await notices.send(conn, message, notices.cancelled(message, told, reason or "The meeting was cancelled."))
+            await notices.send(conn, message, notices.cancelled(message, told, reason))
             await emit_event(conn, subjects.MEETINGS_MEETING_CANCELLED, message,
                              events_pb2.MeetingCancelled(meeting=message, actor_id=principal.id, reason=reason))
             return message
@@ -331,29 +317,30 @@ class Meetings:
         wanted = request.occurrence
         original = wanted.original_start_time.ToDatetime(tzinfo=dt.UTC)
 
-        def edit(meeting: Snapshot, override: Override | None, now: dt.datetime) -> tuple[Override, list[str]]:
+        def edit(meeting: Snapshot, override: Override | None,
+                 now: dt.datetime) -> tuple[Override, list[NotificationText]]:
             before = meeting.occurrence(original)
             base = override or Override()
             start, minutes, topic, notes = base.start, base.duration_minutes, base.topic, base.notes
             lines = []
+            zone_name = meeting.row["time_zone"]
             if "start_time" in paths:
                 start = wanted.start_time.ToDatetime(tzinfo=dt.UTC)
                 check_start(start, now, "occurrence.start_time")
                 if start != before.start:
-                    lines.append(f"Time: {_when(before.start, meeting.row['time_zone'])} → "
-                                 f"{_when(start, meeting.row['time_zone'])}")
+                    lines.append(notices.time_changed(before.start, zone_name, start, zone_name))
             if "duration_minutes" in paths:
                 minutes = wanted.duration_minutes
                 if minutes != before.duration_minutes:
-                    lines.append(f"Duration: {before.duration_minutes} min → {minutes} min")
+                    lines.append(notices.duration_changed(before.duration_minutes, minutes))
             if "topic" in paths:
                 topic = wanted.topic.strip()
                 if topic != before.topic:
-                    lines.append(f"Topic: “{before.topic}” → “{topic}”")
+                    lines.append(notices.topic_changed(before.topic, topic))
             if "notes" in paths:
                 notes = wanted.notes.strip()
                 if notes != before.notes:
-                    lines.append(f"Notes: {notes[:500] or '(none)'}")
+                    lines.append(notices.notes_changed(notes))
             return Override(start=start, duration_minutes=minutes, topic=topic, notes=notes), lines
 
         return await self._change_occurrence(principal, request.meeting_id, original, edit)
@@ -362,10 +349,11 @@ class Meetings:
                                 ) -> pb.CancelOccurrenceResponse:
         original = request.original_start_time.ToDatetime(tzinfo=dt.UTC)
 
-        def drop(meeting: Snapshot, override: Override | None, now: dt.datetime) -> tuple[Override, list[str]]:
+        def drop(meeting: Snapshot, override: Override | None,
+                 now: dt.datetime) -> tuple[Override, list[NotificationText]]:
             base = override or Override()
             return (Override(start=base.start, duration_minutes=base.duration_minutes, topic=base.topic,
-                             notes=base.notes, cancelled=True), ["This occurrence is cancelled; the series goes on."])
+                             notes=base.notes, cancelled=True), [notices.occurrence_cancelled()])
 
         response = await self._change_occurrence(principal, request.meeting_id, original, drop)
         return pb.CancelOccurrenceResponse(occurrence=response.occurrence, meeting=response.meeting)
@@ -400,7 +388,7 @@ class Meetings:
             await reminders.arm(conn, after, now)
             message, changed = after.message(now), after.occurrence(original)
             told = [p for p in [*after.participant_ids, after.organizer_id] if p != principal.id]
-            heading = f"The occurrence of {_when(original, after.row['time_zone'])}:"
+            heading = notices.occurrence_heading(original, after.row["time_zone"])
             await notices.send(conn, message, notices.updated(message, told, [heading, *lines]))
             await emit_event(conn, subjects.MEETINGS_OCCURRENCE_UPDATED, message, events_pb2.OccurrenceUpdated(
                 meeting=message, occurrence=store.occurrence_to_pb(changed), actor_id=principal.id))

@@ -23,93 +23,157 @@ from services.meetings import recurrence
 from services.runtime import subjects
 from services.runtime.db import Connection
 from services.runtime.events import new_envelope
+from services.runtime.notice_text import repeats_arg, text
 from services.runtime.outbox import add_event
 
-_TYPES = {pb.MEETING_TYPE_VOICE: "voice", pb.MEETING_TYPE_VIDEO: "video"}
-_REPLIES: dict[int, str] = {pb.REPLY_STATUS_ACCEPTED: "accepted", pb.REPLY_STATUS_TENTATIVE: "tentatively accepted",
-            pb.REPLY_STATUS_DECLINED: "declined"}
+# Terms of the notifications catalogs.
+_TYPES: dict[int, str] = {pb.MEETING_TYPE_VOICE: "voice", pb.MEETING_TYPE_VIDEO: "video"}
+_REPLIES: dict[int, str] = {pb.REPLY_STATUS_ACCEPTED: "reply_accepted", pb.REPLY_STATUS_TENTATIVE: "reply_tentative",
+            pb.REPLY_STATUS_DECLINED: "reply_declined"}
+_FREQUENCIES: dict[int, str] = {pb.RECURRENCE_FREQUENCY_DAILY: "day", pb.RECURRENCE_FREQUENCY_WEEKLY: "week",
+                pb.RECURRENCE_FREQUENCY_MONTHLY: "month"}
+_REMINDER_AUDIENCES: dict[int, str] = {pb.REMINDER_AUDIENCE_UNSPECIFIED: "reminders_organizer",
+                       pb.REMINDER_AUDIENCE_ORGANIZER: "reminders_organizer",
+                       pb.REMINDER_AUDIENCE_ALL_BUT_DECLINED: "reminders_all"}
+Text = npb.NotificationText
 
 
 def call_thread(meeting_id: str, session_no: int) -> str:
     return f"{meeting_id}/call/{session_no}"
 
 
-def when(meeting: pb.Meeting) -> str:
-    """'Mon 15 Mar 2027, 09:00 (Europe/Berlin), 30 min, every week': its current (or first) occurrence."""
+def when(meeting: pb.Meeting) -> dict[str, object]:
+    """Its current (or first) occurrence as template arguments: start_time, time_zone,
+    duration_minutes, recurrence (rendered 'Mon 15 Mar 2027, 09:00 (Europe/Berlin), 30 min,
+    every week' in English)."""
     occurrence = meeting.current_occurrence if meeting.HasField("current_occurrence") else meeting
-    start = occurrence.start_time.ToDatetime(tzinfo=dt.UTC)
-    text = f"{recurrence.describe(start, meeting.time_zone)}, {occurrence.duration_minutes} min"
-    if meeting.HasField("recurrence"):
-        text += f", {repeats(meeting.recurrence)}"
-    return text
+    return {"start_time": occurrence.start_time.ToDatetime(tzinfo=dt.UTC), "time_zone": meeting.time_zone,
+            "duration_minutes": occurrence.duration_minutes,
+            "recurrence": repeats(meeting.recurrence) if meeting.HasField("recurrence") else ""}
 
 
 def repeats(rule: pb.Recurrence) -> str:
-    unit = {pb.RECURRENCE_FREQUENCY_DAILY: "day", pb.RECURRENCE_FREQUENCY_WEEKLY: "week",
-            pb.RECURRENCE_FREQUENCY_MONTHLY: "month"}[rule.frequency]
-    every = f"every {unit}" if rule.interval <= 1 else f"every {rule.interval} {unit}s"
-    if rule.until_date:
-        every += f" until {rule.until_date}"
-    elif rule.count:
-        every += f", {rule.count} times"
-    return every
+    """A recurrence rule as a template argument (`{recurrence:repeats}`)."""
+    return repeats_arg(_FREQUENCIES.get(rule.frequency, ""), max(1, rule.interval), rule.until_date, rule.count)
 
 
-def _notice(recipients: list[str], kind: npb.NotificationKind, thread_id: str, title: str, body: str = "",
+def _notice(recipients: list[str], kind: npb.NotificationKind, thread_id: str, said: Text,
             thread_version: int = 0) -> notice_pb2.Notice:
-    return notice_pb2.Notice(recipient_ids=recipients, kind=kind, thread_id=thread_id, title=title, body=body,
+    return notice_pb2.Notice(recipient_ids=recipients, kind=kind, thread_id=thread_id, text=said,
                              thread_version=thread_version)
 
 
 def invitation(meeting: pb.Meeting, recipients: list[str]) -> notice_pb2.Notice:
-    return _notice(recipients, npb.NOTIFICATION_KIND_MEETING_INVITATION, meeting.id,
-                   f"Meeting invitation: {meeting.topic}",
-                   f"{when(meeting)}, {_TYPES[meeting.type]}. Reply accept, tentative or decline."
-                   + (f"\n{meeting.notes}" if meeting.notes else ""), meeting.version)
+    notes = [text("meetings.notes", notes=meeting.notes)] if meeting.notes else []
+    return _notice(recipients, npb.NOTIFICATION_KIND_MEETING_INVITATION, meeting.id, text(
+        "meetings.invitation", *notes, topic=meeting.topic, meeting_type=_TYPES[meeting.type],
+        meeting_id=meeting.id, **when(meeting)), meeting.version)
 
 
-def updated(meeting: pb.Meeting, recipients: list[str], changes: list[str]) -> notice_pb2.Notice:
+def updated(meeting: pb.Meeting, recipients: list[str], changes: list[Text]) -> notice_pb2.Notice:
     return _notice(recipients, npb.NOTIFICATION_KIND_MEETING_UPDATED, meeting.id,
-                   f"Meeting changed: {meeting.topic}", "\n".join(changes), meeting.version)
+                   text("meetings.updated", *changes, topic=meeting.topic, meeting_id=meeting.id), meeting.version)
 
 
-def cancelled(meeting: pb.Meeting, recipients: list[str], why: str) -> notice_pb2.Notice:
+def cancelled(meeting: pb.Meeting, recipients: list[str], reason: str = "") -> notice_pb2.Notice:
+    """The meeting is off; `reason` is the organizer's own words, if they gave any."""
+    template = "meetings.cancelled" if reason else "meetings.cancelled.no_reason"
     return _notice(recipients, npb.NOTIFICATION_KIND_MEETING_CANCELLED, meeting.id,
-                   f"Meeting cancelled: {meeting.topic}", why, meeting.version)
+                   text(template, topic=meeting.topic, reason=reason, meeting_id=meeting.id), meeting.version)
+
+
+def removed(meeting: pb.Meeting, recipients: list[str]) -> notice_pb2.Notice:
+    """Taken off the participants: for them the meeting is cancelled."""
+    return _notice(recipients, npb.NOTIFICATION_KIND_MEETING_CANCELLED, meeting.id,
+                   text("meetings.removed", topic=meeting.topic, meeting_id=meeting.id), meeting.version)
 
 
 def reply(meeting: pb.Meeting, organizer_id: str, participant_id: str, status: int,
           version: int) -> notice_pb2.Notice:
-    return _notice([organizer_id], npb.NOTIFICATION_KIND_MEETING_REPLY, f"{meeting.id}/replies",
-                   f"{participant_id} {_REPLIES[status]}: {meeting.topic}", when(meeting), version)
+    return _notice([organizer_id], npb.NOTIFICATION_KIND_MEETING_REPLY, f"{meeting.id}/replies", text(
+        "meetings.reply", participant_id=participant_id, status=_REPLIES[status], topic=meeting.topic,
+        meeting_id=meeting.id, **when(meeting)), version)
 
 
 def reminder(meeting: pb.Meeting, recipients: list[str], occurrence: recurrence.Occurrence,
              organizer_id: str) -> list[notice_pb2.Notice]:
-    start = recurrence.describe(occurrence.start, meeting.time_zone)
+    args = {"topic": occurrence.topic, "start_time": occurrence.start, "time_zone": meeting.time_zone,
+            "meeting_id": meeting.id}
     notices = [_notice([organizer_id], npb.NOTIFICATION_KIND_REMINDER, f"{meeting.id}/reminders",
-                       f"Starting now: {occurrence.topic}", f"{start}. Start the meeting now.")]
+                       text("meetings.reminder.organizer", **args))]
     others = [r for r in recipients if r != organizer_id]
     if others:
         notices.append(_notice(others, npb.NOTIFICATION_KIND_REMINDER, f"{meeting.id}/reminders",
-                               f"Starting now: {occurrence.topic}", f"{start}."))
+                               text("meetings.reminder", **args)))
     return notices
 
 
 def incoming_call(meeting: pb.Meeting, session_no: int, recipients: list[str]) -> notice_pb2.Notice:
-    return _notice(recipients, npb.NOTIFICATION_KIND_INCOMING_CALL, call_thread(meeting.id, session_no),
-                   f"Incoming {_TYPES[meeting.type]} call: {meeting.topic}",
-                   f"{meeting.organizer_id} invites you into the meeting; join or decline.", 1)
+    return _notice(recipients, npb.NOTIFICATION_KIND_INCOMING_CALL, call_thread(meeting.id, session_no), text(
+        "meetings.incoming_call", meeting_type=_TYPES[meeting.type], topic=meeting.topic,
+        organizer_id=meeting.organizer_id, meeting_id=meeting.id), 1)
 
 
-def ringing_stopped(meeting: pb.Meeting, session_no: int, recipients: list[str], why: str) -> notice_pb2.Notice:
-    return _notice(recipients, npb.NOTIFICATION_KIND_RINGING_STOPPED, call_thread(meeting.id, session_no),
-                   f"Call {why}: {meeting.topic}", "", 2)
+def ringing_stopped(meeting: pb.Meeting, session_no: int, recipients: list[str], answered: bool) -> notice_pb2.Notice:
+    return _notice(recipients, npb.NOTIFICATION_KIND_RINGING_STOPPED, call_thread(meeting.id, session_no), text(
+        "meetings.ringing_stopped", how="call_answered" if answered else "call_declined", topic=meeting.topic,
+        meeting_id=meeting.id), 2)
 
 
 def missed_call(meeting: pb.Meeting, session_no: int, recipients: list[str]) -> notice_pb2.Notice:
-    return _notice(recipients, npb.NOTIFICATION_KIND_MISSED_CALL, call_thread(meeting.id, session_no),
-                   f"Missed {_TYPES[meeting.type]} call: {meeting.topic}", f"From {meeting.organizer_id}.", 2)
+    return _notice(recipients, npb.NOTIFICATION_KIND_MISSED_CALL, call_thread(meeting.id, session_no), text(
+        "meetings.missed_call", meeting_type=_TYPES[meeting.type], topic=meeting.topic,
+        organizer_id=meeting.organizer_id, meeting_id=meeting.id), 2)
+
+
+# ---------------------------------------------------------------- what changed, one line each
+
+
+def topic_changed(before: str, after: str) -> Text:
+    return text("meetings.change.topic", before=before, after=after)
+
+
+def time_changed(before: dt.datetime, before_zone: str, after: dt.datetime, after_zone: str) -> Text:
+    return text("meetings.change.time", before=before, before_zone=before_zone, after=after, after_zone=after_zone)
+
+
+def time_zone_changed(before: str, after: str) -> Text:
+    return text("meetings.change.time_zone", before=before, after=after)
+
+
+def duration_changed(before: int, after: int) -> Text:
+    return text("meetings.change.duration", before=before, after=after)
+
+
+def recurrence_changed(before: pb.Recurrence | None, after: pb.Recurrence | None) -> Text:
+    return text("meetings.change.recurrence", before=repeats(before) if before else "",
+                after=repeats(after) if after else "")
+
+
+def notes_changed(notes: str) -> Text:
+    return text("meetings.change.notes", notes=notes[:500]) if notes else text("meetings.change.notes_cleared")
+
+
+def reminders_changed(before: int, after: int) -> Text:
+    return text("meetings.change.reminders", before=_REMINDER_AUDIENCES[before], after=_REMINDER_AUDIENCES[after])
+
+
+def participants_changed(added: list[str], removed: list[str]) -> Text:
+    template = ("meetings.change.participants" if added and removed else
+                "meetings.change.participants_added" if added else "meetings.change.participants_removed")
+    return text(template, added=", ".join(added), removed=", ".join(removed))
+
+
+def overrides_reset() -> Text:
+    return text("meetings.change.overrides_reset")
+
+
+def occurrence_heading(original: dt.datetime, zone_name: str) -> Text:
+    return text("meetings.change.occurrence", original=original, time_zone=zone_name)
+
+
+def occurrence_cancelled() -> Text:
+    return text("meetings.change.occurrence_cancelled")
 
 
 async def send(conn: Connection, meeting: pb.Meeting, *notices: notice_pb2.Notice) -> None:

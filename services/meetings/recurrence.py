@@ -59,12 +59,6 @@ def to_local(instant: dt.datetime, zone_name: str) -> dt.datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 
 
-def describe(instant: dt.datetime, zone_name: str) -> str:
-    """'Mon 15 Mar 2027, 09:00 (Europe/Berlin)': how invitations and changes show a time."""
-    tz = zone(zone_name) or dt.UTC
-    return f"{instant.astimezone(tz):%a %d %b %Y, %H:%M} ({zone_name})"
-
-
 @dataclass(frozen=True)
 class Series:
     """The rule of a meeting's occurrences."""

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from convene.notifications.v1 import delivery_pb2, notice_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
-from services.notifications import notices, store
+from services.notifications import notices, store, texts
 from services.notifications.hub import Hub
 from services.runtime import metrics, subjects, timers
 from services.runtime.consumer import AfterCommit
@@ -115,6 +115,7 @@ class Delivery:
             kind=notice.kind, thread_id=notice.thread_id, title=notice.title, body=notice.body,
             group_id=notice.group_id, card=notice.card.SerializeToString() if notice.HasField("card") else None,
             thread_version=notice.thread_version, event_id=event_id, dedupe_key=dedupe_key,
+            text=notice.text.SerializeToString() if notice.HasField("text") else None,
         )
         started = time.perf_counter()
         delivered = await store.deliver(conn, recipients, content)
@@ -125,9 +126,11 @@ class Delivery:
             return None
         template = pb.Notification(kind=notice.kind, thread_id=notice.thread_id, title=notice.title,
                                    body=notice.body, group_id=notice.group_id, event_id=event_id,
-                                   thread_version=notice.thread_version)
+                                   thread_version=notice.thread_version, locale=texts.DEFAULT_LOCALE)
         if notice.HasField("card"):
             template.card.CopyFrom(notice.card)
+        if notice.HasField("text"):
+            template.text.CopyFrom(notice.text)
 
         async def push() -> None:
             await self._hub.publish_fanout(template, delivered)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 
 from convene.notifications.v1 import notifications_pb2 as pb
-from services.notifications import store
+from services.notifications import store, texts
 from services.notifications.hub import Hub
 from services.notifications.principals import Principals
 from services.notifications.streams import Streams
@@ -43,14 +43,16 @@ class Notifications:
 
     # ---------------------------------------------------------------- streams
 
-    def subscribe(self, principal: Principal, user_id: str, after_sequence: int) -> AsyncIterator[bytes]:
-        """The stream's items as the bytes gRPC writes (see streams); it opens once the caller is
-        known to own it."""
-        return self._streams.open(self._owner(principal, user_id), after_sequence)
+    def subscribe(self, principal: Principal, user_id: str, after_sequence: int,
+                  locale: str = texts.DEFAULT_LOCALE) -> AsyncIterator[bytes]:
+        """The stream's items as the bytes gRPC writes (see streams), in `locale`; it opens once
+        the caller is known to own it."""
+        return self._streams.open(self._owner(principal, user_id), after_sequence, locale)
 
     # ----------------------------------------------------------------- inbox
 
-    async def list_notifications(self, principal: Principal, size: int, token: str) -> pb.ListNotificationsResponse:
+    async def list_notifications(self, principal: Principal, size: int, token: str,
+                                 locale: str = texts.DEFAULT_LOCALE) -> pb.ListNotificationsResponse:
         owner = await self._owner(principal)
         position = decode_page_token(token, "before")
         before = int(position["before"]) if position else 2**62
@@ -59,7 +61,8 @@ class Notifications:
             rows = await store.threads_page(conn, owner, before, size + 1)
             latest, unread = await store.cursor(conn, owner)
         response = pb.ListNotificationsResponse(
-            notifications=[store.notification_from_row(r, read=not r["unread"]) for r in rows[:size]],
+            notifications=[texts.localized(store.notification_from_row(r, read=not r["unread"]), locale)
+                           for r in rows[:size]],
             unread_count=unread, sequence=latest)
         if len(rows) > size:
             response.next_page_token = encode_page_token({"before": rows[size - 1]["latest_sequence"]})

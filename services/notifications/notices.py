@@ -1,7 +1,7 @@
 """Notices as producers send them: checked, trimmed, and given the keys that make them unique.
 
-A producer's notice is trusted for what it says but not for its shape: an unknown kind or a
-missing title can never be delivered (the event is poison and is terminated, loudly), text that
+A producer's notice is trusted for what it says but not for its shape: an unknown kind, a missing
+title or a text no catalog can render can never be delivered (the event is poison and is terminated, loudly), text that
 is too long is cut, and recipient ids that are not users are left out.
 """
 
@@ -11,6 +11,7 @@ import datetime as dt
 
 from convene.notifications.v1 import notice_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
+from services.notifications import texts
 from services.runtime.events import Event, PoisonEvent
 from services.runtime.ids import is_id
 from services.runtime.logs import get_logger
@@ -28,14 +29,21 @@ def checked(notice: notice_pb2.Notice, *, default_thread: str) -> notice_pb2.Not
     """A copy fit for delivery, or PoisonEvent when it can never be delivered."""
     if notice.kind not in _KINDS:
         raise PoisonEvent(f"notice kind {notice.kind} is not a NotificationKind")
-    if not notice.title.strip():
-        raise PoisonEvent("a notice needs a title")
+    title, body = notice.title.strip(), notice.body
+    if notice.text.template:
+        # Stored in the default language; readers in another get it rendered as they read.
+        try:
+            title, body = texts.render(notice.text)
+        except (texts.UnknownTemplate, ValueError, IndexError) as error:
+            raise PoisonEvent(f"notice text {notice.text.template!r} cannot be rendered: {error!r}") from None
+    if not title.strip():
+        raise PoisonEvent("a notice needs a title (or a text whose template gives one)")
     if len(notice.thread_id) > MAX_THREAD_ID or len(notice.key) > MAX_KEY:
         raise PoisonEvent(f"notice thread_id and key are at most {MAX_THREAD_ID} characters")
     clean = notice_pb2.Notice()
     clean.CopyFrom(notice)
-    clean.title = notice.title.strip()[:MAX_TITLE]
-    clean.body = notice.body[:MAX_BODY]
+    clean.title = title.strip()[:MAX_TITLE]
+    clean.body = body[:MAX_BODY]
     clean.thread_id = notice.thread_id or default_thread
     recipients = [r for r in dict.fromkeys(notice.recipient_ids) if is_id(r, "member", "wechat_user")]
     if len(recipients) != len(notice.recipient_ids):

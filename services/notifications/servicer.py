@@ -8,12 +8,21 @@ import grpc
 
 from convene.notifications.v1 import notifications_pb2 as pb
 from convene.notifications.v1 import notifications_pb2_grpc
+from services.notifications import texts
 from services.notifications.domain import Notifications
 from services.notifications.notices import MAX_THREAD_ID
 from services.runtime import validate as v
 from services.runtime.auth import caller
 from services.runtime.errors import InvalidArgument
 from services.runtime.grpc_server import yields_bytes
+
+
+def _locale(context: grpc.aio.ServicerContext) -> str:
+    """The catalog the caller's `accept-language` metadata picks (texts in it), `en` without one."""
+    for key, value in context.invocation_metadata() or ():
+        if key == "accept-language" and isinstance(value, str):
+            return texts.negotiate(value)
+    return texts.DEFAULT_LOCALE
 
 
 def _sequence(field: str, value: int) -> int:
@@ -33,11 +42,11 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
         _sequence("after_sequence", request.after_sequence)
         if request.user_id:
             v.require_id("user_id", request.user_id, "member", "wechat_user")
-        return self._notifications.subscribe(caller(), request.user_id, request.after_sequence)
+        return self._notifications.subscribe(caller(), request.user_id, request.after_sequence, _locale(context))
 
     async def ListNotifications(self, request: pb.ListNotificationsRequest, context: grpc.aio.ServicerContext) -> pb.ListNotificationsResponse:
         size = v.page_size(request.page_size, default=50, maximum=200)
-        return await self._notifications.list_notifications(caller(), size, request.page_token)
+        return await self._notifications.list_notifications(caller(), size, request.page_token, _locale(context))
 
     async def MarkRead(self, request: pb.MarkReadRequest, context: grpc.aio.ServicerContext) -> pb.MarkReadResponse:
         thread_id = v.require_text("thread_id", request.thread_id, max_len=MAX_THREAD_ID)

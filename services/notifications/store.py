@@ -15,6 +15,7 @@ import asyncpg
 
 from convene.groups.v1 import groups_pb2
 from convene.notifications.v1 import notifications_pb2 as pb
+from services.notifications.texts import DEFAULT_LOCALE
 from services.runtime.db import Connection, fetch_one
 from services.runtime.events import timestamp
 from services.runtime.ids import new_ids
@@ -33,6 +34,8 @@ class Content:
     thread_version: int
     event_id: str
     dedupe_key: str
+    # The serialized NotificationText the title and body were rendered from, if any.
+    text: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,12 @@ def notification_from_row(row: asyncpg.Record, *, read: bool = False) -> pb.Noti
         id=row["id"], sequence=row["sequence"], kind=row["kind"], thread_id=row["thread_id"],
         title=row["title"], body=row["body"], group_id=row["group_id"], read=read,
         create_time=timestamp(row["created_at"]), event_id=row["event_id"],
-        unread_count=row["unread_count"], thread_version=row["thread_version"],
+        unread_count=row["unread_count"], thread_version=row["thread_version"], locale=DEFAULT_LOCALE,
     )
     if row["card"] is not None:
         notification.card.CopyFrom(groups_pb2.Card.FromString(row["card"]))
+    if row["text"] is not None:
+        notification.text.ParseFromString(row["text"])
     return notification
 
 
@@ -109,14 +114,14 @@ async def deliver(conn: Connection, user_ids: list[str], content: Content) -> De
         "   RETURNING c.user_id, c.unread_threads"
         " ), written AS ("
         "   INSERT INTO notifications (user_id, sequence, id, unread_count, kind, thread_id, title, body,"
-        "     group_id, card, event_id, dedupe_key, thread_version, created_at)"
-        "   SELECT x.u, x.s, x.i, coalesce(b.unread_threads, x.c), $7, $2, $8, $9, $10, $11, $12, $13, $3, $14"
+        "     group_id, card, event_id, dedupe_key, thread_version, created_at, text)"
+        "   SELECT x.u, x.s, x.i, coalesce(b.unread_threads, x.c), $7, $2, $8, $9, $10, $11, $12, $13, $3, $14, $15"
         "   FROM unnest($1::text[], $4::bigint[], $5::text[], $6::bigint[]) AS x(u, s, i, c)"
         "   LEFT JOIN bumped b ON b.user_id = x.u"
         " )"
         " SELECT user_id, unread_threads FROM bumped",
         users, content.thread_id, content.thread_version, sequences, ids, counts, content.kind, content.title,
-        content.body, content.group_id, content.card, content.event_id, content.dedupe_key, created_at,
+        content.body, content.group_id, content.card, content.event_id, content.dedupe_key, created_at, content.text,
     ):
         counts[position[row["user_id"]]] = row["unread_threads"]
     return Delivered(users, sequences, counts, ids, created_at)
@@ -180,11 +185,11 @@ async def items_after(conn: Connection, user_id: str, sequence: int, limit: int)
     """Stream items (notifications and read marks) after `sequence`, in order; `is_mark` tells which."""
     return await conn.fetch(
         "(SELECT sequence, id, kind, thread_id, title, body, group_id, card, event_id, created_at,"
-        "        unread_count, thread_version, 0::bigint AS up_to_sequence, false AS is_mark"
+        "        unread_count, thread_version, text, 0::bigint AS up_to_sequence, false AS is_mark"
         "   FROM notifications WHERE user_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3)"
         " UNION ALL"
         " (SELECT sequence, '', 0::smallint, thread_id, '', '', '', NULL::bytea, '', created_at,"
-        "         unread_count, 0::bigint, up_to_sequence, true"
+        "         unread_count, 0::bigint, NULL::bytea, up_to_sequence, true"
         "   FROM read_marks WHERE user_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3)"
         " ORDER BY sequence LIMIT $3",
         user_id, sequence, limit,

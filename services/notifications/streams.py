@@ -16,12 +16,12 @@ serializer): a pushed notification arrives already serialized (`wire`), once per
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 
 import asyncpg
 
 from convene.notifications.v1 import notifications_pb2 as pb
-from services.notifications import store
+from services.notifications import store, texts
 from services.notifications.chats import ChatOrder, Fill
 from services.notifications.hub import Hub
 from services.notifications.wire import encode
@@ -42,8 +42,15 @@ class Streams:
         self._fill = fill
         self._gap_wait_s = gap_wait_s
 
-    async def open(self, owner: Awaitable[str], after_sequence: int) -> AsyncIterator[bytes]:
-        """The stream of the user `owner` names once it has checked the caller may open it."""
+    def open(self, owner: Awaitable[str], after_sequence: int,
+             locale: str = texts.DEFAULT_LOCALE) -> AsyncIterator[bytes]:
+        """The stream of the user `owner` names once it has checked the caller may open it; in
+        `locale` when that is not the language notifications are stored in (only such streams pay
+        for rendering)."""
+        items = self._items(owner, after_sequence)
+        return items if locale == texts.DEFAULT_LOCALE else _localized(items, locale)
+
+    async def _items(self, owner: Awaitable[str], after_sequence: int) -> AsyncGenerator[bytes, None]:
         user_id = await owner
         listener = self._hub.register(user_id)
         try:
@@ -128,3 +135,16 @@ class Streams:
             if len(rows) < CATCH_UP_PAGE:
                 return
             sequence = rows[-1]["sequence"]
+
+
+async def _localized(items: AsyncGenerator[bytes, None], locale: str) -> AsyncIterator[bytes]:
+    """Notifications with a template rendered again in `locale`: a parse and a serialization per
+    notification, for readers of another language than the stored one only."""
+    try:
+        async for data in items:
+            response = pb.SubscribeResponse.FromString(data)
+            if response.HasField("notification") and response.notification.text.template:
+                data = encode(pb.SubscribeResponse(notification=texts.localized(response.notification, locale)))
+            yield data
+    finally:
+        await items.aclose()  # the stream's own clean-up (its hub listener) runs now, not at collection

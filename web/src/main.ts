@@ -11,8 +11,8 @@
  */
 import Hls from "hls.js";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { conveneClients, conveneTransport, errorInfo, type ConveneClients } from "../../clients/typescript/src/index.js";
+import { ConnectError } from "@connectrpc/connect";
+import { clientAction, conveneClients, conveneTransport, errorInfo, type ConveneClients } from "../../clients/typescript/src/index.js";
 import { CardKind, CardState, type Card, type Group, type TimelineItem } from "../../clients/typescript/src/gen/convene/groups/v1/groups_pb.js";
 import { MeetingType } from "../../clients/typescript/src/gen/convene/meetings/v1/meetings_pb.js";
 import { NotificationKind, type Notification } from "../../clients/typescript/src/gen/convene/notifications/v1/notifications_pb.js";
@@ -37,11 +37,15 @@ function when(ts: Timestamp | undefined): string {
   return ts ? timestampDate(ts).toLocaleTimeString() : "";
 }
 
+/** Refusals as the error catalog says to treat them (docs/ERRORS.md). */
 function showError(error: unknown): void {
   const info = errorInfo(error);
-  const text = info ? `${info.reason}: ${info.message}` : ConnectError.from(error).message;
-  $("error").textContent = text;
+  $("error").textContent = info ? `${info.reason}: ${info.message}` : ConnectError.from(error).message;
   console.warn("convene call refused", info ?? error);
+  if (clientAction(error) === "reauthenticate") {
+    sessionStorage.removeItem("convene.session");
+    location.reload();
+  }
 }
 
 function requestId(): string {
@@ -162,10 +166,9 @@ class App {
           }
         }
       } catch (error) {
-        const code = ConnectError.from(error).code;
-        if (code === Code.Unauthenticated || code === Code.PermissionDenied) {
+        // A refusal (signed out, not this user's stream) is final; a broken connection is not.
+        if (errorInfo(error) !== undefined && clientAction(error) !== "retry") {
           showError(error);
-          sessionStorage.removeItem("convene.session");
           return;
         }
       }
@@ -373,18 +376,17 @@ class App {
     if (dialog.open) dialog.close();
   }
 
-  /** Meetings ring in thread `<mtg_…>/call/<run>`, group calls in the call's own id. */
+  /** The notice's text says what rings: `meeting_id` for a meeting, `call_id` for a group call. */
   private async answerCall(answer: boolean): Promise<void> {
-    const thread = this.ringing?.threadId ?? "";
+    const args = this.ringing?.text?.args ?? {};
     this.stopRinging();
     try {
-      if (thread.startsWith("mtg_")) {
-        const meetingId = thread.split("/")[0];
-        if (answer) await this.convene.meetings.joinMeeting({ meetingId });
-        else await this.convene.meetings.declineMeetingCall({ meetingId });
-      } else if (thread.startsWith("call_")) {
-        if (answer) await this.convene.groups.joinGroupCall({ callId: thread });
-        else await this.convene.groups.leaveGroupCall({ callId: thread });
+      if (args.meeting_id) {
+        if (answer) await this.convene.meetings.joinMeeting({ meetingId: args.meeting_id });
+        else await this.convene.meetings.declineMeetingCall({ meetingId: args.meeting_id });
+      } else if (args.call_id) {
+        if (answer) await this.convene.groups.joinGroupCall({ callId: args.call_id });
+        else await this.convene.groups.leaveGroupCall({ callId: args.call_id });
       }
     } catch (error) {
       showError(error);

@@ -14,18 +14,20 @@ from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications.sources import Source
 from services.runtime import subjects
 from services.runtime.events import Event
+from services.runtime.notice_text import text
 
-_CARD_TITLES = {
-    groups_pb2.CARD_STATE_SCHEDULED: "Live scheduled",
-    groups_pb2.CARD_STATE_LIVE: "Live now",
-    groups_pb2.CARD_STATE_ENDED: "Live ended",
-    groups_pb2.CARD_STATE_REPLAY_READY: "Replay ready",
-    groups_pb2.CARD_STATE_REPLAY_DELETED: "Replay deleted",
+# The template of a card's notice by its subject and state (texts/<locale>.toml `card.*`).
+_LIVE_CARD_TEMPLATES = {
+    groups_pb2.CARD_STATE_SCHEDULED: "card.live.scheduled",
+    groups_pb2.CARD_STATE_LIVE: "card.live.live",
+    groups_pb2.CARD_STATE_ENDED: "card.live.ended",
+    groups_pb2.CARD_STATE_REPLAY_READY: "card.live.replay_ready",
+    groups_pb2.CARD_STATE_REPLAY_DELETED: "card.live.replay_deleted",
 }
-_MEETING_TITLES = {
-    groups_pb2.CARD_STATE_SCHEDULED: "Meeting scheduled",
-    groups_pb2.CARD_STATE_LIVE: "Meeting in progress",
-    groups_pb2.CARD_STATE_ENDED: "Meeting ended",
+_MEETING_CARD_TEMPLATES = {
+    groups_pb2.CARD_STATE_SCHEDULED: "card.meeting.scheduled",
+    groups_pb2.CARD_STATE_LIVE: "card.meeting.live",
+    groups_pb2.CARD_STATE_ENDED: "card.meeting.ended",
 }
 
 
@@ -34,16 +36,17 @@ def card_notices(event: Event) -> list[notice_pb2.Notice]:
     version orders its changes, so a late "live" never replaces "ended" in anyone's inbox."""
     change = event.payload(group_events.CardChanged)
     card = change.card
-    titles = _MEETING_TITLES if card.kind == groups_pb2.CARD_KIND_MEETING else _CARD_TITLES
+    templates = _MEETING_CARD_TEMPLATES if card.kind == groups_pb2.CARD_KIND_MEETING else _LIVE_CARD_TEMPLATES
     kind = (pb.NOTIFICATION_KIND_REPLAY_READY if card.state == groups_pb2.CARD_STATE_REPLAY_READY
             else pb.NOTIFICATION_KIND_CARD)
     return [notice_pb2.Notice(
         recipient_ids=change.recipient_ids, kind=kind, thread_id=card.id,
-        title=f"{titles.get(card.state, 'Card')}: {card.title}", body=change.group_name,
+        text=text(templates.get(card.state, "card.other"), title=card.title, group_name=change.group_name),
         card=card, group_id=change.group_id, thread_version=card.version,
     )]
 
 
+# Terms of the catalogs for a call's media.
 _CALL_TYPES = {groups_pb2.CALL_TYPE_VOICE: "voice", groups_pb2.CALL_TYPE_VIDEO: "video"}
 
 
@@ -53,9 +56,9 @@ def call_started_notices(event: Event) -> list[notice_pb2.Notice]:
     call = started.call
     return [notice_pb2.Notice(
         recipient_ids=started.ring_ids, kind=pb.NOTIFICATION_KIND_INCOMING_CALL, thread_id=call.id,
-        title=f"Incoming {_CALL_TYPES.get(call.type, 'group')} call: {started.group_name}",
-        body=f"{call.starter_id} is calling the group; join or decline.", group_id=call.group_id,
-        thread_version=1,
+        text=text("call.incoming", call_type=_CALL_TYPES.get(call.type, "group"), group_name=started.group_name,
+                  starter_id=call.starter_id, call_id=call.id),
+        group_id=call.group_id, thread_version=1,
     )]
 
 
@@ -66,8 +69,9 @@ def call_ringing_stopped_notices(event: Event) -> list[notice_pb2.Notice]:
     stopped = event.payload(group_events.CallRingingStopped)
     return [notice_pb2.Notice(
         recipient_ids=[stopped.participant_id], kind=pb.NOTIFICATION_KIND_RINGING_STOPPED,
-        thread_id=stopped.call_id, title=f"Call {'answered' if stopped.answered else 'declined'}: "
-                                         f"{stopped.group_name}",
+        thread_id=stopped.call_id,
+        text=text("call.answered" if stopped.answered else "call.declined", group_name=stopped.group_name,
+                  call_id=stopped.call_id),
         group_id=stopped.group_id, thread_version=2,
     )]
 
@@ -81,7 +85,8 @@ def call_ended_notices(event: Event) -> list[notice_pb2.Notice]:
         return []
     return [notice_pb2.Notice(
         recipient_ids=missed, kind=pb.NOTIFICATION_KIND_MISSED_CALL, thread_id=call.id,
-        title=f"Missed {_CALL_TYPES.get(call.type, 'group')} call", body=f"From {call.starter_id}.",
+        text=text("call.missed", call_type=_CALL_TYPES.get(call.type, "group"), starter_id=call.starter_id,
+                  call_id=call.id),
         group_id=call.group_id, thread_version=2,
     )]
 

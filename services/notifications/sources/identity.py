@@ -9,19 +9,19 @@ from convene.notifications.v1 import notifications_pb2 as pb
 from services.notifications.sources import Source
 from services.runtime import subjects
 from services.runtime.events import Event
+from services.runtime.notice_text import text
 
 
 def handover_notices(event: Event) -> list[notice_pb2.Notice]:
     """`identity.v1.contacts.handed_over`: one handover may come as several events (one per slice
     of its WeChat users); they share a thread per handover."""
     handover = event.payload(identity_events.ContactsHandedOver)
-    enterprise = handover.enterprise_name or "the enterprise"
     return [notice_pb2.Notice(
         recipient_ids=handover.wechat_user_ids, kind=pb.NOTIFICATION_KIND_CONTACT_HANDOVER,
         thread_id=f"handover/{handover.handover_id or event.id}",
-        title=f"Your contact at {enterprise} is now {handover.to_display_name}",
-        body=(f"{handover.from_display_name} has left {enterprise}; {handover.to_display_name} "
-              f"now looks after you as your contact."),
+        text=text("contacts.handed_over" if handover.enterprise_name else "contacts.handed_over.unnamed",
+                  enterprise_name=handover.enterprise_name, from_name=handover.from_display_name,
+                  to_name=handover.to_display_name),
     )]
 
 

@@ -27,7 +27,7 @@ from convene.notifications.v1 import notifications_pb2 as convene_dot_notificati
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%convene/notifications/v1/notice.proto\x12\x18\x63onvene.notifications.v1\x1a\x1e\x63onvene/groups/v1/groups.proto\x1a,convene/notifications/v1/notifications.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x02\n\x06Notice\x12\x15\n\rrecipient_ids\x18\x01 \x03(\t\x12\x38\n\x04kind\x18\x02 \x01(\x0e\x32*.convene.notifications.v1.NotificationKind\x12\x11\n\tthread_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12%\n\x04\x63\x61rd\x18\x06 \x01(\x0b\x32\x17.convene.groups.v1.Card\x12\x10\n\x08group_id\x18\x07 \x01(\t\x12\x16\n\x0ethread_version\x18\x08 \x01(\x03\x12\x30\n\x0c\x64\x65liver_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03key\x18\n \x01(\t\x12\x10\n\x08revision\x18\x0b \x01(\x03\"1\n\x10NoticeWithdrawal\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\x03\"\x86\x01\n\x10NoticesRequested\x12\x31\n\x07notices\x18\x01 \x03(\x0b\x32 .convene.notifications.v1.Notice\x12?\n\x0bwithdrawals\x18\x02 \x03(\x0b\x32*.convene.notifications.v1.NoticeWithdrawalb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%convene/notifications/v1/notice.proto\x12\x18\x63onvene.notifications.v1\x1a\x1e\x63onvene/groups/v1/groups.proto\x1a,convene/notifications/v1/notifications.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe5\x02\n\x06Notice\x12\x15\n\rrecipient_ids\x18\x01 \x03(\t\x12\x38\n\x04kind\x18\x02 \x01(\x0e\x32*.convene.notifications.v1.NotificationKind\x12\x11\n\tthread_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12%\n\x04\x63\x61rd\x18\x06 \x01(\x0b\x32\x17.convene.groups.v1.Card\x12\x10\n\x08group_id\x18\x07 \x01(\t\x12\x16\n\x0ethread_version\x18\x08 \x01(\x03\x12\x30\n\x0c\x64\x65liver_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03key\x18\n \x01(\t\x12\x10\n\x08revision\x18\x0b \x01(\x03\x12\x38\n\x04text\x18\x0c \x01(\x0b\x32*.convene.notifications.v1.NotificationText\"1\n\x10NoticeWithdrawal\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x10\n\x08revision\x18\x02 \x01(\x03\"\x86\x01\n\x10NoticesRequested\x12\x31\n\x07notices\x18\x01 \x03(\x0b\x32 .convene.notifications.v1.Notice\x12?\n\x0bwithdrawals\x18\x02 \x03(\x0b\x32*.convene.notifications.v1.NoticeWithdrawalb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +35,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.notifications.v1.no
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_NOTICE']._serialized_start=179
-  _globals['_NOTICE']._serialized_end=478
-  _globals['_NOTICEWITHDRAWAL']._serialized_start=480
-  _globals['_NOTICEWITHDRAWAL']._serialized_end=529
-  _globals['_NOTICESREQUESTED']._serialized_start=532
-  _globals['_NOTICESREQUESTED']._serialized_end=666
+  _globals['_NOTICE']._serialized_end=536
+  _globals['_NOTICEWITHDRAWAL']._serialized_start=538
+  _globals['_NOTICEWITHDRAWAL']._serialized_end=587
+  _globals['_NOTICESREQUESTED']._serialized_start=590
+  _globals['_NOTICESREQUESTED']._serialized_end=724
 # @@protoc_insertion_point(module_scope)

@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Notice(_message.Message):
-    __slots__ = ("recipient_ids", "kind", "thread_id", "title", "body", "card", "group_id", "thread_version", "deliver_time", "key", "revision")
+    __slots__ = ("recipient_ids", "kind", "thread_id", "title", "body", "card", "group_id", "thread_version", "deliver_time", "key", "revision", "text")
     RECIPIENT_IDS_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     THREAD_ID_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,7 @@ class Notice(_message.Message):
     DELIVER_TIME_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
     recipient_ids: _containers.RepeatedScalarFieldContainer[str]
     kind: _notifications_pb2.NotificationKind
     thread_id: str
@@ -35,7 +36,8 @@ class Notice(_message.Message):
     deliver_time: _timestamp_pb2.Timestamp
     key: str
     revision: int
-    def __init__(self, recipient_ids: _Optional[_Iterable[str]] = ..., kind: _Optional[_Union[_notifications_pb2.NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., thread_version: _Optional[int] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., key: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
+    text: _notifications_pb2.NotificationText
+    def __init__(self, recipient_ids: _Optional[_Iterable[str]] = ..., kind: _Optional[_Union[_notifications_pb2.NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., thread_version: _Optional[int] = ..., deliver_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., key: _Optional[str] = ..., revision: _Optional[int] = ..., text: _Optional[_Union[_notifications_pb2.NotificationText, _Mapping]] = ...) -> None: ...
 
 class NoticeWithdrawal(_message.Message):
     __slots__ = ("key", "revision")

@@ -26,41 +26,47 @@ from convene.groups.v1 import groups_pb2 as convene_dot_groups_dot_v1_dot_groups
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,convene/notifications/v1/notifications.proto\x12\x18\x63onvene.notifications.v1\x1a\x1e\x63onvene/groups/v1/groups.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xce\x02\n\x0cNotification\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x38\n\x04kind\x18\x03 \x01(\x0e\x32*.convene.notifications.v1.NotificationKind\x12\x11\n\tthread_id\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12\x0c\n\x04\x62ody\x18\x06 \x01(\t\x12%\n\x04\x63\x61rd\x18\x07 \x01(\x0b\x32\x17.convene.groups.v1.Card\x12\x10\n\x08group_id\x18\x08 \x01(\t\x12\x0c\n\x04read\x18\t \x01(\x08\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x65vent_id\x18\x0b \x01(\t\x12\x14\n\x0cunread_count\x18\x0c \x01(\x03\x12\x16\n\x0ethread_version\x18\r \x01(\x03\";\n\x10SubscribeRequest\x12\x16\n\x0e\x61\x66ter_sequence\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\xb4\x03\n\x11SubscribeResponse\x12>\n\x0cnotification\x18\x01 \x01(\x0b\x32&.convene.notifications.v1.NotificationH\x00\x12\x37\n\tcaught_up\x18\x02 \x01(\x0b\x32\".convene.notifications.v1.CaughtUpH\x00\x12;\n\x0bread_marked\x18\x03 \x01(\x0b\x32$.convene.notifications.v1.ReadMarkedH\x00\x12\x32\n\x06resync\x18\x04 \x01(\x0b\x32 .convene.notifications.v1.ResyncH\x00\x12=\n\x0c\x63hat_message\x18\x05 \x01(\x0b\x32%.convene.notifications.v1.ChatMessageH\x00\x12\x32\n\nchat_state\x18\x06 \x01(\x0b\x32\x1c.convene.groups.v1.ChatStateH\x00\x12\x39\n\rchat_receipts\x18\x07 \x01(\x0b\x32 .convene.groups.v1.ReceiptCountsH\x00\x42\x07\n\x05\x65vent\"^\n\x0b\x43hatMessage\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12-\n\x04item\x18\x02 \x01(\x0b\x32\x1f.convene.groups.v1.TimelineItem\x12\x0e\n\x06notify\x18\x03 \x01(\x08\"2\n\x08\x43\x61ughtUp\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x14\n\x0cunread_count\x18\x02 \x01(\x03\"_\n\nReadMarked\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x16\n\x0eup_to_sequence\x18\x03 \x01(\x03\x12\x14\n\x0cunread_count\x18\x04 \x01(\x03\" \n\x06Resync\x12\x16\n\x0e\x61\x66ter_sequence\x18\x01 \x01(\x03\"A\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x9b\x01\n\x19ListNotificationsResponse\x12=\n\rnotifications\x18\x01 \x03(\x0b\x32&.convene.notifications.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\x12\x10\n\x08sequence\x18\x04 \x01(\x03\"<\n\x0fMarkReadRequest\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x16\n\x0eup_to_sequence\x18\x02 \x01(\x03\":\n\x10MarkReadResponse\x12\x14\n\x0cunread_count\x18\x01 \x01(\x03\x12\x10\n\x08sequence\x18\x02 \x01(\x03\",\n\x12MarkAllReadRequest\x12\x16\n\x0eup_to_sequence\x18\x01 \x01(\x03\"S\n\x13MarkAllReadResponse\x12\x14\n\x0cunread_count\x18\x01 \x01(\x03\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x14\n\x0cmarked_count\x18\x03 \x01(\x03*\xf1\x03\n\x10NotificationKind\x12!\n\x1dNOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16NOTIFICATION_KIND_CARD\x10\x01\x12(\n$NOTIFICATION_KIND_MEETING_INVITATION\x10\x02\x12\x1e\n\x1aNOTIFICATION_KIND_REMINDER\x10\x03\x12#\n\x1fNOTIFICATION_KIND_INCOMING_CALL\x10\x04\x12!\n\x1dNOTIFICATION_KIND_MISSED_CALL\x10\x05\x12\"\n\x1eNOTIFICATION_KIND_REPLAY_READY\x10\x06\x12&\n\"NOTIFICATION_KIND_CONTACT_HANDOVER\x10\x07\x12%\n!NOTIFICATION_KIND_MEETING_UPDATED\x10\x08\x12\'\n#NOTIFICATION_KIND_MEETING_CANCELLED\x10\t\x12#\n\x1fNOTIFICATION_KIND_MEETING_REPLY\x10\n\x12%\n!NOTIFICATION_KIND_RINGING_STOPPED\x10\x0b\x12$\n NOTIFICATION_KIND_COVER_REVIEWED\x10\x0c\x32\xcb\x03\n\x14NotificationsService\x12\x66\n\tSubscribe\x12*.convene.notifications.v1.SubscribeRequest\x1a+.convene.notifications.v1.SubscribeResponse0\x01\x12|\n\x11ListNotifications\x12\x32.convene.notifications.v1.ListNotificationsRequest\x1a\x33.convene.notifications.v1.ListNotificationsResponse\x12\x61\n\x08MarkRead\x12).convene.notifications.v1.MarkReadRequest\x1a*.convene.notifications.v1.MarkReadResponse\x12j\n\x0bMarkAllRead\x12,.convene.notifications.v1.MarkAllReadRequest\x1a-.convene.notifications.v1.MarkAllReadResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,convene/notifications/v1/notifications.proto\x12\x18\x63onvene.notifications.v1\x1a\x1e\x63onvene/groups/v1/groups.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\x03\n\x0cNotification\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x38\n\x04kind\x18\x03 \x01(\x0e\x32*.convene.notifications.v1.NotificationKind\x12\x11\n\tthread_id\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12\x0c\n\x04\x62ody\x18\x06 \x01(\t\x12%\n\x04\x63\x61rd\x18\x07 \x01(\x0b\x32\x17.convene.groups.v1.Card\x12\x10\n\x08group_id\x18\x08 \x01(\t\x12\x0c\n\x04read\x18\t \x01(\x08\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x65vent_id\x18\x0b \x01(\t\x12\x14\n\x0cunread_count\x18\x0c \x01(\x03\x12\x16\n\x0ethread_version\x18\r \x01(\x03\x12\x38\n\x04text\x18\x0e \x01(\x0b\x32*.convene.notifications.v1.NotificationText\x12\x0e\n\x06locale\x18\x0f \x01(\t\"\xd0\x01\n\x10NotificationText\x12\x10\n\x08template\x18\x01 \x01(\t\x12\x42\n\x04\x61rgs\x18\x02 \x03(\x0b\x32\x34.convene.notifications.v1.NotificationText.ArgsEntry\x12\x39\n\x05lines\x18\x03 \x03(\x0b\x32*.convene.notifications.v1.NotificationText\x1a+\n\tArgsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\";\n\x10SubscribeRequest\x12\x16\n\x0e\x61\x66ter_sequence\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\xb4\x03\n\x11SubscribeResponse\x12>\n\x0cnotification\x18\x01 \x01(\x0b\x32&.convene.notifications.v1.NotificationH\x00\x12\x37\n\tcaught_up\x18\x02 \x01(\x0b\x32\".convene.notifications.v1.CaughtUpH\x00\x12;\n\x0bread_marked\x18\x03 \x01(\x0b\x32$.convene.notifications.v1.ReadMarkedH\x00\x12\x32\n\x06resync\x18\x04 \x01(\x0b\x32 .convene.notifications.v1.ResyncH\x00\x12=\n\x0c\x63hat_message\x18\x05 \x01(\x0b\x32%.convene.notifications.v1.ChatMessageH\x00\x12\x32\n\nchat_state\x18\x06 \x01(\x0b\x32\x1c.convene.groups.v1.ChatStateH\x00\x12\x39\n\rchat_receipts\x18\x07 \x01(\x0b\x32 .convene.groups.v1.ReceiptCountsH\x00\x42\x07\n\x05\x65vent\"^\n\x0b\x43hatMessage\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12-\n\x04item\x18\x02 \x01(\x0b\x32\x1f.convene.groups.v1.TimelineItem\x12\x0e\n\x06notify\x18\x03 \x01(\x08\"2\n\x08\x43\x61ughtUp\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x14\n\x0cunread_count\x18\x02 \x01(\x03\"_\n\nReadMarked\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x16\n\x0eup_to_sequence\x18\x03 \x01(\x03\x12\x14\n\x0cunread_count\x18\x04 \x01(\x03\" \n\x06Resync\x12\x16\n\x0e\x61\x66ter_sequence\x18\x01 \x01(\x03\"A\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\x9b\x01\n\x19ListNotificationsResponse\x12=\n\rnotifications\x18\x01 \x03(\x0b\x32&.convene.notifications.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\x12\x10\n\x08sequence\x18\x04 \x01(\x03\"<\n\x0fMarkReadRequest\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x16\n\x0eup_to_sequence\x18\x02 \x01(\x03\":\n\x10MarkReadResponse\x12\x14\n\x0cunread_count\x18\x01 \x01(\x03\x12\x10\n\x08sequence\x18\x02 \x01(\x03\",\n\x12MarkAllReadRequest\x12\x16\n\x0eup_to_sequence\x18\x01 \x01(\x03\"S\n\x13MarkAllReadResponse\x12\x14\n\x0cunread_count\x18\x01 \x01(\x03\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x14\n\x0cmarked_count\x18\x03 \x01(\x03*\xf1\x03\n\x10NotificationKind\x12!\n\x1dNOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16NOTIFICATION_KIND_CARD\x10\x01\x12(\n$NOTIFICATION_KIND_MEETING_INVITATION\x10\x02\x12\x1e\n\x1aNOTIFICATION_KIND_REMINDER\x10\x03\x12#\n\x1fNOTIFICATION_KIND_INCOMING_CALL\x10\x04\x12!\n\x1dNOTIFICATION_KIND_MISSED_CALL\x10\x05\x12\"\n\x1eNOTIFICATION_KIND_REPLAY_READY\x10\x06\x12&\n\"NOTIFICATION_KIND_CONTACT_HANDOVER\x10\x07\x12%\n!NOTIFICATION_KIND_MEETING_UPDATED\x10\x08\x12\'\n#NOTIFICATION_KIND_MEETING_CANCELLED\x10\t\x12#\n\x1fNOTIFICATION_KIND_MEETING_REPLY\x10\n\x12%\n!NOTIFICATION_KIND_RINGING_STOPPED\x10\x0b\x12$\n NOTIFICATION_KIND_COVER_REVIEWED\x10\x0c\x32\xcb\x03\n\x14NotificationsService\x12\x66\n\tSubscribe\x12*.convene.notifications.v1.SubscribeRequest\x1a+.convene.notifications.v1.SubscribeResponse0\x01\x12|\n\x11ListNotifications\x12\x32.convene.notifications.v1.ListNotificationsRequest\x1a\x33.convene.notifications.v1.ListNotificationsResponse\x12\x61\n\x08MarkRead\x12).convene.notifications.v1.MarkReadRequest\x1a*.convene.notifications.v1.MarkReadResponse\x12j\n\x0bMarkAllRead\x12,.convene.notifications.v1.MarkAllReadRequest\x1a-.convene.notifications.v1.MarkAllReadResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.notifications.v1.notifications_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_NOTIFICATIONKIND']._serialized_start=1734
-  _globals['_NOTIFICATIONKIND']._serialized_end=2231
+  _globals['_NOTIFICATIONTEXT_ARGSENTRY']._loaded_options = None
+  _globals['_NOTIFICATIONTEXT_ARGSENTRY']._serialized_options = b'8\001'
+  _globals['_NOTIFICATIONKIND']._serialized_start=2019
+  _globals['_NOTIFICATIONKIND']._serialized_end=2516
   _globals['_NOTIFICATION']._serialized_start=140
-  _globals['_NOTIFICATION']._serialized_end=474
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=476
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=535
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=538
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=974
-  _globals['_CHATMESSAGE']._serialized_start=976
-  _globals['_CHATMESSAGE']._serialized_end=1070
-  _globals['_CAUGHTUP']._serialized_start=1072
-  _globals['_CAUGHTUP']._serialized_end=1122
-  _globals['_READMARKED']._serialized_start=1124
-  _globals['_READMARKED']._serialized_end=1219
-  _globals['_RESYNC']._serialized_start=1221
-  _globals['_RESYNC']._serialized_end=1253
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=1255
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=1320
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=1323
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=1478
-  _globals['_MARKREADREQUEST']._serialized_start=1480
-  _globals['_MARKREADREQUEST']._serialized_end=1540
-  _globals['_MARKREADRESPONSE']._serialized_start=1542
-  _globals['_MARKREADRESPONSE']._serialized_end=1600
-  _globals['_MARKALLREADREQUEST']._serialized_start=1602
-  _globals['_MARKALLREADREQUEST']._serialized_end=1646
-  _globals['_MARKALLREADRESPONSE']._serialized_start=1648
-  _globals['_MARKALLREADRESPONSE']._serialized_end=1731
-  _globals['_NOTIFICATIONSSERVICE']._serialized_start=2234
-  _globals['_NOTIFICATIONSSERVICE']._serialized_end=2693
+  _globals['_NOTIFICATION']._serialized_end=548
+  _globals['_NOTIFICATIONTEXT']._serialized_start=551
+  _globals['_NOTIFICATIONTEXT']._serialized_end=759
+  _globals['_NOTIFICATIONTEXT_ARGSENTRY']._serialized_start=716
+  _globals['_NOTIFICATIONTEXT_ARGSENTRY']._serialized_end=759
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=761
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=820
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=823
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=1259
+  _globals['_CHATMESSAGE']._serialized_start=1261
+  _globals['_CHATMESSAGE']._serialized_end=1355
+  _globals['_CAUGHTUP']._serialized_start=1357
+  _globals['_CAUGHTUP']._serialized_end=1407
+  _globals['_READMARKED']._serialized_start=1409
+  _globals['_READMARKED']._serialized_end=1504
+  _globals['_RESYNC']._serialized_start=1506
+  _globals['_RESYNC']._serialized_end=1538
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=1540
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=1605
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=1608
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=1763
+  _globals['_MARKREADREQUEST']._serialized_start=1765
+  _globals['_MARKREADREQUEST']._serialized_end=1825
+  _globals['_MARKREADRESPONSE']._serialized_start=1827
+  _globals['_MARKREADRESPONSE']._serialized_end=1885
+  _globals['_MARKALLREADREQUEST']._serialized_start=1887
+  _globals['_MARKALLREADREQUEST']._serialized_end=1931
+  _globals['_MARKALLREADRESPONSE']._serialized_start=1933
+  _globals['_MARKALLREADRESPONSE']._serialized_end=2016
+  _globals['_NOTIFICATIONSSERVICE']._serialized_start=2519
+  _globals['_NOTIFICATIONSSERVICE']._serialized_end=2978
 # @@protoc_insertion_point(module_scope)

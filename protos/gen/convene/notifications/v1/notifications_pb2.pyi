@@ -41,7 +41,7 @@ NOTIFICATION_KIND_RINGING_STOPPED: NotificationKind
 NOTIFICATION_KIND_COVER_REVIEWED: NotificationKind
 
 class Notification(_message.Message):
-    __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id", "unread_count", "thread_version")
+    __slots__ = ("id", "sequence", "kind", "thread_id", "title", "body", "card", "group_id", "read", "create_time", "event_id", "unread_count", "thread_version", "text", "locale")
     ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,8 @@ class Notification(_message.Message):
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
     THREAD_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    LOCALE_FIELD_NUMBER: _ClassVar[int]
     id: str
     sequence: int
     kind: NotificationKind
@@ -68,7 +70,26 @@ class Notification(_message.Message):
     event_id: str
     unread_count: int
     thread_version: int
-    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_id: _Optional[str] = ..., unread_count: _Optional[int] = ..., thread_version: _Optional[int] = ...) -> None: ...
+    text: NotificationText
+    locale: str
+    def __init__(self, id: _Optional[str] = ..., sequence: _Optional[int] = ..., kind: _Optional[_Union[NotificationKind, str]] = ..., thread_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., group_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_id: _Optional[str] = ..., unread_count: _Optional[int] = ..., thread_version: _Optional[int] = ..., text: _Optional[_Union[NotificationText, _Mapping]] = ..., locale: _Optional[str] = ...) -> None: ...
+
+class NotificationText(_message.Message):
+    __slots__ = ("template", "args", "lines")
+    class ArgsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    ARGS_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    template: str
+    args: _containers.ScalarMap[str, str]
+    lines: _containers.RepeatedCompositeFieldContainer[NotificationText]
+    def __init__(self, template: _Optional[str] = ..., args: _Optional[_Mapping[str, str]] = ..., lines: _Optional[_Iterable[_Union[NotificationText, _Mapping]]] = ...) -> None: ...
 
 class SubscribeRequest(_message.Message):
     __slots__ = ("after_sequence", "user_id")

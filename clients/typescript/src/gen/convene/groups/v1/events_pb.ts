@@ -4,7 +4,9 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { CallType, Card, Forward, Group, GroupCall, TimelineItem } from "./groups_pb.js";
+import type { Cover } from "./covers_pb.js";
+import { file_convene_groups_v1_covers } from "./covers_pb.js";
+import type { CallType, Card, ChatState, Forward, Group, GroupCall, ReceiptCount, TimelineItem } from "./groups_pb.js";
 import { file_convene_groups_v1_groups } from "./groups_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/groups/v1/events.proto.
  */
 export const file_convene_groups_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5jb252ZW5lL2dyb3Vwcy92MS9ldmVudHMucHJvdG8SEWNvbnZlbmUuZ3JvdXBzLnYxIksKDEdyb3VwQ3JlYXRlZBInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhIKCm1lbWJlcl9pZHMYAiADKAkiggEKC0NhcmRDaGFuZ2VkEhAKCGdyb3VwX2lkGAEgASgJEhIKCmdyb3VwX25hbWUYAiABKAkSJQoEY2FyZBgDIAEoCzIXLmNvbnZlbmUuZ3JvdXBzLnYxLkNhcmQSDwoHaXRlbV9pZBgEIAEoCRIVCg1yZWNpcGllbnRfaWRzGAUgAygJIlwKDE1lbWJlcnNBZGRlZBInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhEKCWFkZGVkX2lkcxgCIAMoCRIQCghhY3Rvcl9pZBgDIAEoCSKSAQoOTWVtYmVyc1JlbW92ZWQSJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cBITCgtyZW1vdmVkX2lkcxgCIAMoCRIQCghhY3Rvcl9pZBgDIAEoCRIwCgZyZWFzb24YBCABKA4yIC5jb252ZW5lLmdyb3Vwcy52MS5SZW1vdmFsUmVhc29uIloKFE93bmVyc2hpcFRyYW5zZmVycmVkEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXASGQoRcHJldmlvdXNfb3duZXJfaWQYAiABKAkiTQoOR3JvdXBEaXNtaXNzZWQSJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cBISCgptZW1iZXJfaWRzGAIgAygJIlAKDU1lc3NhZ2VQb3N0ZWQSEAoIZ3JvdXBfaWQYASABKAkSLQoEaXRlbRgCIAEoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlRpbWVsaW5lSXRlbSI8Cg1DYXJkRm9yd2FyZGVkEisKB2ZvcndhcmQYASABKAsyGi5jb252ZW5lLmdyb3Vwcy52MS5Gb3J3YXJkIl8KC0NhbGxTdGFydGVkEioKBGNhbGwYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cENhbGwSEgoKZ3JvdXBfbmFtZRgCIAEoCRIQCghyaW5nX2lkcxgDIAMoCSJ1ChJDYWxsUmluZ2luZ1N0b3BwZWQSDwoHY2FsbF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRISCgpncm91cF9uYW1lGAMgASgJEhYKDnBhcnRpY2lwYW50X2lkGAQgASgJEhAKCGFuc3dlcmVkGAUgASgIIq8BCgxDYWxsVXBncmFkZWQSDwoHY2FsbF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIpCgR0eXBlGAMgASgOMhsuY29udmVuZS5ncm91cHMudjEuQ2FsbFR5cGUSFwoPcGFydGljaXBhbnRfaWRzGAQgAygJEhUKDWVudGVycHJpc2VfaWQYBSABKAkSEgoKc3RhcnRlcl9pZBgGIAEoCRINCgV0b3BpYxgHIAEoCSI3CglDYWxsRW5kZWQSKgoEY2FsbBgBIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwQ2FsbCpkCg1SZW1vdmFsUmVhc29uEh4KGlJFTU9WQUxfUkVBU09OX1VOU1BFQ0lGSUVEEAASFwoTUkVNT1ZBTF9SRUFTT05fTEVGVBABEhoKFlJFTU9WQUxfUkVBU09OX1JFTU9WRUQQAmIGcHJvdG8z", [file_convene_groups_v1_groups]);
+  fileDesc("Ch5jb252ZW5lL2dyb3Vwcy92MS9ldmVudHMucHJvdG8SEWNvbnZlbmUuZ3JvdXBzLnYxIksKDEdyb3VwQ3JlYXRlZBInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhIKCm1lbWJlcl9pZHMYAiADKAkiggEKC0NhcmRDaGFuZ2VkEhAKCGdyb3VwX2lkGAEgASgJEhIKCmdyb3VwX25hbWUYAiABKAkSJQoEY2FyZBgDIAEoCzIXLmNvbnZlbmUuZ3JvdXBzLnYxLkNhcmQSDwoHaXRlbV9pZBgEIAEoCRIVCg1yZWNpcGllbnRfaWRzGAUgAygJIlwKDE1lbWJlcnNBZGRlZBInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhEKCWFkZGVkX2lkcxgCIAMoCRIQCghhY3Rvcl9pZBgDIAEoCSKSAQoOTWVtYmVyc1JlbW92ZWQSJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cBITCgtyZW1vdmVkX2lkcxgCIAMoCRIQCghhY3Rvcl9pZBgDIAEoCRIwCgZyZWFzb24YBCABKA4yIC5jb252ZW5lLmdyb3Vwcy52MS5SZW1vdmFsUmVhc29uIloKFE93bmVyc2hpcFRyYW5zZmVycmVkEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXASGQoRcHJldmlvdXNfb3duZXJfaWQYAiABKAkiTQoOR3JvdXBEaXNtaXNzZWQSJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cBISCgptZW1iZXJfaWRzGAIgAygJIncKDU1lc3NhZ2VQb3N0ZWQSEAoIZ3JvdXBfaWQYASABKAkSLQoEaXRlbRgCIAEoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlRpbWVsaW5lSXRlbRIVCg1yZWNpcGllbnRfaWRzGAMgAygJEg4KBm5vdGlmeRgEIAMoCCKXAQoQQ2hhdFN0YXRlQ2hhbmdlZBI7CgdtZW1iZXJzGAEgAygLMiouY29udmVuZS5ncm91cHMudjEuQ2hhdFN0YXRlQ2hhbmdlZC5NZW1iZXIaRgoGTWVtYmVyEg8KB3VzZXJfaWQYASABKAkSKwoFc3RhdGUYAiABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5DaGF0U3RhdGUiVAoOU2VuZGVyUmVjZWlwdHMSEQoJc2VuZGVyX2lkGAEgASgJEi8KBmNvdW50cxgCIAMoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlJlY2VpcHRDb3VudCJoCg9SZWNlaXB0c0NoYW5nZWQSEAoIZ3JvdXBfaWQYASABKAkSDwoHdmVyc2lvbhgCIAEoAxIyCgdzZW5kZXJzGAMgAygLMiEuY29udmVuZS5ncm91cHMudjEuU2VuZGVyUmVjZWlwdHMiOAoNQ292ZXJSZXZpZXdlZBInCgVjb3ZlchgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkNvdmVyIjwKDUNhcmRGb3J3YXJkZWQSKwoHZm9yd2FyZBgBIAEoCzIaLmNvbnZlbmUuZ3JvdXBzLnYxLkZvcndhcmQiXwoLQ2FsbFN0YXJ0ZWQSKgoEY2FsbBgBIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwQ2FsbBISCgpncm91cF9uYW1lGAIgASgJEhAKCHJpbmdfaWRzGAMgAygJInUKEkNhbGxSaW5naW5nU3RvcHBlZBIPCgdjYWxsX2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhIKCmdyb3VwX25hbWUYAyABKAkSFgoOcGFydGljaXBhbnRfaWQYBCABKAkSEAoIYW5zd2VyZWQYBSABKAgirwEKDENhbGxVcGdyYWRlZBIPCgdjYWxsX2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEikKBHR5cGUYAyABKA4yGy5jb252ZW5lLmdyb3Vwcy52MS5DYWxsVHlwZRIXCg9wYXJ0aWNpcGFudF9pZHMYBCADKAkSFQoNZW50ZXJwcmlzZV9pZBgFIAEoCRISCgpzdGFydGVyX2lkGAYgASgJEg0KBXRvcGljGAcgASgJIjcKCUNhbGxFbmRlZBIqCgRjYWxsGAEgASgLMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBDYWxsKmQKDVJlbW92YWxSZWFzb24SHgoaUkVNT1ZBTF9SRUFTT05fVU5TUEVDSUZJRUQQABIXChNSRU1PVkFMX1JFQVNPTl9MRUZUEAESGgoWUkVNT1ZBTF9SRUFTT05fUkVNT1ZFRBACYgZwcm90bzM", [file_convene_groups_v1_covers, file_convene_groups_v1_groups]);
 
 /**
  * `groups.v1.group.created`
@@ -194,7 +196,8 @@ export const GroupDismissedSchema: GenMessage<GroupDismissed> = /*@__PURE__*/
   messageDesc(file_convene_groups_v1_events, 5);
 
 /**
- * `groups.v1.message.posted`: a text message in a timeline.
+ * `groups.v1.message.posted`: a new entry in a chat (a message, a card, a red packet, a recall
+ * entry), for every member's devices (SPEC F-15). Every entry of a chat has one, in sequence.
  *
  * @generated from message convene.groups.v1.MessagePosted
  */
@@ -208,6 +211,22 @@ export type MessagePosted = Message<"convene.groups.v1.MessagePosted"> & {
    * @generated from field: convene.groups.v1.TimelineItem item = 2;
    */
   item?: TimelineItem | undefined;
+
+  /**
+   * Everyone in the chat at that moment, the sender included (their other devices).
+   *
+   * @generated from field: repeated string recipient_ids = 3;
+   */
+  recipientIds: string[];
+
+  /**
+   * Per recipient (same order): whether their devices alert for it. Not for the sender, nor for
+   * members who muted the chat unless it mentions them, nor for cards (their notification
+   * alerts) and recall entries.
+   *
+   * @generated from field: repeated bool notify = 4;
+   */
+  notify: boolean[];
 };
 
 /**
@@ -216,6 +235,122 @@ export type MessagePosted = Message<"convene.groups.v1.MessagePosted"> & {
  */
 export const MessagePostedSchema: GenMessage<MessagePosted> = /*@__PURE__*/
   messageDesc(file_convene_groups_v1_events, 6);
+
+/**
+ * `groups.v1.chat_state.changed`: members' states in a chat changed (they posted, muted it, or
+ * read it on one of their devices: reads are gathered, at most every
+ * GROUPS_READ_PUSH_INTERVAL_S per chat); every device of each member takes their state.
+ *
+ * @generated from message convene.groups.v1.ChatStateChanged
+ */
+export type ChatStateChanged = Message<"convene.groups.v1.ChatStateChanged"> & {
+  /**
+   * @generated from field: repeated convene.groups.v1.ChatStateChanged.Member members = 1;
+   */
+  members: ChatStateChanged_Member[];
+};
+
+/**
+ * Describes the message convene.groups.v1.ChatStateChanged.
+ * Use `create(ChatStateChangedSchema)` to create a new message.
+ */
+export const ChatStateChangedSchema: GenMessage<ChatStateChanged> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_events, 7);
+
+/**
+ * @generated from message convene.groups.v1.ChatStateChanged.Member
+ */
+export type ChatStateChanged_Member = Message<"convene.groups.v1.ChatStateChanged.Member"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: convene.groups.v1.ChatState state = 2;
+   */
+  state?: ChatState | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.ChatStateChanged.Member.
+ * Use `create(ChatStateChanged_MemberSchema)` to create a new message.
+ */
+export const ChatStateChanged_MemberSchema: GenMessage<ChatStateChanged_Member> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_events, 7, 0);
+
+/**
+ * The receipts of one sender's messages.
+ *
+ * @generated from message convene.groups.v1.SenderReceipts
+ */
+export type SenderReceipts = Message<"convene.groups.v1.SenderReceipts"> & {
+  /**
+   * @generated from field: string sender_id = 1;
+   */
+  senderId: string;
+
+  /**
+   * @generated from field: repeated convene.groups.v1.ReceiptCount counts = 2;
+   */
+  counts: ReceiptCount[];
+};
+
+/**
+ * Describes the message convene.groups.v1.SenderReceipts.
+ * Use `create(SenderReceiptsSchema)` to create a new message.
+ */
+export const SenderReceiptsSchema: GenMessage<SenderReceipts> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_events, 8);
+
+/**
+ * `groups.v1.receipts.changed`: members read further in a chat; the senders of the messages they
+ * read see the new counts (at most every GROUPS_READ_PUSH_INTERVAL_S per chat).
+ *
+ * @generated from message convene.groups.v1.ReceiptsChanged
+ */
+export type ReceiptsChanged = Message<"convene.groups.v1.ReceiptsChanged"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: int64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * @generated from field: repeated convene.groups.v1.SenderReceipts senders = 3;
+   */
+  senders: SenderReceipts[];
+};
+
+/**
+ * Describes the message convene.groups.v1.ReceiptsChanged.
+ * Use `create(ReceiptsChangedSchema)` to create a new message.
+ */
+export const ReceiptsChangedSchema: GenMessage<ReceiptsChanged> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_events, 9);
+
+/**
+ * `groups.v1.cover.reviewed`: the platform approved or rejected a cover; its applicant is told.
+ *
+ * @generated from message convene.groups.v1.CoverReviewed
+ */
+export type CoverReviewed = Message<"convene.groups.v1.CoverReviewed"> & {
+  /**
+   * @generated from field: convene.groups.v1.Cover cover = 1;
+   */
+  cover?: Cover | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.CoverReviewed.
+ * Use `create(CoverReviewedSchema)` to create a new message.
+ */
+export const CoverReviewedSchema: GenMessage<CoverReviewed> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_events, 10);
 
 /**
  * `groups.v1.card.forwarded`: a card was forwarded (share-chain analytics, SPEC F-13). The card
@@ -235,7 +370,7 @@ export type CardForwarded = Message<"convene.groups.v1.CardForwarded"> & {
  * Use `create(CardForwardedSchema)` to create a new message.
  */
 export const CardForwardedSchema: GenMessage<CardForwarded> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_events, 7);
+  messageDesc(file_convene_groups_v1_events, 11);
 
 /**
  * `groups.v1.call.started`: ring `ring_ids` (the chosen participants besides the starter).
@@ -264,7 +399,7 @@ export type CallStarted = Message<"convene.groups.v1.CallStarted"> & {
  * Use `create(CallStartedSchema)` to create a new message.
  */
 export const CallStartedSchema: GenMessage<CallStarted> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_events, 8);
+  messageDesc(file_convene_groups_v1_events, 12);
 
 /**
  * `groups.v1.call.ringing_stopped`: a participant who was being rung answered (joined) or
@@ -306,7 +441,7 @@ export type CallRingingStopped = Message<"convene.groups.v1.CallRingingStopped">
  * Use `create(CallRingingStoppedSchema)` to create a new message.
  */
 export const CallRingingStoppedSchema: GenMessage<CallRingingStopped> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_events, 9);
+  messageDesc(file_convene_groups_v1_events, 13);
 
 /**
  * `groups.v1.call.upgraded`: a group call passed the participant limit (SPEC F-14, F-36). The
@@ -365,7 +500,7 @@ export type CallUpgraded = Message<"convene.groups.v1.CallUpgraded"> & {
  * Use `create(CallUpgradedSchema)` to create a new message.
  */
 export const CallUpgradedSchema: GenMessage<CallUpgraded> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_events, 10);
+  messageDesc(file_convene_groups_v1_events, 14);
 
 /**
  * `groups.v1.call.ended`
@@ -384,7 +519,7 @@ export type CallEnded = Message<"convene.groups.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_events, 11);
+  messageDesc(file_convene_groups_v1_events, 15);
 
 /**
  * Why members left a group.

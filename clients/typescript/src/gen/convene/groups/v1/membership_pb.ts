@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { GroupKind } from "./groups_pb.js";
+import type { GroupKind, TimelineItem } from "./groups_pb.js";
 import { file_convene_groups_v1_groups } from "./groups_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/groups/v1/membership.proto.
  */
 export const file_convene_groups_v1_membership: GenFile = /*@__PURE__*/
-  fileDesc("CiJjb252ZW5lL2dyb3Vwcy92MS9tZW1iZXJzaGlwLnByb3RvEhFjb252ZW5lLmdyb3Vwcy52MSJAChZDaGVja01lbWJlcnNoaXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhQKDHByaW5jaXBhbF9pZBgCIAEoCSK+AQoXQ2hlY2tNZW1iZXJzaGlwUmVzcG9uc2USFAoMZ3JvdXBfZXhpc3RzGAEgASgIEhEKCWlzX21lbWJlchgCIAEoCBIqCgRraW5kGAMgASgOMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBLaW5kEhUKDWVudGVycHJpc2VfaWQYBCABKAkSEAoIb3duZXJfaWQYBSABKAkSJQodd2VjaGF0X3VzZXJfaW5fZXh0ZXJuYWxfZ3JvdXAYBiABKAhiBnByb3RvMw", [file_convene_groups_v1_groups]);
+  fileDesc("CiJjb252ZW5lL2dyb3Vwcy92MS9tZW1iZXJzaGlwLnByb3RvEhFjb252ZW5lLmdyb3Vwcy52MSJAChZDaGVja01lbWJlcnNoaXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhQKDHByaW5jaXBhbF9pZBgCIAEoCSK+AQoXQ2hlY2tNZW1iZXJzaGlwUmVzcG9uc2USFAoMZ3JvdXBfZXhpc3RzGAEgASgIEhEKCWlzX21lbWJlchgCIAEoCBIqCgRraW5kGAMgASgOMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBLaW5kEhUKDWVudGVycHJpc2VfaWQYBCABKAkSEAoIb3duZXJfaWQYBSABKAkSJQodd2VjaGF0X3VzZXJfaW5fZXh0ZXJuYWxfZ3JvdXAYBiABKAgiYAoUTGlzdENoYXRJdGVtc1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIWCg5hZnRlcl9zZXF1ZW5jZRgDIAEoAxINCgVsaW1pdBgEIAEoBSJqChVMaXN0Q2hhdEl0ZW1zUmVzcG9uc2USEQoJaXNfbWVtYmVyGAEgASgIEi4KBWl0ZW1zGAIgAygLMh8uY29udmVuZS5ncm91cHMudjEuVGltZWxpbmVJdGVtEg4KBm5vdGlmeRgDIAMoCGIGcHJvdG8z", [file_convene_groups_v1_groups]);
 
 /**
  * Subject `groups.v1.check_membership`: is a principal in a group right now?
@@ -81,4 +81,72 @@ export type CheckMembershipResponse = Message<"convene.groups.v1.CheckMembership
  */
 export const CheckMembershipResponseSchema: GenMessage<CheckMembershipResponse> = /*@__PURE__*/
   messageDesc(file_convene_groups_v1_membership, 1);
+
+/**
+ * Subject `groups.v1.list_chat_items`: the entries of a chat after a sequence, oldest first, as
+ * one member sees them (the notifications service fills a gap in a member's stream with it).
+ *
+ * @generated from message convene.groups.v1.ListChatItemsRequest
+ */
+export type ListChatItemsRequest = Message<"convene.groups.v1.ListChatItemsRequest"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: int64 after_sequence = 3;
+   */
+  afterSequence: bigint;
+
+  /**
+   * At most 200.
+   *
+   * @generated from field: int32 limit = 4;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message convene.groups.v1.ListChatItemsRequest.
+ * Use `create(ListChatItemsRequestSchema)` to create a new message.
+ */
+export const ListChatItemsRequestSchema: GenMessage<ListChatItemsRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_membership, 2);
+
+/**
+ * @generated from message convene.groups.v1.ListChatItemsResponse
+ */
+export type ListChatItemsResponse = Message<"convene.groups.v1.ListChatItemsResponse"> & {
+  /**
+   * False (and no items) when the user is not in the chat (or it does not exist).
+   *
+   * @generated from field: bool is_member = 1;
+   */
+  isMember: boolean;
+
+  /**
+   * @generated from field: repeated convene.groups.v1.TimelineItem items = 2;
+   */
+  items: TimelineItem[];
+
+  /**
+   * Per item (same order): whether the user's devices alert for it (as MessagePosted.notify).
+   *
+   * @generated from field: repeated bool notify = 3;
+   */
+  notify: boolean[];
+};
+
+/**
+ * Describes the message convene.groups.v1.ListChatItemsResponse.
+ * Use `create(ListChatItemsResponseSchema)` to create a new message.
+ */
+export const ListChatItemsResponseSchema: GenMessage<ListChatItemsResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_membership, 3);
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/live/v1/events.proto.
  */
 export const file_convene_live_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb252ZW5lL2xpdmUvdjEvZXZlbnRzLnByb3RvEg9jb252ZW5lLmxpdmUudjEiNQoOU2Vzc2lvblN0YXJ0ZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIjcKEFNlc3Npb25TY2hlZHVsZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlInoKDFNlc3Npb25FbmRlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSGAoQZHVyYXRpb25fc2Vjb25kcxgCIAEoAxIVCg10b3RhbF92aWV3ZXJzGAMgASgDEhQKDHBlYWtfdmlld2VycxgEIAEoAyJECgxWaWV3ZXJKb2luZWQSDwoHbGl2ZV9pZBgBIAEoCRIRCgl2aWV3ZXJfaWQYAiABKAkSEAoIc2hhcmVfaWQYAyABKAkiXQoNUmVwbGF5Q2hhbmdlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSJwoGcmVwbGF5GAIgASgLMhcuY29udmVuZS5saXZlLnYxLlJlcGxheSI2Cg9BdWRpZW5jZUNoYW5nZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlYgZwcm90bzM", [file_convene_live_v1_live]);
+  fileDesc("Chxjb252ZW5lL2xpdmUvdjEvZXZlbnRzLnByb3RvEg9jb252ZW5lLmxpdmUudjEiNQoOU2Vzc2lvblN0YXJ0ZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIjcKEFNlc3Npb25TY2hlZHVsZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlInoKDFNlc3Npb25FbmRlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSGAoQZHVyYXRpb25fc2Vjb25kcxgCIAEoAxIVCg10b3RhbF92aWV3ZXJzGAMgASgDEhQKDHBlYWtfdmlld2VycxgEIAEoAyJECgxWaWV3ZXJKb2luZWQSDwoHbGl2ZV9pZBgBIAEoCRIRCgl2aWV3ZXJfaWQYAiABKAkSEAoIc2hhcmVfaWQYAyABKAkiXQoNUmVwbGF5Q2hhbmdlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSJwoGcmVwbGF5GAIgASgLMhcuY29udmVuZS5saXZlLnYxLlJlcGxheSI2Cg9BdWRpZW5jZUNoYW5nZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIjQKDVByZXZpZXdPcGVuZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIkcKDlJlY29yZGluZ1BpZWNlEhIKCnB1Ymxpc2hfaWQYASABKAkSDAoEcGF0aBgCIAEoCRITCgtkdXJhdGlvbl9tcxgDIAEoAyJTCg9SZXBsYXlSZXF1ZXN0ZWQSDwoHbGl2ZV9pZBgBIAEoCRIvCgZwaWVjZXMYAiADKAsyHy5jb252ZW5lLmxpdmUudjEuUmVjb3JkaW5nUGllY2ViBnByb3RvMw", [file_convene_live_v1_live]);
 
 /**
  * `live.v1.session.started`: the reference fan-out event. Groups posts the card, live's
@@ -162,4 +162,79 @@ export type AudienceChanged = Message<"convene.live.v1.AudienceChanged"> & {
  */
 export const AudienceChangedSchema: GenMessage<AudienceChanged> = /*@__PURE__*/
   messageDesc(file_convene_live_v1_events, 5);
+
+/**
+ * `live.v1.preview.opened`: the host opened a preview; the media grant lets them push to see it.
+ *
+ * @generated from message convene.live.v1.PreviewOpened
+ */
+export type PreviewOpened = Message<"convene.live.v1.PreviewOpened"> & {
+  /**
+   * @generated from field: convene.live.v1.Live live = 1;
+   */
+  live?: Live | undefined;
+};
+
+/**
+ * Describes the message convene.live.v1.PreviewOpened.
+ * Use `create(PreviewOpenedSchema)` to create a new message.
+ */
+export const PreviewOpenedSchema: GenMessage<PreviewOpened> = /*@__PURE__*/
+  messageDesc(file_convene_live_v1_events, 6);
+
+/**
+ * One piece of a live's recording, as the media edge reported it.
+ *
+ * @generated from message convene.live.v1.RecordingPiece
+ */
+export type RecordingPiece = Message<"convene.live.v1.RecordingPiece"> & {
+  /**
+   * @generated from field: string publish_id = 1;
+   */
+  publishId: string;
+
+  /**
+   * Relative to the media root.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * @generated from field: int64 duration_ms = 3;
+   */
+  durationMs: bigint;
+};
+
+/**
+ * Describes the message convene.live.v1.RecordingPiece.
+ * Use `create(RecordingPieceSchema)` to create a new message.
+ */
+export const RecordingPieceSchema: GenMessage<RecordingPiece> = /*@__PURE__*/
+  messageDesc(file_convene_live_v1_events, 7);
+
+/**
+ * `live.v1.replay.requested`: the replay job asks the media plane to package the recording
+ * (every piece, in order) into an HLS VOD; answered by `media.v1.replay.packaged` or `.failed`.
+ *
+ * @generated from message convene.live.v1.ReplayRequested
+ */
+export type ReplayRequested = Message<"convene.live.v1.ReplayRequested"> & {
+  /**
+   * @generated from field: string live_id = 1;
+   */
+  liveId: string;
+
+  /**
+   * @generated from field: repeated convene.live.v1.RecordingPiece pieces = 2;
+   */
+  pieces: RecordingPiece[];
+};
+
+/**
+ * Describes the message convene.live.v1.ReplayRequested.
+ * Use `create(ReplayRequestedSchema)` to create a new message.
+ */
+export const ReplayRequestedSchema: GenMessage<ReplayRequested> = /*@__PURE__*/
+  messageDesc(file_convene_live_v1_events, 8);
 

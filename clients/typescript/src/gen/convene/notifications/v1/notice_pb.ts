@@ -6,7 +6,7 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Card } from "../../groups/v1/groups_pb.js";
 import { file_convene_groups_v1_groups } from "../../groups/v1/groups_pb.js";
-import type { NotificationKind } from "./notifications_pb.js";
+import type { NotificationKind, NotificationText } from "./notifications_pb.js";
 import { file_convene_notifications_v1_notifications } from "./notifications_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/notifications/v1/notice.proto.
  */
 export const file_convene_notifications_v1_notice: GenFile = /*@__PURE__*/
-  fileDesc("CiVjb252ZW5lL25vdGlmaWNhdGlvbnMvdjEvbm90aWNlLnByb3RvEhhjb252ZW5lLm5vdGlmaWNhdGlvbnMudjEiqwIKBk5vdGljZRIVCg1yZWNpcGllbnRfaWRzGAEgAygJEjgKBGtpbmQYAiABKA4yKi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uS2luZBIRCgl0aHJlYWRfaWQYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEYm9keRgFIAEoCRIlCgRjYXJkGAYgASgLMhcuY29udmVuZS5ncm91cHMudjEuQ2FyZBIQCghncm91cF9pZBgHIAEoCRIWCg50aHJlYWRfdmVyc2lvbhgIIAEoAxIwCgxkZWxpdmVyX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA2tleRgKIAEoCRIQCghyZXZpc2lvbhgLIAEoAyIxChBOb3RpY2VXaXRoZHJhd2FsEgsKA2tleRgBIAEoCRIQCghyZXZpc2lvbhgCIAEoAyKGAQoQTm90aWNlc1JlcXVlc3RlZBIxCgdub3RpY2VzGAEgAygLMiAuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk5vdGljZRI/Cgt3aXRoZHJhd2FscxgCIAMoCzIqLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5Ob3RpY2VXaXRoZHJhd2FsYgZwcm90bzM", [file_convene_groups_v1_groups, file_convene_notifications_v1_notifications, file_google_protobuf_timestamp]);
+  fileDesc("CiVjb252ZW5lL25vdGlmaWNhdGlvbnMvdjEvbm90aWNlLnByb3RvEhhjb252ZW5lLm5vdGlmaWNhdGlvbnMudjEi5QIKBk5vdGljZRIVCg1yZWNpcGllbnRfaWRzGAEgAygJEjgKBGtpbmQYAiABKA4yKi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uS2luZBIRCgl0aHJlYWRfaWQYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEYm9keRgFIAEoCRIlCgRjYXJkGAYgASgLMhcuY29udmVuZS5ncm91cHMudjEuQ2FyZBIQCghncm91cF9pZBgHIAEoCRIWCg50aHJlYWRfdmVyc2lvbhgIIAEoAxIwCgxkZWxpdmVyX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA2tleRgKIAEoCRIQCghyZXZpc2lvbhgLIAEoAxI4CgR0ZXh0GAwgASgLMiouY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk5vdGlmaWNhdGlvblRleHQiMQoQTm90aWNlV2l0aGRyYXdhbBILCgNrZXkYASABKAkSEAoIcmV2aXNpb24YAiABKAMihgEKEE5vdGljZXNSZXF1ZXN0ZWQSMQoHbm90aWNlcxgBIAMoCzIgLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5Ob3RpY2USPwoLd2l0aGRyYXdhbHMYAiADKAsyKi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTm90aWNlV2l0aGRyYXdhbGIGcHJvdG8z", [file_convene_groups_v1_groups, file_convene_notifications_v1_notifications, file_google_protobuf_timestamp]);
 
 /**
  * One notification to many users.
@@ -46,14 +46,15 @@ export type Notice = Message<"convene.notifications.v1.Notice"> & {
   threadId: string;
 
   /**
-   * Required; at most 200 characters (longer ones are cut).
+   * Plain text, for producers that give no `text`: required then; at most 200 characters
+   * (longer ones are cut). With `text`, ignored: the title comes from the template.
    *
    * @generated from field: string title = 4;
    */
   title: string;
 
   /**
-   * At most 2,000 characters (longer ones are cut).
+   * Plain text beside `title`; at most 2,000 characters (longer ones are cut).
    *
    * @generated from field: string body = 5;
    */
@@ -105,6 +106,15 @@ export type Notice = Message<"convene.notifications.v1.Notice"> & {
    * @generated from field: int64 revision = 11;
    */
   revision: bigint;
+
+  /**
+   * What the notice says, as a template of the notifications service's catalogs and its
+   * arguments (the way producers tell people things: no sentences built in domain code). Every
+   * reader gets title and body rendered in their language, and the template itself.
+   *
+   * @generated from field: convene.notifications.v1.NotificationText text = 12;
+   */
+  text?: NotificationText | undefined;
 };
 
 /**

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Card } from "../../groups/v1/groups_pb.js";
+import type { Card, ChatState, ReceiptCounts, TimelineItem } from "../../groups/v1/groups_pb.js";
 import { file_convene_groups_v1_groups } from "../../groups/v1/groups_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/notifications/v1/notifications.proto.
  */
 export const file_convene_notifications_v1_notifications: GenFile = /*@__PURE__*/
-  fileDesc("Cixjb252ZW5lL25vdGlmaWNhdGlvbnMvdjEvbm90aWZpY2F0aW9ucy5wcm90bxIYY29udmVuZS5ub3RpZmljYXRpb25zLnYxIs4CCgxOb3RpZmljYXRpb24SCgoCaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAMSOAoEa2luZBgDIAEoDjIqLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25LaW5kEhEKCXRocmVhZF9pZBgEIAEoCRINCgV0aXRsZRgFIAEoCRIMCgRib2R5GAYgASgJEiUKBGNhcmQYByABKAsyFy5jb252ZW5lLmdyb3Vwcy52MS5DYXJkEhAKCGdyb3VwX2lkGAggASgJEgwKBHJlYWQYCSABKAgSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGV2ZW50X2lkGAsgASgJEhQKDHVucmVhZF9jb3VudBgMIAEoAxIWCg50aHJlYWRfdmVyc2lvbhgNIAEoAyI7ChBTdWJzY3JpYmVSZXF1ZXN0EhYKDmFmdGVyX3NlcXVlbmNlGAEgASgDEg8KB3VzZXJfaWQYAiABKAkihgIKEVN1YnNjcmliZVJlc3BvbnNlEj4KDG5vdGlmaWNhdGlvbhgBIAEoCzImLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25IABI3CgljYXVnaHRfdXAYAiABKAsyIi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuQ2F1Z2h0VXBIABI7CgtyZWFkX21hcmtlZBgDIAEoCzIkLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5SZWFkTWFya2VkSAASMgoGcmVzeW5jGAQgASgLMiAuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLlJlc3luY0gAQgcKBWV2ZW50IjIKCENhdWdodFVwEhAKCHNlcXVlbmNlGAEgASgDEhQKDHVucmVhZF9jb3VudBgCIAEoAyJfCgpSZWFkTWFya2VkEhAKCHNlcXVlbmNlGAEgASgDEhEKCXRocmVhZF9pZBgCIAEoCRIWCg51cF90b19zZXF1ZW5jZRgDIAEoAxIUCgx1bnJlYWRfY291bnQYBCABKAMiIAoGUmVzeW5jEhYKDmFmdGVyX3NlcXVlbmNlGAEgASgDIkEKGExpc3ROb3RpZmljYXRpb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSKbAQoZTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRI9Cg1ub3RpZmljYXRpb25zGAEgAygLMiYuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk5vdGlmaWNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSFAoMdW5yZWFkX2NvdW50GAMgASgDEhAKCHNlcXVlbmNlGAQgASgDIjwKD01hcmtSZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOdXBfdG9fc2VxdWVuY2UYAiABKAMiOgoQTWFya1JlYWRSZXNwb25zZRIUCgx1bnJlYWRfY291bnQYASABKAMSEAoIc2VxdWVuY2UYAiABKAMiLAoSTWFya0FsbFJlYWRSZXF1ZXN0EhYKDnVwX3RvX3NlcXVlbmNlGAEgASgDIlMKE01hcmtBbGxSZWFkUmVzcG9uc2USFAoMdW5yZWFkX2NvdW50GAEgASgDEhAKCHNlcXVlbmNlGAIgASgDEhQKDG1hcmtlZF9jb3VudBgDIAEoAyrLAwoQTm90aWZpY2F0aW9uS2luZBIhCh1OT1RJRklDQVRJT05fS0lORF9VTlNQRUNJRklFRBAAEhoKFk5PVElGSUNBVElPTl9LSU5EX0NBUkQQARIoCiROT1RJRklDQVRJT05fS0lORF9NRUVUSU5HX0lOVklUQVRJT04QAhIeChpOT1RJRklDQVRJT05fS0lORF9SRU1JTkRFUhADEiMKH05PVElGSUNBVElPTl9LSU5EX0lOQ09NSU5HX0NBTEwQBBIhCh1OT1RJRklDQVRJT05fS0lORF9NSVNTRURfQ0FMTBAFEiIKHk5PVElGSUNBVElPTl9LSU5EX1JFUExBWV9SRUFEWRAGEiYKIk5PVElGSUNBVElPTl9LSU5EX0NPTlRBQ1RfSEFORE9WRVIQBxIlCiFOT1RJRklDQVRJT05fS0lORF9NRUVUSU5HX1VQREFURUQQCBInCiNOT1RJRklDQVRJT05fS0lORF9NRUVUSU5HX0NBTkNFTExFRBAJEiMKH05PVElGSUNBVElPTl9LSU5EX01FRVRJTkdfUkVQTFkQChIlCiFOT1RJRklDQVRJT05fS0lORF9SSU5HSU5HX1NUT1BQRUQQCzLLAwoUTm90aWZpY2F0aW9uc1NlcnZpY2USZgoJU3Vic2NyaWJlEiouY29udmVuZS5ub3RpZmljYXRpb25zLnYxLlN1YnNjcmliZVJlcXVlc3QaKy5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuU3Vic2NyaWJlUmVzcG9uc2UwARJ8ChFMaXN0Tm90aWZpY2F0aW9ucxIyLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5MaXN0Tm90aWZpY2F0aW9uc1JlcXVlc3QaMy5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRJhCghNYXJrUmVhZBIpLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5NYXJrUmVhZFJlcXVlc3QaKi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTWFya1JlYWRSZXNwb25zZRJqCgtNYXJrQWxsUmVhZBIsLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5NYXJrQWxsUmVhZFJlcXVlc3QaLS5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTWFya0FsbFJlYWRSZXNwb25zZWIGcHJvdG8z", [file_convene_groups_v1_groups, file_google_protobuf_timestamp]);
+  fileDesc("Cixjb252ZW5lL25vdGlmaWNhdGlvbnMvdjEvbm90aWZpY2F0aW9ucy5wcm90bxIYY29udmVuZS5ub3RpZmljYXRpb25zLnYxIpgDCgxOb3RpZmljYXRpb24SCgoCaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAMSOAoEa2luZBgDIAEoDjIqLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25LaW5kEhEKCXRocmVhZF9pZBgEIAEoCRINCgV0aXRsZRgFIAEoCRIMCgRib2R5GAYgASgJEiUKBGNhcmQYByABKAsyFy5jb252ZW5lLmdyb3Vwcy52MS5DYXJkEhAKCGdyb3VwX2lkGAggASgJEgwKBHJlYWQYCSABKAgSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGV2ZW50X2lkGAsgASgJEhQKDHVucmVhZF9jb3VudBgMIAEoAxIWCg50aHJlYWRfdmVyc2lvbhgNIAEoAxI4CgR0ZXh0GA4gASgLMiouY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk5vdGlmaWNhdGlvblRleHQSDgoGbG9jYWxlGA8gASgJItABChBOb3RpZmljYXRpb25UZXh0EhAKCHRlbXBsYXRlGAEgASgJEkIKBGFyZ3MYAiADKAsyNC5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uVGV4dC5BcmdzRW50cnkSOQoFbGluZXMYAyADKAsyKi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuTm90aWZpY2F0aW9uVGV4dBorCglBcmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI7ChBTdWJzY3JpYmVSZXF1ZXN0EhYKDmFmdGVyX3NlcXVlbmNlGAEgASgDEg8KB3VzZXJfaWQYAiABKAkitAMKEVN1YnNjcmliZVJlc3BvbnNlEj4KDG5vdGlmaWNhdGlvbhgBIAEoCzImLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5Ob3RpZmljYXRpb25IABI3CgljYXVnaHRfdXAYAiABKAsyIi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuQ2F1Z2h0VXBIABI7CgtyZWFkX21hcmtlZBgDIAEoCzIkLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5SZWFkTWFya2VkSAASMgoGcmVzeW5jGAQgASgLMiAuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLlJlc3luY0gAEj0KDGNoYXRfbWVzc2FnZRgFIAEoCzIlLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5DaGF0TWVzc2FnZUgAEjIKCmNoYXRfc3RhdGUYBiABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5DaGF0U3RhdGVIABI5Cg1jaGF0X3JlY2VpcHRzGAcgASgLMiAuY29udmVuZS5ncm91cHMudjEuUmVjZWlwdENvdW50c0gAQgcKBWV2ZW50Il4KC0NoYXRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgJEi0KBGl0ZW0YAiABKAsyHy5jb252ZW5lLmdyb3Vwcy52MS5UaW1lbGluZUl0ZW0SDgoGbm90aWZ5GAMgASgIIjIKCENhdWdodFVwEhAKCHNlcXVlbmNlGAEgASgDEhQKDHVucmVhZF9jb3VudBgCIAEoAyJfCgpSZWFkTWFya2VkEhAKCHNlcXVlbmNlGAEgASgDEhEKCXRocmVhZF9pZBgCIAEoCRIWCg51cF90b19zZXF1ZW5jZRgDIAEoAxIUCgx1bnJlYWRfY291bnQYBCABKAMiIAoGUmVzeW5jEhYKDmFmdGVyX3NlcXVlbmNlGAEgASgDIkEKGExpc3ROb3RpZmljYXRpb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSKbAQoZTGlzdE5vdGlmaWNhdGlvbnNSZXNwb25zZRI9Cg1ub3RpZmljYXRpb25zGAEgAygLMiYuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk5vdGlmaWNhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSFAoMdW5yZWFkX2NvdW50GAMgASgDEhAKCHNlcXVlbmNlGAQgASgDIjwKD01hcmtSZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSFgoOdXBfdG9fc2VxdWVuY2UYAiABKAMiOgoQTWFya1JlYWRSZXNwb25zZRIUCgx1bnJlYWRfY291bnQYASABKAMSEAoIc2VxdWVuY2UYAiABKAMiLAoSTWFya0FsbFJlYWRSZXF1ZXN0EhYKDnVwX3RvX3NlcXVlbmNlGAEgASgDIlMKE01hcmtBbGxSZWFkUmVzcG9uc2USFAoMdW5yZWFkX2NvdW50GAEgASgDEhAKCHNlcXVlbmNlGAIgASgDEhQKDG1hcmtlZF9jb3VudBgDIAEoAyrxAwoQTm90aWZpY2F0aW9uS2luZBIhCh1OT1RJRklDQVRJT05fS0lORF9VTlNQRUNJRklFRBAAEhoKFk5PVElGSUNBVElPTl9LSU5EX0NBUkQQARIoCiROT1RJRklDQVRJT05fS0lORF9NRUVUSU5HX0lOVklUQVRJT04QAhIeChpOT1RJRklDQVRJT05fS0lORF9SRU1JTkRFUhADEiMKH05PVElGSUNBVElPTl9LSU5EX0lOQ09NSU5HX0NBTEwQBBIhCh1OT1RJRklDQVRJT05fS0lORF9NSVNTRURfQ0FMTBAFEiIKHk5PVElGSUNBVElPTl9LSU5EX1JFUExBWV9SRUFEWRAGEiYKIk5PVElGSUNBVElPTl9LSU5EX0NPTlRBQ1RfSEFORE9WRVIQBxIlCiFOT1RJRklDQVRJT05fS0lORF9NRUVUSU5HX1VQREFURUQQCBInCiNOT1RJRklDQVRJT05fS0lORF9NRUVUSU5HX0NBTkNFTExFRBAJEiMKH05PVElGSUNBVElPTl9LSU5EX01FRVRJTkdfUkVQTFkQChIlCiFOT1RJRklDQVRJT05fS0lORF9SSU5HSU5HX1NUT1BQRUQQCxIkCiBOT1RJRklDQVRJT05fS0lORF9DT1ZFUl9SRVZJRVdFRBAMMssDChROb3RpZmljYXRpb25zU2VydmljZRJmCglTdWJzY3JpYmUSKi5jb252ZW5lLm5vdGlmaWNhdGlvbnMudjEuU3Vic2NyaWJlUmVxdWVzdBorLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5TdWJzY3JpYmVSZXNwb25zZTABEnwKEUxpc3ROb3RpZmljYXRpb25zEjIuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLkxpc3ROb3RpZmljYXRpb25zUmVxdWVzdBozLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5MaXN0Tm90aWZpY2F0aW9uc1Jlc3BvbnNlEmEKCE1hcmtSZWFkEikuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk1hcmtSZWFkUmVxdWVzdBoqLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5NYXJrUmVhZFJlc3BvbnNlEmoKC01hcmtBbGxSZWFkEiwuY29udmVuZS5ub3RpZmljYXRpb25zLnYxLk1hcmtBbGxSZWFkUmVxdWVzdBotLmNvbnZlbmUubm90aWZpY2F0aW9ucy52MS5NYXJrQWxsUmVhZFJlc3BvbnNlYgZwcm90bzM", [file_convene_groups_v1_groups, file_google_protobuf_timestamp]);
 
 /**
  * One notification as the user sees it (SPEC F-40).
@@ -114,6 +114,23 @@ export type Notification = Message<"convene.notifications.v1.Notification"> & {
    * @generated from field: int64 thread_version = 13;
    */
   threadVersion: bigint;
+
+  /**
+   * What the notification says as a template and its arguments: a client that renders texts
+   * itself (in its own language, with its own layout) uses this and ignores title and body.
+   * Empty for notices a producer sent as plain text.
+   *
+   * @generated from field: convene.notifications.v1.NotificationText text = 14;
+   */
+  text?: NotificationText | undefined;
+
+  /**
+   * The language title and body are written in (BCP 47: `en`, `zh-Hans`): the best match of the
+   * call's `accept-language` metadata among the catalogs, else `en`.
+   *
+   * @generated from field: string locale = 15;
+   */
+  locale: string;
 };
 
 /**
@@ -122,6 +139,45 @@ export type Notification = Message<"convene.notifications.v1.Notification"> & {
  */
 export const NotificationSchema: GenMessage<Notification> = /*@__PURE__*/
   messageDesc(file_convene_notifications_v1_notifications, 0);
+
+/**
+ * A text from the notifications service's catalogs (services/notifications/texts/<locale>.toml):
+ * the template named `template` renders the title and the body with `args`; each of `lines`
+ * renders one more line of the body (a meeting's changes, one per line).
+ *
+ * @generated from message convene.notifications.v1.NotificationText
+ */
+export type NotificationText = Message<"convene.notifications.v1.NotificationText"> & {
+  /**
+   * The template's key, such as `meetings.invitation` or `card.live.live`: stable, and what a
+   * client maps to its own strings.
+   *
+   * @generated from field: string template = 1;
+   */
+  template: string;
+
+  /**
+   * Arguments by name. Times are RFC 3339 (UTC) with the IANA zone to show them in under
+   * `time_zone`; enum-like values (`video`, `declined`) are terms the catalogs translate.
+   *
+   * @generated from field: map<string, string> args = 2;
+   */
+  args: { [key: string]: string };
+
+  /**
+   * Further lines of the body, each a template with arguments of its own (no further lines).
+   *
+   * @generated from field: repeated convene.notifications.v1.NotificationText lines = 3;
+   */
+  lines: NotificationText[];
+};
+
+/**
+ * Describes the message convene.notifications.v1.NotificationText.
+ * Use `create(NotificationTextSchema)` to create a new message.
+ */
+export const NotificationTextSchema: GenMessage<NotificationText> = /*@__PURE__*/
+  messageDesc(file_convene_notifications_v1_notifications, 1);
 
 /**
  * @generated from message convene.notifications.v1.SubscribeRequest
@@ -147,11 +203,28 @@ export type SubscribeRequest = Message<"convene.notifications.v1.SubscribeReques
  * Use `create(SubscribeRequestSchema)` to create a new message.
  */
 export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 1);
+  messageDesc(file_convene_notifications_v1_notifications, 2);
 
 /**
  * One item of a user's stream. Notification and ReadMarked items share the user's sequence
  * (strictly increasing, no gaps), so a client resuming after the last one it saw misses nothing.
+ *
+ * Chats (SPEC F-15) do not use the user's sequence: a chat's entries are stored once, with the
+ * chat's own sequence (TimelineItem.sequence, strictly increasing by one), and pushed to every
+ * open stream of every member. On one stream, each chat's entries come in order and at most
+ * once, with no gap between the first one this stream sent and the last (a gap is filled before
+ * the entry after it is sent). A device keeps, per chat, the highest sequence it holds and:
+ *   - on ChatMessage: ignores an entry at or below it (it got it another way), else adds it;
+ *     a recall entry (TimelineItem.recall) blanks the recalled entry it holds;
+ *   - on connect, after CaughtUp (and after Resync or any reconnect), calls
+ *     GroupsService.ListConversations and, for each chat whose last entry is above what it holds,
+ *     ListTimeline with `after_sequence` set to what it holds; the stream is open meanwhile, so
+ *     nothing committed after the connect is missed and nothing before it is left out;
+ *   - on ChatState: keeps the one with the highest `version`; its unread count and mention marker
+ *     are as of `as_of_sequence`: add the counting entries held above it (everyone else's
+ *     messages, cards and red packets that are not recalled) and subtract the entries above
+ *     `read_sequence` and at or below `as_of_sequence` recalled by recall entries held above it.
+ *     The badge is the unread counts of the chats that are not muted, added up.
  *
  * @generated from message convene.notifications.v1.SubscribeResponse
  */
@@ -192,6 +265,30 @@ export type SubscribeResponse = Message<"convene.notifications.v1.SubscribeRespo
      */
     value: Resync;
     case: "resync";
+  } | {
+    /**
+     * A new entry in one of the user's chats.
+     *
+     * @generated from field: convene.notifications.v1.ChatMessage chat_message = 5;
+     */
+    value: ChatMessage;
+    case: "chatMessage";
+  } | {
+    /**
+     * The user's state in a chat changed: read on one of their devices, posted, muted.
+     *
+     * @generated from field: convene.groups.v1.ChatState chat_state = 6;
+     */
+    value: ChatState;
+    case: "chatState";
+  } | {
+    /**
+     * Read receipts of the user's own messages in a chat changed.
+     *
+     * @generated from field: convene.groups.v1.ReceiptCounts chat_receipts = 7;
+     */
+    value: ReceiptCounts;
+    case: "chatReceipts";
   } | { case: undefined; value?: undefined };
 };
 
@@ -200,7 +297,38 @@ export type SubscribeResponse = Message<"convene.notifications.v1.SubscribeRespo
  * Use `create(SubscribeResponseSchema)` to create a new message.
  */
 export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 2);
+  messageDesc(file_convene_notifications_v1_notifications, 3);
+
+/**
+ * @generated from message convene.notifications.v1.ChatMessage
+ */
+export type ChatMessage = Message<"convene.notifications.v1.ChatMessage"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: convene.groups.v1.TimelineItem item = 2;
+   */
+  item?: TimelineItem | undefined;
+
+  /**
+   * Whether the device alerts (sound, banner; what an OS push would show): false for the user's
+   * own entries, in a muted chat unless the entry mentions the user, for cards (their
+   * notification alerts) and for recall entries.
+   *
+   * @generated from field: bool notify = 3;
+   */
+  notify: boolean;
+};
+
+/**
+ * Describes the message convene.notifications.v1.ChatMessage.
+ * Use `create(ChatMessageSchema)` to create a new message.
+ */
+export const ChatMessageSchema: GenMessage<ChatMessage> = /*@__PURE__*/
+  messageDesc(file_convene_notifications_v1_notifications, 4);
 
 /**
  * The backlog after `after_sequence` has been sent; what follows is live.
@@ -228,7 +356,7 @@ export type CaughtUp = Message<"convene.notifications.v1.CaughtUp"> & {
  * Use `create(CaughtUpSchema)` to create a new message.
  */
 export const CaughtUpSchema: GenMessage<CaughtUp> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 3);
+  messageDesc(file_convene_notifications_v1_notifications, 5);
 
 /**
  * Inbox entries were marked read on some device of the user.
@@ -270,7 +398,7 @@ export type ReadMarked = Message<"convene.notifications.v1.ReadMarked"> & {
  * Use `create(ReadMarkedSchema)` to create a new message.
  */
 export const ReadMarkedSchema: GenMessage<ReadMarked> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 4);
+  messageDesc(file_convene_notifications_v1_notifications, 6);
 
 /**
  * The client fell behind: the stream ends; reconnect after `after_sequence`.
@@ -291,7 +419,7 @@ export type Resync = Message<"convene.notifications.v1.Resync"> & {
  * Use `create(ResyncSchema)` to create a new message.
  */
 export const ResyncSchema: GenMessage<Resync> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 5);
+  messageDesc(file_convene_notifications_v1_notifications, 7);
 
 /**
  * @generated from message convene.notifications.v1.ListNotificationsRequest
@@ -317,7 +445,7 @@ export type ListNotificationsRequest = Message<"convene.notifications.v1.ListNot
  * Use `create(ListNotificationsRequestSchema)` to create a new message.
  */
 export const ListNotificationsRequestSchema: GenMessage<ListNotificationsRequest> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 6);
+  messageDesc(file_convene_notifications_v1_notifications, 8);
 
 /**
  * @generated from message convene.notifications.v1.ListNotificationsResponse
@@ -358,7 +486,7 @@ export type ListNotificationsResponse = Message<"convene.notifications.v1.ListNo
  * Use `create(ListNotificationsResponseSchema)` to create a new message.
  */
 export const ListNotificationsResponseSchema: GenMessage<ListNotificationsResponse> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 7);
+  messageDesc(file_convene_notifications_v1_notifications, 9);
 
 /**
  * @generated from message convene.notifications.v1.MarkReadRequest
@@ -386,7 +514,7 @@ export type MarkReadRequest = Message<"convene.notifications.v1.MarkReadRequest"
  * Use `create(MarkReadRequestSchema)` to create a new message.
  */
 export const MarkReadRequestSchema: GenMessage<MarkReadRequest> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 8);
+  messageDesc(file_convene_notifications_v1_notifications, 10);
 
 /**
  * @generated from message convene.notifications.v1.MarkReadResponse
@@ -412,7 +540,7 @@ export type MarkReadResponse = Message<"convene.notifications.v1.MarkReadRespons
  * Use `create(MarkReadResponseSchema)` to create a new message.
  */
 export const MarkReadResponseSchema: GenMessage<MarkReadResponse> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 9);
+  messageDesc(file_convene_notifications_v1_notifications, 11);
 
 /**
  * @generated from message convene.notifications.v1.MarkAllReadRequest
@@ -432,7 +560,7 @@ export type MarkAllReadRequest = Message<"convene.notifications.v1.MarkAllReadRe
  * Use `create(MarkAllReadRequestSchema)` to create a new message.
  */
 export const MarkAllReadRequestSchema: GenMessage<MarkAllReadRequest> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 10);
+  messageDesc(file_convene_notifications_v1_notifications, 12);
 
 /**
  * @generated from message convene.notifications.v1.MarkAllReadResponse
@@ -465,7 +593,7 @@ export type MarkAllReadResponse = Message<"convene.notifications.v1.MarkAllReadR
  * Use `create(MarkAllReadResponseSchema)` to create a new message.
  */
 export const MarkAllReadResponseSchema: GenMessage<MarkAllReadResponse> = /*@__PURE__*/
-  messageDesc(file_convene_notifications_v1_notifications, 11);
+  messageDesc(file_convene_notifications_v1_notifications, 13);
 
 /**
  * What a notification is about; clients choose how to show and sound it.
@@ -543,6 +671,13 @@ export enum NotificationKind {
    * @generated from enum value: NOTIFICATION_KIND_RINGING_STOPPED = 11;
    */
   RINGING_STOPPED = 11,
+
+  /**
+   * The platform approved or rejected a red-packet cover the user applied for (SPEC F-50).
+   *
+   * @generated from enum value: NOTIFICATION_KIND_COVER_REVIEWED = 12;
+   */
+  COVER_REVIEWED = 12,
 }
 
 /**
