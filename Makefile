@@ -51,7 +51,7 @@ protos: install node
 	$(BIN)/python -m infra.protogen
 
 lint: install node
-	$(BIN)/ruff check services infra tests
+	$(BIN)/ruff check services infra tests clients/python
 	$(BIN)/mypy
 	cd protos && ../$(BIN)/buf lint
 	$(BIN)/python -m infra.protogen --check

@@ -16,7 +16,6 @@ from collections.abc import Awaitable
 from pathlib import Path
 
 import grpc
-import structlog
 from aiohttp import web
 
 from services.gateway import wire
@@ -120,21 +119,20 @@ class Gateway:
                                 text="use gRPC-Web (application/grpc-web+proto) or Connect with binary "
                                      "messages (application/proto, application/connect+proto)")
         method = self._methods.get(request.path)
-        with structlog.contextvars.bound_contextvars(rpc=request.path, protocol=protocol.value):
-            try:
-                if method is None:
-                    raise WireError(grpc.StatusCode.UNIMPLEMENTED, f"no such method: {request.path}")
-                if protocol is not Protocol.GRPC_WEB and method.server_streaming != (protocol is Protocol.CONNECT_STREAM):
-                    raise WireError(grpc.StatusCode.UNIMPLEMENTED,
-                                    "server streams take application/connect+proto, unary calls application/proto")
-                message = wire.request_message(protocol, await request.read())
-                metadata = wire.request_metadata(request.headers.items(), request.remote)
-                timeout = wire.timeout_s(protocol, {k.lower(): v for k, v in request.headers.items()})
-            except WireError as refusal:
-                return await self._refuse(request, protocol, refusal)
-            if method.server_streaming:
-                return await self._stream(request, protocol, method, message, metadata, timeout)
-            return await self._unary_call(request, protocol, method, message, metadata, timeout)
+        try:
+            if method is None:
+                raise WireError(grpc.StatusCode.UNIMPLEMENTED, f"no such method: {request.path}")
+            if protocol is not Protocol.GRPC_WEB and method.server_streaming != (protocol is Protocol.CONNECT_STREAM):
+                raise WireError(grpc.StatusCode.UNIMPLEMENTED,
+                                "server streams take application/connect+proto, unary calls application/proto")
+            message = wire.request_message(protocol, await request.read())
+            metadata = wire.request_metadata(request.headers.items(), request.remote)
+            timeout = wire.timeout_s(protocol, request.headers)
+        except WireError as refusal:
+            return await self._refuse(request, protocol, refusal)
+        if method.server_streaming:
+            return await self._stream(request, protocol, method, message, metadata, timeout)
+        return await self._unary_call(request, protocol, method, message, metadata, timeout)
 
     async def _unary_call(self, request: web.Request, protocol: Protocol, method: Method, message: bytes,
                           metadata: list, timeout: float | None) -> web.Response:
@@ -183,7 +181,8 @@ class Gateway:
             call.cancel()  # a no-op once the call ended; otherwise the browser left
 
     async def _refuse(self, request: web.Request, protocol: Protocol, refusal: WireError) -> web.Response:
-        log.info("request refused by the gateway", code=refusal.code.name, why=refusal.message)
+        log.info("request refused by the gateway", rpc=request.path, protocol=protocol.value,
+                 code=refusal.code.name, why=refusal.message)
         outcome = Outcome(refusal.code, refusal.message)
         headers = self._cors(request)
         if protocol is Protocol.CONNECT_UNARY:

@@ -17,7 +17,7 @@ import base64
 import enum
 import json
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -85,8 +85,9 @@ def request_message(protocol: Protocol, body: bytes) -> bytes:
     return body if protocol is Protocol.CONNECT_UNARY else unframe_request(body)
 
 
-def timeout_s(protocol: Protocol, headers: dict[str, str]) -> float | None:
-    """The caller's deadline: gRPC-Web's `grpc-timeout` (`10S`, `250m`) or Connect's milliseconds."""
+def timeout_s(protocol: Protocol, headers: Mapping[str, str]) -> float | None:
+    """The caller's deadline: gRPC-Web's `grpc-timeout` (`10S`, `250m`) or Connect's milliseconds
+    (`headers` looks names up case-insensitively, as aiohttp's do)."""
     try:
         if protocol is Protocol.GRPC_WEB:
             value = headers.get("grpc-timeout", "")

@@ -1,0 +1,231 @@
+"""The browser protocols beside native gRPC, in the same run: a unary call (`GetMember`) and a
+stream delivery (a notice to two users, one holding its `Subscribe` stream natively, the other
+through the gateway), latency p50 / p99.
+
+Identity, notifications and the gateway each run as their own process. The clients are in this
+process: grpc.aio for native gRPC, aiohttp speaking Connect and gRPC-Web binary (what the
+TypeScript client sends) to the gateway, so the difference is the protocol and the gateway hop,
+not a client runtime. Unary calls alternate in rounds (machine noise falls on both alike); each
+stream sample is one notice to both users, timed from its publish to its arrival on each stream.
+Target: through the browser protocol at most 1.5x native gRPC's latency.
+
+    python -m tests.bench gateway
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+import grpc
+
+from convene.identity.v1 import identity_pb2
+from convene.notifications.v1 import notice_pb2
+from convene.notifications.v1 import notifications_pb2 as npb
+from infra.ports import LOOPBACK, free_port, wait_port
+from infra.run import Service, service_env
+from services.gateway.methods import UPSTREAM_SERVICES
+from services.runtime import subjects
+from services.runtime.events import new_envelope
+from tests.bench.report import Report, percentile, summary_ms
+from tests.bench.system import ProcessSystem, process_system
+from tests.harness import TOKEN_KEY, bearer, publish_events
+
+ROUNDS, CALLS_PER_ROUND, WARM_UP = 6, 300, 200
+DELIVERIES = 150
+GET_MEMBER = "/convene.identity.v1.IdentityService/GetMember"
+SUBSCRIBE = "/convene.notifications.v1.NotificationsService/Subscribe"
+
+
+def start_gateway(system: ProcessSystem) -> tuple[Service, str]:
+    port = free_port()
+    gateway = Service("gateway", port, LOOPBACK, system._run_dir / "logs" / "gateway.log", echo=False)
+    env = service_env(system.nats_url, 1, system.database_url, TOKEN_KEY)
+    env.update(LOG_LEVEL="warning", LOG_FORMAT="json", GATEWAY_PORT=str(port),
+               **{f"GATEWAY_{name.upper()}_ADDRESS": system.address_of(name) if name in system.processes else "127.0.0.1:9"
+                  for name in UPSTREAM_SERVICES})
+    gateway.start(env)
+    # Only identity and notifications run: /healthz would say 503 for the others; the port is enough.
+    wait_port(port, 30)
+    return gateway, f"http://{gateway.address}"
+
+
+def frame(message: bytes) -> bytes:
+    return struct.pack(">BI", 0, len(message)) + message
+
+
+async def timed(call: Callable[[], Awaitable[object]], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        await call()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+class GatewayStream:
+    """A Subscribe stream over Connect (binary), read frame by frame as a browser would."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        self._session, self._url, self._token = session, url, token
+        self.arrivals: dict[str, float] = {}
+        self.caught_up = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.caught_up.wait(), 20)
+
+    async def _read(self) -> None:
+        headers = {"content-type": "application/connect+proto", "connect-protocol-version": "1",
+                   "authorization": f"Bearer {self._token}"}
+        body = frame(npb.SubscribeRequest().SerializeToString())
+        async with self._session.post(self._url + SUBSCRIBE, data=body, headers=headers) as reply:
+            while True:
+                head = await reply.content.readexactly(5)
+                flags, length = struct.unpack(">BI", head)
+                payload = await reply.content.readexactly(length)
+                if flags & 0x02:
+                    return
+                item = npb.SubscribeResponse.FromString(payload)
+                if item.HasField("caught_up"):
+                    self.caught_up.set()
+                elif item.HasField("notification"):
+                    self.arrivals[item.notification.title] = time.perf_counter()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+class NativeStream:
+    def __init__(self, channel: grpc.aio.Channel, token: str) -> None:
+        self._call = channel.unary_stream(SUBSCRIBE, request_serializer=npb.SubscribeRequest.SerializeToString,
+                                          response_deserializer=npb.SubscribeResponse.FromString)(
+            npb.SubscribeRequest(), metadata=bearer(token))
+        self.arrivals: dict[str, float] = {}
+        self.caught_up = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.caught_up.wait(), 20)
+
+    async def _read(self) -> None:
+        async for item in self._call:
+            if item.HasField("caught_up"):
+                self.caught_up.set()
+            elif item.HasField("notification"):
+                self.arrivals[item.notification.title] = time.perf_counter()
+
+    async def stop(self) -> None:
+        self._call.cancel()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+async def run(report: Report) -> None:
+    async with process_system(only=("identity", "notifications")) as system:
+        gateway, url = start_gateway(system)
+        try:
+            await measure(report, system, url)
+        finally:
+            gateway.terminate()
+            gateway.wait_stopped(time.monotonic() + 10)
+
+
+async def measure(report: Report, system: ProcessSystem, url: str) -> None:
+    org = await system.create_org(members=2)
+    native_user, browser_user = org.member_ids
+    token = org.tokens[native_user]
+    request = identity_pb2.GetMemberRequest(member_id=native_user)
+    channel = grpc.aio.insecure_channel(system.address_of("identity"))
+    get_member = channel.unary_unary(GET_MEMBER, request_serializer=identity_pb2.GetMemberRequest.SerializeToString,
+                                     response_deserializer=identity_pb2.GetMemberResponse.FromString)
+    raw = request.SerializeToString()
+    connector = aiohttp.TCPConnector(limit=8)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        auth = {"authorization": f"Bearer {token}"}
+
+        async def native() -> None:
+            await get_member(request, metadata=bearer(token))
+
+        async def connect() -> None:
+            async with session.post(url + GET_MEMBER, data=raw, headers={
+                    **auth, "content-type": "application/proto", "connect-protocol-version": "1"}) as reply:
+                identity_pb2.GetMemberResponse.FromString(await reply.read())
+                assert reply.status == 200
+
+        async def grpc_web() -> None:
+            async with session.post(url + GET_MEMBER, data=frame(raw), headers={
+                    **auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1"}) as reply:
+                body = await reply.read()
+                assert body[0] == 0 and b"grpc-status:0" in body[5 + struct.unpack(">I", body[1:5])[0]:].replace(b" ", b"")
+
+        for call in (native, connect, grpc_web):
+            await timed(call, WARM_UP)
+        samples: dict[str, list[float]] = {"native": [], "connect": [], "grpc-web": []}
+        for _ in range(ROUNDS):
+            samples["native"] += await timed(native, CALLS_PER_ROUND)
+            samples["connect"] += await timed(connect, CALLS_PER_ROUND)
+            samples["grpc-web"] += await timed(grpc_web, CALLS_PER_ROUND)
+
+        # Stream delivery: one notice to both users, each reading its own stream.
+        notifications = grpc.aio.insecure_channel(system.address_of("notifications"))
+        native_stream = NativeStream(notifications, org.tokens[native_user])
+        browser_stream = GatewayStream(session, url, org.tokens[browser_user])
+        await native_stream.start()
+        await browser_stream.start()
+        native_delivery, browser_delivery = [], []
+        try:
+            for index in range(DELIVERIES + 10):
+                title = f"bench {index}"
+                notice = notice_pb2.Notice(recipient_ids=[native_user, browser_user],
+                                           kind=npb.NOTIFICATION_KIND_CARD, title=title)
+                envelope = new_envelope(subjects.LIVE_NOTICE_REQUESTED, subject=title,
+                                        payload=notice_pb2.NoticesRequested(notices=[notice]))
+                sent = time.perf_counter()
+                await publish_events(system.nats_url, envelope)
+                deadline = time.monotonic() + 10
+                while title not in native_stream.arrivals or title not in browser_stream.arrivals:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"notice {title} did not reach both streams")
+                    await asyncio.sleep(0.0005)
+                if index >= 10:  # warm-up
+                    native_delivery.append(native_stream.arrivals[title] - sent)
+                    browser_delivery.append(browser_stream.arrivals[title] - sent)
+        finally:
+            await native_stream.stop()
+            await browser_stream.stop()
+            await notifications.close()
+    await channel.close()
+
+    for name, values in samples.items():
+        report.note(f"GetMember {name:<9} {summary_ms(values)}")
+    report.note(f"delivery native   {summary_ms(native_delivery)}")
+    report.note(f"delivery connect  {summary_ms(browser_delivery)}")
+    for protocol in ("connect", "grpc-web"):
+        for p in (50, 99):
+            report.compare("browser protocol", f"unary GetMember, {protocol}, p{p}",
+                           percentile(samples[protocol], p) * 1000, baseline_name=f"native gRPC p{p}",
+                           baseline=percentile(samples["native"], p) * 1000, unit="ms",
+                           target="<= 1.5x" if p == 50 else "")
+    for p in (50, 99):
+        report.compare("browser protocol", f"stream delivery (publish -> stream), connect, p{p}",
+                       percentile(browser_delivery, p) * 1000, baseline_name=f"native gRPC stream p{p}",
+                       baseline=percentile(native_delivery, p) * 1000, unit="ms", target="<= 1.5x" if p == 50 else "")
+
+
+if __name__ == "__main__":
+    from tests.bench.__main__ import main
+
+    try:
+        import uvloop
+
+        uvloop.run(main(["gateway"]))
+    except ImportError:
+        asyncio.run(main(["gateway"]))
