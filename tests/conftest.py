@@ -12,6 +12,7 @@ import pytest
 from infra.embedded import EmbeddedPostgres, NatsCluster
 from services.runtime.db import ensure_database
 from services.runtime.logs import configure_logging
+from tests.frontend_support import Frontend, running_frontend
 from tests.harness import System
 
 configure_logging("tests", level="warning", fmt="console")
@@ -31,6 +32,14 @@ async def database_url(postgres: EmbeddedPostgres) -> str:
     name = f"test_{next(_databases)}"
     await ensure_database(postgres.url, name)
     return postgres.dsn(name)
+
+
+@pytest.fixture(scope="session")
+async def frontend(postgres: EmbeddedPostgres, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Frontend]:
+    """The whole system with the browser gateway and the web client's site, shared by the
+    front-end tests (each makes its own enterprises); started by the first that asks."""
+    async with running_frontend(postgres, tmp_path_factory.mktemp("frontend")) as running:
+        yield running
 
 
 @pytest.fixture

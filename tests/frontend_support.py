@@ -10,24 +10,26 @@ import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from services.gateway.devsite import DevSite, DevSiteSettings
 from services.gateway.methods import UPSTREAM_SERVICES
 from services.gateway.server import Gateway
 from services.gateway.settings import GatewaySettings
-from tests.harness import System
+from tests.harness import System, module_system
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "ts"
 
 
 def gateway_settings(system: System, **changes: Any) -> GatewaySettings:
-    upstreams = {name: system.address_of(name) for name in UPSTREAM_SERVICES}
-    return GatewaySettings(**{"host": "127.0.0.1", "port": 0, "upstreams": upstreams, "cors_origins": ("*",),
-                              **changes})
+    if "upstreams" not in changes:
+        changes["upstreams"] = {name: system.address_of(name) for name in UPSTREAM_SERVICES}
+    return GatewaySettings(**{"host": "127.0.0.1", "port": 0, "cors_origins": ("*",), **changes})
 
 
 @contextlib.asynccontextmanager
@@ -40,15 +42,42 @@ async def running_gateway(system: System, **changes: Any) -> AsyncIterator[Gatew
         await gateway.stop()
 
 
+@dataclass
+class Frontend:
+    system: System
+    gateway_url: str
+    # The web client's own origin (another port than the gateway's).
+    web_url: str
+
+
+@contextlib.asynccontextmanager
+async def running_frontend(postgres: Any, data_dir: Path) -> AsyncIterator[Frontend]:
+    async with module_system(postgres, data_dir) as system, running_gateway(system) as gateway:
+        web = DevSite(DevSiteSettings(
+            host="127.0.0.1", port=0, root=ROOT / "build" / "web", gateway_url=gateway.url,
+            identity_address=system.address_of("identity"), operator_token=system.operator_token))
+        await web.start()
+        try:
+            yield Frontend(system, gateway.url, web.url)
+        finally:
+            await web.stop()
+
+
 def typescript_build() -> Path:
     """Compile the TypeScript client, web client and Node tests (`npm ci` first if needed);
     skips the test on a machine without Node. CI has Node: there this never skips."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("Node.js is not installed: the TypeScript client cannot run here")
-    if not (ROOT / "node_modules" / ".package-lock.json").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
+    global _built
+    if not _built:
+        if not (ROOT / "node_modules" / ".package-lock.json").exists():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
+        _built = True
     return BUILD
+
+
+_built = False
 
 
 class NodeBridge:

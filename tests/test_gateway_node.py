@@ -17,18 +17,16 @@ from google.rpc import error_details_pb2, status_pb2
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.gateway.methods import UPSTREAM_SERVICES
 from services.runtime.ids import new_id
-from tests.frontend_support import NodeBridge, running_gateway, typescript_build
-from tests.harness import StreamRecorder, System, bearer, eventually, module_system, request_id
+from tests.frontend_support import Frontend, NodeBridge, typescript_build
+from tests.harness import StreamRecorder, System, bearer, eventually, request_id
 
 PROTOCOLS = ["connect", "grpc-web"]
 
 
 @pytest.fixture(scope="module")
-async def world(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[System, str]]:
+def world(frontend: Frontend) -> tuple[System, str]:
     typescript_build()
-    async with module_system(postgres, tmp_path_factory.mktemp("gateway-node")) as system:
-        async with running_gateway(system) as gateway:
-            yield system, gateway.url
+    return frontend.system, frontend.gateway_url
 
 
 @pytest.fixture(scope="module", params=PROTOCOLS)

@@ -15,7 +15,8 @@ import pytest
 
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.notifications import texts
-from tests.harness import System, bearer, eventually, module_system, request_id
+from tests.frontend_support import Frontend
+from tests.harness import System, bearer, eventually, request_id
 
 SOURCES = Path(__file__).resolve().parent.parent / "services"
 
@@ -88,10 +89,8 @@ def test_accept_language_picks_a_catalog(header: str, locale: str) -> None:
 
 
 @pytest.fixture(scope="module")
-async def world(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
-    async with module_system(postgres, tmp_path_factory.mktemp("texts"), "identity", "groups", "live",
-                             "notifications") as system:
-        yield system
+def world(frontend: Frontend) -> System:
+    return frontend.system
 
 
 async def first_notification(system: System, token: str, language: str | None) -> npb.Notification:

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.harness import System, module_system
+from tests.frontend_support import Frontend
+from tests.harness import System
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,9 +30,8 @@ def walkthrough() -> str:
 
 
 @pytest.fixture(scope="module")
-async def world(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
-    async with module_system(postgres, tmp_path_factory.mktemp("walkthrough")) as system:
-        yield system
+def world(frontend: Frontend) -> System:
+    return frontend.system
 
 
 async def test_the_readme_walkthrough_ends_with_the_card_on_both_streams(world: System, tmp_path: Path) -> None:

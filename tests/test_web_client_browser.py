@@ -18,29 +18,19 @@ from typing import Any
 import pytest
 
 from convene.meetings.v1 import meetings_pb2
-from services.gateway.devsite import DevSite, DevSiteSettings
-from tests.frontend_support import BUILD, ROOT, running_gateway, typescript_build
-from tests.harness import System, bearer, module_system
+from tests.frontend_support import BUILD, ROOT, Frontend, typescript_build
+from tests.harness import System, bearer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CARD_WITHIN_S = 2.0
 
 
 @pytest.fixture(scope="module")
-async def site(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[System, str]]:
+def site(frontend: Frontend) -> tuple[System, str]:
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium chromium-driver; .ci/run does)")
     typescript_build()
-    async with module_system(postgres, tmp_path_factory.mktemp("web-client")) as system:
-        async with running_gateway(system) as gateway:
-            web = DevSite(DevSiteSettings(
-                host="127.0.0.1", port=0, root=ROOT / "build" / "web", gateway_url=gateway.url,
-                identity_address=system.address_of("identity"), operator_token=system.operator_token))
-            await web.start()
-            try:
-                yield system, web.url
-            finally:
-                await web.stop()
+    return frontend.system, frontend.web_url
 
 
 async def run_browsers(web_url: str, screenshots: Path, **people: str) -> dict:
