@@ -25,6 +25,8 @@ log = get_logger(__name__)
 
 SIGN_IN_TTL_S = 8 * 3600
 PEOPLE_PAGE = 50
+PICKER_ENTERPRISES = 5
+MAX_ENTERPRISE_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,20 @@ class DevSite:
                                   "devSignIn": True})
 
     async def _people(self, request: web.Request) -> web.Response:
-        """Members to sign in as: the newest enterprises' members, for a picker."""
+        """Members to sign in as: the newest enterprises' members, for a picker (enterprises are
+        listed oldest first, so the last pages are read)."""
         try:
-            enterprises = await self._identity.ListEnterprises(
-                identity_pb2.ListEnterprisesRequest(page_size=PEOPLE_PAGE), metadata=self._operator())
+            newest: list[identity_pb2.Enterprise] = []
+            token = ""
+            for _ in range(MAX_ENTERPRISE_PAGES):
+                page = await self._identity.ListEnterprises(identity_pb2.ListEnterprisesRequest(
+                    page_size=PEOPLE_PAGE, page_token=token), metadata=self._operator())
+                newest = [*newest, *page.enterprises][-PEOPLE_PAGE:]
+                token = page.next_page_token
+                if not token:
+                    break
             people = []
-            for enterprise in enterprises.enterprises:
+            for enterprise in reversed(newest[-PICKER_ENTERPRISES:]):
                 members = await self._identity.ListMembers(identity_pb2.ListMembersRequest(
                     enterprise_id=enterprise.id, page_size=PEOPLE_PAGE), metadata=self._operator())
                 people += [{"id": m.id, "displayName": m.display_name, "enterprise": enterprise.name,
