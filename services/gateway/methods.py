@@ -3,24 +3,29 @@ generated descriptors, so a new RPC in a .proto reaches browsers with no gateway
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 
 from google.protobuf.descriptor import ServiceDescriptor
 
-from convene.groups.v1 import groups_pb2
-from convene.identity.v1 import identity_pb2
-from convene.live.v1 import live_pb2
-from convene.meetings.v1 import meetings_pb2
-from convene.notifications.v1 import notifications_pb2
+# The services behind the gateway: each serves every gRPC service of its `convene.<name>.v1`
+# package (a room stream added to live's protos reaches browsers with no change here).
+UPSTREAMS = ("identity", "groups", "live", "meetings", "notifications")
+
+
+def _services_of(upstream: str) -> list[ServiceDescriptor]:
+    package = importlib.import_module(f"convene.{upstream}.v1")
+    found: list[ServiceDescriptor] = []
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.endswith("_pb2"):
+            generated = importlib.import_module(f"{package.__name__}.{module.name}")
+            found += list(generated.DESCRIPTOR.services_by_name.values())
+    return found
+
 
 # Service name (as in GATEWAY_<NAME>_ADDRESS) -> the public gRPC services it serves.
-UPSTREAM_SERVICES: dict[str, list[ServiceDescriptor]] = {
-    "identity": [identity_pb2.DESCRIPTOR.services_by_name["IdentityService"]],
-    "groups": [groups_pb2.DESCRIPTOR.services_by_name["GroupsService"]],
-    "live": [live_pb2.DESCRIPTOR.services_by_name["LiveService"]],
-    "meetings": [meetings_pb2.DESCRIPTOR.services_by_name["MeetingsService"]],
-    "notifications": [notifications_pb2.DESCRIPTOR.services_by_name["NotificationsService"]],
-}
+UPSTREAM_SERVICES: dict[str, list[ServiceDescriptor]] = {name: _services_of(name) for name in UPSTREAMS}
 
 
 @dataclass(frozen=True)
