@@ -57,6 +57,7 @@ lint: install node
 	$(BIN)/python -m infra.protogen --check
 	$(BIN)/python -m infra.errorcat --check
 	$(BIN)/python -m infra.apidocs --check
+	$(BIN)/python -m infra.textcat --check
 	npm run --silent typecheck
 
 clean:

@@ -123,6 +123,10 @@ class NodeBridge:
                             "token": token, **extra})
         return await asyncio.wait_for(queue.get(), 20)
 
+    async def render(self, text: dict, locale: str) -> dict:
+        """The TypeScript client's rendering of a NotificationText (JSON) in `locale`."""
+        return await asyncio.wait_for(self._send({"op": "render", "text": text, "locale": locale}).get(), 20)
+
     def subscribe(self, request: dict, token: str, **extra: Any) -> NodeStream:
         queue = self._send({"op": "subscribe", "request": request, "token": token, **extra})
         return NodeStream(self, self._next_id, queue)

@@ -155,3 +155,26 @@ async def test_refused_streams_carry_the_same_status_and_errorinfo(world: tuple[
 
 async def _true(value: object) -> bool:
     return bool(value)
+
+
+async def test_the_typescript_client_renders_every_template_as_the_server_does(bridge: NodeBridge) -> None:
+    """Clients that render texts themselves (clients/typescript/src/texts.ts) say exactly what the
+    server says, for every template of every catalog, times in their zone, terms and recurrences."""
+    import string
+
+    from convene.notifications.v1 import notifications_pb2
+    from services.notifications import texts
+
+    samples = {"time": "2027-03-15T01:30:00Z", "term": "video", "repeats": "week/2/until=2027-06-30",
+               "repeats_tail": "day/1/count=5", "": "周会 weekly"}
+    for locale in texts.CATALOGS:
+        for key, template in texts.CATALOGS[texts.DEFAULT_LOCALE].templates.items():
+            args = {"time_zone": "Asia/Shanghai", "before_zone": "Europe/Berlin", "after_zone": "America/New_York"}
+            for _, name, spec, _ in string.Formatter().parse(template.title + template.body):
+                if name and name not in args:
+                    args[name] = samples[(spec or "").split("/")[0]]
+            text = notifications_pb2.NotificationText(template=key, args=args, lines=[
+                notifications_pb2.NotificationText(template="meetings.change.duration", args={"before": "30", "after": "90"})])
+            title, body = texts.render(text, locale)
+            assert await bridge.render(json_format.MessageToDict(text), locale) == {"title": title, "body": body}, \
+                (locale, key)

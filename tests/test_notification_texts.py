@@ -133,3 +133,9 @@ async def test_readers_get_the_card_in_their_language_with_its_template(world: S
     [entry] = (await listed("zh-Hans")).notifications
     assert entry.title == "正在直播：Q3 all-hands" and entry.text.template == "card.live.live"
     assert (await listed("en-GB")).notifications[0].title == "Live now: Q3 all-hands"
+
+
+def test_the_typescript_client_has_the_catalogs_as_they_are() -> None:
+    from infra import textcat
+
+    assert textcat.TS.read_text() == textcat.render_typescript(), "run `python -m infra.textcat`"

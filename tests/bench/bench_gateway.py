@@ -18,7 +18,7 @@ import asyncio
 import struct
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import grpc
@@ -74,11 +74,11 @@ async def timed(call: Callable[[], Awaitable[object]], count: int) -> list[float
     return samples
 
 
-class GatewayStream:
-    """A Subscribe stream over Connect (binary), read frame by frame as a browser would."""
+class Stream:
+    """A Subscribe stream read in the background, noting when each notification (by title) came."""
 
-    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
-        self._session, self._url, self._token = session, url, token
+    def __init__(self, items: Callable[[], AsyncIterator[npb.SubscribeResponse]]) -> None:
+        self._items = items
         self.arrivals: dict[str, float] = {}
         self.caught_up = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -88,21 +88,11 @@ class GatewayStream:
         await asyncio.wait_for(self.caught_up.wait(), 20)
 
     async def _read(self) -> None:
-        headers = {"content-type": "application/connect+proto", "connect-protocol-version": "1",
-                   "authorization": f"Bearer {self._token}"}
-        body = frame(npb.SubscribeRequest().SerializeToString())
-        async with self._session.post(self._url + SUBSCRIBE, data=body, headers=headers) as reply:
-            while True:
-                head = await reply.content.readexactly(5)
-                flags, length = struct.unpack(">BI", head)
-                payload = await reply.content.readexactly(length)
-                if flags & 0x02:
-                    return
-                item = npb.SubscribeResponse.FromString(payload)
-                if item.HasField("caught_up"):
-                    self.caught_up.set()
-                elif item.HasField("notification"):
-                    self.arrivals[item.notification.title] = time.perf_counter()
+        async for item in self._items():
+            if item.HasField("caught_up"):
+                self.caught_up.set()
+            elif item.HasField("notification"):
+                self.arrivals[item.notification.title] = time.perf_counter()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -110,30 +100,32 @@ class GatewayStream:
             await asyncio.gather(self._task, return_exceptions=True)
 
 
-class NativeStream:
-    def __init__(self, channel: grpc.aio.Channel, token: str) -> None:
-        self._call = channel.unary_stream(SUBSCRIBE, request_serializer=npb.SubscribeRequest.SerializeToString,
-                                          response_deserializer=npb.SubscribeResponse.FromString)(
-            npb.SubscribeRequest(), metadata=bearer(token))
-        self.arrivals: dict[str, float] = {}
-        self.caught_up = asyncio.Event()
-        self._task: asyncio.Task | None = None
+def gateway_items(session: aiohttp.ClientSession, url: str, token: str
+                  ) -> Callable[[], AsyncIterator[npb.SubscribeResponse]]:
+    """Subscribe over Connect (binary), read frame by frame as a browser would."""
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._read())
-        await asyncio.wait_for(self.caught_up.wait(), 20)
+    async def items() -> AsyncIterator[npb.SubscribeResponse]:
+        headers = {"content-type": "application/connect+proto", "connect-protocol-version": "1",
+                   "authorization": f"Bearer {token}"}
+        body = frame(npb.SubscribeRequest().SerializeToString())
+        async with session.post(url + SUBSCRIBE, data=body, headers=headers) as reply:
+            while True:
+                flags, length = struct.unpack(">BI", await reply.content.readexactly(5))
+                payload = await reply.content.readexactly(length)
+                if flags & 0x02:
+                    return
+                yield npb.SubscribeResponse.FromString(payload)
 
-    async def _read(self) -> None:
-        async for item in self._call:
-            if item.HasField("caught_up"):
-                self.caught_up.set()
-            elif item.HasField("notification"):
-                self.arrivals[item.notification.title] = time.perf_counter()
+    return items
 
-    async def stop(self) -> None:
-        self._call.cancel()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+
+def native_items(channel: grpc.aio.Channel, token: str) -> Callable[[], AsyncIterator[npb.SubscribeResponse]]:
+    def items() -> AsyncIterator[npb.SubscribeResponse]:
+        call = channel.unary_stream(SUBSCRIBE, request_serializer=npb.SubscribeRequest.SerializeToString,
+                                    response_deserializer=npb.SubscribeResponse.FromString)
+        return call(npb.SubscribeRequest(), metadata=bearer(token)).__aiter__()
+
+    return items
 
 
 async def run(report: Report) -> None:
@@ -194,8 +186,8 @@ async def measure(report: Report, system: ProcessSystem, url: str) -> None:
 
         # Stream delivery: one notice to both users, each reading its own stream.
         notifications = grpc.aio.insecure_channel(system.address_of("notifications"))
-        native_stream = NativeStream(notifications, org.tokens[native_user])
-        browser_stream = GatewayStream(session, url, org.tokens[browser_user])
+        native_stream = Stream(native_items(notifications, org.tokens[native_user]))
+        browser_stream = Stream(gateway_items(session, url, org.tokens[browser_user]))
         await native_stream.start()
         await browser_stream.start()
         native_delivery, browser_delivery = [], []

@@ -8,13 +8,16 @@
  *   {"id": 2, "op": "subscribe", "request": {...}, "token": "..."}
  *     -> {"id": 2, "item": {...}} for each item, then {"id": 2, "end": true} or {"id": 2, "error": {...}}
  *   {"id": 3, "op": "close", "stream": 2}  -> {"id": 3, "closed": true}
+ *   {"id": 4, "op": "render", "text": {...NotificationText JSON...}, "locale": "zh-Hans"} -> {"id": 4, "title": ..., "body": ...}
  */
 import { createInterface } from "node:readline";
 import { fromJson, toJson, type DescMessage, type DescMethod, type JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import {
   conveneTransport, errorInfo, GroupsService, IdentityService, LiveService, MeetingsService, NotificationsService,
+  renderText,
 } from "../../clients/typescript/src/index.js";
+import { NotificationTextSchema } from "../../clients/typescript/src/gen/convene/notifications/v1/notifications_pb.js";
 
 const services = {
   identity: IdentityService, groups: GroupsService, live: LiveService, meetings: MeetingsService,
@@ -23,13 +26,14 @@ const services = {
 
 interface Command {
   id: number;
-  op: "call" | "subscribe" | "close";
+  op: "call" | "subscribe" | "close" | "render";
   service?: keyof typeof services;
   method?: string;
   request?: JsonValue;
   token?: string;
   locale?: string;
   stream?: number;
+  text?: JsonValue;
 }
 
 const baseUrl = process.env.CONVENE_GATEWAY_URL ?? "";
@@ -100,7 +104,13 @@ lines.on("line", (line) => {
   const command = JSON.parse(line) as Command;
   if (command.op === "call") void call(command);
   else if (command.op === "subscribe") void subscribe(command);
-  else if (command.op === "close") {
+  else if (command.op === "render") {
+    try {
+      send({ id: command.id, ...renderText(fromJson(NotificationTextSchema, command.text ?? {}), command.locale ?? "en") });
+    } catch (error) {
+      send({ id: command.id, error: String(error) });
+    }
+  } else if (command.op === "close") {
     streams.get(command.stream ?? -1)?.abort();
     send({ id: command.id, closed: true });
   }

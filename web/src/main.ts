@@ -12,7 +12,7 @@
 import Hls from "hls.js";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
-import { clientAction, conveneClients, conveneTransport, errorInfo, type ConveneClients } from "../../clients/typescript/src/index.js";
+import { clientAction, conveneClients, conveneTransport, errorInfo, renderText, type ConveneClients } from "../../clients/typescript/src/index.js";
 import { CardKind, CardState, type Card, type Group, type TimelineItem } from "../../clients/typescript/src/gen/convene/groups/v1/groups_pb.js";
 import { MeetingType } from "../../clients/typescript/src/gen/convene/meetings/v1/meetings_pb.js";
 import { NotificationKind, type Notification } from "../../clients/typescript/src/gen/convene/notifications/v1/notifications_pb.js";
@@ -107,12 +107,13 @@ class App {
     this.session = session;
     $<HTMLSelectElement>("locale").value = session.locale;
     $<HTMLSelectElement>("locale").onchange = () => {
+      // Texts render here from their templates: a switch needs no reload (calls send it from now on).
       this.session.locale = $<HTMLSelectElement>("locale").value;
       sessionStorage.setItem("convene.session", JSON.stringify(this.session));
-      location.reload(); // texts come from the server in the new language
+      this.renderInbox();
     };
     this.convene = conveneClients(conveneTransport({
-      baseUrl: this.config.gatewayUrl, token: () => this.session.accessToken, locale: session.locale,
+      baseUrl: this.config.gatewayUrl, token: () => this.session.accessToken, locale: () => this.session.locale,
     }));
     $("sign-in").hidden = true;
     $("app").hidden = false;
@@ -361,10 +362,17 @@ class App {
     }
   }
 
+  /** What a notification says in the user's language: rendered from its template when it has one. */
+  private said(notification: Notification): { title: string; body: string } {
+    return notification.text?.template ? renderText(notification.text, this.session.locale)
+      : { title: notification.title, body: notification.body };
+  }
+
   private ring(notification: Notification): void {
     this.ringing = notification;
-    $("incoming-title").textContent = notification.title;
-    $("incoming-body").textContent = notification.body;
+    const { title, body } = this.said(notification);
+    $("incoming-title").textContent = title;
+    $("incoming-body").textContent = body;
     const dialog = $<HTMLDialogElement>("incoming-call");
     dialog.dataset.thread = notification.threadId;
     if (!dialog.open) dialog.show();
@@ -406,8 +414,9 @@ class App {
   private renderInbox(): void {
     const entries = [...this.inbox.values()].sort((a, b) => (a.sequence < b.sequence ? 1 : -1));
     $("notifications").replaceChildren(...entries.map((n) => {
-      const item = el("li", { "data-thread": n.threadId, class: n.read ? "" : "unread-entry" },
-        el("div", {}, n.title), el("div", { class: "muted" }, n.body));
+      const { title, body } = this.said(n);
+      const item = el("li", { "data-thread": n.threadId, "data-template": n.text?.template ?? "",
+        class: n.read ? "" : "unread-entry" }, el("div", {}, title), el("div", { class: "muted" }, body));
       item.onclick = () => void this.markRead(n);
       return item;
     }));

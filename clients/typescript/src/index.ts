@@ -16,6 +16,7 @@ import { LiveService } from "./gen/convene/live/v1/live_pb.js";
 import { MeetingsService } from "./gen/convene/meetings/v1/meetings_pb.js";
 import { NotificationsService } from "./gen/convene/notifications/v1/notifications_pb.js";
 
+export { catalogFor, renderText, type Catalog } from "./texts.js";
 export {
   clientAction, ERROR_CATALOG, errorInfo, reasonOf, type CatalogEntry, type ClientAction, type ConveneErrorInfo,
 } from "./errors.js";
@@ -25,8 +26,9 @@ export interface TransportOptions {
   baseUrl: string;
   /** The caller's bearer token; asked before every call, so a refreshed token is used at once. */
   token?: () => string | undefined;
-  /** BCP 47 locale (`zh-Hans`, `en`) sent as `accept-language`: notifications come in it. */
-  locale?: string;
+  /** BCP 47 locale (`zh-Hans`, `en`) sent as `accept-language`: notifications come in it. A
+   * function is asked before every call (a user who switches language). */
+  locale?: string | (() => string);
   /** "connect" (the default) or "grpc-web" (what Envoy's grpc_web filter also speaks). */
   protocol?: "connect" | "grpc-web";
   /** A fetch of your own (tests, Node without a global fetch). */
@@ -38,7 +40,8 @@ export function conveneTransport(options: TransportOptions): Transport {
   const auth: Interceptor = (next) => async (request) => {
     const token = options.token?.();
     if (token) request.header.set("authorization", `Bearer ${token}`);
-    if (options.locale) request.header.set("accept-language", options.locale);
+    const locale = typeof options.locale === "function" ? options.locale() : options.locale;
+    if (locale) request.header.set("accept-language", locale);
     return next(request);
   };
   const common = {
