@@ -72,3 +72,16 @@ async def test_two_members_in_two_browsers_live_card_call_and_inbox(site: tuple[
         meetings_pb2.ListMeetingAttendeesRequest(meeting_id=result["meetingId"]), metadata=bearer(org.tokens[host]))
     joined = {a.participant_id for a in meeting.attendees if a.HasField("first_join_time")}
     assert viewer in joined, meeting
+
+
+def test_the_viewer_sees_the_video_playing() -> None:
+    """The second half of the browser test: the host's stream pushed over RTMP, the viewer's
+    <video> playing it through hls.js. It needs the media plane (RTMP ingest and HLS playback
+    behind the play token), which this build does not have yet."""
+    import importlib.util
+
+    if importlib.util.find_spec("services.media") is None:
+        pytest.skip("no media plane in this build (services/media): nothing serves HLS for the <video> to play")
+    # Said, not failed: the media plane landing must not break its own merge before this is wired.
+    pytest.skip("the media plane is here but this test does not push a stream yet "
+                "(to do: push RTMP with ffmpeg, run tests/node/browser.ts with WITH_VIDEO=1)")
