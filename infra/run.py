@@ -558,6 +558,7 @@ def launch(run_dir: Path, check: bool, stack: contextlib.ExitStack) -> int:
     stack.callback(stop_services, [gateway])
     write_addresses(services, gateway, web_url, run_dir)
     if check:
+        say(f"  ok   gateway       http://{gateway.address:<14} every service SERVING through it; web client {web_url}")
         say("all SERVING; checking reflection with grpcurl:")
         ok = check_reflection(services) & check_media(media)
         say("checking metrics endpoints:")

@@ -32,6 +32,7 @@ def test_make_run_reaches_serving_and_reflection_lists_every_service(tmp_path: P
     assert len(set(ports)) == len(ports) >= len(SERVICES)  # the media edge's too
     assert re.search(r"NATS .*monitoring http://127\.0\.0\.1:\d+", output)
     assert re.search(r"ok\s+media edge\s+rtmp://127\.0\.0\.1:\d+/live, http://127\.0\.0\.1:\d+/hls", output), output
+    assert re.search(r"ok   gateway\s+http://127\.0\.0\.1:\d+", output), "the browser gateway did not come up"
     # The operator's token came from identity's CreateToken with the operator's own credential;
     # both are kept readable by this user only.
     run = tmp_path / "run"
