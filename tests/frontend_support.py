@@ -52,7 +52,12 @@ class Frontend:
 
 @contextlib.asynccontextmanager
 async def running_frontend(postgres: Any, data_dir: Path) -> AsyncIterator[Frontend]:
-    async with module_system(postgres, data_dir) as system, running_gateway(system) as gateway:
+    """The five services, the media edge (RTMP in, HLS out), the gateway and the web client's site."""
+    from tests.media_support import new_edge
+
+    edge = new_edge(data_dir)
+    async with module_system(postgres, data_dir, "identity", "groups", "live", "meetings", "notifications", "media",
+                             **edge.settings()) as system, running_gateway(system) as gateway:
         web = DevSite(DevSiteSettings(
             host="127.0.0.1", port=0, root=ROOT / "build" / "web", gateway_url=gateway.url,
             identity_address=system.address_of("identity"), operator_token=system.operator_token))

@@ -4,8 +4,9 @@
  * starts the system, the gateway and the web client's site and reads the JSON line printed here.
  *
  * Env: WEB_URL, HOST_ID, VIEWER_ID, GROUP_ID, SCREENSHOTS (a folder), CHROMIUM (the executable),
- * WITH_VIDEO ("1" when a media plane serves HLS: the viewer must then see the video playing).
+ * FFMPEG (pushes the host's stream as OBS would, to the push URL the host's page shows).
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   const shots = env("SCREENSHOTS");
   const host = await session("host");
   const viewer = await session("viewer");
+  let pusher: ChildProcess | undefined;
   try {
     const unreadBefore = Number(await viewer.page.textContent("#badge"));
 
@@ -64,18 +66,29 @@ async function main(): Promise<void> {
     result.badgeAfterCard = Number(await viewer.page.textContent("#badge"));
     await viewer.page.screenshot({ path: join(shots, "viewer-card.png") });
 
-    // Watching: the video element plays the live (when a media plane serves HLS).
+    // The host pushes a camera (a test pattern with sound) over RTMP to where their page says.
+    const pushUrl = await host.page.getAttribute("#publish", "data-push-url");
+    if (!pushUrl) throw new Error("the host's page shows no push URL");
+    pusher = spawn(env("FFMPEG"), [
+      "-hide_banner", "-nostdin", "-loglevel", "error", "-re",
+      "-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+      "-t", "90", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p",
+      "-c:a", "aac", "-b:a", "64k", "-f", "flv", pushUrl,
+    ], { stdio: ["ignore", "ignore", "inherit"] });
+
+    // Watching: the viewer's <video> plays it through hls.js, the play token on every request.
     await viewer.page.click(`#timeline .card[data-state="LIVE"] .watch`);
     await viewer.page.waitForSelector("#player:not([hidden])", { timeout: 10_000 });
     result.playSource = await viewer.page.getAttribute("#player", "data-source");
-    if (process.env.WITH_VIDEO === "1") {
-      await viewer.page.waitForSelector(`#player-status[data-state="playing"]`, { timeout: 30_000 });
-      result.videoPlaying = await viewer.page.evaluate(() => {
-        const video = document.querySelector("video")!;
-        return !video.paused && video.readyState >= 2 && video.currentTime > 0;
-      });
-      await viewer.page.screenshot({ path: join(shots, "viewer-video.png") });
-    }
+    await viewer.page.waitForSelector(`#player-status[data-state="playing"]`, { timeout: 45_000 });
+    await viewer.page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 1, undefined,
+      { timeout: 20_000 });
+    result.video = await viewer.page.evaluate(() => {
+      const video = document.querySelector("video")!;
+      return { paused: video.paused, readyState: video.readyState, currentTime: video.currentTime,
+        width: video.videoWidth, height: video.videoHeight };
+    });
+    await viewer.page.screenshot({ path: join(shots, "viewer-video.png") });
     await viewer.page.click("#leave-live");
 
     // The host ends it: the same card element changes to "ended", in place, on the viewer's page.
@@ -106,6 +119,7 @@ async function main(): Promise<void> {
     await viewer.page.screenshot({ path: join(shots, "viewer-failure.png") }).catch(() => undefined);
     await host.page.screenshot({ path: join(shots, "host-failure.png") }).catch(() => undefined);
   } finally {
+    pusher?.kill("SIGKILL");
     process.stdout.write(JSON.stringify(result) + "\n");
     await Promise.all([host.context.close(), viewer.context.close()]);
   }

@@ -64,6 +64,7 @@ class App {
   private ringing: Notification | null = null;
   private hls: Hls | null = null;
   private watching = "";
+  private playToken = "";
   private heartbeat = 0;
   private myLive = "";
 
@@ -275,8 +276,10 @@ class App {
         requestId: requestId(), groupId: this.selectedGroup, title: $<HTMLInputElement>("live-title").value,
       });
       this.myLive = live?.id ?? "";
-      $("publish").textContent = publish ? `Push with OBS or ffmpeg to ${publish.url} (stream key ${publish.streamKey})` : "";
+      $("publish").textContent = publish
+        ? `Push with OBS (server ${publish.url}, stream key ${publish.streamKey}) or ffmpeg to ${publish.pushUrl}` : "";
       $("publish").dataset.live = this.myLive;
+      $("publish").dataset.pushUrl = publish?.pushUrl ?? "";
       $("end-live").hidden = false;
     } catch (error) {
       showError(error);
@@ -298,36 +301,55 @@ class App {
     try {
       const joined = await this.convene.live.joinLive({ liveId });
       this.watching = liveId;
+      this.playToken = joined.play?.playToken ?? "";
       $("player").hidden = false;
       $("player-title").textContent = title;
-      const play = joined.play;
-      const source = play ? `${play.url}${play.url.includes("?") ? "&" : "?"}token=${encodeURIComponent(play.playToken)}` : "";
+      const source = joined.play?.url ?? "";
       $("player").dataset.source = source;
       this.play(source);
+      // Each heartbeat keeps the viewer counted and hands out a fresh play token (the audience is
+      // checked again): the player's next request carries it.
       const every = Math.max(5, joined.heartbeatIntervalSeconds || 15) * 1000;
       this.heartbeat = window.setInterval(() => {
-        void this.convene.live.viewerHeartbeat({ liveId }).catch(showError);
+        void this.convene.live.viewerHeartbeat({ liveId }).then((beat) => {
+          if (beat.play?.playToken) this.playToken = beat.play.playToken;
+        }).catch(showError);
       }, every);
     } catch (error) {
       showError(error);
     }
   }
 
-  private play(source: string): void {
+  /** hls.js on the media plane's HLS, the play token on every request (X-Play-Token). Until the
+   * host's stream is on air the playlist is not there yet: it tries again, a while. */
+  private play(source: string, attempt = 0): void {
     const video = $<HTMLVideoElement>("video");
     const status = $("player-status");
     video.onplaying = () => { status.textContent = "playing"; status.dataset.state = "playing"; };
     video.onwaiting = () => { status.textContent = "buffering…"; };
-    if (Hls.isSupported()) {
-      this.hls = new Hls({ liveSyncDurationCount: 2 });
-      this.hls.on(Hls.Events.ERROR, (_event, data) => {
-        if (data.fatal) { status.textContent = `playback failed: ${data.details}`; status.dataset.state = "failed"; }
-      });
-      this.hls.loadSource(source);
-      this.hls.attachMedia(video);
-    } else {
-      video.src = source; // Safari plays HLS natively
+    if (!Hls.isSupported()) {
+      video.src = `${source}?token=${encodeURIComponent(this.playToken)}`; // Safari plays HLS natively
+      void video.play().catch(() => undefined);
+      return;
     }
+    this.hls?.destroy();
+    const hls = new Hls({
+      liveSyncDurationCount: 2,
+      xhrSetup: (xhr) => xhr.setRequestHeader("X-Play-Token", this.playToken),
+    });
+    this.hls = hls;
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal || this.hls !== hls) return;
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && attempt < 30 && this.watching) {
+        status.textContent = "waiting for the host's stream…";
+        window.setTimeout(() => { if (this.hls === hls) this.play(source, attempt + 1); }, 1000);
+        return;
+      }
+      status.textContent = `playback failed: ${data.details}`;
+      status.dataset.state = "failed";
+    });
+    hls.loadSource(source);
+    hls.attachMedia(video);
     void video.play().catch(() => undefined); // muted autoplay; the controls work otherwise
   }
 
