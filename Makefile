@@ -41,8 +41,14 @@ $(STAMP): pyproject.toml
 run: install web
 	$(BIN)/python -m infra.run
 
+# Temporary folders (the session's embedded PostgreSQL among them) under a root of this checkout's
+# own: pytest deletes all but the newest three `pytest-N` folders of its root when a session
+# starts, so clones sharing /tmp deleted each other's running PostgreSQL.
+TEST_TMP ?= /tmp/convene-tests-$(shell echo "$(CURDIR)" | md5sum | cut -c1-10)
+
 test: install web
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	mkdir -p $(TEST_TMP)
+	PYTEST_DEBUG_TEMPROOT=$(TEST_TMP) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install web
 	$(BIN)/python -m tests.bench
