@@ -1,6 +1,7 @@
 """The reference web client in a real browser (headless Debian Chromium driven by playwright-core,
 tests/node/browser.ts): two members of one group in two browser sessions, each on the web
-client's own origin calling the gateway on another (CORS, bearer token). One starts a live from
+client's own origin calling the gateway on another (CORS, bearer token). One posts a message:
+the other's chat list shows it unread until they open the chat. Then the first starts a live from
 the page and pushes its camera (ffmpeg's test pattern over RTMP, to the URL the page shows); the
 other sees the card in the group's timeline within 2 s, watches it playing in a <video> (hls.js
 on the media edge's HLS, with the play token), sees the card change in place when it ends, reads
@@ -62,6 +63,7 @@ async def test_two_members_in_two_browsers_live_card_call_and_inbox(site: tuple[
 
     result = await run_browsers(web_url, tmp_path, host_id=host, viewer_id=viewer, group_id=group_id)
 
+    assert (result["chatUnread"], result["chatUnreadAfterOpen"]) == (1, 0), "the chat list's unread count"
     assert result["cardAfterMs"] <= CARD_WITHIN_S * 1000, f"the card took {result['cardAfterMs']} ms"
     assert "全员大会 all-hands" in result["cardTitle"]
     assert result["badgeAfterCard"] >= 1

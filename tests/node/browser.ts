@@ -27,7 +27,7 @@ const FLAGS = [
 const result: Record<string, unknown> = {};
 
 /** A browser of its own with a fresh profile (nothing cached or signed in from before), signed in. */
-async function session(who: string): Promise<{ context: BrowserContext; page: Page }> {
+async function session(who: string, openChat = true): Promise<{ context: BrowserContext; page: Page }> {
   const profile = mkdtempSync(join(tmpdir(), `convene-chromium-${who}-`));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env("CHROMIUM"), headless: true, args: FLAGS,
@@ -40,17 +40,32 @@ async function session(who: string): Promise<{ context: BrowserContext; page: Pa
   await page.fill("#principal-id", who === "host" ? env("HOST_ID") : env("VIEWER_ID"));
   await page.click("#sign-in-button");
   await page.waitForSelector(`#connection[data-state="live"]`, { timeout: 15_000 });
+  if (openChat) await openGroup(page);
+  return { context, page };
+}
+
+async function openGroup(page: Page): Promise<void> {
   await page.click(`#chats li[data-group="${env("GROUP_ID")}"]`);
   await page.waitForSelector("#group:not([hidden])");
-  return { context, page };
 }
 
 async function main(): Promise<void> {
   const shots = env("SCREENSHOTS");
   const host = await session("host");
-  const viewer = await session("viewer");
+  const viewer = await session("viewer", false);
   let pusher: ChildProcess | undefined;
   try {
+    // A message in the chat: the viewer's list shows it unread, opening the chat reads it.
+    const chat = `#chats li[data-group="${env("GROUP_ID")}"]`;
+    await host.page.fill("#message-text", "你好 hello");
+    await host.page.click("#send");
+    await viewer.page.waitForSelector(`${chat} .unread[data-count="1"]`, { timeout: 10_000 });
+    result.chatUnread = Number(await viewer.page.textContent(`${chat} .unread`));
+    await openGroup(viewer.page);
+    await viewer.page.waitForSelector(`#timeline .message:has-text("你好 hello")`, { timeout: 10_000 });
+    await viewer.page.waitForSelector(`${chat} .unread[data-count="0"]`, { state: "attached", timeout: 10_000 });
+    result.chatUnreadAfterOpen = Number(await viewer.page.textContent(`${chat} .unread`));
+
     const unreadBefore = Number(await viewer.page.textContent("#badge"));
 
     // The host starts a live; the viewer's timeline shows its card within 2 s.

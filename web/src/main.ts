@@ -13,11 +13,16 @@ import Hls from "hls.js";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
 import { clientAction, conveneClients, conveneTransport, errorInfo, renderText, type ConveneClients } from "../../clients/typescript/src/index.js";
-import { CardKind, CardState, type Card, type Group, type TimelineItem } from "../../clients/typescript/src/gen/convene/groups/v1/groups_pb.js";
+import {
+  CardKind, CardState, type Card, type ChatState, type Group, type TimelineItem,
+} from "../../clients/typescript/src/gen/convene/groups/v1/groups_pb.js";
 import { MeetingType } from "../../clients/typescript/src/gen/convene/meetings/v1/meetings_pb.js";
 import { NotificationKind, type Notification } from "../../clients/typescript/src/gen/convene/notifications/v1/notifications_pb.js";
 
 interface Config { gatewayUrl: string; mediaUrl: string; devSignIn: boolean }
+/** A chat as this page holds it: the last state, the highest sequence held, and the held entries
+ * that count as unread (everyone else's messages, cards, red packets) by sequence. */
+interface Chat { state: ChatState | undefined; held: bigint; counting: Set<bigint> }
 interface Session { principalId: string; accessToken: string; locale: string }
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -56,6 +61,9 @@ class App {
   private convene!: ConveneClients;
   private session!: Session;
   private groups = new Map<string, Group>();
+  /** Per chat: my read position and unread count as of a sequence (ChatState), and the last
+   * sequence held, so the count stays right between states (the stream's recovery rules). */
+  private chats = new Map<string, Chat>();
   private selectedGroup = "";
   /** Inbox entries by thread: the latest notification of each. */
   private inbox = new Map<string, Notification>();
@@ -134,6 +142,10 @@ class App {
     };
     $("end-live").onclick = () => void this.endLive();
     $("meet-now").onclick = () => void this.meetNow();
+    $<HTMLFormElement>("message-form").onsubmit = (event) => {
+      event.preventDefault();
+      void this.postMessage();
+    };
     $("leave-live").onclick = () => void this.stopWatching();
     $("mark-all-read").onclick = () => void this.markAllRead();
     $("inbox-button").onclick = () => $("inbox").scrollIntoView();
@@ -163,6 +175,10 @@ class App {
           } else if (event.case === "readMarked") {
             this.lastSequence = event.value.sequence;
             this.onReadMarked(event.value.threadId, event.value.upToSequence, event.value.unreadCount);
+          } else if (event.case === "chatMessage") {
+            this.onChatEntry(event.value.groupId, event.value.item!);
+          } else if (event.case === "chatState") {
+            this.onChatState(event.value);
           } else if (event.case === "resync") {
             this.lastSequence = event.value.afterSequence; // the server ends the stream next
           }
@@ -184,7 +200,6 @@ class App {
     this.inbox.set(notification.threadId, notification);
     this.setBadge(notification.unreadCount);
     this.renderInbox();
-    this.renderChats();
     if (notification.card && notification.groupId === this.selectedGroup) this.upsertCard(notification.card);
     if (notification.kind === NotificationKind.INCOMING_CALL) this.ring(notification);
     if ((notification.kind === NotificationKind.RINGING_STOPPED || notification.kind === NotificationKind.MISSED_CALL)
@@ -197,7 +212,6 @@ class App {
     }
     this.setBadge(unread);
     this.renderInbox();
-    this.renderChats();
   }
 
   private setBadge(count: bigint): void {
@@ -207,22 +221,58 @@ class App {
 
   // ------------------------------------------------------------------ chats and timeline
 
+  /** My chats, most recently active first, each with its unread count and mention marker. */
   private async loadChats(): Promise<void> {
-    const { groups } = await this.convene.groups.listMyGroups({ pageSize: 100 });
-    for (const group of groups) this.groups.set(group.id, group);
+    const { conversations } = await this.convene.groups.listConversations({ pageSize: 100 });
+    for (const conversation of conversations) {
+      if (!conversation.group) continue;
+      this.groups.set(conversation.group.id, conversation.group);
+      this.chats.set(conversation.group.id, { state: conversation.state,
+        held: conversation.lastItem?.sequence ?? 0n, counting: new Set() });
+    }
     this.renderChats();
   }
 
-  /** Unread per chat: unread inbox entries that came from it. */
+  /** A newer state replaces what the chat showed; entries held above it still count. */
+  private onChatState(state: ChatState): void {
+    const chat = this.chats.get(state.groupId) ?? { state: undefined, held: 0n, counting: new Set() };
+    if (chat.state && chat.state.version >= state.version) return;
+    chat.state = state;
+    this.chats.set(state.groupId, chat);
+    this.renderChats();
+  }
+
+  private onChatEntry(groupId: string, item: TimelineItem): void {
+    const chat = this.chats.get(groupId) ?? { state: undefined, held: 0n, counting: new Set() };
+    this.chats.set(groupId, chat);
+    if (item.sequence <= chat.held) return; // held already (read from the timeline)
+    chat.held = item.sequence;
+    if (item.content.case === "recall") chat.counting.delete(item.content.value.sequence);
+    else if (item.content.case !== undefined && item.senderId !== this.session.principalId) {
+      chat.counting.add(item.sequence);
+    }
+    if (!this.groups.has(groupId)) void this.loadChats(); // a chat this page had not seen yet
+    if (groupId === this.selectedGroup) {
+      this.addItem(item);
+      void this.markChatRead(groupId, item.sequence);
+    }
+    this.renderChats();
+  }
+
+  /** The state's count as of its sequence, plus the counting entries held above it. */
   private unreadIn(groupId: string): number {
-    return [...this.inbox.values()].filter((n) => n.groupId === groupId && !n.read).length;
+    const chat = this.chats.get(groupId);
+    const asOf = chat?.state?.asOfSequence ?? 0n;
+    const above = [...(chat?.counting ?? [])].filter((sequence) => sequence > asOf).length;
+    return Number(chat?.state?.unreadCount ?? 0n) + above;
   }
 
   private renderChats(): void {
     $("chats").replaceChildren(...[...this.groups.values()].map((group) => {
       const unread = this.unreadIn(group.id);
+      const mentioned = this.chats.get(group.id)?.state?.mentioned ? "@ " : "";
       const item = el("li", { "data-group": group.id, class: group.id === this.selectedGroup ? "selected" : "" },
-        el("span", {}, group.name),
+        el("span", {}, `${mentioned}${group.name}`),
         el("span", { class: "unread", "data-count": String(unread) }, String(unread)));
       item.onclick = () => void this.openGroup(group.id);
       return item;
@@ -237,12 +287,45 @@ class App {
     this.renderChats();
     const { items } = await this.convene.groups.listTimeline({ groupId, pageSize: 50 });
     for (const item of [...items].reverse()) this.addItem(item);
+    const last = items[0]?.sequence ?? 0n;
+    const chat = this.chats.get(groupId);
+    if (chat && last > chat.held) chat.held = last;
+    if (last > 0n) await this.markChatRead(groupId, last);
+  }
+
+  /** Reading a chat on this device clears its count on every device (the state comes back). */
+  private async markChatRead(groupId: string, upTo: bigint): Promise<void> {
+    const chat = this.chats.get(groupId);
+    if (chat?.state && chat.state.readSequence >= upTo) return;
+    try {
+      const { state } = await this.convene.groups.markChatRead({ groupId, readSequence: upTo });
+      if (state) this.onChatState(state);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private async postMessage(): Promise<void> {
+    const input = $<HTMLInputElement>("message-text");
+    const text = input.value.trim();
+    if (!text) return;
+    try {
+      const { item } = await this.convene.groups.postMessage({ requestId: requestId(), groupId: this.selectedGroup, text });
+      input.value = "";
+      if (item) this.onChatEntry(this.selectedGroup, item);
+    } catch (error) {
+      showError(error);
+    }
   }
 
   private addItem(item: TimelineItem): void {
     if (item.content.case === "card") this.upsertCard(item.content.value);
     else if (item.content.case === "text") {
-      $("timeline").append(el("li", { "data-item": item.id }, `${item.senderId}: ${item.content.value}`));
+      $("timeline").append(el("li", { class: "message", "data-item": item.id, "data-sequence": String(item.sequence) },
+        `${item.senderId === this.session.principalId ? "me" : item.senderId}: ${item.content.value}`));
+    } else if (item.content.case === "recall") {
+      const recalled = document.querySelector(`[data-item="${item.content.value.itemId}"]`);
+      if (recalled) recalled.textContent = "(recalled)";
     }
   }
 

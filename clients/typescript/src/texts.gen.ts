@@ -68,6 +68,14 @@ export const CATALOGS: Readonly<Record<string, Catalog>> = {
         "title": "Your contact at the enterprise is now {to_name}",
         "body": "{from_name} has left the enterprise; {to_name} now looks after you as your contact."
       },
+      "covers.approved": {
+        "title": "Red packet cover approved: {name}",
+        "body": "{quantity} red packets may carry it."
+      },
+      "covers.rejected": {
+        "title": "Red packet cover rejected: {name}",
+        "body": "Reason: {reason}"
+      },
       "live.reminder": {
         "title": "Starting soon: {title}",
         "body": ""
@@ -287,6 +295,14 @@ export const CATALOGS: Readonly<Record<string, Catalog>> = {
       "contacts.handed_over.unnamed": {
         "title": "你在该企业的联系人已变更为{to_name}",
         "body": "{from_name} 已离开该企业，现由 {to_name} 继续为你服务。"
+      },
+      "covers.approved": {
+        "title": "红包封面已通过审核：{name}",
+        "body": "可用于 {quantity} 个红包。"
+      },
+      "covers.rejected": {
+        "title": "红包封面未通过审核：{name}",
+        "body": "原因：{reason}"
       },
       "live.reminder": {
         "title": "直播即将开始：{title}",

@@ -98,8 +98,8 @@ def cover_reviewed_notices(event: Event) -> list[notice_pb2.Notice]:
     approved = cover.state == covers_pb2.COVER_STATE_APPROVED
     return [notice_pb2.Notice(
         recipient_ids=[cover.applicant_id], kind=pb.NOTIFICATION_KIND_COVER_REVIEWED, thread_id=f"cover/{cover.id}",
-        title=f"Red packet cover {'approved' if approved else 'rejected'}: {cover.name}",
-        body=(f"{cover.quantity} red packets may carry it." if approved else f"Reason: {cover.reject_reason}"),
+        text=text("covers.approved" if approved else "covers.rejected", name=cover.name, quantity=cover.quantity,
+                  reason=cover.reject_reason, cover_id=cover.id),
         thread_version=1,
     )]
 

@@ -4,6 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { RedPacketCover } from "./covers_pb.js";
+import { file_convene_groups_v1_covers } from "./covers_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/groups/v1/groups.proto.
  */
 export const file_convene_groups_v1_groups: GenFile = /*@__PURE__*/
-  fileDesc("Ch5jb252ZW5lL2dyb3Vwcy92MS9ncm91cHMucHJvdG8SEWNvbnZlbmUuZ3JvdXBzLnYxIr0BCgVHcm91cBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBGtpbmQYAyABKA4yHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cEtpbmQSFQoNZW50ZXJwcmlzZV9pZBgEIAEoCRIQCghvd25lcl9pZBgFIAEoCRIUCgxtZW1iZXJfY291bnQYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpMCCgRDYXJkEgoKAmlkGAEgASgJEikKBGtpbmQYAiABKA4yGy5jb252ZW5lLmdyb3Vwcy52MS5DYXJkS2luZBISCgpzdWJqZWN0X2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwuY29udmVuZS5ncm91cHMudjEuQ2FyZFN0YXRlEg0KBXRpdGxlGAUgASgJEhEKCWF1dGhvcl9pZBgGIAEoCRIPCgd2ZXJzaW9uGAcgASgDEi8KC3VwZGF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgdkZXRhaWxzGAkgASgLMh4uY29udmVuZS5ncm91cHMudjEuQ2FyZERldGFpbHMiuQEKC0NhcmREZXRhaWxzEi4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhgKEGR1cmF0aW9uX3NlY29uZHMYAiABKAMSFQoNdG90YWxfdmlld2VycxgDIAEoAxIUCgxwZWFrX3ZpZXdlcnMYBCABKAMSEgoKcmVwbGF5X3VybBgFIAEoCRIfChdyZXBsYXlfZHVyYXRpb25fc2Vjb25kcxgGIAEoAyLIAQoMVGltZWxpbmVJdGVtEgoKAmlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEhEKCXNlbmRlcl9pZBgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoEdGV4dBgFIAEoCUgAEicKBGNhcmQYBiABKAsyFy5jb252ZW5lLmdyb3Vwcy52MS5DYXJkSAASEgoKZm9yd2FyZF9pZBgHIAEoCUIJCgdjb250ZW50IpECCgdGb3J3YXJkEgoKAmlkGAEgASgJEg8KB2NhcmRfaWQYAiABKAkSEgoKc3ViamVjdF9pZBgDIAEoCRIRCglzaGFyZXJfaWQYBCABKAkSFQoNZnJvbV9ncm91cF9pZBgFIAEoCRIwCgZ0YXJnZXQYBiABKA4yIC5jb252ZW5lLmdyb3Vwcy52MS5Gb3J3YXJkVGFyZ2V0EhcKD3RhcmdldF9ncm91cF9pZBgHIAEoCRIZChFwYXJlbnRfZm9yd2FyZF9pZBgIIAEoCRIUCgx2aWV3ZXJfY291bnQYCSABKAMSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl0KD0NhbGxQYXJ0aWNpcGFudBIWCg5wYXJ0aWNpcGFudF9pZBgBIAEoCRIyCgVzdGF0ZRgCIAEoDjIjLmNvbnZlbmUuZ3JvdXBzLnYxLlBhcnRpY2lwYW50U3RhdGUilAIKCUdyb3VwQ2FsbBIKCgJpZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIpCgR0eXBlGAMgASgOMhsuY29udmVuZS5ncm91cHMudjEuQ2FsbFR5cGUSKwoFc3RhdGUYBCABKA4yHC5jb252ZW5lLmdyb3Vwcy52MS5DYWxsU3RhdGUSEgoKc3RhcnRlcl9pZBgFIAEoCRI4CgxwYXJ0aWNpcGFudHMYBiADKAsyIi5jb252ZW5lLmdyb3Vwcy52MS5DYWxsUGFydGljaXBhbnQSEgoKbWVldGluZ19pZBgHIAEoCRIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidgoSQ3JlYXRlR3JvdXBSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIqCgRraW5kGAMgASgOMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBLaW5kEhIKCm1lbWJlcl9pZHMYBCADKAkiPgoTQ3JlYXRlR3JvdXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIiMKD0dldEdyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCSI7ChBHZXRHcm91cFJlc3BvbnNlEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXAiUgoXTGlzdEdyb3VwTWVtYmVyc1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiRwoYTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEhIKCm1lbWJlcl9pZHMYASADKAkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk4KE0xpc3RUaW1lbGluZVJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiXwoUTGlzdFRpbWVsaW5lUmVzcG9uc2USLgoFaXRlbXMYASADKAsyHy5jb252ZW5lLmdyb3Vwcy52MS5UaW1lbGluZUl0ZW0SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjwKE0xpc3RNeUdyb3Vwc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiWQoUTGlzdE15R3JvdXBzUmVzcG9uc2USKAoGZ3JvdXBzGAEgAygLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj4KFkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEgoKbWVtYmVyX2lkcxgCIAMoCSJVChdBZGRHcm91cE1lbWJlcnNSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhEKCWFkZGVkX2lkcxgCIAMoCSI/ChhSZW1vdmVHcm91cE1lbWJlclJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJbWVtYmVyX2lkGAIgASgJIkQKGVJlbW92ZUdyb3VwTWVtYmVyUmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCIlChFMZWF2ZUdyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCSIUChJMZWF2ZUdyb3VwUmVzcG9uc2UiRwodVHJhbnNmZXJHcm91cE93bmVyc2hpcFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSFAoMbmV3X293bmVyX2lkGAIgASgJIkkKHlRyYW5zZmVyR3JvdXBPd25lcnNoaXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIicKE0Rpc21pc3NHcm91cFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkiFgoURGlzbWlzc0dyb3VwUmVzcG9uc2UiLAoYQ3JlYXRlR3JvdXBJbnZpdGVSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJImIKGUNyZWF0ZUdyb3VwSW52aXRlUmVzcG9uc2USFAoMaW52aXRlX3Rva2VuGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIoChBKb2luR3JvdXBSZXF1ZXN0EhQKDGludml0ZV90b2tlbhgBIAEoCSI8ChFKb2luR3JvdXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIigKFU9wZW5EaXJlY3RDaGF0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkEKFk9wZW5EaXJlY3RDaGF0UmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCJIChJQb3N0TWVzc2FnZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIMCgR0ZXh0GAMgASgJIkQKE1Bvc3RNZXNzYWdlUmVzcG9uc2USLQoEaXRlbRgBIAEoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlRpbWVsaW5lSXRlbSJ4ChJGb3J3YXJkQ2FyZFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYXJkX2lkGAIgASgJEhkKD3RhcmdldF9ncm91cF9pZBgDIAEoCUgAEhgKDnRhcmdldF91c2VyX2lkGAQgASgJSABCCAoGdGFyZ2V0InEKE0ZvcndhcmRDYXJkUmVzcG9uc2USKwoHZm9yd2FyZBgBIAEoCzIaLmNvbnZlbmUuZ3JvdXBzLnYxLkZvcndhcmQSLQoEaXRlbRgCIAEoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlRpbWVsaW5lSXRlbSI9ChZDcmVhdGVTaGFyZUxpbmtSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHY2FyZF9pZBgCIAEoCSKTAQoXQ3JlYXRlU2hhcmVMaW5rUmVzcG9uc2USKwoHZm9yd2FyZBgBIAEoCzIaLmNvbnZlbmUuZ3JvdXBzLnYxLkZvcndhcmQSCwoDdXJsGAIgASgJEg0KBXRva2VuGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJRChdMaXN0Q2FyZEZvcndhcmRzUmVxdWVzdBIPCgdjYXJkX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJImEKGExpc3RDYXJkRm9yd2FyZHNSZXNwb25zZRIsCghmb3J3YXJkcxgBIAMoCzIaLmNvbnZlbmUuZ3JvdXBzLnYxLkZvcndhcmQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIoEBChVTdGFydEdyb3VwQ2FsbFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIpCgR0eXBlGAMgASgOMhsuY29udmVuZS5ncm91cHMudjEuQ2FsbFR5cGUSFwoPcGFydGljaXBhbnRfaWRzGAQgAygJIkQKFlN0YXJ0R3JvdXBDYWxsUmVzcG9uc2USKgoEY2FsbBgBIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwQ2FsbCInChRKb2luR3JvdXBDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkMKFUpvaW5Hcm91cENhbGxSZXNwb25zZRIqCgRjYWxsGAEgASgLMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBDYWxsIigKFUxlYXZlR3JvdXBDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkQKFkxlYXZlR3JvdXBDYWxsUmVzcG9uc2USKgoEY2FsbBgBIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwQ2FsbCImChNHZXRHcm91cENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiQgoUR2V0R3JvdXBDYWxsUmVzcG9uc2USKgoEY2FsbBgBIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwQ2FsbCpwCglHcm91cEtpbmQSGgoWR1JPVVBfS0lORF9VTlNQRUNJRklFRBAAEhcKE0dST1VQX0tJTkRfSU5URVJOQUwQARIXChNHUk9VUF9LSU5EX0VYVEVSTkFMEAISFQoRR1JPVVBfS0lORF9ESVJFQ1QQAypmCghDYXJkS2luZBIZChVDQVJEX0tJTkRfVU5TUEVDSUZJRUQQABISCg5DQVJEX0tJTkRfTElWRRABEhUKEUNBUkRfS0lORF9NRUVUSU5HEAISFAoQQ0FSRF9LSU5EX1JFUExBWRADKqgBCglDYXJkU3RhdGUSGgoWQ0FSRF9TVEFURV9VTlNQRUNJRklFRBAAEhgKFENBUkRfU1RBVEVfU0NIRURVTEVEEAESEwoPQ0FSRF9TVEFURV9MSVZFEAISFAoQQ0FSRF9TVEFURV9FTkRFRBADEhsKF0NBUkRfU1RBVEVfUkVQTEFZX1JFQURZEAQSHQoZQ0FSRF9TVEFURV9SRVBMQVlfREVMRVRFRBAFKk8KCENhbGxUeXBlEhkKFUNBTExfVFlQRV9VTlNQRUNJRklFRBAAEhMKD0NBTExfVFlQRV9WT0lDRRABEhMKD0NBTExfVFlQRV9WSURFTxACKocBCglDYWxsU3RhdGUSGgoWQ0FMTF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUNBTExfU1RBVEVfQUNUSVZFEAESGAoUQ0FMTF9TVEFURV9VUEdSQURJTkcQAhIXChNDQUxMX1NUQVRFX1VQR1JBREVEEAMSFAoQQ0FMTF9TVEFURV9FTkRFRBAEKo4BChBQYXJ0aWNpcGFudFN0YXRlEiEKHVBBUlRJQ0lQQU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZUEFSVElDSVBBTlRfU1RBVEVfSU5WSVRFRBABEhwKGFBBUlRJQ0lQQU5UX1NUQVRFX0pPSU5FRBACEhoKFlBBUlRJQ0lQQU5UX1NUQVRFX0xFRlQQAyqEAQoNRm9yd2FyZFRhcmdldBIeChpGT1JXQVJEX1RBUkdFVF9VTlNQRUNJRklFRBAAEhgKFEZPUldBUkRfVEFSR0VUX0dST1VQEAESHgoaRk9SV0FSRF9UQVJHRVRfRElSRUNUX0NIQVQQAhIZChVGT1JXQVJEX1RBUkdFVF9XRUNIQVQQAzLbEAoNR3JvdXBzU2VydmljZRJcCgtDcmVhdGVHcm91cBIlLmNvbnZlbmUuZ3JvdXBzLnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBomLmNvbnZlbmUuZ3JvdXBzLnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USUwoIR2V0R3JvdXASIi5jb252ZW5lLmdyb3Vwcy52MS5HZXRHcm91cFJlcXVlc3QaIy5jb252ZW5lLmdyb3Vwcy52MS5HZXRHcm91cFJlc3BvbnNlEl8KDExpc3RNeUdyb3VwcxImLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RNeUdyb3Vwc1JlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5MaXN0TXlHcm91cHNSZXNwb25zZRJrChBMaXN0R3JvdXBNZW1iZXJzEiouY29udmVuZS5ncm91cHMudjEuTGlzdEdyb3VwTWVtYmVyc1JlcXVlc3QaKy5jb252ZW5lLmdyb3Vwcy52MS5MaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USaAoPQWRkR3JvdXBNZW1iZXJzEikuY29udmVuZS5ncm91cHMudjEuQWRkR3JvdXBNZW1iZXJzUmVxdWVzdBoqLmNvbnZlbmUuZ3JvdXBzLnYxLkFkZEdyb3VwTWVtYmVyc1Jlc3BvbnNlEm4KEVJlbW92ZUdyb3VwTWVtYmVyEisuY29udmVuZS5ncm91cHMudjEuUmVtb3ZlR3JvdXBNZW1iZXJSZXF1ZXN0GiwuY29udmVuZS5ncm91cHMudjEuUmVtb3ZlR3JvdXBNZW1iZXJSZXNwb25zZRJZCgpMZWF2ZUdyb3VwEiQuY29udmVuZS5ncm91cHMudjEuTGVhdmVHcm91cFJlcXVlc3QaJS5jb252ZW5lLmdyb3Vwcy52MS5MZWF2ZUdyb3VwUmVzcG9uc2USfQoWVHJhbnNmZXJHcm91cE93bmVyc2hpcBIwLmNvbnZlbmUuZ3JvdXBzLnYxLlRyYW5zZmVyR3JvdXBPd25lcnNoaXBSZXF1ZXN0GjEuY29udmVuZS5ncm91cHMudjEuVHJhbnNmZXJHcm91cE93bmVyc2hpcFJlc3BvbnNlEl8KDERpc21pc3NHcm91cBImLmNvbnZlbmUuZ3JvdXBzLnYxLkRpc21pc3NHcm91cFJlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5EaXNtaXNzR3JvdXBSZXNwb25zZRJuChFDcmVhdGVHcm91cEludml0ZRIrLmNvbnZlbmUuZ3JvdXBzLnYxLkNyZWF0ZUdyb3VwSW52aXRlUmVxdWVzdBosLmNvbnZlbmUuZ3JvdXBzLnYxLkNyZWF0ZUdyb3VwSW52aXRlUmVzcG9uc2USVgoJSm9pbkdyb3VwEiMuY29udmVuZS5ncm91cHMudjEuSm9pbkdyb3VwUmVxdWVzdBokLmNvbnZlbmUuZ3JvdXBzLnYxLkpvaW5Hcm91cFJlc3BvbnNlEmUKDk9wZW5EaXJlY3RDaGF0EiguY29udmVuZS5ncm91cHMudjEuT3BlbkRpcmVjdENoYXRSZXF1ZXN0GikuY29udmVuZS5ncm91cHMudjEuT3BlbkRpcmVjdENoYXRSZXNwb25zZRJcCgtQb3N0TWVzc2FnZRIlLmNvbnZlbmUuZ3JvdXBzLnYxLlBvc3RNZXNzYWdlUmVxdWVzdBomLmNvbnZlbmUuZ3JvdXBzLnYxLlBvc3RNZXNzYWdlUmVzcG9uc2USXwoMTGlzdFRpbWVsaW5lEiYuY29udmVuZS5ncm91cHMudjEuTGlzdFRpbWVsaW5lUmVxdWVzdBonLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RUaW1lbGluZVJlc3BvbnNlElwKC0ZvcndhcmRDYXJkEiUuY29udmVuZS5ncm91cHMudjEuRm9yd2FyZENhcmRSZXF1ZXN0GiYuY29udmVuZS5ncm91cHMudjEuRm9yd2FyZENhcmRSZXNwb25zZRJoCg9DcmVhdGVTaGFyZUxpbmsSKS5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVTaGFyZUxpbmtSZXF1ZXN0GiouY29udmVuZS5ncm91cHMudjEuQ3JlYXRlU2hhcmVMaW5rUmVzcG9uc2USawoQTGlzdENhcmRGb3J3YXJkcxIqLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RDYXJkRm9yd2FyZHNSZXF1ZXN0GisuY29udmVuZS5ncm91cHMudjEuTGlzdENhcmRGb3J3YXJkc1Jlc3BvbnNlEmUKDlN0YXJ0R3JvdXBDYWxsEiguY29udmVuZS5ncm91cHMudjEuU3RhcnRHcm91cENhbGxSZXF1ZXN0GikuY29udmVuZS5ncm91cHMudjEuU3RhcnRHcm91cENhbGxSZXNwb25zZRJiCg1Kb2luR3JvdXBDYWxsEicuY29udmVuZS5ncm91cHMudjEuSm9pbkdyb3VwQ2FsbFJlcXVlc3QaKC5jb252ZW5lLmdyb3Vwcy52MS5Kb2luR3JvdXBDYWxsUmVzcG9uc2USZQoOTGVhdmVHcm91cENhbGwSKC5jb252ZW5lLmdyb3Vwcy52MS5MZWF2ZUdyb3VwQ2FsbFJlcXVlc3QaKS5jb252ZW5lLmdyb3Vwcy52MS5MZWF2ZUdyb3VwQ2FsbFJlc3BvbnNlEl8KDEdldEdyb3VwQ2FsbBImLmNvbnZlbmUuZ3JvdXBzLnYxLkdldEdyb3VwQ2FsbFJlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5HZXRHcm91cENhbGxSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5jb252ZW5lL2dyb3Vwcy92MS9ncm91cHMucHJvdG8SEWNvbnZlbmUuZ3JvdXBzLnYxItABCgVHcm91cBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBGtpbmQYAyABKA4yHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cEtpbmQSFQoNZW50ZXJwcmlzZV9pZBgEIAEoCRIQCghvd25lcl9pZBgFIAEoCRIUCgxtZW1iZXJfY291bnQYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWFkbWluX2lkcxgIIAMoCSKTAgoEQ2FyZBIKCgJpZBgBIAEoCRIpCgRraW5kGAIgASgOMhsuY29udmVuZS5ncm91cHMudjEuQ2FyZEtpbmQSEgoKc3ViamVjdF9pZBgDIAEoCRIrCgVzdGF0ZRgEIAEoDjIcLmNvbnZlbmUuZ3JvdXBzLnYxLkNhcmRTdGF0ZRINCgV0aXRsZRgFIAEoCRIRCglhdXRob3JfaWQYBiABKAkSDwoHdmVyc2lvbhgHIAEoAxIvCgt1cGRhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoHZGV0YWlscxgJIAEoCzIeLmNvbnZlbmUuZ3JvdXBzLnYxLkNhcmREZXRhaWxzIrkBCgtDYXJkRGV0YWlscxIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBkdXJhdGlvbl9zZWNvbmRzGAIgASgDEhUKDXRvdGFsX3ZpZXdlcnMYAyABKAMSFAoMcGVha192aWV3ZXJzGAQgASgDEhIKCnJlcGxheV91cmwYBSABKAkSHwoXcmVwbGF5X2R1cmF0aW9uX3NlY29uZHMYBiABKAMirAMKDFRpbWVsaW5lSXRlbRIKCgJpZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoAxIRCglzZW5kZXJfaWQYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBHRleHQYBSABKAlIABInCgRjYXJkGAYgASgLMhcuY29udmVuZS5ncm91cHMudjEuQ2FyZEgAEjIKCnJlZF9wYWNrZXQYCCABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5SZWRQYWNrZXRIABIrCgZyZWNhbGwYCSABKAsyGS5jb252ZW5lLmdyb3Vwcy52MS5SZWNhbGxIABISCgpmb3J3YXJkX2lkGAcgASgJEioKCHJlcGx5X3RvGAogASgLMhguY29udmVuZS5ncm91cHMudjEuUXVvdGUSEwoLbWVudGlvbl9pZHMYCyADKAkSEwoLbWVudGlvbl9hbGwYDCABKAgSKwoIcmVjYWxsZWQYDSABKAsyGS5jb252ZW5lLmdyb3Vwcy52MS5SZWNhbGxCCQoHY29udGVudCJdCgVRdW90ZRIQCghzZXF1ZW5jZRgBIAEoAxIPCgdpdGVtX2lkGAIgASgJEhEKCXNlbmRlcl9pZBgDIAEoCRIMCgR0ZXh0GAQgASgJEhAKCHJlY2FsbGVkGAUgASgIIocBCgZSZWNhbGwSEAoIc2VxdWVuY2UYASABKAMSDwoHaXRlbV9pZBgCIAEoCRIRCglzZW5kZXJfaWQYAyABKAkSFgoOcmVjYWxsZWRfYnlfaWQYBCABKAkSLwoLcmVjYWxsX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcBCglSZWRQYWNrZXQSEgoKYW1vdW50X2ZlbhgBIAEoAxIOCgZzaGFyZXMYAiABKAUSEAoIZ3JlZXRpbmcYAyABKAkSMAoFY292ZXIYBCABKAsyIS5jb252ZW5lLmdyb3Vwcy52MS5SZWRQYWNrZXRDb3ZlchIWCg5jbGFpbWVkX3NoYXJlcxgFIAEoBRIaChJjbGFpbWVkX2Ftb3VudF9mZW4YBiABKAMiaAoOUmVkUGFja2V0Q2xhaW0SEgoKY2xhaW1lcl9pZBgBIAEoCRISCgphbW91bnRfZmVuGAIgASgDEi4KCmNsYWltX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpUBCglDaGF0U3RhdGUSEAoIZ3JvdXBfaWQYASABKAkSFQoNcmVhZF9zZXF1ZW5jZRgCIAEoAxIUCgx1bnJlYWRfY291bnQYAyABKAMSFgoOYXNfb2Zfc2VxdWVuY2UYBCABKAMSEQoJbWVudGlvbmVkGAUgASgIEg0KBW11dGVkGAYgASgIEg8KB3ZlcnNpb24YByABKAMi0AEKDENvbnZlcnNhdGlvbhInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEjIKCWxhc3RfaXRlbRgCIAEoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlRpbWVsaW5lSXRlbRIrCgVzdGF0ZRgDIAEoCzIcLmNvbnZlbmUuZ3JvdXBzLnYxLkNoYXRTdGF0ZRI2ChJsYXN0X2FjdGl2aXR5X3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkoKDFJlY2VpcHRDb3VudBIQCghzZXF1ZW5jZRgBIAEoAxISCgpyZWFkX2NvdW50GAIgASgFEhQKDHVucmVhZF9jb3VudBgDIAEoBSJjCg1SZWNlaXB0Q291bnRzEhAKCGdyb3VwX2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKAMSLwoGY291bnRzGAMgAygLMh8uY29udmVuZS5ncm91cHMudjEuUmVjZWlwdENvdW50IpECCgdGb3J3YXJkEgoKAmlkGAEgASgJEg8KB2NhcmRfaWQYAiABKAkSEgoKc3ViamVjdF9pZBgDIAEoCRIRCglzaGFyZXJfaWQYBCABKAkSFQoNZnJvbV9ncm91cF9pZBgFIAEoCRIwCgZ0YXJnZXQYBiABKA4yIC5jb252ZW5lLmdyb3Vwcy52MS5Gb3J3YXJkVGFyZ2V0EhcKD3RhcmdldF9ncm91cF9pZBgHIAEoCRIZChFwYXJlbnRfZm9yd2FyZF9pZBgIIAEoCRIUCgx2aWV3ZXJfY291bnQYCSABKAMSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl0KD0NhbGxQYXJ0aWNpcGFudBIWCg5wYXJ0aWNpcGFudF9pZBgBIAEoCRIyCgVzdGF0ZRgCIAEoDjIjLmNvbnZlbmUuZ3JvdXBzLnYxLlBhcnRpY2lwYW50U3RhdGUilAIKCUdyb3VwQ2FsbBIKCgJpZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIpCgR0eXBlGAMgASgOMhsuY29udmVuZS5ncm91cHMudjEuQ2FsbFR5cGUSKwoFc3RhdGUYBCABKA4yHC5jb252ZW5lLmdyb3Vwcy52MS5DYWxsU3RhdGUSEgoKc3RhcnRlcl9pZBgFIAEoCRI4CgxwYXJ0aWNpcGFudHMYBiADKAsyIi5jb252ZW5lLmdyb3Vwcy52MS5DYWxsUGFydGljaXBhbnQSEgoKbWVldGluZ19pZBgHIAEoCRIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidgoSQ3JlYXRlR3JvdXBSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIqCgRraW5kGAMgASgOMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBLaW5kEhIKCm1lbWJlcl9pZHMYBCADKAkiPgoTQ3JlYXRlR3JvdXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIiMKD0dldEdyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCSI7ChBHZXRHcm91cFJlc3BvbnNlEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXAiUgoXTGlzdEdyb3VwTWVtYmVyc1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiRwoYTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEhIKCm1lbWJlcl9pZHMYASADKAkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIn4KE0xpc3RUaW1lbGluZVJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkSGwoOYWZ0ZXJfc2VxdWVuY2UYBCABKANIAIgBAUIRCg9fYWZ0ZXJfc2VxdWVuY2UiXwoUTGlzdFRpbWVsaW5lUmVzcG9uc2USLgoFaXRlbXMYASADKAsyHy5jb252ZW5lLmdyb3Vwcy52MS5UaW1lbGluZUl0ZW0SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjwKE0xpc3RNeUdyb3Vwc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiWQoUTGlzdE15R3JvdXBzUmVzcG9uc2USKAoGZ3JvdXBzGAEgAygLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIj4KFkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEgoKbWVtYmVyX2lkcxgCIAMoCSJVChdBZGRHcm91cE1lbWJlcnNSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwEhEKCWFkZGVkX2lkcxgCIAMoCSI/ChhSZW1vdmVHcm91cE1lbWJlclJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJbWVtYmVyX2lkGAIgASgJIkQKGVJlbW92ZUdyb3VwTWVtYmVyUmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCIlChFMZWF2ZUdyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCSIUChJMZWF2ZUdyb3VwUmVzcG9uc2UiRwodVHJhbnNmZXJHcm91cE93bmVyc2hpcFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSFAoMbmV3X293bmVyX2lkGAIgASgJIkkKHlRyYW5zZmVyR3JvdXBPd25lcnNoaXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIicKE0Rpc21pc3NHcm91cFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkiFgoURGlzbWlzc0dyb3VwUmVzcG9uc2UiLAoYQ3JlYXRlR3JvdXBJbnZpdGVSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJImIKGUNyZWF0ZUdyb3VwSW52aXRlUmVzcG9uc2USFAoMaW52aXRlX3Rva2VuGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIoChBKb2luR3JvdXBSZXF1ZXN0EhQKDGludml0ZV90b2tlbhgBIAEoCSI8ChFKb2luR3JvdXBSZXNwb25zZRInCgVncm91cBgBIAEoCzIYLmNvbnZlbmUuZ3JvdXBzLnYxLkdyb3VwIigKFU9wZW5EaXJlY3RDaGF0UmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkEKFk9wZW5EaXJlY3RDaGF0UmVzcG9uc2USJwoFZ3JvdXAYASABKAsyGC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cCLEAQoSUG9zdE1lc3NhZ2VSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEdGV4dBgDIAEoCRIZChFyZXBseV90b19zZXF1ZW5jZRgEIAEoAxITCgttZW50aW9uX2lkcxgFIAMoCRITCgttZW50aW9uX2FsbBgGIAEoCBI1CgpyZWRfcGFja2V0GAcgASgLMiEuY29udmVuZS5ncm91cHMudjEuUmVkUGFja2V0RHJhZnQiWAoOUmVkUGFja2V0RHJhZnQSEgoKYW1vdW50X2ZlbhgBIAEoAxIOCgZzaGFyZXMYAiABKAUSEAoIZ3JlZXRpbmcYAyABKAkSEAoIY292ZXJfaWQYBCABKAkiRAoTUG9zdE1lc3NhZ2VSZXNwb25zZRItCgRpdGVtGAEgASgLMh8uY29udmVuZS5ncm91cHMudjEuVGltZWxpbmVJdGVtIngKEkZvcndhcmRDYXJkUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhcmRfaWQYAiABKAkSGQoPdGFyZ2V0X2dyb3VwX2lkGAMgASgJSAASGAoOdGFyZ2V0X3VzZXJfaWQYBCABKAlIAEIICgZ0YXJnZXQicQoTRm9yd2FyZENhcmRSZXNwb25zZRIrCgdmb3J3YXJkGAEgASgLMhouY29udmVuZS5ncm91cHMudjEuRm9yd2FyZBItCgRpdGVtGAIgASgLMh8uY29udmVuZS5ncm91cHMudjEuVGltZWxpbmVJdGVtIj0KFkNyZWF0ZVNoYXJlTGlua1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYXJkX2lkGAIgASgJIpMBChdDcmVhdGVTaGFyZUxpbmtSZXNwb25zZRIrCgdmb3J3YXJkGAEgASgLMhouY29udmVuZS5ncm91cHMudjEuRm9yd2FyZBILCgN1cmwYAiABKAkSDQoFdG9rZW4YAyABKAkSLwoLZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlEKF0xpc3RDYXJkRm9yd2FyZHNSZXF1ZXN0Eg8KB2NhcmRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiYQoYTGlzdENhcmRGb3J3YXJkc1Jlc3BvbnNlEiwKCGZvcndhcmRzGAEgAygLMhouY29udmVuZS5ncm91cHMudjEuRm9yd2FyZBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkigQEKFVN0YXJ0R3JvdXBDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEikKBHR5cGUYAyABKA4yGy5jb252ZW5lLmdyb3Vwcy52MS5DYWxsVHlwZRIXCg9wYXJ0aWNpcGFudF9pZHMYBCADKAkiRAoWU3RhcnRHcm91cENhbGxSZXNwb25zZRIqCgRjYWxsGAEgASgLMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBDYWxsIicKFEpvaW5Hcm91cENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiQwoVSm9pbkdyb3VwQ2FsbFJlc3BvbnNlEioKBGNhbGwYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5Hcm91cENhbGwiKAoVTGVhdmVHcm91cENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiRAoWTGVhdmVHcm91cENhbGxSZXNwb25zZRIqCgRjYWxsGAEgASgLMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBDYWxsIiYKE0dldEdyb3VwQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJCChRHZXRHcm91cENhbGxSZXNwb25zZRIqCgRjYWxsGAEgASgLMhwuY29udmVuZS5ncm91cHMudjEuR3JvdXBDYWxsIkEKGExpc3RDb252ZXJzYXRpb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSKIAQoZTGlzdENvbnZlcnNhdGlvbnNSZXNwb25zZRI2Cg1jb252ZXJzYXRpb25zGAEgAygLMh8uY29udmVuZS5ncm91cHMudjEuQ29udmVyc2F0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRIaChJ0b3RhbF91bnJlYWRfY291bnQYAyABKAMiPgoTTWFya0NoYXRSZWFkUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1yZWFkX3NlcXVlbmNlGAIgASgDIkMKFE1hcmtDaGF0UmVhZFJlc3BvbnNlEisKBXN0YXRlGAEgASgLMhwuY29udmVuZS5ncm91cHMudjEuQ2hhdFN0YXRlIjYKE1NldENoYXRNdXRlZFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSDQoFbXV0ZWQYAiABKAgiQwoUU2V0Q2hhdE11dGVkUmVzcG9uc2USKwoFc3RhdGUYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5DaGF0U3RhdGUiKgoUUmVjYWxsTWVzc2FnZVJlcXVlc3QSEgoKbWVzc2FnZV9pZBgBIAEoCSJGChVSZWNhbGxNZXNzYWdlUmVzcG9uc2USLQoEaXRlbRgBIAEoCzIfLmNvbnZlbmUuZ3JvdXBzLnYxLlRpbWVsaW5lSXRlbSIsChZHZXRSZWFkUmVjZWlwdHNSZXF1ZXN0EhIKCm1lc3NhZ2VfaWQYASABKAkibwoXR2V0UmVhZFJlY2VpcHRzUmVzcG9uc2USLgoFY291bnQYASABKAsyHy5jb252ZW5lLmdyb3Vwcy52MS5SZWNlaXB0Q291bnQSEAoIcmVhZF9pZHMYAiADKAkSEgoKdW5yZWFkX2lkcxgDIAMoCSJKChRTZXRHcm91cEFkbWluUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgltZW1iZXJfaWQYAiABKAkSDQoFYWRtaW4YAyABKAgiQAoVU2V0R3JvdXBBZG1pblJlc3BvbnNlEicKBWdyb3VwGAEgASgLMhguY29udmVuZS5ncm91cHMudjEuR3JvdXAiKwoVQ2xhaW1SZWRQYWNrZXRSZXF1ZXN0EhIKCm1lc3NhZ2VfaWQYASABKAkifAoWQ2xhaW1SZWRQYWNrZXRSZXNwb25zZRIwCgVjbGFpbRgBIAEoCzIhLmNvbnZlbmUuZ3JvdXBzLnYxLlJlZFBhY2tldENsYWltEjAKCnJlZF9wYWNrZXQYAiABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5SZWRQYWNrZXQiKQoTR2V0UmVkUGFja2V0UmVxdWVzdBISCgptZXNzYWdlX2lkGAEgASgJInsKFEdldFJlZFBhY2tldFJlc3BvbnNlEjAKCnJlZF9wYWNrZXQYASABKAsyHC5jb252ZW5lLmdyb3Vwcy52MS5SZWRQYWNrZXQSMQoGY2xhaW1zGAIgAygLMiEuY29udmVuZS5ncm91cHMudjEuUmVkUGFja2V0Q2xhaW0qcAoJR3JvdXBLaW5kEhoKFkdST1VQX0tJTkRfVU5TUEVDSUZJRUQQABIXChNHUk9VUF9LSU5EX0lOVEVSTkFMEAESFwoTR1JPVVBfS0lORF9FWFRFUk5BTBACEhUKEUdST1VQX0tJTkRfRElSRUNUEAMqZgoIQ2FyZEtpbmQSGQoVQ0FSRF9LSU5EX1VOU1BFQ0lGSUVEEAASEgoOQ0FSRF9LSU5EX0xJVkUQARIVChFDQVJEX0tJTkRfTUVFVElORxACEhQKEENBUkRfS0lORF9SRVBMQVkQAyqoAQoJQ2FyZFN0YXRlEhoKFkNBUkRfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRDQVJEX1NUQVRFX1NDSEVEVUxFRBABEhMKD0NBUkRfU1RBVEVfTElWRRACEhQKEENBUkRfU1RBVEVfRU5ERUQQAxIbChdDQVJEX1NUQVRFX1JFUExBWV9SRUFEWRAEEh0KGUNBUkRfU1RBVEVfUkVQTEFZX0RFTEVURUQQBSpPCghDYWxsVHlwZRIZChVDQUxMX1RZUEVfVU5TUEVDSUZJRUQQABITCg9DQUxMX1RZUEVfVk9JQ0UQARITCg9DQUxMX1RZUEVfVklERU8QAiqHAQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFDQUxMX1NUQVRFX0FDVElWRRABEhgKFENBTExfU1RBVEVfVVBHUkFESU5HEAISFwoTQ0FMTF9TVEFURV9VUEdSQURFRBADEhQKEENBTExfU1RBVEVfRU5ERUQQBCqOAQoQUGFydGljaXBhbnRTdGF0ZRIhCh1QQVJUSUNJUEFOVF9TVEFURV9VTlNQRUNJRklFRBAAEh0KGVBBUlRJQ0lQQU5UX1NUQVRFX0lOVklURUQQARIcChhQQVJUSUNJUEFOVF9TVEFURV9KT0lORUQQAhIaChZQQVJUSUNJUEFOVF9TVEFURV9MRUZUEAMqhAEKDUZvcndhcmRUYXJnZXQSHgoaRk9SV0FSRF9UQVJHRVRfVU5TUEVDSUZJRUQQABIYChRGT1JXQVJEX1RBUkdFVF9HUk9VUBABEh4KGkZPUldBUkRfVEFSR0VUX0RJUkVDVF9DSEFUEAISGQoVRk9SV0FSRF9UQVJHRVRfV0VDSEFUEAMyhxcKDUdyb3Vwc1NlcnZpY2USXAoLQ3JlYXRlR3JvdXASJS5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cFJlcXVlc3QaJi5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cFJlc3BvbnNlElMKCEdldEdyb3VwEiIuY29udmVuZS5ncm91cHMudjEuR2V0R3JvdXBSZXF1ZXN0GiMuY29udmVuZS5ncm91cHMudjEuR2V0R3JvdXBSZXNwb25zZRJfCgxMaXN0TXlHcm91cHMSJi5jb252ZW5lLmdyb3Vwcy52MS5MaXN0TXlHcm91cHNSZXF1ZXN0GicuY29udmVuZS5ncm91cHMudjEuTGlzdE15R3JvdXBzUmVzcG9uc2USawoQTGlzdEdyb3VwTWVtYmVycxIqLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RHcm91cE1lbWJlcnNSZXF1ZXN0GisuY29udmVuZS5ncm91cHMudjEuTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEmgKD0FkZEdyb3VwTWVtYmVycxIpLmNvbnZlbmUuZ3JvdXBzLnYxLkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QaKi5jb252ZW5lLmdyb3Vwcy52MS5BZGRHcm91cE1lbWJlcnNSZXNwb25zZRJuChFSZW1vdmVHcm91cE1lbWJlchIrLmNvbnZlbmUuZ3JvdXBzLnYxLlJlbW92ZUdyb3VwTWVtYmVyUmVxdWVzdBosLmNvbnZlbmUuZ3JvdXBzLnYxLlJlbW92ZUdyb3VwTWVtYmVyUmVzcG9uc2USWQoKTGVhdmVHcm91cBIkLmNvbnZlbmUuZ3JvdXBzLnYxLkxlYXZlR3JvdXBSZXF1ZXN0GiUuY29udmVuZS5ncm91cHMudjEuTGVhdmVHcm91cFJlc3BvbnNlEn0KFlRyYW5zZmVyR3JvdXBPd25lcnNoaXASMC5jb252ZW5lLmdyb3Vwcy52MS5UcmFuc2Zlckdyb3VwT3duZXJzaGlwUmVxdWVzdBoxLmNvbnZlbmUuZ3JvdXBzLnYxLlRyYW5zZmVyR3JvdXBPd25lcnNoaXBSZXNwb25zZRJfCgxEaXNtaXNzR3JvdXASJi5jb252ZW5lLmdyb3Vwcy52MS5EaXNtaXNzR3JvdXBSZXF1ZXN0GicuY29udmVuZS5ncm91cHMudjEuRGlzbWlzc0dyb3VwUmVzcG9uc2USbgoRQ3JlYXRlR3JvdXBJbnZpdGUSKy5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cEludml0ZVJlcXVlc3QaLC5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVHcm91cEludml0ZVJlc3BvbnNlElYKCUpvaW5Hcm91cBIjLmNvbnZlbmUuZ3JvdXBzLnYxLkpvaW5Hcm91cFJlcXVlc3QaJC5jb252ZW5lLmdyb3Vwcy52MS5Kb2luR3JvdXBSZXNwb25zZRJlCg5PcGVuRGlyZWN0Q2hhdBIoLmNvbnZlbmUuZ3JvdXBzLnYxLk9wZW5EaXJlY3RDaGF0UmVxdWVzdBopLmNvbnZlbmUuZ3JvdXBzLnYxLk9wZW5EaXJlY3RDaGF0UmVzcG9uc2USXAoLUG9zdE1lc3NhZ2USJS5jb252ZW5lLmdyb3Vwcy52MS5Qb3N0TWVzc2FnZVJlcXVlc3QaJi5jb252ZW5lLmdyb3Vwcy52MS5Qb3N0TWVzc2FnZVJlc3BvbnNlEl8KDExpc3RUaW1lbGluZRImLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RUaW1lbGluZVJlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5MaXN0VGltZWxpbmVSZXNwb25zZRJuChFMaXN0Q29udmVyc2F0aW9ucxIrLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RDb252ZXJzYXRpb25zUmVxdWVzdBosLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RDb252ZXJzYXRpb25zUmVzcG9uc2USXwoMTWFya0NoYXRSZWFkEiYuY29udmVuZS5ncm91cHMudjEuTWFya0NoYXRSZWFkUmVxdWVzdBonLmNvbnZlbmUuZ3JvdXBzLnYxLk1hcmtDaGF0UmVhZFJlc3BvbnNlEl8KDFNldENoYXRNdXRlZBImLmNvbnZlbmUuZ3JvdXBzLnYxLlNldENoYXRNdXRlZFJlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5TZXRDaGF0TXV0ZWRSZXNwb25zZRJiCg1SZWNhbGxNZXNzYWdlEicuY29udmVuZS5ncm91cHMudjEuUmVjYWxsTWVzc2FnZVJlcXVlc3QaKC5jb252ZW5lLmdyb3Vwcy52MS5SZWNhbGxNZXNzYWdlUmVzcG9uc2USaAoPR2V0UmVhZFJlY2VpcHRzEikuY29udmVuZS5ncm91cHMudjEuR2V0UmVhZFJlY2VpcHRzUmVxdWVzdBoqLmNvbnZlbmUuZ3JvdXBzLnYxLkdldFJlYWRSZWNlaXB0c1Jlc3BvbnNlEmIKDVNldEdyb3VwQWRtaW4SJy5jb252ZW5lLmdyb3Vwcy52MS5TZXRHcm91cEFkbWluUmVxdWVzdBooLmNvbnZlbmUuZ3JvdXBzLnYxLlNldEdyb3VwQWRtaW5SZXNwb25zZRJlCg5DbGFpbVJlZFBhY2tldBIoLmNvbnZlbmUuZ3JvdXBzLnYxLkNsYWltUmVkUGFja2V0UmVxdWVzdBopLmNvbnZlbmUuZ3JvdXBzLnYxLkNsYWltUmVkUGFja2V0UmVzcG9uc2USXwoMR2V0UmVkUGFja2V0EiYuY29udmVuZS5ncm91cHMudjEuR2V0UmVkUGFja2V0UmVxdWVzdBonLmNvbnZlbmUuZ3JvdXBzLnYxLkdldFJlZFBhY2tldFJlc3BvbnNlElwKC0ZvcndhcmRDYXJkEiUuY29udmVuZS5ncm91cHMudjEuRm9yd2FyZENhcmRSZXF1ZXN0GiYuY29udmVuZS5ncm91cHMudjEuRm9yd2FyZENhcmRSZXNwb25zZRJoCg9DcmVhdGVTaGFyZUxpbmsSKS5jb252ZW5lLmdyb3Vwcy52MS5DcmVhdGVTaGFyZUxpbmtSZXF1ZXN0GiouY29udmVuZS5ncm91cHMudjEuQ3JlYXRlU2hhcmVMaW5rUmVzcG9uc2USawoQTGlzdENhcmRGb3J3YXJkcxIqLmNvbnZlbmUuZ3JvdXBzLnYxLkxpc3RDYXJkRm9yd2FyZHNSZXF1ZXN0GisuY29udmVuZS5ncm91cHMudjEuTGlzdENhcmRGb3J3YXJkc1Jlc3BvbnNlEmUKDlN0YXJ0R3JvdXBDYWxsEiguY29udmVuZS5ncm91cHMudjEuU3RhcnRHcm91cENhbGxSZXF1ZXN0GikuY29udmVuZS5ncm91cHMudjEuU3RhcnRHcm91cENhbGxSZXNwb25zZRJiCg1Kb2luR3JvdXBDYWxsEicuY29udmVuZS5ncm91cHMudjEuSm9pbkdyb3VwQ2FsbFJlcXVlc3QaKC5jb252ZW5lLmdyb3Vwcy52MS5Kb2luR3JvdXBDYWxsUmVzcG9uc2USZQoOTGVhdmVHcm91cENhbGwSKC5jb252ZW5lLmdyb3Vwcy52MS5MZWF2ZUdyb3VwQ2FsbFJlcXVlc3QaKS5jb252ZW5lLmdyb3Vwcy52MS5MZWF2ZUdyb3VwQ2FsbFJlc3BvbnNlEl8KDEdldEdyb3VwQ2FsbBImLmNvbnZlbmUuZ3JvdXBzLnYxLkdldEdyb3VwQ2FsbFJlcXVlc3QaJy5jb252ZW5lLmdyb3Vwcy52MS5HZXRHcm91cENhbGxSZXNwb25zZWIGcHJvdG8z", [file_convene_groups_v1_covers, file_google_protobuf_timestamp]);
 
 /**
  * A group chat: internal, external or one-to-one (SPEC F-10).
@@ -68,6 +70,14 @@ export type Group = Message<"convene.groups.v1.Group"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 7;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * Members the owner made group admins: with the owner they may @all and recall any message
+   * (SPEC F-15).
+   *
+   * @generated from field: repeated string admin_ids = 8;
+   */
+  adminIds: string[];
 };
 
 /**
@@ -213,7 +223,7 @@ export const CardDetailsSchema: GenMessage<CardDetails> = /*@__PURE__*/
   messageDesc(file_convene_groups_v1_groups, 2);
 
 /**
- * One entry of a group timeline (SPEC F-12).
+ * One entry of a group timeline (SPEC F-12) and of its chat (SPEC F-15).
  *
  * @generated from message convene.groups.v1.TimelineItem
  */
@@ -226,7 +236,8 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
   id: string;
 
   /**
-   * Position in the group's timeline, strictly increasing.
+   * Position in the group's timeline, strictly increasing by one: every entry of a chat,
+   * whatever its kind, takes the next sequence, so a gap means an entry is missing.
    *
    * @generated from field: int64 sequence = 2;
    */
@@ -247,6 +258,8 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
   createTime?: Timestamp | undefined;
 
   /**
+   * Empty when the entry was recalled (`recalled` says by whom).
+   *
    * @generated from oneof convene.groups.v1.TimelineItem.content
    */
   content: {
@@ -265,6 +278,23 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
      */
     value: Card;
     case: "card";
+  } | {
+    /**
+     * A red packet (SPEC F-50), as of the read: claimed shares and amount.
+     *
+     * @generated from field: convene.groups.v1.RedPacket red_packet = 8;
+     */
+    value: RedPacket;
+    case: "redPacket";
+  } | {
+    /**
+     * This entry records that an earlier one was recalled: clients show nothing for it and show
+     * the earlier entry as "X recalled a message" (`Recall.recalled_by_id` is X).
+     *
+     * @generated from field: convene.groups.v1.Recall recall = 9;
+     */
+    value: Recall;
+    case: "recall";
   } | { case: undefined; value?: undefined };
 
   /**
@@ -274,6 +304,34 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
    * @generated from field: string forward_id = 7;
    */
   forwardId: string;
+
+  /**
+   * The entry this message replies to (quotes), when it does.
+   *
+   * @generated from field: convene.groups.v1.Quote reply_to = 10;
+   */
+  replyTo?: Quote | undefined;
+
+  /**
+   * `@member`: the people it mentions.
+   *
+   * @generated from field: repeated string mention_ids = 11;
+   */
+  mentionIds: string[];
+
+  /**
+   * `@all` (the owner and group admins only).
+   *
+   * @generated from field: bool mention_all = 12;
+   */
+  mentionAll: boolean;
+
+  /**
+   * Set when this entry was recalled; its content is gone from every read path.
+   *
+   * @generated from field: convene.groups.v1.Recall recalled = 13;
+   */
+  recalled?: Recall | undefined;
 };
 
 /**
@@ -282,6 +340,377 @@ export type TimelineItem = Message<"convene.groups.v1.TimelineItem"> & {
  */
 export const TimelineItemSchema: GenMessage<TimelineItem> = /*@__PURE__*/
   messageDesc(file_convene_groups_v1_groups, 3);
+
+/**
+ * A message quoted by a reply.
+ *
+ * @generated from message convene.groups.v1.Quote
+ */
+export type Quote = Message<"convene.groups.v1.Quote"> & {
+  /**
+   * The quoted entry's position in the chat.
+   *
+   * @generated from field: int64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * `msg_` id of the quoted entry.
+   *
+   * @generated from field: string item_id = 2;
+   */
+  itemId: string;
+
+  /**
+   * Who sent the quoted entry.
+   *
+   * @generated from field: string sender_id = 3;
+   */
+  senderId: string;
+
+  /**
+   * The quoted text (its first 200 characters) for text messages; empty for other kinds and once
+   * the quoted message is recalled.
+   *
+   * @generated from field: string text = 4;
+   */
+  text: string;
+
+  /**
+   * The quoted message was recalled since (its text is gone).
+   *
+   * @generated from field: bool recalled = 5;
+   */
+  recalled: boolean;
+};
+
+/**
+ * Describes the message convene.groups.v1.Quote.
+ * Use `create(QuoteSchema)` to create a new message.
+ */
+export const QuoteSchema: GenMessage<Quote> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 4);
+
+/**
+ * A recall (撤回): the sender within the recall window, or the owner or a group admin at any time.
+ *
+ * @generated from message convene.groups.v1.Recall
+ */
+export type Recall = Message<"convene.groups.v1.Recall"> & {
+  /**
+   * The entry that was recalled.
+   *
+   * @generated from field: int64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * `msg_` id of the recalled entry.
+   *
+   * @generated from field: string item_id = 2;
+   */
+  itemId: string;
+
+  /**
+   * Who had sent it.
+   *
+   * @generated from field: string sender_id = 3;
+   */
+  senderId: string;
+
+  /**
+   * Who recalled it.
+   *
+   * @generated from field: string recalled_by_id = 4;
+   */
+  recalledById: string;
+
+  /**
+   * When it was recalled.
+   *
+   * @generated from field: google.protobuf.Timestamp recall_time = 5;
+   */
+  recallTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.Recall.
+ * Use `create(RecallSchema)` to create a new message.
+ */
+export const RecallSchema: GenMessage<Recall> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 5);
+
+/**
+ * A red packet (SPEC F-50): an amount split into shares, each claimed once by a different
+ * recipient. Moving the money is a payments system's job, outside Convene.
+ *
+ * @generated from message convene.groups.v1.RedPacket
+ */
+export type RedPacket = Message<"convene.groups.v1.RedPacket"> & {
+  /**
+   * The total, in fen (0.01 CNY).
+   *
+   * @generated from field: int64 amount_fen = 1;
+   */
+  amountFen: bigint;
+
+  /**
+   * How many recipients may claim a share (1 in a one-to-one chat).
+   *
+   * @generated from field: int32 shares = 2;
+   */
+  shares: number;
+
+  /**
+   * The sender's words on the packet.
+   *
+   * @generated from field: string greeting = 3;
+   */
+  greeting: string;
+
+  /**
+   * The enterprise cover it was sent with, when it was (recipients see it and its enterprise).
+   *
+   * @generated from field: convene.groups.v1.RedPacketCover cover = 4;
+   */
+  cover?: RedPacketCover | undefined;
+
+  /**
+   * As of the read: how many shares were claimed, for how much.
+   *
+   * @generated from field: int32 claimed_shares = 5;
+   */
+  claimedShares: number;
+
+  /**
+   * The amount claimed so far, in fen.
+   *
+   * @generated from field: int64 claimed_amount_fen = 6;
+   */
+  claimedAmountFen: bigint;
+};
+
+/**
+ * Describes the message convene.groups.v1.RedPacket.
+ * Use `create(RedPacketSchema)` to create a new message.
+ */
+export const RedPacketSchema: GenMessage<RedPacket> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 6);
+
+/**
+ * One recipient's claim of a red packet: once per recipient.
+ *
+ * @generated from message convene.groups.v1.RedPacketClaim
+ */
+export type RedPacketClaim = Message<"convene.groups.v1.RedPacketClaim"> & {
+  /**
+   * Who claimed a share.
+   *
+   * @generated from field: string claimer_id = 1;
+   */
+  claimerId: string;
+
+  /**
+   * Their share, in fen.
+   *
+   * @generated from field: int64 amount_fen = 2;
+   */
+  amountFen: bigint;
+
+  /**
+   * When they claimed it.
+   *
+   * @generated from field: google.protobuf.Timestamp claim_time = 3;
+   */
+  claimTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.RedPacketClaim.
+ * Use `create(RedPacketClaimSchema)` to create a new message.
+ */
+export const RedPacketClaimSchema: GenMessage<RedPacketClaim> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 7);
+
+/**
+ * A member's state in one chat, shared by all their devices (SPEC F-15). Every change (a read on
+ * any device, mute) comes with a higher `version`; a device keeps the state of the highest version.
+ *
+ * @generated from message convene.groups.v1.ChatState
+ */
+export type ChatState = Message<"convene.groups.v1.ChatState"> & {
+  /**
+   * `grp_` id of the chat.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * The member has read every entry up to this sequence (the read position). Posting in a chat
+   * reads it up to one's own message.
+   *
+   * @generated from field: int64 read_sequence = 2;
+   */
+  readSequence: bigint;
+
+  /**
+   * Entries after `read_sequence` up to `as_of_sequence` that count: everyone else's messages,
+   * cards and red packets, not the recalled ones and not recall entries.
+   *
+   * @generated from field: int64 unread_count = 3;
+   */
+  unreadCount: bigint;
+
+  /**
+   * The chat's last sequence when this state was taken.
+   *
+   * @generated from field: int64 as_of_sequence = 4;
+   */
+  asOfSequence: bigint;
+
+  /**
+   * An entry after `read_sequence` (up to `as_of_sequence`) mentions the member, by name or @all:
+   * the chat shows a mention marker until it is read.
+   *
+   * @generated from field: bool mentioned = 5;
+   */
+  mentioned: boolean;
+
+  /**
+   * Do not disturb: the chat's messages do not alert (mentions still do); unread still counts.
+   *
+   * @generated from field: bool muted = 6;
+   */
+  muted: boolean;
+
+  /**
+   * Grows with every change of this member's state of the chat: keep the highest.
+   *
+   * @generated from field: int64 version = 7;
+   */
+  version: bigint;
+};
+
+/**
+ * Describes the message convene.groups.v1.ChatState.
+ * Use `create(ChatStateSchema)` to create a new message.
+ */
+export const ChatStateSchema: GenMessage<ChatState> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 8);
+
+/**
+ * One row of the conversations list.
+ *
+ * @generated from message convene.groups.v1.Conversation
+ */
+export type Conversation = Message<"convene.groups.v1.Conversation"> & {
+  /**
+   * The group or one-to-one chat.
+   *
+   * @generated from field: convene.groups.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+
+  /**
+   * The chat's latest entry (unset for a chat without any).
+   *
+   * @generated from field: convene.groups.v1.TimelineItem last_item = 2;
+   */
+  lastItem?: TimelineItem | undefined;
+
+  /**
+   * The caller's read position, unread count, mention marker and mute.
+   *
+   * @generated from field: convene.groups.v1.ChatState state = 3;
+   */
+  state?: ChatState | undefined;
+
+  /**
+   * When the chat last had an entry (what the list is ordered by).
+   *
+   * @generated from field: google.protobuf.Timestamp last_activity_time = 4;
+   */
+  lastActivityTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.Conversation.
+ * Use `create(ConversationSchema)` to create a new message.
+ */
+export const ConversationSchema: GenMessage<Conversation> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 9);
+
+/**
+ * Read receipts (已读/未读) of one of the caller's messages: who of the members at the time it
+ * was sent (other than the sender) has read it.
+ *
+ * @generated from message convene.groups.v1.ReceiptCount
+ */
+export type ReceiptCount = Message<"convene.groups.v1.ReceiptCount"> & {
+  /**
+   * The entry's position in the chat.
+   *
+   * @generated from field: int64 sequence = 1;
+   */
+  sequence: bigint;
+
+  /**
+   * Members who have read it (已读).
+   *
+   * @generated from field: int32 read_count = 2;
+   */
+  readCount: number;
+
+  /**
+   * Members who have not (未读).
+   *
+   * @generated from field: int32 unread_count = 3;
+   */
+  unreadCount: number;
+};
+
+/**
+ * Describes the message convene.groups.v1.ReceiptCount.
+ * Use `create(ReceiptCountSchema)` to create a new message.
+ */
+export const ReceiptCountSchema: GenMessage<ReceiptCount> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 10);
+
+/**
+ * The changed read receipts of a sender's messages in one chat, as pushed to the sender.
+ *
+ * @generated from message convene.groups.v1.ReceiptCounts
+ */
+export type ReceiptCounts = Message<"convene.groups.v1.ReceiptCounts"> & {
+  /**
+   * `grp_` id of the chat.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * Grows with every update of the chat's receipts; keep the counts of the highest version.
+   *
+   * @generated from field: int64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * Per entry of the sender's, read and unread counts.
+   *
+   * @generated from field: repeated convene.groups.v1.ReceiptCount counts = 3;
+   */
+  counts: ReceiptCount[];
+};
+
+/**
+ * Describes the message convene.groups.v1.ReceiptCounts.
+ * Use `create(ReceiptCountsSchema)` to create a new message.
+ */
+export const ReceiptCountsSchema: GenMessage<ReceiptCounts> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 11);
 
 /**
  * A forward of a card (SPEC F-13); the share chain is followed through `parent_forward_id`.
@@ -365,7 +794,7 @@ export type Forward = Message<"convene.groups.v1.Forward"> & {
  * Use `create(ForwardSchema)` to create a new message.
  */
 export const ForwardSchema: GenMessage<Forward> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 4);
+  messageDesc(file_convene_groups_v1_groups, 12);
 
 /**
  * One person in a group call and how far they got.
@@ -393,7 +822,7 @@ export type CallParticipant = Message<"convene.groups.v1.CallParticipant"> & {
  * Use `create(CallParticipantSchema)` to create a new message.
  */
 export const CallParticipantSchema: GenMessage<CallParticipant> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 5);
+  messageDesc(file_convene_groups_v1_groups, 13);
 
 /**
  * A voice or video call started in a group (SPEC F-14).
@@ -463,7 +892,7 @@ export type GroupCall = Message<"convene.groups.v1.GroupCall"> & {
  * Use `create(GroupCallSchema)` to create a new message.
  */
 export const GroupCallSchema: GenMessage<GroupCall> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 6);
+  messageDesc(file_convene_groups_v1_groups, 14);
 
 /**
  * @generated from message convene.groups.v1.CreateGroupRequest
@@ -505,7 +934,7 @@ export type CreateGroupRequest = Message<"convene.groups.v1.CreateGroupRequest">
  * Use `create(CreateGroupRequestSchema)` to create a new message.
  */
 export const CreateGroupRequestSchema: GenMessage<CreateGroupRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 7);
+  messageDesc(file_convene_groups_v1_groups, 15);
 
 /**
  * @generated from message convene.groups.v1.CreateGroupResponse
@@ -524,7 +953,7 @@ export type CreateGroupResponse = Message<"convene.groups.v1.CreateGroupResponse
  * Use `create(CreateGroupResponseSchema)` to create a new message.
  */
 export const CreateGroupResponseSchema: GenMessage<CreateGroupResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 8);
+  messageDesc(file_convene_groups_v1_groups, 16);
 
 /**
  * @generated from message convene.groups.v1.GetGroupRequest
@@ -543,7 +972,7 @@ export type GetGroupRequest = Message<"convene.groups.v1.GetGroupRequest"> & {
  * Use `create(GetGroupRequestSchema)` to create a new message.
  */
 export const GetGroupRequestSchema: GenMessage<GetGroupRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 9);
+  messageDesc(file_convene_groups_v1_groups, 17);
 
 /**
  * @generated from message convene.groups.v1.GetGroupResponse
@@ -562,7 +991,7 @@ export type GetGroupResponse = Message<"convene.groups.v1.GetGroupResponse"> & {
  * Use `create(GetGroupResponseSchema)` to create a new message.
  */
 export const GetGroupResponseSchema: GenMessage<GetGroupResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 10);
+  messageDesc(file_convene_groups_v1_groups, 18);
 
 /**
  * @generated from message convene.groups.v1.ListGroupMembersRequest
@@ -595,7 +1024,7 @@ export type ListGroupMembersRequest = Message<"convene.groups.v1.ListGroupMember
  * Use `create(ListGroupMembersRequestSchema)` to create a new message.
  */
 export const ListGroupMembersRequestSchema: GenMessage<ListGroupMembersRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 11);
+  messageDesc(file_convene_groups_v1_groups, 19);
 
 /**
  * @generated from message convene.groups.v1.ListGroupMembersResponse
@@ -621,7 +1050,7 @@ export type ListGroupMembersResponse = Message<"convene.groups.v1.ListGroupMembe
  * Use `create(ListGroupMembersResponseSchema)` to create a new message.
  */
 export const ListGroupMembersResponseSchema: GenMessage<ListGroupMembersResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 12);
+  messageDesc(file_convene_groups_v1_groups, 20);
 
 /**
  * @generated from message convene.groups.v1.ListTimelineRequest
@@ -647,6 +1076,14 @@ export type ListTimelineRequest = Message<"convene.groups.v1.ListTimelineRequest
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
+
+  /**
+   * When set (0 included), the entries after this sequence, oldest first (what a device that
+   * holds the chat up to it has not seen); otherwise newest first.
+   *
+   * @generated from field: optional int64 after_sequence = 4;
+   */
+  afterSequence?: bigint | undefined;
 };
 
 /**
@@ -654,7 +1091,7 @@ export type ListTimelineRequest = Message<"convene.groups.v1.ListTimelineRequest
  * Use `create(ListTimelineRequestSchema)` to create a new message.
  */
 export const ListTimelineRequestSchema: GenMessage<ListTimelineRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 13);
+  messageDesc(file_convene_groups_v1_groups, 21);
 
 /**
  * @generated from message convene.groups.v1.ListTimelineResponse
@@ -680,7 +1117,7 @@ export type ListTimelineResponse = Message<"convene.groups.v1.ListTimelineRespon
  * Use `create(ListTimelineResponseSchema)` to create a new message.
  */
 export const ListTimelineResponseSchema: GenMessage<ListTimelineResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 14);
+  messageDesc(file_convene_groups_v1_groups, 22);
 
 /**
  * @generated from message convene.groups.v1.ListMyGroupsRequest
@@ -706,7 +1143,7 @@ export type ListMyGroupsRequest = Message<"convene.groups.v1.ListMyGroupsRequest
  * Use `create(ListMyGroupsRequestSchema)` to create a new message.
  */
 export const ListMyGroupsRequestSchema: GenMessage<ListMyGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 15);
+  messageDesc(file_convene_groups_v1_groups, 23);
 
 /**
  * @generated from message convene.groups.v1.ListMyGroupsResponse
@@ -732,7 +1169,7 @@ export type ListMyGroupsResponse = Message<"convene.groups.v1.ListMyGroupsRespon
  * Use `create(ListMyGroupsResponseSchema)` to create a new message.
  */
 export const ListMyGroupsResponseSchema: GenMessage<ListMyGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 16);
+  messageDesc(file_convene_groups_v1_groups, 24);
 
 /**
  * @generated from message convene.groups.v1.AddGroupMembersRequest
@@ -759,7 +1196,7 @@ export type AddGroupMembersRequest = Message<"convene.groups.v1.AddGroupMembersR
  * Use `create(AddGroupMembersRequestSchema)` to create a new message.
  */
 export const AddGroupMembersRequestSchema: GenMessage<AddGroupMembersRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 17);
+  messageDesc(file_convene_groups_v1_groups, 25);
 
 /**
  * @generated from message convene.groups.v1.AddGroupMembersResponse
@@ -785,7 +1222,7 @@ export type AddGroupMembersResponse = Message<"convene.groups.v1.AddGroupMembers
  * Use `create(AddGroupMembersResponseSchema)` to create a new message.
  */
 export const AddGroupMembersResponseSchema: GenMessage<AddGroupMembersResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 18);
+  messageDesc(file_convene_groups_v1_groups, 26);
 
 /**
  * @generated from message convene.groups.v1.RemoveGroupMemberRequest
@@ -811,7 +1248,7 @@ export type RemoveGroupMemberRequest = Message<"convene.groups.v1.RemoveGroupMem
  * Use `create(RemoveGroupMemberRequestSchema)` to create a new message.
  */
 export const RemoveGroupMemberRequestSchema: GenMessage<RemoveGroupMemberRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 19);
+  messageDesc(file_convene_groups_v1_groups, 27);
 
 /**
  * @generated from message convene.groups.v1.RemoveGroupMemberResponse
@@ -830,7 +1267,7 @@ export type RemoveGroupMemberResponse = Message<"convene.groups.v1.RemoveGroupMe
  * Use `create(RemoveGroupMemberResponseSchema)` to create a new message.
  */
 export const RemoveGroupMemberResponseSchema: GenMessage<RemoveGroupMemberResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 20);
+  messageDesc(file_convene_groups_v1_groups, 28);
 
 /**
  * @generated from message convene.groups.v1.LeaveGroupRequest
@@ -849,7 +1286,7 @@ export type LeaveGroupRequest = Message<"convene.groups.v1.LeaveGroupRequest"> &
  * Use `create(LeaveGroupRequestSchema)` to create a new message.
  */
 export const LeaveGroupRequestSchema: GenMessage<LeaveGroupRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 21);
+  messageDesc(file_convene_groups_v1_groups, 29);
 
 /**
  * @generated from message convene.groups.v1.LeaveGroupResponse
@@ -862,7 +1299,7 @@ export type LeaveGroupResponse = Message<"convene.groups.v1.LeaveGroupResponse">
  * Use `create(LeaveGroupResponseSchema)` to create a new message.
  */
 export const LeaveGroupResponseSchema: GenMessage<LeaveGroupResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 22);
+  messageDesc(file_convene_groups_v1_groups, 30);
 
 /**
  * @generated from message convene.groups.v1.TransferGroupOwnershipRequest
@@ -888,7 +1325,7 @@ export type TransferGroupOwnershipRequest = Message<"convene.groups.v1.TransferG
  * Use `create(TransferGroupOwnershipRequestSchema)` to create a new message.
  */
 export const TransferGroupOwnershipRequestSchema: GenMessage<TransferGroupOwnershipRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 23);
+  messageDesc(file_convene_groups_v1_groups, 31);
 
 /**
  * @generated from message convene.groups.v1.TransferGroupOwnershipResponse
@@ -907,7 +1344,7 @@ export type TransferGroupOwnershipResponse = Message<"convene.groups.v1.Transfer
  * Use `create(TransferGroupOwnershipResponseSchema)` to create a new message.
  */
 export const TransferGroupOwnershipResponseSchema: GenMessage<TransferGroupOwnershipResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 24);
+  messageDesc(file_convene_groups_v1_groups, 32);
 
 /**
  * @generated from message convene.groups.v1.DismissGroupRequest
@@ -926,7 +1363,7 @@ export type DismissGroupRequest = Message<"convene.groups.v1.DismissGroupRequest
  * Use `create(DismissGroupRequestSchema)` to create a new message.
  */
 export const DismissGroupRequestSchema: GenMessage<DismissGroupRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 25);
+  messageDesc(file_convene_groups_v1_groups, 33);
 
 /**
  * @generated from message convene.groups.v1.DismissGroupResponse
@@ -939,7 +1376,7 @@ export type DismissGroupResponse = Message<"convene.groups.v1.DismissGroupRespon
  * Use `create(DismissGroupResponseSchema)` to create a new message.
  */
 export const DismissGroupResponseSchema: GenMessage<DismissGroupResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 26);
+  messageDesc(file_convene_groups_v1_groups, 34);
 
 /**
  * @generated from message convene.groups.v1.CreateGroupInviteRequest
@@ -958,7 +1395,7 @@ export type CreateGroupInviteRequest = Message<"convene.groups.v1.CreateGroupInv
  * Use `create(CreateGroupInviteRequestSchema)` to create a new message.
  */
 export const CreateGroupInviteRequestSchema: GenMessage<CreateGroupInviteRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 27);
+  messageDesc(file_convene_groups_v1_groups, 35);
 
 /**
  * @generated from message convene.groups.v1.CreateGroupInviteResponse
@@ -984,7 +1421,7 @@ export type CreateGroupInviteResponse = Message<"convene.groups.v1.CreateGroupIn
  * Use `create(CreateGroupInviteResponseSchema)` to create a new message.
  */
 export const CreateGroupInviteResponseSchema: GenMessage<CreateGroupInviteResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 28);
+  messageDesc(file_convene_groups_v1_groups, 36);
 
 /**
  * @generated from message convene.groups.v1.JoinGroupRequest
@@ -1003,7 +1440,7 @@ export type JoinGroupRequest = Message<"convene.groups.v1.JoinGroupRequest"> & {
  * Use `create(JoinGroupRequestSchema)` to create a new message.
  */
 export const JoinGroupRequestSchema: GenMessage<JoinGroupRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 29);
+  messageDesc(file_convene_groups_v1_groups, 37);
 
 /**
  * @generated from message convene.groups.v1.JoinGroupResponse
@@ -1022,7 +1459,7 @@ export type JoinGroupResponse = Message<"convene.groups.v1.JoinGroupResponse"> &
  * Use `create(JoinGroupResponseSchema)` to create a new message.
  */
 export const JoinGroupResponseSchema: GenMessage<JoinGroupResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 30);
+  messageDesc(file_convene_groups_v1_groups, 38);
 
 /**
  * @generated from message convene.groups.v1.OpenDirectChatRequest
@@ -1041,7 +1478,7 @@ export type OpenDirectChatRequest = Message<"convene.groups.v1.OpenDirectChatReq
  * Use `create(OpenDirectChatRequestSchema)` to create a new message.
  */
 export const OpenDirectChatRequestSchema: GenMessage<OpenDirectChatRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 31);
+  messageDesc(file_convene_groups_v1_groups, 39);
 
 /**
  * @generated from message convene.groups.v1.OpenDirectChatResponse
@@ -1060,7 +1497,7 @@ export type OpenDirectChatResponse = Message<"convene.groups.v1.OpenDirectChatRe
  * Use `create(OpenDirectChatResponseSchema)` to create a new message.
  */
 export const OpenDirectChatResponseSchema: GenMessage<OpenDirectChatResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 32);
+  messageDesc(file_convene_groups_v1_groups, 40);
 
 /**
  * @generated from message convene.groups.v1.PostMessageRequest
@@ -1082,11 +1519,39 @@ export type PostMessageRequest = Message<"convene.groups.v1.PostMessageRequest">
   groupId: string;
 
   /**
-   * At most 4000 characters.
+   * At most 4000 characters; required unless `red_packet` is set (then it must be empty).
    *
    * @generated from field: string text = 3;
    */
   text: string;
+
+  /**
+   * The entry this message replies to (quotes); 0 for none.
+   *
+   * @generated from field: int64 reply_to_sequence = 4;
+   */
+  replyToSequence: bigint;
+
+  /**
+   * `@member`: members of the group (at most 100).
+   *
+   * @generated from field: repeated string mention_ids = 5;
+   */
+  mentionIds: string[];
+
+  /**
+   * `@all`: the owner and group admins only.
+   *
+   * @generated from field: bool mention_all = 6;
+   */
+  mentionAll: boolean;
+
+  /**
+   * Sends a red packet instead of text.
+   *
+   * @generated from field: convene.groups.v1.RedPacketDraft red_packet = 7;
+   */
+  redPacket?: RedPacketDraft | undefined;
 };
 
 /**
@@ -1094,7 +1559,49 @@ export type PostMessageRequest = Message<"convene.groups.v1.PostMessageRequest">
  * Use `create(PostMessageRequestSchema)` to create a new message.
  */
 export const PostMessageRequestSchema: GenMessage<PostMessageRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 33);
+  messageDesc(file_convene_groups_v1_groups, 41);
+
+/**
+ * A red packet as its sender posts it (SPEC F-50).
+ *
+ * @generated from message convene.groups.v1.RedPacketDraft
+ */
+export type RedPacketDraft = Message<"convene.groups.v1.RedPacketDraft"> & {
+  /**
+   * In fen: at least one per share, at most 20,000 (200 CNY, as WeChat caps one red packet).
+   *
+   * @generated from field: int64 amount_fen = 1;
+   */
+  amountFen: bigint;
+
+  /**
+   * 1 in a one-to-one chat; at most 100, and not more than the group has other members.
+   *
+   * @generated from field: int32 shares = 2;
+   */
+  shares: number;
+
+  /**
+   * At most 100 characters.
+   *
+   * @generated from field: string greeting = 3;
+   */
+  greeting: string;
+
+  /**
+   * An approved cover of the sender's enterprise (`cov_`); each use counts against its quantity.
+   *
+   * @generated from field: string cover_id = 4;
+   */
+  coverId: string;
+};
+
+/**
+ * Describes the message convene.groups.v1.RedPacketDraft.
+ * Use `create(RedPacketDraftSchema)` to create a new message.
+ */
+export const RedPacketDraftSchema: GenMessage<RedPacketDraft> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 42);
 
 /**
  * @generated from message convene.groups.v1.PostMessageResponse
@@ -1113,7 +1620,7 @@ export type PostMessageResponse = Message<"convene.groups.v1.PostMessageResponse
  * Use `create(PostMessageResponseSchema)` to create a new message.
  */
 export const PostMessageResponseSchema: GenMessage<PostMessageResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 34);
+  messageDesc(file_convene_groups_v1_groups, 43);
 
 /**
  * @generated from message convene.groups.v1.ForwardCardRequest
@@ -1161,7 +1668,7 @@ export type ForwardCardRequest = Message<"convene.groups.v1.ForwardCardRequest">
  * Use `create(ForwardCardRequestSchema)` to create a new message.
  */
 export const ForwardCardRequestSchema: GenMessage<ForwardCardRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 35);
+  messageDesc(file_convene_groups_v1_groups, 44);
 
 /**
  * @generated from message convene.groups.v1.ForwardCardResponse
@@ -1187,7 +1694,7 @@ export type ForwardCardResponse = Message<"convene.groups.v1.ForwardCardResponse
  * Use `create(ForwardCardResponseSchema)` to create a new message.
  */
 export const ForwardCardResponseSchema: GenMessage<ForwardCardResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 36);
+  messageDesc(file_convene_groups_v1_groups, 45);
 
 /**
  * @generated from message convene.groups.v1.CreateShareLinkRequest
@@ -1214,7 +1721,7 @@ export type CreateShareLinkRequest = Message<"convene.groups.v1.CreateShareLinkR
  * Use `create(CreateShareLinkRequestSchema)` to create a new message.
  */
 export const CreateShareLinkRequestSchema: GenMessage<CreateShareLinkRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 37);
+  messageDesc(file_convene_groups_v1_groups, 46);
 
 /**
  * @generated from message convene.groups.v1.CreateShareLinkResponse
@@ -1254,7 +1761,7 @@ export type CreateShareLinkResponse = Message<"convene.groups.v1.CreateShareLink
  * Use `create(CreateShareLinkResponseSchema)` to create a new message.
  */
 export const CreateShareLinkResponseSchema: GenMessage<CreateShareLinkResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 38);
+  messageDesc(file_convene_groups_v1_groups, 47);
 
 /**
  * @generated from message convene.groups.v1.ListCardForwardsRequest
@@ -1287,7 +1794,7 @@ export type ListCardForwardsRequest = Message<"convene.groups.v1.ListCardForward
  * Use `create(ListCardForwardsRequestSchema)` to create a new message.
  */
 export const ListCardForwardsRequestSchema: GenMessage<ListCardForwardsRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 39);
+  messageDesc(file_convene_groups_v1_groups, 48);
 
 /**
  * @generated from message convene.groups.v1.ListCardForwardsResponse
@@ -1313,7 +1820,7 @@ export type ListCardForwardsResponse = Message<"convene.groups.v1.ListCardForwar
  * Use `create(ListCardForwardsResponseSchema)` to create a new message.
  */
 export const ListCardForwardsResponseSchema: GenMessage<ListCardForwardsResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 40);
+  messageDesc(file_convene_groups_v1_groups, 49);
 
 /**
  * @generated from message convene.groups.v1.StartGroupCallRequest
@@ -1355,7 +1862,7 @@ export type StartGroupCallRequest = Message<"convene.groups.v1.StartGroupCallReq
  * Use `create(StartGroupCallRequestSchema)` to create a new message.
  */
 export const StartGroupCallRequestSchema: GenMessage<StartGroupCallRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 41);
+  messageDesc(file_convene_groups_v1_groups, 50);
 
 /**
  * @generated from message convene.groups.v1.StartGroupCallResponse
@@ -1374,7 +1881,7 @@ export type StartGroupCallResponse = Message<"convene.groups.v1.StartGroupCallRe
  * Use `create(StartGroupCallResponseSchema)` to create a new message.
  */
 export const StartGroupCallResponseSchema: GenMessage<StartGroupCallResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 42);
+  messageDesc(file_convene_groups_v1_groups, 51);
 
 /**
  * @generated from message convene.groups.v1.JoinGroupCallRequest
@@ -1393,7 +1900,7 @@ export type JoinGroupCallRequest = Message<"convene.groups.v1.JoinGroupCallReque
  * Use `create(JoinGroupCallRequestSchema)` to create a new message.
  */
 export const JoinGroupCallRequestSchema: GenMessage<JoinGroupCallRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 43);
+  messageDesc(file_convene_groups_v1_groups, 52);
 
 /**
  * @generated from message convene.groups.v1.JoinGroupCallResponse
@@ -1412,7 +1919,7 @@ export type JoinGroupCallResponse = Message<"convene.groups.v1.JoinGroupCallResp
  * Use `create(JoinGroupCallResponseSchema)` to create a new message.
  */
 export const JoinGroupCallResponseSchema: GenMessage<JoinGroupCallResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 44);
+  messageDesc(file_convene_groups_v1_groups, 53);
 
 /**
  * @generated from message convene.groups.v1.LeaveGroupCallRequest
@@ -1431,7 +1938,7 @@ export type LeaveGroupCallRequest = Message<"convene.groups.v1.LeaveGroupCallReq
  * Use `create(LeaveGroupCallRequestSchema)` to create a new message.
  */
 export const LeaveGroupCallRequestSchema: GenMessage<LeaveGroupCallRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 45);
+  messageDesc(file_convene_groups_v1_groups, 54);
 
 /**
  * @generated from message convene.groups.v1.LeaveGroupCallResponse
@@ -1450,7 +1957,7 @@ export type LeaveGroupCallResponse = Message<"convene.groups.v1.LeaveGroupCallRe
  * Use `create(LeaveGroupCallResponseSchema)` to create a new message.
  */
 export const LeaveGroupCallResponseSchema: GenMessage<LeaveGroupCallResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 46);
+  messageDesc(file_convene_groups_v1_groups, 55);
 
 /**
  * @generated from message convene.groups.v1.GetGroupCallRequest
@@ -1469,7 +1976,7 @@ export type GetGroupCallRequest = Message<"convene.groups.v1.GetGroupCallRequest
  * Use `create(GetGroupCallRequestSchema)` to create a new message.
  */
 export const GetGroupCallRequestSchema: GenMessage<GetGroupCallRequest> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 47);
+  messageDesc(file_convene_groups_v1_groups, 56);
 
 /**
  * @generated from message convene.groups.v1.GetGroupCallResponse
@@ -1488,7 +1995,389 @@ export type GetGroupCallResponse = Message<"convene.groups.v1.GetGroupCallRespon
  * Use `create(GetGroupCallResponseSchema)` to create a new message.
  */
 export const GetGroupCallResponseSchema: GenMessage<GetGroupCallResponse> = /*@__PURE__*/
-  messageDesc(file_convene_groups_v1_groups, 48);
+  messageDesc(file_convene_groups_v1_groups, 57);
+
+/**
+ * @generated from message convene.groups.v1.ListConversationsRequest
+ */
+export type ListConversationsRequest = Message<"convene.groups.v1.ListConversationsRequest"> & {
+  /**
+   * At most 200; 0 means 50.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message convene.groups.v1.ListConversationsRequest.
+ * Use `create(ListConversationsRequestSchema)` to create a new message.
+ */
+export const ListConversationsRequestSchema: GenMessage<ListConversationsRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 58);
+
+/**
+ * @generated from message convene.groups.v1.ListConversationsResponse
+ */
+export type ListConversationsResponse = Message<"convene.groups.v1.ListConversationsResponse"> & {
+  /**
+   * The caller's chats, most recently active first.
+   *
+   * @generated from field: repeated convene.groups.v1.Conversation conversations = 1;
+   */
+  conversations: Conversation[];
+
+  /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * The unread counts of all the caller's chats that are not muted, added up (the badge), as of
+   * the same moment as the page.
+   *
+   * @generated from field: int64 total_unread_count = 3;
+   */
+  totalUnreadCount: bigint;
+};
+
+/**
+ * Describes the message convene.groups.v1.ListConversationsResponse.
+ * Use `create(ListConversationsResponseSchema)` to create a new message.
+ */
+export const ListConversationsResponseSchema: GenMessage<ListConversationsResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 59);
+
+/**
+ * @generated from message convene.groups.v1.MarkChatReadRequest
+ */
+export type MarkChatReadRequest = Message<"convene.groups.v1.MarkChatReadRequest"> & {
+  /**
+   * `grp_` id of the group.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * Read up to this sequence (at most the chat's last).
+   *
+   * @generated from field: int64 read_sequence = 2;
+   */
+  readSequence: bigint;
+};
+
+/**
+ * Describes the message convene.groups.v1.MarkChatReadRequest.
+ * Use `create(MarkChatReadRequestSchema)` to create a new message.
+ */
+export const MarkChatReadRequestSchema: GenMessage<MarkChatReadRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 60);
+
+/**
+ * @generated from message convene.groups.v1.MarkChatReadResponse
+ */
+export type MarkChatReadResponse = Message<"convene.groups.v1.MarkChatReadResponse"> & {
+  /**
+   * The caller's state of the chat after the mark.
+   *
+   * @generated from field: convene.groups.v1.ChatState state = 1;
+   */
+  state?: ChatState | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.MarkChatReadResponse.
+ * Use `create(MarkChatReadResponseSchema)` to create a new message.
+ */
+export const MarkChatReadResponseSchema: GenMessage<MarkChatReadResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 61);
+
+/**
+ * @generated from message convene.groups.v1.SetChatMutedRequest
+ */
+export type SetChatMutedRequest = Message<"convene.groups.v1.SetChatMutedRequest"> & {
+  /**
+   * `grp_` id of the group.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * True for do not disturb (mentions still alert); false to undo it.
+   *
+   * @generated from field: bool muted = 2;
+   */
+  muted: boolean;
+};
+
+/**
+ * Describes the message convene.groups.v1.SetChatMutedRequest.
+ * Use `create(SetChatMutedRequestSchema)` to create a new message.
+ */
+export const SetChatMutedRequestSchema: GenMessage<SetChatMutedRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 62);
+
+/**
+ * @generated from message convene.groups.v1.SetChatMutedResponse
+ */
+export type SetChatMutedResponse = Message<"convene.groups.v1.SetChatMutedResponse"> & {
+  /**
+   * The caller's state of the chat after the change.
+   *
+   * @generated from field: convene.groups.v1.ChatState state = 1;
+   */
+  state?: ChatState | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.SetChatMutedResponse.
+ * Use `create(SetChatMutedResponseSchema)` to create a new message.
+ */
+export const SetChatMutedResponseSchema: GenMessage<SetChatMutedResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 63);
+
+/**
+ * @generated from message convene.groups.v1.RecallMessageRequest
+ */
+export type RecallMessageRequest = Message<"convene.groups.v1.RecallMessageRequest"> & {
+  /**
+   * The message (`msg_`).
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message convene.groups.v1.RecallMessageRequest.
+ * Use `create(RecallMessageRequestSchema)` to create a new message.
+ */
+export const RecallMessageRequestSchema: GenMessage<RecallMessageRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 64);
+
+/**
+ * @generated from message convene.groups.v1.RecallMessageResponse
+ */
+export type RecallMessageResponse = Message<"convene.groups.v1.RecallMessageResponse"> & {
+  /**
+   * The recall entry added to the chat.
+   *
+   * @generated from field: convene.groups.v1.TimelineItem item = 1;
+   */
+  item?: TimelineItem | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.RecallMessageResponse.
+ * Use `create(RecallMessageResponseSchema)` to create a new message.
+ */
+export const RecallMessageResponseSchema: GenMessage<RecallMessageResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 65);
+
+/**
+ * @generated from message convene.groups.v1.GetReadReceiptsRequest
+ */
+export type GetReadReceiptsRequest = Message<"convene.groups.v1.GetReadReceiptsRequest"> & {
+  /**
+   * `msg_` id of one of the caller's messages.
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message convene.groups.v1.GetReadReceiptsRequest.
+ * Use `create(GetReadReceiptsRequestSchema)` to create a new message.
+ */
+export const GetReadReceiptsRequestSchema: GenMessage<GetReadReceiptsRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 66);
+
+/**
+ * @generated from message convene.groups.v1.GetReadReceiptsResponse
+ */
+export type GetReadReceiptsResponse = Message<"convene.groups.v1.GetReadReceiptsResponse"> & {
+  /**
+   * How many have read it and how many have not.
+   *
+   * @generated from field: convene.groups.v1.ReceiptCount count = 1;
+   */
+  count?: ReceiptCount | undefined;
+
+  /**
+   * Members who have read it.
+   *
+   * @generated from field: repeated string read_ids = 2;
+   */
+  readIds: string[];
+
+  /**
+   * Members who have not.
+   *
+   * @generated from field: repeated string unread_ids = 3;
+   */
+  unreadIds: string[];
+};
+
+/**
+ * Describes the message convene.groups.v1.GetReadReceiptsResponse.
+ * Use `create(GetReadReceiptsResponseSchema)` to create a new message.
+ */
+export const GetReadReceiptsResponseSchema: GenMessage<GetReadReceiptsResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 67);
+
+/**
+ * @generated from message convene.groups.v1.SetGroupAdminRequest
+ */
+export type SetGroupAdminRequest = Message<"convene.groups.v1.SetGroupAdminRequest"> & {
+  /**
+   * `grp_` id of the group.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * `usr_` id of a member of the group (not a WeChat user).
+   *
+   * @generated from field: string member_id = 2;
+   */
+  memberId: string;
+
+  /**
+   * True to make them an admin, false to take it back.
+   *
+   * @generated from field: bool admin = 3;
+   */
+  admin: boolean;
+};
+
+/**
+ * Describes the message convene.groups.v1.SetGroupAdminRequest.
+ * Use `create(SetGroupAdminRequestSchema)` to create a new message.
+ */
+export const SetGroupAdminRequestSchema: GenMessage<SetGroupAdminRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 68);
+
+/**
+ * @generated from message convene.groups.v1.SetGroupAdminResponse
+ */
+export type SetGroupAdminResponse = Message<"convene.groups.v1.SetGroupAdminResponse"> & {
+  /**
+   * The group as it is after the call.
+   *
+   * @generated from field: convene.groups.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.SetGroupAdminResponse.
+ * Use `create(SetGroupAdminResponseSchema)` to create a new message.
+ */
+export const SetGroupAdminResponseSchema: GenMessage<SetGroupAdminResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 69);
+
+/**
+ * @generated from message convene.groups.v1.ClaimRedPacketRequest
+ */
+export type ClaimRedPacketRequest = Message<"convene.groups.v1.ClaimRedPacketRequest"> & {
+  /**
+   * `msg_` id of the red packet's entry.
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message convene.groups.v1.ClaimRedPacketRequest.
+ * Use `create(ClaimRedPacketRequestSchema)` to create a new message.
+ */
+export const ClaimRedPacketRequestSchema: GenMessage<ClaimRedPacketRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 70);
+
+/**
+ * @generated from message convene.groups.v1.ClaimRedPacketResponse
+ */
+export type ClaimRedPacketResponse = Message<"convene.groups.v1.ClaimRedPacketResponse"> & {
+  /**
+   * The caller's share.
+   *
+   * @generated from field: convene.groups.v1.RedPacketClaim claim = 1;
+   */
+  claim?: RedPacketClaim | undefined;
+
+  /**
+   * The red packet as it is after the call.
+   *
+   * @generated from field: convene.groups.v1.RedPacket red_packet = 2;
+   */
+  redPacket?: RedPacket | undefined;
+};
+
+/**
+ * Describes the message convene.groups.v1.ClaimRedPacketResponse.
+ * Use `create(ClaimRedPacketResponseSchema)` to create a new message.
+ */
+export const ClaimRedPacketResponseSchema: GenMessage<ClaimRedPacketResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 71);
+
+/**
+ * @generated from message convene.groups.v1.GetRedPacketRequest
+ */
+export type GetRedPacketRequest = Message<"convene.groups.v1.GetRedPacketRequest"> & {
+  /**
+   * `msg_` id of the red packet's entry.
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message convene.groups.v1.GetRedPacketRequest.
+ * Use `create(GetRedPacketRequestSchema)` to create a new message.
+ */
+export const GetRedPacketRequestSchema: GenMessage<GetRedPacketRequest> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 72);
+
+/**
+ * @generated from message convene.groups.v1.GetRedPacketResponse
+ */
+export type GetRedPacketResponse = Message<"convene.groups.v1.GetRedPacketResponse"> & {
+  /**
+   * The red packet.
+   *
+   * @generated from field: convene.groups.v1.RedPacket red_packet = 1;
+   */
+  redPacket?: RedPacket | undefined;
+
+  /**
+   * Oldest first.
+   *
+   * @generated from field: repeated convene.groups.v1.RedPacketClaim claims = 2;
+   */
+  claims: RedPacketClaim[];
+};
+
+/**
+ * Describes the message convene.groups.v1.GetRedPacketResponse.
+ * Use `create(GetRedPacketResponseSchema)` to create a new message.
+ */
+export const GetRedPacketResponseSchema: GenMessage<GetRedPacketResponse> = /*@__PURE__*/
+  messageDesc(file_convene_groups_v1_groups, 73);
 
 /**
  * SPEC F-10: internal groups hold members of one enterprise; external ones also WeChat users.
@@ -1877,7 +2766,9 @@ export const GroupsService: GenService<{
     output: typeof OpenDirectChatResponseSchema;
   },
   /**
-   * Posts a text message. Permission: a member of the group.
+   * Posts a text message (optionally a reply, with mentions) or a red packet; every member's
+   * devices receive it on their notifications stream (SPEC F-15). Permission: a member of the
+   * group; `@all` the owner and group admins; a cover only members of its enterprise (F-50).
    *
    * @generated from rpc convene.groups.v1.GroupsService.PostMessage
    */
@@ -1887,7 +2778,7 @@ export const GroupsService: GenService<{
     output: typeof PostMessageResponseSchema;
   },
   /**
-   * Newest first. Permission: a member of the group.
+   * Newest first, or oldest first after a sequence (catching up). Permission: a member of the group.
    *
    * @generated from rpc convene.groups.v1.GroupsService.ListTimeline
    */
@@ -1895,6 +2786,92 @@ export const GroupsService: GenService<{
     methodKind: "unary";
     input: typeof ListTimelineRequestSchema;
     output: typeof ListTimelineResponseSchema;
+  },
+  /**
+   * The caller's chats, most recently active first, each with its last entry, unread count and
+   * mention marker. Permission: any signed-in user (their own chats).
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.ListConversations
+   */
+  listConversations: {
+    methodKind: "unary";
+    input: typeof ListConversationsRequestSchema;
+    output: typeof ListConversationsResponseSchema;
+  },
+  /**
+   * Moves the caller's read position in a chat forward (it never moves back) and returns the
+   * new ChatState; the caller's other devices receive it, and the senders of the messages read
+   * their new receipts, within GROUPS_READ_PUSH_INTERVAL_S (0.25 s). Permission: a member of
+   * the group.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.MarkChatRead
+   */
+  markChatRead: {
+    methodKind: "unary";
+    input: typeof MarkChatReadRequestSchema;
+    output: typeof MarkChatReadResponseSchema;
+  },
+  /**
+   * Do not disturb for the caller. Permission: a member of the group.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.SetChatMuted
+   */
+  setChatMuted: {
+    methodKind: "unary";
+    input: typeof SetChatMutedRequestSchema;
+    output: typeof SetChatMutedResponseSchema;
+  },
+  /**
+   * Recalls a text message: every member sees "X recalled a message" in its place and its text
+   * is gone. Permission: its sender within the recall window (2 minutes by default), the owner or
+   * a group admin at any time.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.RecallMessage
+   */
+  recallMessage: {
+    methodKind: "unary";
+    input: typeof RecallMessageRequestSchema;
+    output: typeof RecallMessageResponseSchema;
+  },
+  /**
+   * Who has read one of the caller's messages and who has not. Permission: its sender.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.GetReadReceipts
+   */
+  getReadReceipts: {
+    methodKind: "unary";
+    input: typeof GetReadReceiptsRequestSchema;
+    output: typeof GetReadReceiptsResponseSchema;
+  },
+  /**
+   * Makes a member a group admin, or not. Permission: the owner.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.SetGroupAdmin
+   */
+  setGroupAdmin: {
+    methodKind: "unary";
+    input: typeof SetGroupAdminRequestSchema;
+    output: typeof SetGroupAdminResponseSchema;
+  },
+  /**
+   * Claims a share of a red packet, once. Permission: a member of its chat other than its sender.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.ClaimRedPacket
+   */
+  claimRedPacket: {
+    methodKind: "unary";
+    input: typeof ClaimRedPacketRequestSchema;
+    output: typeof ClaimRedPacketResponseSchema;
+  },
+  /**
+   * A red packet with its claims (who, when, how much). Permission: a member of its chat.
+   *
+   * @generated from rpc convene.groups.v1.GroupsService.GetRedPacket
+   */
+  getRedPacket: {
+    methodKind: "unary";
+    input: typeof GetRedPacketRequestSchema;
+    output: typeof GetRedPacketResponseSchema;
   },
   /**
    * Forwards a card to another group or a one-to-one chat (SPEC F-13). Permission: a member of

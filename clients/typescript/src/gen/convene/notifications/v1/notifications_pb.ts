@@ -300,15 +300,21 @@ export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE_
   messageDesc(file_convene_notifications_v1_notifications, 3);
 
 /**
+ * An entry of one of the user's chats, pushed to every open stream of theirs (SPEC F-15).
+ *
  * @generated from message convene.notifications.v1.ChatMessage
  */
 export type ChatMessage = Message<"convene.notifications.v1.ChatMessage"> & {
   /**
+   * `grp_` id of the chat.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
+   * The entry, with the chat's own sequence.
+   *
    * @generated from field: convene.groups.v1.TimelineItem item = 2;
    */
   item?: TimelineItem | undefined;
