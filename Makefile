@@ -44,7 +44,8 @@ run: install web
 # Temporary folders (the session's embedded PostgreSQL among them) under a root of this checkout's
 # own: pytest deletes all but the newest three `pytest-N` folders of its root when a session
 # starts, so clones sharing /tmp deleted each other's running PostgreSQL.
-TEST_TMP ?= /tmp/convene-tests-$(shell echo "$(CURDIR)" | md5sum | cut -c1-10)
+# Short: PostgreSQL's socket path below it must stay within 107 bytes.
+TEST_TMP ?= /tmp/cv-$(shell echo "$(CURDIR)" | md5sum | cut -c1-6)
 
 test: install web
 	mkdir -p $(TEST_TMP)

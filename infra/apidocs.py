@@ -31,14 +31,13 @@ from services.runtime.validate import MAX_REQUEST_ID
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_ROOT = ROOT / "protos"
 DOC = ROOT / "docs" / "API.md"
-# The public API: what clients call (the bus messages beside them are internal).
-PUBLIC_FILES = (
-    "convene/identity/v1/identity.proto",
-    "convene/groups/v1/groups.proto",
-    "convene/live/v1/live.proto",
-    "convene/meetings/v1/meetings.proto",
-    "convene/notifications/v1/notifications.proto",
-)
+# The public API: the files that define gRPC services, which clients call (the bus messages beside
+# them are internal), identity's first.
+PUBLIC_FILES = tuple(sorted(
+    (str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / "convene").rglob("*.proto")
+     if re.search(r"^service ", p.read_text(), re.MULTILINE)),
+    key=lambda name: ("identity", "groups", "live", "meetings", "notifications").index(name.split("/")[1])
+    if name.split("/")[1] in ("identity", "groups", "live", "meetings", "notifications") else 99))
 SERVICERS = ("identity", "groups", "live", "meetings", "notifications")
 # FileDescriptorProto field numbers, for source locations: message_type, enum_type, service;
 # DescriptorProto field, nested_type, enum_type; EnumDescriptorProto value; ServiceDescriptorProto method.

@@ -49,7 +49,7 @@ def refusal_of(error: grpc.aio.AioRpcError) -> dict:
 
 
 async def native_call(system: System, service: str, method: str, request: dict, token: str) -> dict:
-    descriptor = UPSTREAM_SERVICES[service][0].methods_by_name[method]
+    descriptor = next(s.methods_by_name[method] for s in UPSTREAM_SERVICES[service] if method in s.methods_by_name)
     message = json_format.ParseDict(request, message_factory.GetMessageClass(descriptor.input_type)())
     try:
         reply = await getattr(system.stub(service), method)(message, metadata=bearer(token) if token else ())

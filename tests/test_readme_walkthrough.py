@@ -88,7 +88,10 @@ async def test_the_same_with_the_python_client(world: System, tmp_path: Path) ->
         assert (await stream.read()).HasField("caught_up")
         await as_host.live.StartLive(live_pb2.StartLiveRequest(request_id=request_id(), group_id=group.id,
                                                                title="Q3 all-hands"))
-        card = (await asyncio.wait_for(stream.read(), 20)).notification
+        item = await asyncio.wait_for(stream.read(), 20)
+        while not item.HasField("notification"):  # the card also comes as an entry of the chat
+            item = await asyncio.wait_for(stream.read(), 20)
+        card = item.notification
         stream.cancel()
         assert (card.title, card.text.template) == ("正在直播：Q3 all-hands", "card.live.live")
         try:

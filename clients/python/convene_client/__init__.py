@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-from convene.groups.v1 import groups_pb2_grpc
+from convene.groups.v1 import covers_pb2_grpc, groups_pb2_grpc
 from convene.identity.v1 import identity_pb2_grpc
 from convene.live.v1 import live_pb2_grpc
 from convene.meetings.v1 import meetings_pb2_grpc
@@ -37,10 +37,12 @@ __all__ = ["Convene", "ErrorInfo", "error_info"]
 STUBS: dict[str, Callable[[grpc.aio.Channel], Any]] = {
     "identity": identity_pb2_grpc.IdentityServiceStub,
     "groups": groups_pb2_grpc.GroupsServiceStub,
+    "covers": covers_pb2_grpc.CoversServiceStub,
     "live": live_pb2_grpc.LiveServiceStub,
     "meetings": meetings_pb2_grpc.MeetingsServiceStub,
     "notifications": notifications_pb2_grpc.NotificationsServiceStub,
 }
+_SERVED_BY = {"covers": "groups"}
 Stub = TypeVar("Stub")
 
 
@@ -80,7 +82,7 @@ class Convene:
         addresses = json.loads((folder / "addresses.json").read_text())
         if token is None:
             token = (folder / "operator_token").read_text().strip()
-        return cls({name: addresses[name] for name in STUBS}, token, locale=locale)
+        return cls({name: addresses[name] for name in STUBS if name in addresses}, token, locale=locale)
 
     def as_token(self, token: str, *, locale: str | None = None) -> Convene:
         """The same channels, another caller (close the original only)."""
@@ -96,9 +98,11 @@ class Convene:
         return tuple(metadata)
 
     def _stub(self, name: str) -> Any:
-        if name not in self._channels:
-            self._channels[name] = grpc.aio.insecure_channel(self.addresses[name])
-        return _Bound(STUBS[name](self._channels[name]), self._metadata())
+        # Each stub's service runs in a service process: covers in groups'.
+        server = _SERVED_BY.get(name, name)
+        if server not in self._channels:
+            self._channels[server] = grpc.aio.insecure_channel(self.addresses[server])
+        return _Bound(STUBS[name](self._channels[server]), self._metadata())
 
     @property
     def identity(self) -> Any:
@@ -107,6 +111,11 @@ class Convene:
     @property
     def groups(self) -> Any:
         return self._stub("groups")
+
+    @property
+    def covers(self) -> Any:
+        """Enterprise red-packet covers (served by the groups service)."""
+        return self._stub("covers")
 
     @property
     def live(self) -> Any:

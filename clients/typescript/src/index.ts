@@ -10,6 +10,7 @@
  */
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
+import { CoversService } from "./gen/convene/groups/v1/covers_pb.js";
 import { GroupsService } from "./gen/convene/groups/v1/groups_pb.js";
 import { IdentityService } from "./gen/convene/identity/v1/identity_pb.js";
 import { LiveService } from "./gen/convene/live/v1/live_pb.js";
@@ -56,6 +57,8 @@ export function conveneTransport(options: TransportOptions): Transport {
 export interface ConveneClients {
   identity: Client<typeof IdentityService>;
   groups: Client<typeof GroupsService>;
+  /** Enterprise red-packet covers (served by the groups service). */
+  covers: Client<typeof CoversService>;
   live: Client<typeof LiveService>;
   meetings: Client<typeof MeetingsService>;
   notifications: Client<typeof NotificationsService>;
@@ -66,10 +69,11 @@ export function conveneClients(transport: Transport): ConveneClients {
   return {
     identity: createClient(IdentityService, transport),
     groups: createClient(GroupsService, transport),
+    covers: createClient(CoversService, transport),
     live: createClient(LiveService, transport),
     meetings: createClient(MeetingsService, transport),
     notifications: createClient(NotificationsService, transport),
   };
 }
 
-export { GroupsService, IdentityService, LiveService, MeetingsService, NotificationsService };
+export { CoversService, GroupsService, IdentityService, LiveService, MeetingsService, NotificationsService };

@@ -28,6 +28,8 @@ export type Cover = Message<"convene.groups.v1.Cover"> & {
   id: string;
 
   /**
+   * `ent_` id of the enterprise the cover is for.
+   *
    * @generated from field: string enterprise_id = 2;
    */
   enterpriseId: string;
@@ -40,6 +42,8 @@ export type Cover = Message<"convene.groups.v1.Cover"> & {
   enterpriseName: string;
 
   /**
+   * The cover's name, as members pick it.
+   *
    * @generated from field: string name = 4;
    */
   name: string;
@@ -66,11 +70,15 @@ export type Cover = Message<"convene.groups.v1.Cover"> & {
   usedCount: bigint;
 
   /**
+   * Pending review, approved or rejected.
+   *
    * @generated from field: convene.groups.v1.CoverState state = 8;
    */
   state: CoverState;
 
   /**
+   * Why the platform rejected it (REJECTED only).
+   *
    * @generated from field: string reject_reason = 9;
    */
   rejectReason: string;
@@ -90,11 +98,15 @@ export type Cover = Message<"convene.groups.v1.Cover"> & {
   reviewerId: string;
 
   /**
+   * When the enterprise applied.
+   *
    * @generated from field: google.protobuf.Timestamp create_time = 12;
    */
   createTime?: Timestamp | undefined;
 
   /**
+   * When the platform reviewed it.
+   *
    * @generated from field: google.protobuf.Timestamp review_time = 13;
    */
   reviewTime?: Timestamp | undefined;
@@ -114,26 +126,36 @@ export const CoverSchema: GenMessage<Cover> = /*@__PURE__*/
  */
 export type RedPacketCover = Message<"convene.groups.v1.RedPacketCover"> & {
   /**
+   * `cov_` id of the cover.
+   *
    * @generated from field: string cover_id = 1;
    */
   coverId: string;
 
   /**
+   * The cover's name.
+   *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * Where the cover's image is.
+   *
    * @generated from field: string image_ref = 3;
    */
   imageRef: string;
 
   /**
+   * `ent_` id of the enterprise behind the cover.
+   *
    * @generated from field: string enterprise_id = 4;
    */
   enterpriseId: string;
 
   /**
+   * The enterprise recipients see behind the cover.
+   *
    * @generated from field: string enterprise_name = 5;
    */
   enterpriseName: string;
@@ -151,6 +173,9 @@ export const RedPacketCoverSchema: GenMessage<RedPacketCover> = /*@__PURE__*/
  */
 export type ApplyForCoverRequest = Message<"convene.groups.v1.ApplyForCoverRequest"> & {
   /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
    * @generated from field: string request_id = 1;
    */
   requestId: string;
@@ -189,6 +214,8 @@ export const ApplyForCoverRequestSchema: GenMessage<ApplyForCoverRequest> = /*@_
  */
 export type ApplyForCoverResponse = Message<"convene.groups.v1.ApplyForCoverResponse"> & {
   /**
+   * The cover, pending review.
+   *
    * @generated from field: convene.groups.v1.Cover cover = 1;
    */
   cover?: Cover | undefined;
@@ -206,11 +233,15 @@ export const ApplyForCoverResponseSchema: GenMessage<ApplyForCoverResponse> = /*
  */
 export type ReviewCoverRequest = Message<"convene.groups.v1.ReviewCoverRequest"> & {
   /**
+   * `cov_` id of a pending cover.
+   *
    * @generated from field: string cover_id = 1;
    */
   coverId: string;
 
   /**
+   * True to approve, false to reject (with `reject_reason`).
+   *
    * @generated from field: bool approve = 2;
    */
   approve: boolean;
@@ -235,6 +266,8 @@ export const ReviewCoverRequestSchema: GenMessage<ReviewCoverRequest> = /*@__PUR
  */
 export type ReviewCoverResponse = Message<"convene.groups.v1.ReviewCoverResponse"> & {
   /**
+   * The cover as reviewed.
+   *
    * @generated from field: convene.groups.v1.Cover cover = 1;
    */
   cover?: Cover | undefined;
@@ -252,6 +285,8 @@ export const ReviewCoverResponseSchema: GenMessage<ReviewCoverResponse> = /*@__P
  */
 export type GetCoverRequest = Message<"convene.groups.v1.GetCoverRequest"> & {
   /**
+   * `cov_` id of the cover.
+   *
    * @generated from field: string cover_id = 1;
    */
   coverId: string;
@@ -269,6 +304,8 @@ export const GetCoverRequestSchema: GenMessage<GetCoverRequest> = /*@__PURE__*/
  */
 export type GetCoverResponse = Message<"convene.groups.v1.GetCoverResponse"> & {
   /**
+   * The cover.
+   *
    * @generated from field: convene.groups.v1.Cover cover = 1;
    */
   cover?: Cover | undefined;
@@ -293,6 +330,8 @@ export type ListCoversRequest = Message<"convene.groups.v1.ListCoversRequest"> &
   pageSize: number;
 
   /**
+   * `next_page_token` of the previous page; empty for the first page.
+   *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
@@ -317,11 +356,15 @@ export const ListCoversRequestSchema: GenMessage<ListCoversRequest> = /*@__PURE_
  */
 export type ListCoversResponse = Message<"convene.groups.v1.ListCoversResponse"> & {
   /**
+   * Covers, newest first.
+   *
    * @generated from field: repeated convene.groups.v1.Cover covers = 1;
    */
   covers: Cover[];
 
   /**
+   * Pass as `page_token` for the next page; empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -335,6 +378,8 @@ export const ListCoversResponseSchema: GenMessage<ListCoversResponse> = /*@__PUR
   messageDesc(file_convene_groups_v1_covers, 9);
 
 /**
+ * Where a red-packet cover's review is (SPEC F-50).
+ *
  * @generated from enum convene.groups.v1.CoverState
  */
 export enum CoverState {
