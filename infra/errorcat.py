@@ -44,6 +44,8 @@ ACTIONS = {
     "show-message": "A product rule refused it: tell the user why, in your words for the reason; do not retry as is.",
     "reauthenticate": "Get a fresh token (sign in again, or mint one), then retry.",
     "retry": "Transient: retry with exponential back-off (and jitter); the same request may succeed.",
+    "retry-after": "Too many, too fast: wait what the metadata says (`retry_after_s`, also google.rpc.RetryInfo "
+                   "where given), then retry.",
     "refresh": "What the call was about changed or is gone: reload it, update the view, then decide.",
     "resync": "The client is ahead of or behind the server: reload from the position in the metadata.",
 }

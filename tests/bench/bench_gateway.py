@@ -34,7 +34,7 @@ from services.runtime import subjects
 from services.runtime.events import new_envelope
 from tests.bench.report import Report, percentile, summary_ms
 from tests.bench.system import ProcessSystem, process_system
-from tests.harness import TOKEN_KEY, bearer, publish_events
+from tests.harness import bearer, publish_events
 
 ROUNDS, CALLS_PER_ROUND, WARM_UP = 6, 300, 200
 DELIVERIES = 150
@@ -46,7 +46,7 @@ SUBSCRIBE = "/convene.notifications.v1.NotificationsService/Subscribe"
 def start_gateway(system: ProcessSystem) -> tuple[Service, str]:
     port = free_port()
     gateway = Service("gateway", port, LOOPBACK, system._run_dir / "logs" / "gateway.log", echo=False)
-    env = service_env(system.nats_url, 1, system.database_url, TOKEN_KEY)
+    env = service_env(system.nats_url, 1, system.database_url)
     env.update(LOG_LEVEL="warning", LOG_FORMAT="json", GATEWAY_PORT=str(port),
                **{f"GATEWAY_{name.upper()}_ADDRESS": system.address_of(name) if name in system.processes else "127.0.0.1:9"
                   for name in UPSTREAM_SERVICES})

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/identity/v1/identity.proto.
  */
 export const file_convene_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJjb252ZW5lL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNjb252ZW5lLmlkZW50aXR5LnYxIpECCgpFbnRlcnByaXNlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIdmVyaWZpZWQYAyABKAgSRAoTdmVyaWZpY2F0aW9uX21ldGhvZBgEIAEoDjInLmNvbnZlbmUuaWRlbnRpdHkudjEuVmVyaWZpY2F0aW9uTWV0aG9kEhIKCmluZGl2aWR1YWwYBSABKAgSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKE29mZmljaWFsX2FjY291bnRfaWQYByABKAkSLwoLdmVyaWZ5X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpMCCgZNZW1iZXISCgoCaWQYASABKAkSFQoNZW50ZXJwcmlzZV9pZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEgoKZGVwYXJ0bWVudBgEIAEoCRItCgRyb2xlGAUgASgOMh8uY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXJSb2xlEhoKEnJlYWxfbmFtZV92ZXJpZmllZBgGIAEoCBIvCgtjcmVhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcmVtb3ZlZBgIIAEoCBIvCgtyZW1vdmVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXwoKV2VDaGF0VXNlchIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImoKEFNlcnZpY2VNZW51RW50cnkSDQoFdGl0bGUYASABKAkSNwoEa2luZBgCIAEoDjIpLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZU1lbnVFbnRyeUtpbmQSDgoGdGFyZ2V0GAMgASgJIqMBCg9FeHRlcm5hbENvbnRhY3QSEQoJbWVtYmVyX2lkGAEgASgJEhYKDndlY2hhdF91c2VyX2lkGAIgASgJEiAKGHdlY2hhdF91c2VyX2Rpc3BsYXlfbmFtZRgDIAEoCRIVCg1lbnRlcnByaXNlX2lkGAQgASgJEiwKCGFkZF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKzAQoNQ29udGFjdE1lbWJlchIRCgltZW1iZXJfaWQYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhUKDWVudGVycHJpc2VfaWQYAyABKAkSFwoPZW50ZXJwcmlzZV9uYW1lGAQgASgJEhsKE2VudGVycHJpc2VfdmVyaWZpZWQYBSABKAgSLAoIYWRkX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIo8CCgtDb250YWN0Q2FyZBIRCgltZW1iZXJfaWQYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhIKCmRlcGFydG1lbnQYAyABKAkSGgoScmVhbF9uYW1lX3ZlcmlmaWVkGAQgASgIEhUKDWVudGVycHJpc2VfaWQYBSABKAkSFwoPZW50ZXJwcmlzZV9uYW1lGAYgASgJEhsKE2VudGVycHJpc2VfdmVyaWZpZWQYByABKAgSHQoVZW50ZXJwcmlzZV9pbmRpdmlkdWFsGAggASgIEjsKDHNlcnZpY2VfbWVudRgJIAMoCzIlLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZU1lbnVFbnRyeSJPChdDcmVhdGVFbnRlcnByaXNlUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKaW5kaXZpZHVhbBgDIAEoCCJjChhDcmVhdGVFbnRlcnByaXNlUmVzcG9uc2USMwoKZW50ZXJwcmlzZRgBIAEoCzIfLmNvbnZlbmUuaWRlbnRpdHkudjEuRW50ZXJwcmlzZRISCgphcGlfc2VjcmV0GAIgASgJIi0KFEdldEVudGVycHJpc2VSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkiTAoVR2V0RW50ZXJwcmlzZVJlc3BvbnNlEjMKCmVudGVycHJpc2UYASABKAsyHy5jb252ZW5lLmlkZW50aXR5LnYxLkVudGVycHJpc2UihgEKF1ZlcmlmeUVudGVycHJpc2VSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSNwoGbWV0aG9kGAIgASgOMicuY29udmVuZS5pZGVudGl0eS52MS5WZXJpZmljYXRpb25NZXRob2QSGwoTb2ZmaWNpYWxfYWNjb3VudF9pZBgDIAEoCSJPChhWZXJpZnlFbnRlcnByaXNlUmVzcG9uc2USMwoKZW50ZXJwcmlzZRgBIAEoCzIfLmNvbnZlbmUuaWRlbnRpdHkudjEuRW50ZXJwcmlzZSKWAQoQQWRkTWVtYmVyUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhUKDWVudGVycHJpc2VfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhIKCmRlcGFydG1lbnQYBCABKAkSLQoEcm9sZRgFIAEoDjIfLmNvbnZlbmUuaWRlbnRpdHkudjEuTWVtYmVyUm9sZSJAChFBZGRNZW1iZXJSZXNwb25zZRIrCgZtZW1iZXIYASABKAsyGy5jb252ZW5lLmlkZW50aXR5LnYxLk1lbWJlciIlChBHZXRNZW1iZXJSZXF1ZXN0EhEKCW1lbWJlcl9pZBgBIAEoCSJAChFHZXRNZW1iZXJSZXNwb25zZRIrCgZtZW1iZXIYASABKAsyGy5jb252ZW5lLmlkZW50aXR5LnYxLk1lbWJlciIwChtWZXJpZnlNZW1iZXJSZWFsTmFtZVJlcXVlc3QSEQoJbWVtYmVyX2lkGAEgASgJIksKHFZlcmlmeU1lbWJlclJlYWxOYW1lUmVzcG9uc2USKwoGbWVtYmVyGAEgASgLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXIiQwoXQ3JlYXRlV2VDaGF0VXNlclJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiUAoYQ3JlYXRlV2VDaGF0VXNlclJlc3BvbnNlEjQKC3dlY2hhdF91c2VyGAEgASgLMh8uY29udmVuZS5pZGVudGl0eS52MS5XZUNoYXRVc2VyImoKEkNyZWF0ZVRva2VuUmVxdWVzdBIUCgxwcmluY2lwYWxfaWQYASABKAkSFQoNZW50ZXJwcmlzZV9pZBgCIAEoCRISCgphcGlfc2VjcmV0GAMgASgJEhMKC3R0bF9zZWNvbmRzGAQgASgFIlwKE0NyZWF0ZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI/ChZMaXN0RW50ZXJwcmlzZXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImgKF0xpc3RFbnRlcnByaXNlc1Jlc3BvbnNlEjQKC2VudGVycHJpc2VzGAEgAygLMh8uY29udmVuZS5pZGVudGl0eS52MS5FbnRlcnByaXNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJCChlVbnZlcmlmeUVudGVycHJpc2VSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIlEKGlVudmVyaWZ5RW50ZXJwcmlzZVJlc3BvbnNlEjMKCmVudGVycHJpc2UYASABKAsyHy5jb252ZW5lLmlkZW50aXR5LnYxLkVudGVycHJpc2UicwoTVXBkYXRlTWVtYmVyUmVxdWVzdBIrCgZtZW1iZXIYASABKAsyGy5jb252ZW5lLmlkZW50aXR5LnYxLk1lbWJlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siQwoUVXBkYXRlTWVtYmVyUmVzcG9uc2USKwoGbWVtYmVyGAEgASgLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXIiKAoTUmVtb3ZlTWVtYmVyUmVxdWVzdBIRCgltZW1iZXJfaWQYASABKAkiQwoUUmVtb3ZlTWVtYmVyUmVzcG9uc2USKwoGbWVtYmVyGAEgASgLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXIifwoSTGlzdE1lbWJlcnNSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSEgoKZGVwYXJ0bWVudBgCIAEoCRIXCg9pbmNsdWRlX3JlbW92ZWQYAyABKAgSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiXAoTTGlzdE1lbWJlcnNSZXNwb25zZRIsCgdtZW1iZXJzGAEgAygLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIi4KFEdldFdlQ2hhdFVzZXJSZXF1ZXN0EhYKDndlY2hhdF91c2VyX2lkGAEgASgJIk0KFUdldFdlQ2hhdFVzZXJSZXNwb25zZRI0Cgt3ZWNoYXRfdXNlchgBIAEoCzIfLmNvbnZlbmUuaWRlbnRpdHkudjEuV2VDaGF0VXNlciJaChlBZGRFeHRlcm5hbENvbnRhY3RSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEQoJbWVtYmVyX2lkGAIgASgJEhYKDndlY2hhdF91c2VyX2lkGAMgASgJIlMKGkFkZEV4dGVybmFsQ29udGFjdFJlc3BvbnNlEjUKB2NvbnRhY3QYASABKAsyJC5jb252ZW5lLmlkZW50aXR5LnYxLkV4dGVybmFsQ29udGFjdCJJChxSZW1vdmVFeHRlcm5hbENvbnRhY3RSZXF1ZXN0EhEKCW1lbWJlcl9pZBgBIAEoCRIWCg53ZWNoYXRfdXNlcl9pZBgCIAEoCSIfCh1SZW1vdmVFeHRlcm5hbENvbnRhY3RSZXNwb25zZSJXChtMaXN0RXh0ZXJuYWxDb250YWN0c1JlcXVlc3QSEQoJbWVtYmVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIm8KHExpc3RFeHRlcm5hbENvbnRhY3RzUmVzcG9uc2USNgoIY29udGFjdHMYASADKAsyJC5jb252ZW5lLmlkZW50aXR5LnYxLkV4dGVybmFsQ29udGFjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiXgodTGlzdFdlQ2hhdFVzZXJDb250YWN0c1JlcXVlc3QSFgoOd2VjaGF0X3VzZXJfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkibgoeTGlzdFdlQ2hhdFVzZXJDb250YWN0c1Jlc3BvbnNlEjMKB21lbWJlcnMYASADKAsyIi5jb252ZW5lLmlkZW50aXR5LnYxLkNvbnRhY3RNZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIioKFUdldENvbnRhY3RDYXJkUmVxdWVzdBIRCgltZW1iZXJfaWQYASABKAkiSAoWR2V0Q29udGFjdENhcmRSZXNwb25zZRIuCgRjYXJkGAEgASgLMiAuY29udmVuZS5pZGVudGl0eS52MS5Db250YWN0Q2FyZCIuChVHZXRTZXJ2aWNlTWVudVJlcXVlc3QSFQoNZW50ZXJwcmlzZV9pZBgBIAEoCSJQChZHZXRTZXJ2aWNlTWVudVJlc3BvbnNlEjYKB2VudHJpZXMYASADKAsyJS5jb252ZW5lLmlkZW50aXR5LnYxLlNlcnZpY2VNZW51RW50cnkiaQoYVXBkYXRlU2VydmljZU1lbnVSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSNgoHZW50cmllcxgCIAMoCzIlLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZU1lbnVFbnRyeSJTChlVcGRhdGVTZXJ2aWNlTWVudVJlc3BvbnNlEjYKB2VudHJpZXMYASADKAsyJS5jb252ZW5lLmlkZW50aXR5LnYxLlNlcnZpY2VNZW51RW50cnkiWwoXSGFuZE92ZXJDb250YWN0c1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIWCg5mcm9tX21lbWJlcl9pZBgCIAEoCRIUCgx0b19tZW1iZXJfaWQYAyABKAkiSgoYSGFuZE92ZXJDb250YWN0c1Jlc3BvbnNlEhkKEWhhbmRlZF9vdmVyX2NvdW50GAEgASgFEhMKC2hhbmRvdmVyX2lkGAIgASgJIisKE1Jldm9rZVRva2Vuc1JlcXVlc3QSFAoMcHJpbmNpcGFsX2lkGAEgASgJIkcKFFJldm9rZVRva2Vuc1Jlc3BvbnNlEi8KC3Jldm9rZV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqGAQoNUHJpbmNpcGFsS2luZBIeChpQUklOQ0lQQUxfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBSSU5DSVBBTF9LSU5EX01FTUJFUhABEh4KGlBSSU5DSVBBTF9LSU5EX1dFQ0hBVF9VU0VSEAISGgoWUFJJTkNJUEFMX0tJTkRfU0VSVklDRRADKoMBChJWZXJpZmljYXRpb25NZXRob2QSIwofVkVSSUZJQ0FUSU9OX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGlZFUklGSUNBVElPTl9NRVRIT0RfRElSRUNUEAESKAokVkVSSUZJQ0FUSU9OX01FVEhPRF9PRkZJQ0lBTF9BQ0NPVU5UEAIqWAoKTWVtYmVyUm9sZRIbChdNRU1CRVJfUk9MRV9VTlNQRUNJRklFRBAAEhYKEk1FTUJFUl9ST0xFX01FTUJFUhABEhUKEU1FTUJFUl9ST0xFX0FETUlOEAIqigEKFFNlcnZpY2VNZW51RW50cnlLaW5kEicKI1NFUlZJQ0VfTUVOVV9FTlRSWV9LSU5EX1VOU1BFQ0lGSUVEEAASHwobU0VSVklDRV9NRU5VX0VOVFJZX0tJTkRfVVJMEAESKAokU0VSVklDRV9NRU5VX0VOVFJZX0tJTkRfTUlOSV9QUk9HUkFNEAIy9BMKD0lkZW50aXR5U2VydmljZRJvChBDcmVhdGVFbnRlcnByaXNlEiwuY29udmVuZS5pZGVudGl0eS52MS5DcmVhdGVFbnRlcnByaXNlUmVxdWVzdBotLmNvbnZlbmUuaWRlbnRpdHkudjEuQ3JlYXRlRW50ZXJwcmlzZVJlc3BvbnNlEmYKDUdldEVudGVycHJpc2USKS5jb252ZW5lLmlkZW50aXR5LnYxLkdldEVudGVycHJpc2VSZXF1ZXN0GiouY29udmVuZS5pZGVudGl0eS52MS5HZXRFbnRlcnByaXNlUmVzcG9uc2USbwoQVmVyaWZ5RW50ZXJwcmlzZRIsLmNvbnZlbmUuaWRlbnRpdHkudjEuVmVyaWZ5RW50ZXJwcmlzZVJlcXVlc3QaLS5jb252ZW5lLmlkZW50aXR5LnYxLlZlcmlmeUVudGVycHJpc2VSZXNwb25zZRJaCglBZGRNZW1iZXISJS5jb252ZW5lLmlkZW50aXR5LnYxLkFkZE1lbWJlclJlcXVlc3QaJi5jb252ZW5lLmlkZW50aXR5LnYxLkFkZE1lbWJlclJlc3BvbnNlEloKCUdldE1lbWJlchIlLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0TWVtYmVyUmVxdWVzdBomLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0TWVtYmVyUmVzcG9uc2USewoUVmVyaWZ5TWVtYmVyUmVhbE5hbWUSMC5jb252ZW5lLmlkZW50aXR5LnYxLlZlcmlmeU1lbWJlclJlYWxOYW1lUmVxdWVzdBoxLmNvbnZlbmUuaWRlbnRpdHkudjEuVmVyaWZ5TWVtYmVyUmVhbE5hbWVSZXNwb25zZRJvChBDcmVhdGVXZUNoYXRVc2VyEiwuY29udmVuZS5pZGVudGl0eS52MS5DcmVhdGVXZUNoYXRVc2VyUmVxdWVzdBotLmNvbnZlbmUuaWRlbnRpdHkudjEuQ3JlYXRlV2VDaGF0VXNlclJlc3BvbnNlEmAKC0NyZWF0ZVRva2VuEicuY29udmVuZS5pZGVudGl0eS52MS5DcmVhdGVUb2tlblJlcXVlc3QaKC5jb252ZW5lLmlkZW50aXR5LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USbAoPTGlzdEVudGVycHJpc2VzEisuY29udmVuZS5pZGVudGl0eS52MS5MaXN0RW50ZXJwcmlzZXNSZXF1ZXN0GiwuY29udmVuZS5pZGVudGl0eS52MS5MaXN0RW50ZXJwcmlzZXNSZXNwb25zZRJ1ChJVbnZlcmlmeUVudGVycHJpc2USLi5jb252ZW5lLmlkZW50aXR5LnYxLlVudmVyaWZ5RW50ZXJwcmlzZVJlcXVlc3QaLy5jb252ZW5lLmlkZW50aXR5LnYxLlVudmVyaWZ5RW50ZXJwcmlzZVJlc3BvbnNlEmMKDFVwZGF0ZU1lbWJlchIoLmNvbnZlbmUuaWRlbnRpdHkudjEuVXBkYXRlTWVtYmVyUmVxdWVzdBopLmNvbnZlbmUuaWRlbnRpdHkudjEuVXBkYXRlTWVtYmVyUmVzcG9uc2USYwoMUmVtb3ZlTWVtYmVyEiguY29udmVuZS5pZGVudGl0eS52MS5SZW1vdmVNZW1iZXJSZXF1ZXN0GikuY29udmVuZS5pZGVudGl0eS52MS5SZW1vdmVNZW1iZXJSZXNwb25zZRJgCgtMaXN0TWVtYmVycxInLmNvbnZlbmUuaWRlbnRpdHkudjEuTGlzdE1lbWJlcnNSZXF1ZXN0GiguY29udmVuZS5pZGVudGl0eS52MS5MaXN0TWVtYmVyc1Jlc3BvbnNlEmYKDUdldFdlQ2hhdFVzZXISKS5jb252ZW5lLmlkZW50aXR5LnYxLkdldFdlQ2hhdFVzZXJSZXF1ZXN0GiouY29udmVuZS5pZGVudGl0eS52MS5HZXRXZUNoYXRVc2VyUmVzcG9uc2USdQoSQWRkRXh0ZXJuYWxDb250YWN0Ei4uY29udmVuZS5pZGVudGl0eS52MS5BZGRFeHRlcm5hbENvbnRhY3RSZXF1ZXN0Gi8uY29udmVuZS5pZGVudGl0eS52MS5BZGRFeHRlcm5hbENvbnRhY3RSZXNwb25zZRJ+ChVSZW1vdmVFeHRlcm5hbENvbnRhY3QSMS5jb252ZW5lLmlkZW50aXR5LnYxLlJlbW92ZUV4dGVybmFsQ29udGFjdFJlcXVlc3QaMi5jb252ZW5lLmlkZW50aXR5LnYxLlJlbW92ZUV4dGVybmFsQ29udGFjdFJlc3BvbnNlEnsKFExpc3RFeHRlcm5hbENvbnRhY3RzEjAuY29udmVuZS5pZGVudGl0eS52MS5MaXN0RXh0ZXJuYWxDb250YWN0c1JlcXVlc3QaMS5jb252ZW5lLmlkZW50aXR5LnYxLkxpc3RFeHRlcm5hbENvbnRhY3RzUmVzcG9uc2USgQEKFkxpc3RXZUNoYXRVc2VyQ29udGFjdHMSMi5jb252ZW5lLmlkZW50aXR5LnYxLkxpc3RXZUNoYXRVc2VyQ29udGFjdHNSZXF1ZXN0GjMuY29udmVuZS5pZGVudGl0eS52MS5MaXN0V2VDaGF0VXNlckNvbnRhY3RzUmVzcG9uc2USaQoOR2V0Q29udGFjdENhcmQSKi5jb252ZW5lLmlkZW50aXR5LnYxLkdldENvbnRhY3RDYXJkUmVxdWVzdBorLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0Q29udGFjdENhcmRSZXNwb25zZRJpCg5HZXRTZXJ2aWNlTWVudRIqLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0U2VydmljZU1lbnVSZXF1ZXN0GisuY29udmVuZS5pZGVudGl0eS52MS5HZXRTZXJ2aWNlTWVudVJlc3BvbnNlEnIKEVVwZGF0ZVNlcnZpY2VNZW51Ei0uY29udmVuZS5pZGVudGl0eS52MS5VcGRhdGVTZXJ2aWNlTWVudVJlcXVlc3QaLi5jb252ZW5lLmlkZW50aXR5LnYxLlVwZGF0ZVNlcnZpY2VNZW51UmVzcG9uc2USbwoQSGFuZE92ZXJDb250YWN0cxIsLmNvbnZlbmUuaWRlbnRpdHkudjEuSGFuZE92ZXJDb250YWN0c1JlcXVlc3QaLS5jb252ZW5lLmlkZW50aXR5LnYxLkhhbmRPdmVyQ29udGFjdHNSZXNwb25zZRJjCgxSZXZva2VUb2tlbnMSKC5jb252ZW5lLmlkZW50aXR5LnYxLlJldm9rZVRva2Vuc1JlcXVlc3QaKS5jb252ZW5lLmlkZW50aXR5LnYxLlJldm9rZVRva2Vuc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("CiJjb252ZW5lL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNjb252ZW5lLmlkZW50aXR5LnYxIpECCgpFbnRlcnByaXNlEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIdmVyaWZpZWQYAyABKAgSRAoTdmVyaWZpY2F0aW9uX21ldGhvZBgEIAEoDjInLmNvbnZlbmUuaWRlbnRpdHkudjEuVmVyaWZpY2F0aW9uTWV0aG9kEhIKCmluZGl2aWR1YWwYBSABKAgSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKE29mZmljaWFsX2FjY291bnRfaWQYByABKAkSLwoLdmVyaWZ5X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpMCCgZNZW1iZXISCgoCaWQYASABKAkSFQoNZW50ZXJwcmlzZV9pZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEgoKZGVwYXJ0bWVudBgEIAEoCRItCgRyb2xlGAUgASgOMh8uY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXJSb2xlEhoKEnJlYWxfbmFtZV92ZXJpZmllZBgGIAEoCBIvCgtjcmVhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcmVtb3ZlZBgIIAEoCBIvCgtyZW1vdmVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXwoKV2VDaGF0VXNlchIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImoKEFNlcnZpY2VNZW51RW50cnkSDQoFdGl0bGUYASABKAkSNwoEa2luZBgCIAEoDjIpLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZU1lbnVFbnRyeUtpbmQSDgoGdGFyZ2V0GAMgASgJIqMBCg9FeHRlcm5hbENvbnRhY3QSEQoJbWVtYmVyX2lkGAEgASgJEhYKDndlY2hhdF91c2VyX2lkGAIgASgJEiAKGHdlY2hhdF91c2VyX2Rpc3BsYXlfbmFtZRgDIAEoCRIVCg1lbnRlcnByaXNlX2lkGAQgASgJEiwKCGFkZF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKzAQoNQ29udGFjdE1lbWJlchIRCgltZW1iZXJfaWQYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhUKDWVudGVycHJpc2VfaWQYAyABKAkSFwoPZW50ZXJwcmlzZV9uYW1lGAQgASgJEhsKE2VudGVycHJpc2VfdmVyaWZpZWQYBSABKAgSLAoIYWRkX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIo8CCgtDb250YWN0Q2FyZBIRCgltZW1iZXJfaWQYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhIKCmRlcGFydG1lbnQYAyABKAkSGgoScmVhbF9uYW1lX3ZlcmlmaWVkGAQgASgIEhUKDWVudGVycHJpc2VfaWQYBSABKAkSFwoPZW50ZXJwcmlzZV9uYW1lGAYgASgJEhsKE2VudGVycHJpc2VfdmVyaWZpZWQYByABKAgSHQoVZW50ZXJwcmlzZV9pbmRpdmlkdWFsGAggASgIEjsKDHNlcnZpY2VfbWVudRgJIAMoCzIlLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZU1lbnVFbnRyeSJPChdDcmVhdGVFbnRlcnByaXNlUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKaW5kaXZpZHVhbBgDIAEoCCJjChhDcmVhdGVFbnRlcnByaXNlUmVzcG9uc2USMwoKZW50ZXJwcmlzZRgBIAEoCzIfLmNvbnZlbmUuaWRlbnRpdHkudjEuRW50ZXJwcmlzZRISCgphcGlfc2VjcmV0GAIgASgJIi0KFEdldEVudGVycHJpc2VSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkiTAoVR2V0RW50ZXJwcmlzZVJlc3BvbnNlEjMKCmVudGVycHJpc2UYASABKAsyHy5jb252ZW5lLmlkZW50aXR5LnYxLkVudGVycHJpc2UihgEKF1ZlcmlmeUVudGVycHJpc2VSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSNwoGbWV0aG9kGAIgASgOMicuY29udmVuZS5pZGVudGl0eS52MS5WZXJpZmljYXRpb25NZXRob2QSGwoTb2ZmaWNpYWxfYWNjb3VudF9pZBgDIAEoCSJPChhWZXJpZnlFbnRlcnByaXNlUmVzcG9uc2USMwoKZW50ZXJwcmlzZRgBIAEoCzIfLmNvbnZlbmUuaWRlbnRpdHkudjEuRW50ZXJwcmlzZSKWAQoQQWRkTWVtYmVyUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhUKDWVudGVycHJpc2VfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEhIKCmRlcGFydG1lbnQYBCABKAkSLQoEcm9sZRgFIAEoDjIfLmNvbnZlbmUuaWRlbnRpdHkudjEuTWVtYmVyUm9sZSJAChFBZGRNZW1iZXJSZXNwb25zZRIrCgZtZW1iZXIYASABKAsyGy5jb252ZW5lLmlkZW50aXR5LnYxLk1lbWJlciIlChBHZXRNZW1iZXJSZXF1ZXN0EhEKCW1lbWJlcl9pZBgBIAEoCSJAChFHZXRNZW1iZXJSZXNwb25zZRIrCgZtZW1iZXIYASABKAsyGy5jb252ZW5lLmlkZW50aXR5LnYxLk1lbWJlciIwChtWZXJpZnlNZW1iZXJSZWFsTmFtZVJlcXVlc3QSEQoJbWVtYmVyX2lkGAEgASgJIksKHFZlcmlmeU1lbWJlclJlYWxOYW1lUmVzcG9uc2USKwoGbWVtYmVyGAEgASgLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXIiQwoXQ3JlYXRlV2VDaGF0VXNlclJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkiUAoYQ3JlYXRlV2VDaGF0VXNlclJlc3BvbnNlEjQKC3dlY2hhdF91c2VyGAEgASgLMh8uY29udmVuZS5pZGVudGl0eS52MS5XZUNoYXRVc2VyImoKEkNyZWF0ZVRva2VuUmVxdWVzdBIUCgxwcmluY2lwYWxfaWQYASABKAkSFQoNZW50ZXJwcmlzZV9pZBgCIAEoCRISCgphcGlfc2VjcmV0GAMgASgJEhMKC3R0bF9zZWNvbmRzGAQgASgFIlwKE0NyZWF0ZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJjCg5TZXJ2aWNlQWNjb3VudBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkcKG0NyZWF0ZVNlcnZpY2VBY2NvdW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCSJsChxDcmVhdGVTZXJ2aWNlQWNjb3VudFJlc3BvbnNlEjwKD3NlcnZpY2VfYWNjb3VudBgBIAEoCzIjLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZUFjY291bnQSDgoGc2VjcmV0GAIgASgJIi0KF1JvdGF0ZVNpZ25pbmdLZXlSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkiXQoYUm90YXRlU2lnbmluZ0tleVJlc3BvbnNlEg4KBmtleV9pZBgBIAEoCRIxCg1hY3RpdmF0ZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI/ChZMaXN0RW50ZXJwcmlzZXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImgKF0xpc3RFbnRlcnByaXNlc1Jlc3BvbnNlEjQKC2VudGVycHJpc2VzGAEgAygLMh8uY29udmVuZS5pZGVudGl0eS52MS5FbnRlcnByaXNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJCChlVbnZlcmlmeUVudGVycHJpc2VSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIlEKGlVudmVyaWZ5RW50ZXJwcmlzZVJlc3BvbnNlEjMKCmVudGVycHJpc2UYASABKAsyHy5jb252ZW5lLmlkZW50aXR5LnYxLkVudGVycHJpc2UicwoTVXBkYXRlTWVtYmVyUmVxdWVzdBIrCgZtZW1iZXIYASABKAsyGy5jb252ZW5lLmlkZW50aXR5LnYxLk1lbWJlchIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siQwoUVXBkYXRlTWVtYmVyUmVzcG9uc2USKwoGbWVtYmVyGAEgASgLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXIiKAoTUmVtb3ZlTWVtYmVyUmVxdWVzdBIRCgltZW1iZXJfaWQYASABKAkiQwoUUmVtb3ZlTWVtYmVyUmVzcG9uc2USKwoGbWVtYmVyGAEgASgLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXIifwoSTGlzdE1lbWJlcnNSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSEgoKZGVwYXJ0bWVudBgCIAEoCRIXCg9pbmNsdWRlX3JlbW92ZWQYAyABKAgSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiXAoTTGlzdE1lbWJlcnNSZXNwb25zZRIsCgdtZW1iZXJzGAEgAygLMhsuY29udmVuZS5pZGVudGl0eS52MS5NZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIi4KFEdldFdlQ2hhdFVzZXJSZXF1ZXN0EhYKDndlY2hhdF91c2VyX2lkGAEgASgJIk0KFUdldFdlQ2hhdFVzZXJSZXNwb25zZRI0Cgt3ZWNoYXRfdXNlchgBIAEoCzIfLmNvbnZlbmUuaWRlbnRpdHkudjEuV2VDaGF0VXNlciJaChlBZGRFeHRlcm5hbENvbnRhY3RSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEQoJbWVtYmVyX2lkGAIgASgJEhYKDndlY2hhdF91c2VyX2lkGAMgASgJIlMKGkFkZEV4dGVybmFsQ29udGFjdFJlc3BvbnNlEjUKB2NvbnRhY3QYASABKAsyJC5jb252ZW5lLmlkZW50aXR5LnYxLkV4dGVybmFsQ29udGFjdCJJChxSZW1vdmVFeHRlcm5hbENvbnRhY3RSZXF1ZXN0EhEKCW1lbWJlcl9pZBgBIAEoCRIWCg53ZWNoYXRfdXNlcl9pZBgCIAEoCSIfCh1SZW1vdmVFeHRlcm5hbENvbnRhY3RSZXNwb25zZSJXChtMaXN0RXh0ZXJuYWxDb250YWN0c1JlcXVlc3QSEQoJbWVtYmVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIm8KHExpc3RFeHRlcm5hbENvbnRhY3RzUmVzcG9uc2USNgoIY29udGFjdHMYASADKAsyJC5jb252ZW5lLmlkZW50aXR5LnYxLkV4dGVybmFsQ29udGFjdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiXgodTGlzdFdlQ2hhdFVzZXJDb250YWN0c1JlcXVlc3QSFgoOd2VjaGF0X3VzZXJfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkibgoeTGlzdFdlQ2hhdFVzZXJDb250YWN0c1Jlc3BvbnNlEjMKB21lbWJlcnMYASADKAsyIi5jb252ZW5lLmlkZW50aXR5LnYxLkNvbnRhY3RNZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIioKFUdldENvbnRhY3RDYXJkUmVxdWVzdBIRCgltZW1iZXJfaWQYASABKAkiSAoWR2V0Q29udGFjdENhcmRSZXNwb25zZRIuCgRjYXJkGAEgASgLMiAuY29udmVuZS5pZGVudGl0eS52MS5Db250YWN0Q2FyZCIuChVHZXRTZXJ2aWNlTWVudVJlcXVlc3QSFQoNZW50ZXJwcmlzZV9pZBgBIAEoCSJQChZHZXRTZXJ2aWNlTWVudVJlc3BvbnNlEjYKB2VudHJpZXMYASADKAsyJS5jb252ZW5lLmlkZW50aXR5LnYxLlNlcnZpY2VNZW51RW50cnkiaQoYVXBkYXRlU2VydmljZU1lbnVSZXF1ZXN0EhUKDWVudGVycHJpc2VfaWQYASABKAkSNgoHZW50cmllcxgCIAMoCzIlLmNvbnZlbmUuaWRlbnRpdHkudjEuU2VydmljZU1lbnVFbnRyeSJTChlVcGRhdGVTZXJ2aWNlTWVudVJlc3BvbnNlEjYKB2VudHJpZXMYASADKAsyJS5jb252ZW5lLmlkZW50aXR5LnYxLlNlcnZpY2VNZW51RW50cnkiWwoXSGFuZE92ZXJDb250YWN0c1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIWCg5mcm9tX21lbWJlcl9pZBgCIAEoCRIUCgx0b19tZW1iZXJfaWQYAyABKAkiSgoYSGFuZE92ZXJDb250YWN0c1Jlc3BvbnNlEhkKEWhhbmRlZF9vdmVyX2NvdW50GAEgASgFEhMKC2hhbmRvdmVyX2lkGAIgASgJIisKE1Jldm9rZVRva2Vuc1JlcXVlc3QSFAoMcHJpbmNpcGFsX2lkGAEgASgJIkcKFFJldm9rZVRva2Vuc1Jlc3BvbnNlEi8KC3Jldm9rZV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqGAQoNUHJpbmNpcGFsS2luZBIeChpQUklOQ0lQQUxfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBSSU5DSVBBTF9LSU5EX01FTUJFUhABEh4KGlBSSU5DSVBBTF9LSU5EX1dFQ0hBVF9VU0VSEAISGgoWUFJJTkNJUEFMX0tJTkRfU0VSVklDRRADKoMBChJWZXJpZmljYXRpb25NZXRob2QSIwofVkVSSUZJQ0FUSU9OX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGlZFUklGSUNBVElPTl9NRVRIT0RfRElSRUNUEAESKAokVkVSSUZJQ0FUSU9OX01FVEhPRF9PRkZJQ0lBTF9BQ0NPVU5UEAIqWAoKTWVtYmVyUm9sZRIbChdNRU1CRVJfUk9MRV9VTlNQRUNJRklFRBAAEhYKEk1FTUJFUl9ST0xFX01FTUJFUhABEhUKEU1FTUJFUl9ST0xFX0FETUlOEAIqigEKFFNlcnZpY2VNZW51RW50cnlLaW5kEicKI1NFUlZJQ0VfTUVOVV9FTlRSWV9LSU5EX1VOU1BFQ0lGSUVEEAASHwobU0VSVklDRV9NRU5VX0VOVFJZX0tJTkRfVVJMEAESKAokU0VSVklDRV9NRU5VX0VOVFJZX0tJTkRfTUlOSV9QUk9HUkFNEAIy4hUKD0lkZW50aXR5U2VydmljZRJvChBDcmVhdGVFbnRlcnByaXNlEiwuY29udmVuZS5pZGVudGl0eS52MS5DcmVhdGVFbnRlcnByaXNlUmVxdWVzdBotLmNvbnZlbmUuaWRlbnRpdHkudjEuQ3JlYXRlRW50ZXJwcmlzZVJlc3BvbnNlEmYKDUdldEVudGVycHJpc2USKS5jb252ZW5lLmlkZW50aXR5LnYxLkdldEVudGVycHJpc2VSZXF1ZXN0GiouY29udmVuZS5pZGVudGl0eS52MS5HZXRFbnRlcnByaXNlUmVzcG9uc2USbwoQVmVyaWZ5RW50ZXJwcmlzZRIsLmNvbnZlbmUuaWRlbnRpdHkudjEuVmVyaWZ5RW50ZXJwcmlzZVJlcXVlc3QaLS5jb252ZW5lLmlkZW50aXR5LnYxLlZlcmlmeUVudGVycHJpc2VSZXNwb25zZRJaCglBZGRNZW1iZXISJS5jb252ZW5lLmlkZW50aXR5LnYxLkFkZE1lbWJlclJlcXVlc3QaJi5jb252ZW5lLmlkZW50aXR5LnYxLkFkZE1lbWJlclJlc3BvbnNlEloKCUdldE1lbWJlchIlLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0TWVtYmVyUmVxdWVzdBomLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0TWVtYmVyUmVzcG9uc2USewoUVmVyaWZ5TWVtYmVyUmVhbE5hbWUSMC5jb252ZW5lLmlkZW50aXR5LnYxLlZlcmlmeU1lbWJlclJlYWxOYW1lUmVxdWVzdBoxLmNvbnZlbmUuaWRlbnRpdHkudjEuVmVyaWZ5TWVtYmVyUmVhbE5hbWVSZXNwb25zZRJvChBDcmVhdGVXZUNoYXRVc2VyEiwuY29udmVuZS5pZGVudGl0eS52MS5DcmVhdGVXZUNoYXRVc2VyUmVxdWVzdBotLmNvbnZlbmUuaWRlbnRpdHkudjEuQ3JlYXRlV2VDaGF0VXNlclJlc3BvbnNlEmAKC0NyZWF0ZVRva2VuEicuY29udmVuZS5pZGVudGl0eS52MS5DcmVhdGVUb2tlblJlcXVlc3QaKC5jb252ZW5lLmlkZW50aXR5LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USewoUQ3JlYXRlU2VydmljZUFjY291bnQSMC5jb252ZW5lLmlkZW50aXR5LnYxLkNyZWF0ZVNlcnZpY2VBY2NvdW50UmVxdWVzdBoxLmNvbnZlbmUuaWRlbnRpdHkudjEuQ3JlYXRlU2VydmljZUFjY291bnRSZXNwb25zZRJvChBSb3RhdGVTaWduaW5nS2V5EiwuY29udmVuZS5pZGVudGl0eS52MS5Sb3RhdGVTaWduaW5nS2V5UmVxdWVzdBotLmNvbnZlbmUuaWRlbnRpdHkudjEuUm90YXRlU2lnbmluZ0tleVJlc3BvbnNlEmwKD0xpc3RFbnRlcnByaXNlcxIrLmNvbnZlbmUuaWRlbnRpdHkudjEuTGlzdEVudGVycHJpc2VzUmVxdWVzdBosLmNvbnZlbmUuaWRlbnRpdHkudjEuTGlzdEVudGVycHJpc2VzUmVzcG9uc2USdQoSVW52ZXJpZnlFbnRlcnByaXNlEi4uY29udmVuZS5pZGVudGl0eS52MS5VbnZlcmlmeUVudGVycHJpc2VSZXF1ZXN0Gi8uY29udmVuZS5pZGVudGl0eS52MS5VbnZlcmlmeUVudGVycHJpc2VSZXNwb25zZRJjCgxVcGRhdGVNZW1iZXISKC5jb252ZW5lLmlkZW50aXR5LnYxLlVwZGF0ZU1lbWJlclJlcXVlc3QaKS5jb252ZW5lLmlkZW50aXR5LnYxLlVwZGF0ZU1lbWJlclJlc3BvbnNlEmMKDFJlbW92ZU1lbWJlchIoLmNvbnZlbmUuaWRlbnRpdHkudjEuUmVtb3ZlTWVtYmVyUmVxdWVzdBopLmNvbnZlbmUuaWRlbnRpdHkudjEuUmVtb3ZlTWVtYmVyUmVzcG9uc2USYAoLTGlzdE1lbWJlcnMSJy5jb252ZW5lLmlkZW50aXR5LnYxLkxpc3RNZW1iZXJzUmVxdWVzdBooLmNvbnZlbmUuaWRlbnRpdHkudjEuTGlzdE1lbWJlcnNSZXNwb25zZRJmCg1HZXRXZUNoYXRVc2VyEikuY29udmVuZS5pZGVudGl0eS52MS5HZXRXZUNoYXRVc2VyUmVxdWVzdBoqLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0V2VDaGF0VXNlclJlc3BvbnNlEnUKEkFkZEV4dGVybmFsQ29udGFjdBIuLmNvbnZlbmUuaWRlbnRpdHkudjEuQWRkRXh0ZXJuYWxDb250YWN0UmVxdWVzdBovLmNvbnZlbmUuaWRlbnRpdHkudjEuQWRkRXh0ZXJuYWxDb250YWN0UmVzcG9uc2USfgoVUmVtb3ZlRXh0ZXJuYWxDb250YWN0EjEuY29udmVuZS5pZGVudGl0eS52MS5SZW1vdmVFeHRlcm5hbENvbnRhY3RSZXF1ZXN0GjIuY29udmVuZS5pZGVudGl0eS52MS5SZW1vdmVFeHRlcm5hbENvbnRhY3RSZXNwb25zZRJ7ChRMaXN0RXh0ZXJuYWxDb250YWN0cxIwLmNvbnZlbmUuaWRlbnRpdHkudjEuTGlzdEV4dGVybmFsQ29udGFjdHNSZXF1ZXN0GjEuY29udmVuZS5pZGVudGl0eS52MS5MaXN0RXh0ZXJuYWxDb250YWN0c1Jlc3BvbnNlEoEBChZMaXN0V2VDaGF0VXNlckNvbnRhY3RzEjIuY29udmVuZS5pZGVudGl0eS52MS5MaXN0V2VDaGF0VXNlckNvbnRhY3RzUmVxdWVzdBozLmNvbnZlbmUuaWRlbnRpdHkudjEuTGlzdFdlQ2hhdFVzZXJDb250YWN0c1Jlc3BvbnNlEmkKDkdldENvbnRhY3RDYXJkEiouY29udmVuZS5pZGVudGl0eS52MS5HZXRDb250YWN0Q2FyZFJlcXVlc3QaKy5jb252ZW5lLmlkZW50aXR5LnYxLkdldENvbnRhY3RDYXJkUmVzcG9uc2USaQoOR2V0U2VydmljZU1lbnUSKi5jb252ZW5lLmlkZW50aXR5LnYxLkdldFNlcnZpY2VNZW51UmVxdWVzdBorLmNvbnZlbmUuaWRlbnRpdHkudjEuR2V0U2VydmljZU1lbnVSZXNwb25zZRJyChFVcGRhdGVTZXJ2aWNlTWVudRItLmNvbnZlbmUuaWRlbnRpdHkudjEuVXBkYXRlU2VydmljZU1lbnVSZXF1ZXN0Gi4uY29udmVuZS5pZGVudGl0eS52MS5VcGRhdGVTZXJ2aWNlTWVudVJlc3BvbnNlEm8KEEhhbmRPdmVyQ29udGFjdHMSLC5jb252ZW5lLmlkZW50aXR5LnYxLkhhbmRPdmVyQ29udGFjdHNSZXF1ZXN0Gi0uY29udmVuZS5pZGVudGl0eS52MS5IYW5kT3ZlckNvbnRhY3RzUmVzcG9uc2USYwoMUmV2b2tlVG9rZW5zEiguY29udmVuZS5pZGVudGl0eS52MS5SZXZva2VUb2tlbnNSZXF1ZXN0GikuY29udmVuZS5pZGVudGl0eS52MS5SZXZva2VUb2tlbnNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * An enterprise (corp), SPEC F-01.
@@ -772,8 +772,8 @@ export type CreateTokenRequest = Message<"convene.identity.v1.CreateTokenRequest
   enterpriseId: string;
 
   /**
-   * The enterprise's API secret (from CreateEnterprise), with enterprise_id. At most 256
-   * characters.
+   * The enterprise's API secret (with enterprise_id), or a service account's own secret (with a
+   * `svc_` principal_id and no enterprise_id). At most 256 characters.
    *
    * @generated from field: string api_secret = 3;
    */
@@ -821,6 +821,140 @@ export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> = /*@__P
   messageDesc(file_convene_identity_v1_identity, 22);
 
 /**
+ * A service principal (`svc_`): a back end acting for the platform.
+ *
+ * @generated from message convene.identity.v1.ServiceAccount
+ */
+export type ServiceAccount = Message<"convene.identity.v1.ServiceAccount"> & {
+  /**
+   * `svc_` id of the service principal.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * What the account is for, such as "operator".
+   *
+   * @generated from field: string display_name = 2;
+   */
+  displayName: string;
+
+  /**
+   * When it was created.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 3;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message convene.identity.v1.ServiceAccount.
+ * Use `create(ServiceAccountSchema)` to create a new message.
+ */
+export const ServiceAccountSchema: GenMessage<ServiceAccount> = /*@__PURE__*/
+  messageDesc(file_convene_identity_v1_identity, 23);
+
+/**
+ * @generated from message convene.identity.v1.CreateServiceAccountRequest
+ */
+export type CreateServiceAccountRequest = Message<"convene.identity.v1.CreateServiceAccountRequest"> & {
+  /**
+   * Idempotency key (AIP-155): the same id from the same caller returns the first result instead of
+   * doing it again. At most 128 characters.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * What the account is for. At most 128 characters.
+   *
+   * @generated from field: string display_name = 2;
+   */
+  displayName: string;
+};
+
+/**
+ * Describes the message convene.identity.v1.CreateServiceAccountRequest.
+ * Use `create(CreateServiceAccountRequestSchema)` to create a new message.
+ */
+export const CreateServiceAccountRequestSchema: GenMessage<CreateServiceAccountRequest> = /*@__PURE__*/
+  messageDesc(file_convene_identity_v1_identity, 24);
+
+/**
+ * @generated from message convene.identity.v1.CreateServiceAccountResponse
+ */
+export type CreateServiceAccountResponse = Message<"convene.identity.v1.CreateServiceAccountResponse"> & {
+  /**
+   * The account, as created.
+   *
+   * @generated from field: convene.identity.v1.ServiceAccount service_account = 1;
+   */
+  serviceAccount?: ServiceAccount | undefined;
+
+  /**
+   * Shown once; CreateToken takes it as api_secret with principal_id = service_account.id.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message convene.identity.v1.CreateServiceAccountResponse.
+ * Use `create(CreateServiceAccountResponseSchema)` to create a new message.
+ */
+export const CreateServiceAccountResponseSchema: GenMessage<CreateServiceAccountResponse> = /*@__PURE__*/
+  messageDesc(file_convene_identity_v1_identity, 25);
+
+/**
+ * @generated from message convene.identity.v1.RotateSigningKeyRequest
+ */
+export type RotateSigningKeyRequest = Message<"convene.identity.v1.RotateSigningKeyRequest"> & {
+  /**
+   * Makes the call idempotent (AIP-155): a repeat returns the key the first call added.
+   * At most 128 characters.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message convene.identity.v1.RotateSigningKeyRequest.
+ * Use `create(RotateSigningKeyRequestSchema)` to create a new message.
+ */
+export const RotateSigningKeyRequestSchema: GenMessage<RotateSigningKeyRequest> = /*@__PURE__*/
+  messageDesc(file_convene_identity_v1_identity, 26);
+
+/**
+ * @generated from message convene.identity.v1.RotateSigningKeyResponse
+ */
+export type RotateSigningKeyResponse = Message<"convene.identity.v1.RotateSigningKeyResponse"> & {
+  /**
+   * `identity.<id>`: the `kid` of the tokens it signs.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * From then on new tokens are signed with it (every service has seen it by then).
+   *
+   * @generated from field: google.protobuf.Timestamp activate_time = 2;
+   */
+  activateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message convene.identity.v1.RotateSigningKeyResponse.
+ * Use `create(RotateSigningKeyResponseSchema)` to create a new message.
+ */
+export const RotateSigningKeyResponseSchema: GenMessage<RotateSigningKeyResponse> = /*@__PURE__*/
+  messageDesc(file_convene_identity_v1_identity, 27);
+
+/**
  * @generated from message convene.identity.v1.ListEnterprisesRequest
  */
 export type ListEnterprisesRequest = Message<"convene.identity.v1.ListEnterprisesRequest"> & {
@@ -844,7 +978,7 @@ export type ListEnterprisesRequest = Message<"convene.identity.v1.ListEnterprise
  * Use `create(ListEnterprisesRequestSchema)` to create a new message.
  */
 export const ListEnterprisesRequestSchema: GenMessage<ListEnterprisesRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 23);
+  messageDesc(file_convene_identity_v1_identity, 28);
 
 /**
  * @generated from message convene.identity.v1.ListEnterprisesResponse
@@ -870,7 +1004,7 @@ export type ListEnterprisesResponse = Message<"convene.identity.v1.ListEnterpris
  * Use `create(ListEnterprisesResponseSchema)` to create a new message.
  */
 export const ListEnterprisesResponseSchema: GenMessage<ListEnterprisesResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 24);
+  messageDesc(file_convene_identity_v1_identity, 29);
 
 /**
  * @generated from message convene.identity.v1.UnverifyEnterpriseRequest
@@ -897,7 +1031,7 @@ export type UnverifyEnterpriseRequest = Message<"convene.identity.v1.UnverifyEnt
  * Use `create(UnverifyEnterpriseRequestSchema)` to create a new message.
  */
 export const UnverifyEnterpriseRequestSchema: GenMessage<UnverifyEnterpriseRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 25);
+  messageDesc(file_convene_identity_v1_identity, 30);
 
 /**
  * @generated from message convene.identity.v1.UnverifyEnterpriseResponse
@@ -916,7 +1050,7 @@ export type UnverifyEnterpriseResponse = Message<"convene.identity.v1.UnverifyEn
  * Use `create(UnverifyEnterpriseResponseSchema)` to create a new message.
  */
 export const UnverifyEnterpriseResponseSchema: GenMessage<UnverifyEnterpriseResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 26);
+  messageDesc(file_convene_identity_v1_identity, 31);
 
 /**
  * @generated from message convene.identity.v1.UpdateMemberRequest
@@ -942,7 +1076,7 @@ export type UpdateMemberRequest = Message<"convene.identity.v1.UpdateMemberReque
  * Use `create(UpdateMemberRequestSchema)` to create a new message.
  */
 export const UpdateMemberRequestSchema: GenMessage<UpdateMemberRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 27);
+  messageDesc(file_convene_identity_v1_identity, 32);
 
 /**
  * @generated from message convene.identity.v1.UpdateMemberResponse
@@ -961,7 +1095,7 @@ export type UpdateMemberResponse = Message<"convene.identity.v1.UpdateMemberResp
  * Use `create(UpdateMemberResponseSchema)` to create a new message.
  */
 export const UpdateMemberResponseSchema: GenMessage<UpdateMemberResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 28);
+  messageDesc(file_convene_identity_v1_identity, 33);
 
 /**
  * @generated from message convene.identity.v1.RemoveMemberRequest
@@ -980,7 +1114,7 @@ export type RemoveMemberRequest = Message<"convene.identity.v1.RemoveMemberReque
  * Use `create(RemoveMemberRequestSchema)` to create a new message.
  */
 export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 29);
+  messageDesc(file_convene_identity_v1_identity, 34);
 
 /**
  * @generated from message convene.identity.v1.RemoveMemberResponse
@@ -999,7 +1133,7 @@ export type RemoveMemberResponse = Message<"convene.identity.v1.RemoveMemberResp
  * Use `create(RemoveMemberResponseSchema)` to create a new message.
  */
 export const RemoveMemberResponseSchema: GenMessage<RemoveMemberResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 30);
+  messageDesc(file_convene_identity_v1_identity, 35);
 
 /**
  * @generated from message convene.identity.v1.ListMembersRequest
@@ -1047,7 +1181,7 @@ export type ListMembersRequest = Message<"convene.identity.v1.ListMembersRequest
  * Use `create(ListMembersRequestSchema)` to create a new message.
  */
 export const ListMembersRequestSchema: GenMessage<ListMembersRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 31);
+  messageDesc(file_convene_identity_v1_identity, 36);
 
 /**
  * @generated from message convene.identity.v1.ListMembersResponse
@@ -1073,7 +1207,7 @@ export type ListMembersResponse = Message<"convene.identity.v1.ListMembersRespon
  * Use `create(ListMembersResponseSchema)` to create a new message.
  */
 export const ListMembersResponseSchema: GenMessage<ListMembersResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 32);
+  messageDesc(file_convene_identity_v1_identity, 37);
 
 /**
  * @generated from message convene.identity.v1.GetWeChatUserRequest
@@ -1092,7 +1226,7 @@ export type GetWeChatUserRequest = Message<"convene.identity.v1.GetWeChatUserReq
  * Use `create(GetWeChatUserRequestSchema)` to create a new message.
  */
 export const GetWeChatUserRequestSchema: GenMessage<GetWeChatUserRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 33);
+  messageDesc(file_convene_identity_v1_identity, 38);
 
 /**
  * @generated from message convene.identity.v1.GetWeChatUserResponse
@@ -1111,7 +1245,7 @@ export type GetWeChatUserResponse = Message<"convene.identity.v1.GetWeChatUserRe
  * Use `create(GetWeChatUserResponseSchema)` to create a new message.
  */
 export const GetWeChatUserResponseSchema: GenMessage<GetWeChatUserResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 34);
+  messageDesc(file_convene_identity_v1_identity, 39);
 
 /**
  * @generated from message convene.identity.v1.AddExternalContactRequest
@@ -1145,7 +1279,7 @@ export type AddExternalContactRequest = Message<"convene.identity.v1.AddExternal
  * Use `create(AddExternalContactRequestSchema)` to create a new message.
  */
 export const AddExternalContactRequestSchema: GenMessage<AddExternalContactRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 35);
+  messageDesc(file_convene_identity_v1_identity, 40);
 
 /**
  * @generated from message convene.identity.v1.AddExternalContactResponse
@@ -1164,7 +1298,7 @@ export type AddExternalContactResponse = Message<"convene.identity.v1.AddExterna
  * Use `create(AddExternalContactResponseSchema)` to create a new message.
  */
 export const AddExternalContactResponseSchema: GenMessage<AddExternalContactResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 36);
+  messageDesc(file_convene_identity_v1_identity, 41);
 
 /**
  * @generated from message convene.identity.v1.RemoveExternalContactRequest
@@ -1190,7 +1324,7 @@ export type RemoveExternalContactRequest = Message<"convene.identity.v1.RemoveEx
  * Use `create(RemoveExternalContactRequestSchema)` to create a new message.
  */
 export const RemoveExternalContactRequestSchema: GenMessage<RemoveExternalContactRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 37);
+  messageDesc(file_convene_identity_v1_identity, 42);
 
 /**
  * @generated from message convene.identity.v1.RemoveExternalContactResponse
@@ -1203,7 +1337,7 @@ export type RemoveExternalContactResponse = Message<"convene.identity.v1.RemoveE
  * Use `create(RemoveExternalContactResponseSchema)` to create a new message.
  */
 export const RemoveExternalContactResponseSchema: GenMessage<RemoveExternalContactResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 38);
+  messageDesc(file_convene_identity_v1_identity, 43);
 
 /**
  * @generated from message convene.identity.v1.ListExternalContactsRequest
@@ -1236,7 +1370,7 @@ export type ListExternalContactsRequest = Message<"convene.identity.v1.ListExter
  * Use `create(ListExternalContactsRequestSchema)` to create a new message.
  */
 export const ListExternalContactsRequestSchema: GenMessage<ListExternalContactsRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 39);
+  messageDesc(file_convene_identity_v1_identity, 44);
 
 /**
  * @generated from message convene.identity.v1.ListExternalContactsResponse
@@ -1262,7 +1396,7 @@ export type ListExternalContactsResponse = Message<"convene.identity.v1.ListExte
  * Use `create(ListExternalContactsResponseSchema)` to create a new message.
  */
 export const ListExternalContactsResponseSchema: GenMessage<ListExternalContactsResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 40);
+  messageDesc(file_convene_identity_v1_identity, 45);
 
 /**
  * @generated from message convene.identity.v1.ListWeChatUserContactsRequest
@@ -1295,7 +1429,7 @@ export type ListWeChatUserContactsRequest = Message<"convene.identity.v1.ListWeC
  * Use `create(ListWeChatUserContactsRequestSchema)` to create a new message.
  */
 export const ListWeChatUserContactsRequestSchema: GenMessage<ListWeChatUserContactsRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 41);
+  messageDesc(file_convene_identity_v1_identity, 46);
 
 /**
  * @generated from message convene.identity.v1.ListWeChatUserContactsResponse
@@ -1321,7 +1455,7 @@ export type ListWeChatUserContactsResponse = Message<"convene.identity.v1.ListWe
  * Use `create(ListWeChatUserContactsResponseSchema)` to create a new message.
  */
 export const ListWeChatUserContactsResponseSchema: GenMessage<ListWeChatUserContactsResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 42);
+  messageDesc(file_convene_identity_v1_identity, 47);
 
 /**
  * @generated from message convene.identity.v1.GetContactCardRequest
@@ -1340,7 +1474,7 @@ export type GetContactCardRequest = Message<"convene.identity.v1.GetContactCardR
  * Use `create(GetContactCardRequestSchema)` to create a new message.
  */
 export const GetContactCardRequestSchema: GenMessage<GetContactCardRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 43);
+  messageDesc(file_convene_identity_v1_identity, 48);
 
 /**
  * @generated from message convene.identity.v1.GetContactCardResponse
@@ -1359,7 +1493,7 @@ export type GetContactCardResponse = Message<"convene.identity.v1.GetContactCard
  * Use `create(GetContactCardResponseSchema)` to create a new message.
  */
 export const GetContactCardResponseSchema: GenMessage<GetContactCardResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 44);
+  messageDesc(file_convene_identity_v1_identity, 49);
 
 /**
  * @generated from message convene.identity.v1.GetServiceMenuRequest
@@ -1378,7 +1512,7 @@ export type GetServiceMenuRequest = Message<"convene.identity.v1.GetServiceMenuR
  * Use `create(GetServiceMenuRequestSchema)` to create a new message.
  */
 export const GetServiceMenuRequestSchema: GenMessage<GetServiceMenuRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 45);
+  messageDesc(file_convene_identity_v1_identity, 50);
 
 /**
  * @generated from message convene.identity.v1.GetServiceMenuResponse
@@ -1397,7 +1531,7 @@ export type GetServiceMenuResponse = Message<"convene.identity.v1.GetServiceMenu
  * Use `create(GetServiceMenuResponseSchema)` to create a new message.
  */
 export const GetServiceMenuResponseSchema: GenMessage<GetServiceMenuResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 46);
+  messageDesc(file_convene_identity_v1_identity, 51);
 
 /**
  * @generated from message convene.identity.v1.UpdateServiceMenuRequest
@@ -1423,7 +1557,7 @@ export type UpdateServiceMenuRequest = Message<"convene.identity.v1.UpdateServic
  * Use `create(UpdateServiceMenuRequestSchema)` to create a new message.
  */
 export const UpdateServiceMenuRequestSchema: GenMessage<UpdateServiceMenuRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 47);
+  messageDesc(file_convene_identity_v1_identity, 52);
 
 /**
  * @generated from message convene.identity.v1.UpdateServiceMenuResponse
@@ -1442,7 +1576,7 @@ export type UpdateServiceMenuResponse = Message<"convene.identity.v1.UpdateServi
  * Use `create(UpdateServiceMenuResponseSchema)` to create a new message.
  */
 export const UpdateServiceMenuResponseSchema: GenMessage<UpdateServiceMenuResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 48);
+  messageDesc(file_convene_identity_v1_identity, 53);
 
 /**
  * @generated from message convene.identity.v1.HandOverContactsRequest
@@ -1476,7 +1610,7 @@ export type HandOverContactsRequest = Message<"convene.identity.v1.HandOverConta
  * Use `create(HandOverContactsRequestSchema)` to create a new message.
  */
 export const HandOverContactsRequestSchema: GenMessage<HandOverContactsRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 49);
+  messageDesc(file_convene_identity_v1_identity, 54);
 
 /**
  * @generated from message convene.identity.v1.HandOverContactsResponse
@@ -1502,7 +1636,7 @@ export type HandOverContactsResponse = Message<"convene.identity.v1.HandOverCont
  * Use `create(HandOverContactsResponseSchema)` to create a new message.
  */
 export const HandOverContactsResponseSchema: GenMessage<HandOverContactsResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 50);
+  messageDesc(file_convene_identity_v1_identity, 55);
 
 /**
  * @generated from message convene.identity.v1.RevokeTokensRequest
@@ -1521,7 +1655,7 @@ export type RevokeTokensRequest = Message<"convene.identity.v1.RevokeTokensReque
  * Use `create(RevokeTokensRequestSchema)` to create a new message.
  */
 export const RevokeTokensRequestSchema: GenMessage<RevokeTokensRequest> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 51);
+  messageDesc(file_convene_identity_v1_identity, 56);
 
 /**
  * @generated from message convene.identity.v1.RevokeTokensResponse
@@ -1540,7 +1674,7 @@ export type RevokeTokensResponse = Message<"convene.identity.v1.RevokeTokensResp
  * Use `create(RevokeTokensResponseSchema)` to create a new message.
  */
 export const RevokeTokensResponseSchema: GenMessage<RevokeTokensResponse> = /*@__PURE__*/
-  messageDesc(file_convene_identity_v1_identity, 52);
+  messageDesc(file_convene_identity_v1_identity, 57);
 
 /**
  * The kind of caller a token speaks for (SPEC F-05).
@@ -1700,7 +1834,9 @@ export const IdentityService: GenService<{
     output: typeof GetEnterpriseResponseSchema;
   },
   /**
-   * Marks an enterprise verified by either path. Permission: platform service token.
+   * Marks an enterprise verified by either path. A certified official account vouches for one
+   * enterprise only: verifying a second one through it is FAILED_PRECONDITION,
+   * OFFICIAL_ACCOUNT_IN_USE. Permission: platform service token.
    *
    * @generated from rpc convene.identity.v1.IdentityService.VerifyEnterprise
    */
@@ -1750,8 +1886,13 @@ export const IdentityService: GenService<{
     output: typeof CreateWeChatUserResponseSchema;
   },
   /**
-   * Mints a signed, expiring access token for a principal. Authenticated by the enterprise's
-   * API key and secret (for its members), or by a platform service bearer token (any principal).
+   * Mints a signed, expiring access token for a principal: a JWT signed by identity alone
+   * (EdDSA, Ed25519) naming its key (`kid`); every service verifies it with the public keys
+   * identity publishes. Authenticated by the enterprise's id and API secret (for its members),
+   * by a service account's own secret (principal_id `svc_`, api_secret), or by a platform
+   * service bearer token (members and WeChat users; never another service principal). Wrong
+   * secrets are throttled per enterprise or account and per calling address: past the limit,
+   * RESOURCE_EXHAUSTED, CREDENTIALS_THROTTLED, with a google.rpc.RetryInfo.
    *
    * @generated from rpc convene.identity.v1.IdentityService.CreateToken
    */
@@ -1759,6 +1900,29 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof CreateTokenRequestSchema;
     output: typeof CreateTokenResponseSchema;
+  },
+  /**
+   * Creates a service principal with credentials of its own (its secret is shown once), for a
+   * back end that calls the platform-level RPCs. Permission: platform service token.
+   *
+   * @generated from rpc convene.identity.v1.IdentityService.CreateServiceAccount
+   */
+  createServiceAccount: {
+    methodKind: "unary";
+    input: typeof CreateServiceAccountRequestSchema;
+    output: typeof CreateServiceAccountResponseSchema;
+  },
+  /**
+   * Adds a new token signing key: tokens minted from its activate_time on are signed with it,
+   * tokens signed with the previous keys stay valid until they expire. Permission: platform
+   * service token.
+   *
+   * @generated from rpc convene.identity.v1.IdentityService.RotateSigningKey
+   */
+  rotateSigningKey: {
+    methodKind: "unary";
+    input: typeof RotateSigningKeyRequestSchema;
+    output: typeof RotateSigningKeyResponseSchema;
   },
   /**
    * Lists enterprises by id. Permission: platform service token.

@@ -149,7 +149,9 @@ export const LiveSchema: GenMessage<Live> = /*@__PURE__*/
   messageDesc(file_convene_live_v1_live, 0);
 
 /**
- * Where viewers play the live (or its replay) from; the token is bound to one viewer and live.
+ * Where viewers play the live (or its replay) from; the token is bound to one viewer and live,
+ * signed by live's own key (a JWS of type `play`) and checked by the media edge with live's
+ * published key, so the edge cannot make one.
  * Every playlist and segment request carries the token: `?token=<play_token>` (the edge adds it
  * to the segment addresses of the playlists it serves), or the header `X-Play-Token`.
  *
@@ -997,7 +999,9 @@ export type JoinLiveRequest = Message<"convene.live.v1.JoinLiveRequest"> & {
   shareLink: string;
 
   /**
-   * The forward (`fwd_`) of a forwarded card the viewer opened; optional.
+   * Deprecated: a share is credited only through its signed share_link (a forwarded card's
+   * link comes from GroupsService.CreateShareLink). Leave it empty, or give the share id of
+   * share_link; anything else is INVALID_ARGUMENT (SHARE_LINK_REQUIRED, SHARE_LINK_MISMATCH).
    *
    * @generated from field: string forward_id = 3;
    */
@@ -1786,6 +1790,7 @@ export const LiveService: GenService<{
   /**
    * Joins as a viewer, checked against the audience at this moment (SPEC F-23, F-25).
    * Permission: anyone in the audience; with a share link, whoever holds it if the audience allows.
+   * A share link credits its share (ListShares, ListCardForwards) only if it is a link of this live.
    *
    * @generated from rpc convene.live.v1.LiveService.JoinLive
    */
@@ -1805,7 +1810,8 @@ export const LiveService: GenService<{
     output: typeof ViewerHeartbeatResponseSchema;
   },
   /**
-   * Permission: a viewer who joined.
+   * Permission: a viewer who joined (leaving twice is fine). Anyone else is refused as GetLive
+   * would refuse them (NOT_FOUND, NOT_IN_AUDIENCE), or FAILED_PRECONDITION NOT_JOINED.
    *
    * @generated from rpc convene.live.v1.LiveService.LeaveLive
    */

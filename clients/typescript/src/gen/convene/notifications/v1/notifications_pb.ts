@@ -701,6 +701,12 @@ export const NotificationsService: GenService<{
   /**
    * A server stream of the caller's notifications: first every one after `after_sequence`,
    * then each new one as it happens. Permission: the caller's own stream only.
+   * The stream lives as long as its token: when the token expires it ends with UNAUTHENTICATED,
+   * reason TOKEN_EXPIRED (and at once if the token is revoked, TOKEN_REVOKED). A client gets a
+   * fresh token before then (IdentityService.CreateToken), opens a new stream with it and
+   * `after_sequence` = the last sequence it saw, and closes the old one: it misses nothing and
+   * sees nothing twice. A user holds at most a few streams per server at once
+   * (RESOURCE_EXHAUSTED, TOO_MANY_STREAMS).
    *
    * @generated from rpc convene.notifications.v1.NotificationsService.Subscribe
    */
