@@ -36,7 +36,7 @@ def world(frontend: Frontend) -> System:
 
 async def test_the_readme_walkthrough_ends_with_the_card_on_both_streams(world: System, tmp_path: Path) -> None:
     if shutil.which("jq") is None:
-        pytest.skip("jq is not installed (Debian: apt-get install jq)")
+        pytest.skip("jq is not installed (Debian: apt-get install jq; .ci/run does)")
     run_dir = tmp_path / ".run"
     run_dir.mkdir()
     (run_dir / "addresses.json").write_text(json.dumps({name: world.address_of(name) for name in world.hosts}))

@@ -5,7 +5,7 @@ the other's chat list shows it unread until they open the chat. Then the first s
 the page and pushes its camera (ffmpeg's test pattern over RTMP, to the URL the page shows); the
 other sees the card in the group's timeline within 2 s, watches it playing in a <video> (hls.js
 on the media edge's HLS, with the play token), sees the card change in place when it ends, reads
-it (the badge goes down) and answers an incoming meeting call.
+it (the badge goes down), answers an incoming meeting call and declines the next.
 Without Chromium the test says so and is skipped (`.ci/run` installs it)."""
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ from tests.media_support import ffmpeg
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CARD_WITHIN_S = 2.0
 
+# Checked before anything starts: without a browser there is nothing honest to run.
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium chromium-driver; .ci/run does)")
+
 
 @pytest.fixture(scope="module")
 def site(frontend: Frontend) -> tuple[System, str]:
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium chromium-driver; .ci/run does)")
     typescript_build()
     return frontend.system, frontend.web_url
 
@@ -80,4 +82,11 @@ async def test_two_members_in_two_browsers_live_card_call_and_inbox(site: tuple[
         meetings_pb2.ListMeetingAttendeesRequest(meeting_id=result["meetingId"]), metadata=bearer(org.tokens[host]))
     joined = {a.participant_id for a in meeting.attendees if a.HasField("first_join_time")}
     assert viewer in joined, meeting
+    # The second call they declined: it says so, and they never joined it.
+    declined = await system.stub("meetings").ListMeetingAttendees(
+        meetings_pb2.ListMeetingAttendeesRequest(meeting_id=result["declinedMeetingId"]),
+        metadata=bearer(org.tokens[host]))
+    rings = {a.participant_id: a for a in declined.attendees}
+    assert rings[viewer].ring_state == meetings_pb2.RING_STATE_DECLINED, declined
+    assert not rings[viewer].HasField("first_join_time"), declined
 

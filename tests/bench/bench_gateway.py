@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -43,13 +44,15 @@ POST_MESSAGE = "/convene.groups.v1.GroupsService/PostMessage"
 SUBSCRIBE = "/convene.notifications.v1.NotificationsService/Subscribe"
 
 
-def start_gateway(system: ProcessSystem) -> tuple[Service, str]:
+def start_gateway(system: ProcessSystem, upstream: str | None = None, name: str = "gateway") -> tuple[Service, str]:
+    """The gateway in front of the system's services, or of `upstream` for all of them."""
     port = free_port()
-    gateway = Service("gateway", port, LOOPBACK, system._run_dir / "logs" / "gateway.log", echo=False)
+    gateway = Service(name, port, LOOPBACK, system._run_dir / "logs" / f"{name}.log", echo=False)
     env = service_env(system.nats_url, 1, system.database_url)
     env.update(LOG_LEVEL="warning", LOG_FORMAT="json", GATEWAY_PORT=str(port),
-               **{f"GATEWAY_{name.upper()}_ADDRESS": system.address_of(name) if name in system.processes else "127.0.0.1:9"
-                  for name in UPSTREAM_SERVICES})
+               **{f"GATEWAY_{service.upper()}_ADDRESS": upstream or (
+                   system.address_of(service) if service in system.processes else "127.0.0.1:9")
+                  for service in UPSTREAM_SERVICES})
     gateway.start(env)
     try:
         # Only identity and notifications run: /healthz would say 503 for the others; the port is enough.
@@ -136,6 +139,53 @@ async def run(report: Report) -> None:
         finally:
             gateway.terminate()
             gateway.wait_stopped(time.monotonic() + 10)
+        await measure_hop(report, system)
+
+
+async def measure_hop(report: Report, system: ProcessSystem) -> None:
+    """The gateway's hop by itself: a bare echo upstream (tests/bench/bare_echo_server.py) called
+    natively and through a gateway in front of it, the same bytes and token header both ways."""
+    echo = await asyncio.create_subprocess_exec(sys.executable, "-m", "tests.bench.bare_echo_server",
+                                                stdout=asyncio.subprocess.PIPE)
+    assert echo.stdout is not None
+    line = await asyncio.wait_for(echo.stdout.readline(), 30)
+    upstream = f"127.0.0.1:{int(line.split()[1])}"
+    gateway, url = start_gateway(system, upstream, name="gateway-echo")
+    message = identity_pb2.GetMemberRequest(member_id="usr_0123456789abcdef").SerializeToString()
+    auth = {"authorization": "Bearer " + "x" * 600}  # about a real token's size
+    channel = grpc.aio.insecure_channel(upstream)
+    call: grpc.aio.UnaryUnaryMultiCallable = channel.unary_unary(
+        GET_MEMBER, request_serializer=None, response_deserializer=None)
+    samples: dict[str, list[float]] = {"native": [], "connect": []}
+    try:
+        async with aiohttp.ClientSession() as session:
+            async def native() -> None:
+                await call(message, metadata=tuple(auth.items()))
+
+            async def connect() -> None:
+                async with session.post(url + GET_MEMBER, data=message, headers={
+                        **auth, "content-type": "application/proto", "connect-protocol-version": "1"}) as reply:
+                    assert await reply.read() == message and reply.status == 200, reply.status
+
+            calls = {"native": native, "connect": connect}
+            for each in calls.values():
+                await timed(each, WARM_UP)
+            for _ in range(ROUNDS):
+                for protocol, each in calls.items():
+                    samples[protocol].extend(await timed(each, CALLS_PER_ROUND))
+    finally:
+        await channel.close()
+        gateway.terminate()
+        gateway.wait_stopped(time.monotonic() + 10)
+        echo.kill()
+        await echo.wait()
+    for protocol, values in samples.items():
+        report.note(f"echo        {protocol:<9} {summary_ms(values)}")
+    report.compare("browser protocol", "unary to a bare echo upstream, connect, p50",
+                   percentile(samples["connect"], 50) * 1000, baseline_name="native gRPC p50",
+                   baseline=percentile(samples["native"], 50) * 1000, unit="ms")
+    added = percentile(samples["connect"], 50) - percentile(samples["native"], 50)
+    report.note(f"echo: the gateway's hop alone adds {added * 1000:.2f} ms at p50 (connect)")
 
 
 async def measure(report: Report, system: ProcessSystem, url: str) -> None:

@@ -126,6 +126,17 @@ async function main(): Promise<void> {
     await viewer.page.click("#answer");
     await viewer.page.waitForSelector("#incoming-call[open]", { state: "detached", timeout: 5_000 });
     result.meetingId = await host.page.getAttribute("#publish", "data-meeting");
+
+    // Meet now again: this time the viewer declines; the ringing stops.
+    await host.page.click("#meet-now");
+    await host.page.waitForFunction((first) => {
+      const id = document.querySelector("#publish")?.getAttribute("data-meeting");
+      return Boolean(id) && id !== first;
+    }, result.meetingId, { timeout: 10_000 });
+    result.declinedMeetingId = await host.page.getAttribute("#publish", "data-meeting");
+    await viewer.page.waitForSelector("#incoming-call[open]", { timeout: 10_000 });
+    await viewer.page.click("#decline");
+    await viewer.page.waitForSelector("#incoming-call[open]", { state: "detached", timeout: 5_000 });
     result.errors = [await host.page.textContent("#error"), await viewer.page.textContent("#error")];
     result.ok = true;
   } catch (error) {
