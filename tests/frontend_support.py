@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -68,21 +69,39 @@ async def running_frontend(postgres: Any, data_dir: Path) -> AsyncIterator[Front
             await web.stop()
 
 
+# What `npm run build` reads, and what it writes last (tsc's outputs, then the web bundle).
+BUILD_SOURCES = ("clients/typescript/src", "web/src", "web/public", "web/build.mjs", "tests/node", "tsconfig.json",
+                 "package-lock.json")
+BUILD_OUTPUTS = (BUILD / "tests" / "node" / "browser.js", BUILD / "tests" / "node" / "bridge.js",
+                 ROOT / "build" / "web" / "app.js")
+
+
+def _newest(path: Path) -> float:
+    return max((p.stat().st_mtime for p in path.rglob("*") if p.is_file()), default=0.0) if path.is_dir() \
+        else path.stat().st_mtime
+
+
+def _build_is_fresh() -> bool:
+    if not all(output.exists() for output in BUILD_OUTPUTS):
+        return False
+    return min(o.stat().st_mtime for o in BUILD_OUTPUTS) >= max(_newest(ROOT / s) for s in BUILD_SOURCES)
+
+
 def typescript_build() -> Path:
-    """Compile the TypeScript client, web client and Node tests (`npm ci` first if needed);
-    skips the test on a machine without Node. CI has Node: there this never skips."""
+    """Compile the TypeScript client, web client and Node tests (`npm ci` first if needed) unless
+    the build is newer than its sources (`make test` builds first); skips the test on a machine
+    without Node. CI has Node: there this never skips. Test workers in parallel take a lock, so
+    one builds and none starts Node on files being rewritten."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("Node.js is not installed: the TypeScript client cannot run here")
-    global _built
-    if not _built:
-        if not (ROOT / "node_modules" / ".package-lock.json").exists():
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
-        subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
-        _built = True
+    BUILD.parent.mkdir(exist_ok=True)
+    with open(BUILD.parent / ".tests-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _build_is_fresh():
+            if not (ROOT / "node_modules" / ".package-lock.json").exists():
+                subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(["npm", "run", "--silent", "build"], cwd=ROOT, check=True)
     return BUILD
-
-
-_built = False
 
 
 class NodeBridge:
