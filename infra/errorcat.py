@@ -85,12 +85,33 @@ def _record(uses: dict[str, Use], reason: str, status: str, keys: Iterable[str],
     use.places.append(place)
 
 
+def _reason_constants(trees: dict[Path, ast.Module]) -> dict[str, str]:
+    """Module-level `NAME = "REASON"` constants (a reason shared by several raise sites), by name;
+    a name bound to different reasons in different modules is left out (unreadable where used)."""
+    found: dict[str, set[str]] = {}
+    for tree in trees.values():
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Constant) and _is_reason(node.value.value)):
+                found.setdefault(node.targets[0].id, set()).add(str(node.value.value))
+    return {name: next(iter(values)) for name, values in found.items() if len(values) == 1}
+
+
+def _reason_of(node: ast.expr | None, constants: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Constant) and _is_reason(node.value):
+        return str(node.value)
+    if isinstance(node, ast.Name | ast.Attribute):
+        return constants.get(node.id if isinstance(node, ast.Name) else node.attr)
+    return None
+
+
 def scan(sources: Path = SOURCES) -> tuple[dict[str, Use], list[str]]:
     """(reason -> use, refusals whose reason the scan cannot read), from the code under `sources`."""
     uses: dict[str, Use] = {}
     unreadable: list[str] = []
-    for path in sorted(sources.rglob("*.py")):
-        tree = ast.parse(path.read_text(), str(path))
+    trees = {path: ast.parse(path.read_text(), str(path)) for path in sorted(sources.rglob("*.py"))}
+    constants = _reason_constants(trees)
+    for path, tree in trees.items():
         where = str(path.relative_to(sources.parent)) if path.is_relative_to(sources.parent) else str(path)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -101,8 +122,9 @@ def scan(sources: Path = SOURCES) -> tuple[dict[str, Use], list[str]]:
             place = f"{where}:{node.lineno}"
             if name in STATUS_OF_CLASS:
                 first = node.args[0] if node.args else None
-                if isinstance(first, ast.Constant) and _is_reason(first.value):
-                    _record(uses, str(first.value), STATUS_OF_CLASS[name], keys, place)
+                reason = _reason_of(first, constants)
+                if reason is not None:
+                    _record(uses, reason, STATUS_OF_CLASS[name], keys, place)
                 elif not _relayed_authorization(first) and not _claim_pattern(first):
                     unreadable.append(f"{place}: {ast.unparse(node)[:100]}")
             elif name == "read":
@@ -283,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(entries)} reasons: wrote {DOC.relative_to(ROOT)} and {TS.relative_to(ROOT)}")
         return 0
     found = problems(entries, uses)
-    found += [f"a refusal whose reason is not a literal (use one, so clients can rely on it): {u}" for u in unreadable]
+    found += [f"a refusal whose reason is neither a literal nor a constant for one: {u}" for u in unreadable]
     for path, text in ((DOC, render_markdown(entries)), (TS, render_typescript(entries))):
         if not path.exists() or path.read_text() != text:
             found.append(f"{path.relative_to(ROOT)} is stale: run `python -m infra.errorcat`")
