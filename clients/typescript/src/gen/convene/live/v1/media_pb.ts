@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file convene/live/v1/media.proto.
  */
 export const file_convene_live_v1_media: GenFile = /*@__PURE__*/
-  fileDesc("Chtjb252ZW5lL2xpdmUvdjEvbWVkaWEucHJvdG8SD2NvbnZlbmUubGl2ZS52MSJjChdBdXRob3JpemVQdWJsaXNoUmVxdWVzdBIPCgdsaXZlX2lkGAEgASgJEhIKCnN0cmVhbV9rZXkYAiABKAkSDwoHZWRnZV9pZBgDIAEoCRISCgpwdWJsaXNoX2lkGAQgASgJInkKGEF1dGhvcml6ZVB1Ymxpc2hSZXNwb25zZRIPCgdhbGxvd2VkGAEgASgIEg4KBnJlYXNvbhgCIAEoCRIVCg1lbnRlcnByaXNlX2lkGAMgASgJEhUKDWxlYXNlX3NlY29uZHMYBCABKAUSDgoGcmVjb3JkGAUgASgIIjoKE1JlbmV3UHVibGlzaFJlcXVlc3QSDwoHbGl2ZV9pZBgBIAEoCRISCgpwdWJsaXNoX2lkGAIgASgJIjcKFFJlbmV3UHVibGlzaFJlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSDgoGcmVhc29uGAIgASgJYgZwcm90bzM");
+  fileDesc("Chtjb252ZW5lL2xpdmUvdjEvbWVkaWEucHJvdG8SD2NvbnZlbmUubGl2ZS52MSJ1ChdBdXRob3JpemVQdWJsaXNoUmVxdWVzdBIPCgdsaXZlX2lkGAEgASgJEhIKCnN0cmVhbV9rZXkYAiABKAkSDwoHZWRnZV9pZBgDIAEoCRISCgpwdWJsaXNoX2lkGAQgASgJEhAKCGd1ZXN0X2lkGAUgASgJInkKGEF1dGhvcml6ZVB1Ymxpc2hSZXNwb25zZRIPCgdhbGxvd2VkGAEgASgIEg4KBnJlYXNvbhgCIAEoCRIVCg1lbnRlcnByaXNlX2lkGAMgASgJEhUKDWxlYXNlX3NlY29uZHMYBCABKAUSDgoGcmVjb3JkGAUgASgIIkwKE1JlbmV3UHVibGlzaFJlcXVlc3QSDwoHbGl2ZV9pZBgBIAEoCRISCgpwdWJsaXNoX2lkGAIgASgJEhAKCGd1ZXN0X2lkGAMgASgJIjcKFFJlbmV3UHVibGlzaFJlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSDgoGcmVhc29uGAIgASgJYgZwcm90bzM");
 
 /**
  * Subject `live.v1.authorize_publish`: may this RTMP publish go ahead?
@@ -41,6 +41,14 @@ export type AuthorizePublishRequest = Message<"convene.live.v1.AuthorizePublishR
    * @generated from field: string publish_id = 4;
    */
   publishId: string;
+
+  /**
+   * A guest on the mic (连麦, SPEC F-29) publishing their own stream beside the host's, with
+   * their own key (stream name `<live id>.<guest id>`); empty for the host.
+   *
+   * @generated from field: string guest_id = 5;
+   */
+  guestId: string;
 };
 
 /**
@@ -62,7 +70,8 @@ export type AuthorizePublishResponse = Message<"convene.live.v1.AuthorizePublish
   /**
    * When refused: LIVE_NOT_FOUND, LIVE_NOT_STARTED, LIVE_ENDED, GRANT_PENDING (the permission
    * work of the start has not run yet: ask again shortly), STREAM_KEY_INVALID (wrong or
-   * rotated away), ALREADY_PUBLISHING (another publisher holds the live).
+   * rotated away; for a guest: not, or no longer, on the mic), ALREADY_PUBLISHING (another
+   * publisher holds the live, or the guest publishes already).
    *
    * @generated from field: string reason = 2;
    */
@@ -110,6 +119,13 @@ export type RenewPublishRequest = Message<"convene.live.v1.RenewPublishRequest">
    * @generated from field: string publish_id = 2;
    */
   publishId: string;
+
+  /**
+   * As in AuthorizePublishRequest.
+   *
+   * @generated from field: string guest_id = 3;
+   */
+  guestId: string;
 };
 
 /**
@@ -129,7 +145,8 @@ export type RenewPublishResponse = Message<"convene.live.v1.RenewPublishResponse
   allowed: boolean;
 
   /**
-   * When refused: LIVE_ENDED, PUBLISH_REVOKED (the key was rotated, or another publisher took over).
+   * When refused: LIVE_ENDED, PUBLISH_REVOKED (the key was rotated, or another publisher took
+   * over, or the guest left the mic).
    *
    * @generated from field: string reason = 2;
    */
