@@ -28,7 +28,7 @@ GROUPS_CARD_POSTED = "groups.v1.card.posted"
 GROUPS_CARD_UPDATED = "groups.v1.card.updated"
 MEETINGS_MEETING_SCHEDULED = "meetings.v1.meeting.scheduled"
 
-# Identity events (issue 3, SPEC F-01..F-05).
+# Identity events (SPEC F-01..F-05).
 IDENTITY_ENTERPRISE_CREATED = "identity.v1.enterprise.created"
 IDENTITY_ENTERPRISE_VERIFIED = "identity.v1.enterprise.verified"
 IDENTITY_ENTERPRISE_UNVERIFIED = "identity.v1.enterprise.unverified"
@@ -42,7 +42,7 @@ IDENTITY_CONTACT_REMOVED = "identity.v1.contact.removed"
 IDENTITY_CONTACTS_HANDED_OVER = "identity.v1.contacts.handed_over"
 IDENTITY_TOKENS_REVOKED = "identity.v1.tokens.revoked"
 
-# Groups (issue 4, SPEC F-10..F-14).
+# Groups (SPEC F-10..F-14).
 GROUPS_MEMBERS_ADDED = "groups.v1.members.added"
 GROUPS_MEMBERS_REMOVED = "groups.v1.members.removed"
 GROUPS_OWNERSHIP_TRANSFERRED = "groups.v1.ownership.transferred"
@@ -60,13 +60,13 @@ GROUPS_CHAT_STATE_CHANGED = "groups.v1.chat_state.changed"
 GROUPS_RECEIPTS_CHANGED = "groups.v1.receipts.changed"
 # Red-packet covers (SPEC F-50): the platform's review, told to the applicant.
 GROUPS_COVER_REVIEWED = "groups.v1.cover.reviewed"
-# Consumed by groups (payloads defined for groups' needs; meetings emits them, issue 6).
+# Consumed by groups (payloads defined for groups' needs; meetings emits them).
 MEETINGS_MEETING_STARTED = "meetings.v1.meeting.started"
 MEETINGS_MEETING_ENDED = "meetings.v1.meeting.ended"
-# Consumed by groups to count viewers per forward (live emits it, issue 5; payload live.v1.ViewerJoined).
+# Consumed by groups to count viewers per forward (live emits it; payload live.v1.ViewerJoined).
 LIVE_VIEWER_JOINED = "live.v1.viewer.joined"
 
-# Notifications events (issue 7, SPEC F-40..F-43).
+# Notifications events (SPEC F-40..F-43).
 # One slice of a large fan-out (or a timed notice fallen due), for `notifications--fanout`.
 NOTIFICATIONS_CHUNK_QUEUED = "notifications.v1.chunk.queued"
 # Any service may ask for notices with a convene.notifications.v1.NoticesRequested payload on
@@ -82,13 +82,13 @@ def notice_requested(service: str) -> str:
     """`<service>.v1.notice.requested`: where `service` asks the notifications service for notices."""
     return f"{service}.v1.{NOTICE_REQUESTED_VERB}"
 
-# Live (issue 5).
+# Live (SPEC F-20..F-29).
 LIVE_SESSION_SCHEDULED = "live.v1.session.scheduled"
 LIVE_REPLAY_READY = "live.v1.replay.ready"
 LIVE_REPLAY_DELETED = "live.v1.replay.deleted"
 LIVE_AUDIENCE_CHANGED = "live.v1.audience.changed"
 
-# Meetings (issue 6, SPEC F-30..F-36): besides scheduled / started / ended above, and its notices
+# Meetings (SPEC F-30..F-36): besides scheduled / started / ended above, and its notices
 # (invitations, changes, reminders, incoming, missed and stopped calls) on MEETINGS_NOTICE_REQUESTED.
 MEETINGS_MEETING_UPDATED = "meetings.v1.meeting.updated"
 MEETINGS_MEETING_CANCELLED = "meetings.v1.meeting.cancelled"

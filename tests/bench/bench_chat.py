@@ -1,4 +1,4 @@
-"""Chat in real time (issue 14; SPEC F-15): a group of 500 members with their streams open, 20
+"""Chat in real time (SPEC F-15): a group of 500 members with their streams open, 20
 messages per second for 30 s, each member reading as they receive; then again at 5 messages per
 second, a rate the bare grpc.aio push keeps up with on this shared 2-core machine.
 

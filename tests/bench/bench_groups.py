@@ -1,4 +1,4 @@
-"""Groups (issue 4; SPEC F-12): posting a card into a group of 2,000 members, and reading a
+"""Groups (SPEC F-12): posting a card into a group of 2,000 members, and reading a
 timeline page, beside a bare baseline measured in the same run: the same rows written and read
 with plain asyncpg in the same tables (no domain layer, no protobuf results, no access check).
 

@@ -1,4 +1,4 @@
-"""Authorization request-reply (issue 3; SPEC F-22): `identity.v1.authorize` latency p50 / p99 and
+"""Authorization request-reply (SPEC F-22): `identity.v1.authorize` latency p50 / p99 and
 throughput, beside a bare NATS request-reply echo measured in the same run.
 
 Identity runs as its own process (as ops run it); so does the echo responder, a bare nats-py

@@ -1,4 +1,4 @@
-"""Fan-out of one event to 2,000 and 10,000 users with their streams open (issue 7; SPEC F-41).
+"""Fan-out of one event to 2,000 and 10,000 users with their streams open (SPEC F-41).
 
 Each round publishes one `groups.v1.card.posted` whose recipients are users with an open stream
 (held by child processes, tests/bench/streams.py), and times each stream's arrival from the
