@@ -13,6 +13,8 @@ again soon after the election rather than up to 5 s after it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -91,9 +93,12 @@ class Mirror:
         assert self._kv is not None and self._nc is not None
         bucket = self._kv._name
         caught_up = asyncio.Event()
+        applied = 0  # the stream sequence of the last entry applied
 
         async def on_entry(msg: Msg) -> None:
+            nonlocal applied
             self._apply(_entry(bucket, msg))
+            applied = msg.metadata.sequence.stream
             if msg.metadata.num_pending == 0:
                 caught_up.set()
 
@@ -102,10 +107,19 @@ class Mirror:
             idle_heartbeat=WATCH_HEARTBEAT_S, deliver_policy=api.DeliverPolicy.LAST_PER_SUBJECT,
             inactive_threshold=300)
         try:
-            info = await subscription.consumer_info()
-            if info.num_pending == 0 and subscription.delivered == 0:
-                caught_up.set()
-            await asyncio.wait_for(caught_up.wait(), timeout_s)
+            deadline = time.monotonic() + timeout_s
+            while not caught_up.is_set():
+                # The server is asked too: an empty bucket delivers nothing, and an entry may expire
+                # before it is delivered. (The subscription's own count is no help: heartbeats count.)
+                info = await subscription.consumer_info()
+                delivered = info.delivered.stream_seq if info.delivered is not None else 0
+                if info.num_pending == 0 and delivered <= applied:
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"KV bucket {bucket} not loaded after {timeout_s} s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(caught_up.wait(), min(WATCH_HEARTBEAT_S, remaining))
         except BaseException:
             await _unsubscribe(subscription)
             raise
