@@ -72,7 +72,7 @@ WRITE_SLICE = 500
 # The share of the time a room may spend writing to its streams (see the module's docstring),
 # the share of its streams a write waits for when it is timed (a stalled client must not hold
 # the measure up), and the longest a room waits between writes however slow they became.
-WRITE_SHARE = 0.5
+WRITE_SHARE = 0.7
 TIMED_SHARE = 0.9
 MAX_FLUSH_S = 10.0
 
