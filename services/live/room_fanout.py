@@ -120,9 +120,10 @@ class RoomListener:
         # ends refused, without when the live ended.
         self.ending = False
         self.error: DomainError | None = None
+        self._closed = False
 
     def offer(self, data: bytes, up_to: int, write: WriteRound | None = None) -> None:
-        if self.overflowed or self.ending:
+        if self.overflowed or self.ending or self._closed:
             if write is not None:
                 write.sent()
             return
@@ -144,7 +145,8 @@ class RoomListener:
         self._queue.clear()
 
     def close(self) -> None:
-        """The stream ended: nothing it holds will be sent."""
+        """The stream ended: nothing it holds, or is offered later (a write under way), will be sent."""
+        self._closed = True
         self._settle()
         self._drop()
 
