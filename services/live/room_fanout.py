@@ -17,7 +17,14 @@ a room event (any replica) publishes it there after the commit. Each room on a r
 The flush interval is `room_flush_s`, or longer when this replica holds more streams than
 `room_max_writes_per_s` allows at that interval: a replica's write rate (its CPU) stays bounded
 however many viewers it holds, rooms batch more instead of falling behind, and another replica
-(holding half the streams) brings the interval back down.
+(holding half the streams) brings the interval back down. That budget is a guess about the
+machine; what a room's writes cost is measured too: each write is timed until (nearly) all its
+streams have sent it, and a room waits at least 1 / WRITE_SHARE times that long between writes.
+Stream writes and calls share one event loop, and grpc.aio takes a new call in only once every
+few turns of it: a loop kept busy by writes leaves calls waiting in gRPC's core, which cancels
+them (CANCELLED) after 30 s. Writes that take their share and no more keep calls flowing on a
+replica with less CPU than the budget assumed (a loaded machine), and larger batches carry the
+same events.
 
 A stream that falls behind by more than `room_stream_buffer` messages is dropped with a resync,
 so a slow client never holds the room back. A room without streams lingers a few seconds (a
@@ -62,6 +69,12 @@ LINGER_S = 10.0
 REPLAY_CHUNK = 200
 # Streams handed a message per turn of the event loop when a room writes.
 WRITE_SLICE = 500
+# The share of the time a room may spend writing to its streams (see the module's docstring),
+# the share of its streams a write waits for when it is timed (a stalled client must not hold
+# the measure up), and the longest a room waits between writes however slow they became.
+WRITE_SHARE = 0.7
+TIMED_SHARE = 0.9
+MAX_FLUSH_S = 10.0
 
 Announce = Callable[[str, Sequence[rpb.RoomEvent]], Awaitable[None]]
 
@@ -70,6 +83,23 @@ def guest_of(seat: asyncpg.Record, play_url: str) -> rpb.Guest:
     guest = rpb.Guest(viewer_id=seat["viewer_id"], play_url=play_url)
     guest.since.FromDatetime(seat["on_mic_at"])
     return guest
+
+
+class WriteRound:
+    """One write of a room on its way to the streams: `done(seconds)` once TIMED_SHARE of them
+    have sent it (or no longer will: ended, dropped)."""
+
+    __slots__ = ("_done", "_left", "_started")
+
+    def __init__(self, streams: int, done: Callable[[float], None]) -> None:
+        self._left = max(1, int(streams * TIMED_SHARE))
+        self._started = time.monotonic()
+        self._done = done
+
+    def sent(self) -> None:
+        self._left -= 1
+        if self._left == 0:
+            self._done(time.monotonic() - self._started)
 
 
 class RoomListener:
@@ -81,24 +111,49 @@ class RoomListener:
         self.last = 0
         self.written = 0
         self._capacity = capacity
-        self._queue: deque[tuple[bytes, int]] = deque()
+        self._queue: deque[tuple[bytes, int, WriteRound | None]] = deque()
+        # The write of the message `next` returned last: sent once the stream asks for the next.
+        self._sending: WriteRound | None = None
         self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
         # Set when the stream is to end once what is queued is written: with `error` when it
         # ends refused, without when the live ended.
         self.ending = False
         self.error: DomainError | None = None
+        self._closed = False
 
-    def offer(self, data: bytes, up_to: int) -> None:
-        if self.overflowed or self.ending:
+    def offer(self, data: bytes, up_to: int, write: WriteRound | None = None) -> None:
+        if self.overflowed or self.ending or self._closed:
+            if write is not None:
+                write.sent()
             return
         if len(self._queue) >= self._capacity:
             self.overflowed = True
-            self._queue.clear()
+            self._drop()
+            if write is not None:
+                write.sent()
         else:
-            self._queue.append((data, up_to))
+            self._queue.append((data, up_to, write))
             self.last = up_to
         self._wake()
+
+    def _drop(self) -> None:
+        """Forget what is queued; the writes timed through it stop waiting for this stream."""
+        for _, _, write in self._queue:
+            if write is not None:
+                write.sent()
+        self._queue.clear()
+
+    def close(self) -> None:
+        """The stream ended: nothing it holds, or is offered later (a write under way), will be sent."""
+        self._closed = True
+        self._settle()
+        self._drop()
+
+    def _settle(self) -> None:
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.sent()
 
     def end(self, error: DomainError | None = None) -> None:
         if not self.ending:
@@ -111,7 +166,9 @@ class RoomListener:
 
     async def next(self) -> tuple[bytes, int] | None:
         """The next message and the sequence it brings the stream to; None when the stream is
-        to end (see `overflowed`, `ending`, `error`)."""
+        to end (see `overflowed`, `ending`, `error`). Asking for the next means the stream
+        sent the one before."""
+        self._settle()
         while not self._queue and not self.overflowed and not self.ending:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
@@ -120,7 +177,8 @@ class RoomListener:
                 self._waiter = None
         if self.overflowed or not self._queue:
             return None
-        return self._queue.popleft()
+        data, up_to, self._sending = self._queue.popleft()
+        return data, up_to
 
 
 class Room:
@@ -159,6 +217,8 @@ class Room:
         self._idle_since: float | None = None
         self.loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.messages_written = 0
+        # How long its writes took to reach its streams, lately (smoothed).
+        self.write_s = 0.0
 
     # ------------------------------------------------------------------ loading
 
@@ -330,6 +390,7 @@ class Room:
         return listener, first
 
     def detach(self, listener: RoomListener) -> None:
+        listener.close()
         self.listeners.discard(listener)
         same_viewer = self._by_viewer.get(listener.principal.id)
         if same_viewer is not None:
@@ -350,9 +411,16 @@ class Room:
 
     # ------------------------------------------------------------------ writing
 
+    def flush_interval(self) -> float:
+        """The replica's interval, or longer when this room's writes take more than their share."""
+        return max(self._hub.flush_interval(), min(MAX_FLUSH_S, self.write_s / WRITE_SHARE))
+
+    def _wrote(self, seconds: float) -> None:
+        self.write_s = seconds if self.write_s == 0 else (self.write_s + seconds) / 2
+
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self._hub.flush_interval())
+            await asyncio.sleep(self.flush_interval())
             now = time.monotonic()
             try:
                 if (self._check_now or now - self._refreshed_at >= REFRESH_S
@@ -375,7 +443,8 @@ class Room:
         point the streams stand at (all of them but the ones opened since the last write).
         The streams are handed their message WRITE_SLICE at a time, a turn of the event loop
         apart, so the calls that arrive meanwhile (comments, likes) are not held up behind
-        thousands of stream writes; what is written, and ended, is what stood at the start."""
+        thousands of stream writes; what is written, and ended, is what stood at the start.
+        The write is timed until its streams have sent it (see `flush_interval`)."""
         counters_changed = self.counters != self._sent_counters
         ended, removed = self.ended, list(self._removed)
         self._removed.clear()
@@ -395,9 +464,10 @@ class Room:
             self._outgoing.clear()
             self._sent_counters.CopyFrom(self.counters)
         handed = 0
+        write = WriteRound(sum(len(listeners) for _, listeners in offers), self._wrote) if offers else None
         for data, listeners in offers:
             for listener in listeners:
-                listener.offer(data, frontier)
+                listener.offer(data, frontier, write)
                 handed += 1
                 if handed % WRITE_SLICE == 0:
                     await asyncio.sleep(0)
