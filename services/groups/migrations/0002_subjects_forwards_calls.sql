@@ -1,4 +1,4 @@
--- Issue 4 (SPEC F-10..F-14): card state per subject, forwards, one-to-one chats, group calls.
+-- Groups (SPEC F-10..F-14): card state per subject, forwards, one-to-one chats, group calls.
 
 -- One-to-one chats (kind 3): the two people's ids, sorted and joined by ':', one chat per pair.
 ALTER TABLE groups ADD COLUMN direct_key text UNIQUE;

@@ -1,4 +1,4 @@
--- Issue 3: verification paths, soft removal listing, external contacts and service menus.
+-- Identity (SPEC F-01..F-05): verification paths, soft removal listing, external contacts and service menus.
 
 ALTER TABLE enterprises
     ADD COLUMN official_account_id text NOT NULL DEFAULT '',

@@ -1,4 +1,4 @@
--- Meetings in full (issue 6, SPEC F-30..F-36): time zones and recurrences, replies, overrides of
+-- Meetings in full (SPEC F-30..F-36): time zones and recurrences, replies, overrides of
 -- single occurrences, runs of a meeting (sessions) with ringing and attendance, and the group
 -- call a meeting was made from.
 
