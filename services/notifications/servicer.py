@@ -14,7 +14,6 @@ from services.notifications.notices import MAX_THREAD_ID
 from services.runtime import validate as v
 from services.runtime.auth import caller
 from services.runtime.errors import InvalidArgument
-from services.runtime.grpc_server import yields_bytes
 
 
 def _locale(context: grpc.aio.ServicerContext) -> str:
@@ -35,7 +34,6 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
     def __init__(self, notifications: Notifications) -> None:
         self._notifications = notifications
 
-    @yields_bytes
     def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         # The domain's stream itself, serialized responses (no generator of its own in between:
         # every item of every stream passes through each one).

@@ -58,14 +58,6 @@ MAX_REQUEST_BYTES = 1024 * 1024
 _CORE_MAX_RECEIVE_BYTES = 4 * 1024 * 1024
 
 
-def yields_bytes(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Marks a server-streaming servicer method whose responses are already serialized: it is
-    registered with no serializer, so the bytes go to gRPC as they are (a fan-out serializes
-    once for every stream instead of once per stream)."""
-    method.yields_bytes = True  # type: ignore[attr-defined]
-    return method
-
-
 def _status_details(code: grpc.StatusCode, error: DomainError) -> bytes:
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))
@@ -291,13 +283,12 @@ class RpcGuard:
             serialize = handler.response_serializer
 
             def serialize_once(response: Any) -> bytes:
-                # A fan-out serializes a message once and yields the same bytes to every stream.
+                # A stream may yield bytes already serialized: a fan-out serializes a message once
+                # and hands the same bytes to every stream.
                 return response if type(response) is bytes else serialize(response)
 
             return grpc.unary_stream_rpc_method_handler(
-                unary_stream, request_deserializer=safe_deserialize,
-                response_serializer=None if getattr(stream_behavior, "yields_bytes", False) else serialize_once,
-            )
+                unary_stream, request_deserializer=safe_deserialize, response_serializer=serialize_once)
         return handler  # client / bidi streaming: not used by Convene's APIs
 
 
