@@ -232,23 +232,3 @@ async def measure(report: Report, system: ProcessSystem, users: dict[str, str], 
     report.compare("chat receipts", f"{rate:g} msg/s, post -> sender sees all {MEMBERS - 1} read p50 (reads"
                    f" every {READ_INTERVAL_S:g} s)", percentile(all_read, 50) * 1000,
                    baseline_name="bare grpc.aio push p50", baseline=percentile(grpc_samples, 50) * 1000, unit="ms")
-
-
-async def _standalone() -> int:
-    from services.runtime.logs import configure_logging
-
-    configure_logging("bench", level="warning", fmt="console")
-    report = Report()
-    await run(report)
-    print()
-    print(report.markdown())
-    return 0
-
-
-if __name__ == "__main__":
-    try:
-        import uvloop
-
-        sys.exit(uvloop.run(_standalone()))
-    except ImportError:
-        sys.exit(asyncio.run(_standalone()))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import sys
 import time
 
 import asyncpg
@@ -165,23 +164,3 @@ async def run(report: Report) -> None:
         report.compare("notifications fan-out", f"{size} users, no stream open, 2 replicas vs 1, committed/s",
                        throughput[(size, 2, "committed")], baseline_name="1 replica",
                        baseline=throughput[(size, 1, "committed")], unit="/s", higher_is_better=True, target="> 1x")
-
-
-async def _standalone() -> int:
-    from services.runtime.logs import configure_logging
-
-    configure_logging("bench", level="warning", fmt="console")
-    report = Report()
-    await run(report)
-    print()
-    print(report.markdown())
-    return 0
-
-
-if __name__ == "__main__":
-    try:
-        import uvloop
-
-        sys.exit(uvloop.run(_standalone()))
-    except ImportError:
-        sys.exit(asyncio.run(_standalone()))

@@ -325,23 +325,3 @@ async def run(report: Report) -> None:
                    target="<= 1.5x")
     report.compare("live room", "server CPU per stream write", ours.cpu_per_message_us,
                    baseline_name="bare push + the same calls", baseline=bare_calls.cpu_per_message_us, unit="us")
-
-
-async def _standalone() -> int:
-    from services.runtime.logs import configure_logging
-
-    configure_logging("bench", level="warning", fmt="console")
-    report = Report()
-    await run(report)
-    print()
-    print(report.markdown())
-    return 0
-
-
-if __name__ == "__main__":
-    try:
-        import uvloop
-
-        sys.exit(uvloop.run(_standalone()))
-    except ImportError:
-        sys.exit(asyncio.run(_standalone()))
