@@ -37,7 +37,7 @@ from services.live.settings import LiveSettings
 from services.runtime.ids import new_id
 from tests.bench.cpu import tree_cpu
 from tests.bench.report import Report, percentile, summary_ms
-from tests.bench.streams import spawn_holders
+from tests.bench.streams import spawn_holders, stop_holders
 from tests.bench.system import ProcessSystem, process_system
 from tests.harness import bearer, request_id
 
@@ -110,14 +110,7 @@ class RoomFleet:
             await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
-        for proc in self._procs:
-            if proc.returncode is None:
-                proc.kill()
-        for proc in self._procs:
-            await proc.wait()
-        for reader in self._readers:
-            reader.cancel()
-        await asyncio.gather(*self._readers, return_exceptions=True)
+        await stop_holders(self._procs, self._readers)
 
 
 @dataclass

@@ -82,14 +82,19 @@ class StreamFleet:
         return [proc.pid for proc in self._procs]
 
     async def stop(self) -> None:
-        for proc in self._procs:
-            if proc.returncode is None:
-                proc.kill()
-        for proc in self._procs:
-            await proc.wait()
-        for reader in self._readers:
-            reader.cancel()
-        await asyncio.gather(*self._readers, return_exceptions=True)
+        await stop_holders(self._procs, self._readers)
+
+
+async def stop_holders(procs: list[asyncio.subprocess.Process], readers: list[asyncio.Task]) -> None:
+    """Kill the holder processes and cancel the tasks reading their output."""
+    for proc in procs:
+        if proc.returncode is None:
+            proc.kill()
+    for proc in procs:
+        await proc.wait()
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
 
 
 def now() -> float:
