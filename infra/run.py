@@ -81,6 +81,8 @@ class Service:
     extra_env: dict[str, str] = field(default_factory=dict)
     # GET /metrics (Prometheus); 0 lets the service pick one.
     metrics_port: int = 0
+    # gRPC-Web and Connect served by the service itself (BROWSER_PORT); 0: none.
+    browser_port: int = 0
     proc: subprocess.Popen | None = None
     tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LOG_TAIL_LINES))
     _pump: threading.Thread | None = None
@@ -96,11 +98,18 @@ class Service:
         host = LOOPBACK if self.host in ("", "0.0.0.0", "::") else self.host
         return f"{host}:{self.metrics_port}" if self.metrics_port else ""
 
+    @property
+    def browser_url(self) -> str:
+        host = LOOPBACK if self.host in ("", "0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.browser_port}" if self.browser_port else ""
+
     def start(self, env: dict[str, str]) -> None:
         env = {**env, **self.extra_env, "GRPC_HOST": self.host, "GRPC_PORT": str(self.port)}
         if self.metrics_port:
             env.setdefault("METRICS_HOST", self.host)
             env["METRICS_PORT"] = str(self.metrics_port)
+        if self.browser_port:
+            env["BROWSER_PORT"] = str(self.browser_port)
         # Not echoed: the service writes its log file itself. Passing every line through this
         # process costs it CPU, and a launcher busy elsewhere (a benchmark's clients) would fill
         # the pipe and stall the service on its next log line.

@@ -43,12 +43,24 @@ async def running_gateway(system: System, **changes: Any) -> AsyncIterator[Gatew
         await gateway.stop()
 
 
+def service_urls(system: System) -> dict[str, str]:
+    """Where each service of `system` serves browsers itself (started with browser_port=0)."""
+    urls = {}
+    for name in UPSTREAM_SERVICES:
+        edge = system.hosts[name][0].browser
+        assert edge is not None, f"{name} runs without BROWSER_PORT"
+        urls[name] = edge.url
+    return urls
+
+
 @dataclass
 class Frontend:
     system: System
     gateway_url: str
     # The web client's own origin (another port than the gateway's).
     web_url: str
+    # Each service's own browser edge (BROWSER_PORT), a hop fewer than the gateway.
+    service_urls: dict[str, str]
 
 
 @contextlib.asynccontextmanager
@@ -58,13 +70,13 @@ async def running_frontend(postgres: Any, data_dir: Path) -> AsyncIterator[Front
 
     edge = new_edge(data_dir)
     async with module_system(postgres, data_dir, "identity", "groups", "live", "meetings", "notifications", "media",
-                             **edge.settings()) as system, running_gateway(system) as gateway:
+                             browser_port=0, **edge.settings()) as system, running_gateway(system) as gateway:
         web = DevSite(DevSiteSettings(
             host="127.0.0.1", port=0, root=ROOT / "build" / "web", gateway_url=gateway.url,
             identity_address=system.address_of("identity"), operator_token=system.operator_token))
         await web.start()
         try:
-            yield Frontend(system, gateway.url, web.url)
+            yield Frontend(system, gateway.url, web.url, service_urls(system))
         finally:
             await web.stop()
 
@@ -105,10 +117,12 @@ def typescript_build() -> Path:
 
 
 class NodeBridge:
-    """A Node process running the generated TypeScript client against the gateway."""
+    """A Node process running the generated TypeScript client against the gateway, or against
+    each service's own browser edge (`service_urls`)."""
 
-    def __init__(self, gateway_url: str, protocol: str) -> None:
-        self._env = {**os.environ, "CONVENE_GATEWAY_URL": gateway_url, "CONVENE_PROTOCOL": protocol}
+    def __init__(self, gateway_url: str, protocol: str, service_urls: dict[str, str] | None = None) -> None:
+        self._env = {**os.environ, "CONVENE_GATEWAY_URL": gateway_url, "CONVENE_PROTOCOL": protocol,
+                     "CONVENE_SERVICE_URLS": json.dumps(service_urls or {})}
         self._proc: asyncio.subprocess.Process | None = None
         self._next_id = 0
         self._waiting: dict[int, asyncio.Queue[dict]] = {}

@@ -1,8 +1,9 @@
 """Browsers' protocols answer as native gRPC does: the generated TypeScript client, running in
-Node against the gateway over Connect and over gRPC-Web, gets the same responses, the same
-statuses and the same ErrorInfo (reason, domain, metadata) as a native gRPC client putting the
-same requests, for unary calls and for the `Subscribe` server stream (backlog, live items and
-refusals). The whole system over real NATS and PostgreSQL."""
+Node over Connect and over gRPC-Web, through the gateway and through each service's own browser
+edge, gets the same responses, the same statuses and the same ErrorInfo (reason, domain,
+metadata) as a native gRPC client putting the same requests, for unary calls and for the
+`Subscribe` server stream (backlog, live items and refusals). The whole system over real NATS
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from services.runtime.ids import new_id
 from tests.frontend_support import Frontend, NodeBridge, typescript_build
 from tests.harness import StreamRecorder, System, bearer, eventually, request_id
 
-PROTOCOLS = ["connect", "grpc-web"]
+# Each protocol through the gateway, and through the services' own browser edges (in-process).
+ROUTES = [("connect", "gateway"), ("grpc-web", "gateway"), ("connect", "in-process"), ("grpc-web", "in-process")]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +31,11 @@ def world(frontend: Frontend) -> tuple[System, str]:
     return frontend.system, frontend.gateway_url
 
 
-@pytest.fixture(scope="module", params=PROTOCOLS)
-async def bridge(world: tuple[System, str], request: pytest.FixtureRequest) -> AsyncIterator[NodeBridge]:
-    node = await NodeBridge(world[1], request.param).start()
+@pytest.fixture(scope="module", params=ROUTES, ids=["-".join(route) for route in ROUTES])
+async def bridge(world: tuple[System, str], frontend: Frontend,
+                 request: pytest.FixtureRequest) -> AsyncIterator[NodeBridge]:
+    protocol, route = request.param
+    node = await NodeBridge(world[1], protocol, frontend.service_urls if route == "in-process" else None).start()
     yield node
     await node.stop()
 

@@ -346,7 +346,7 @@ ISSUER = LocalIssuer()
 @pytest.fixture
 async def broken() -> AsyncIterator[str]:
     """A bare gRPC server (no database, no NATS) whose handlers fail in unexpected ways."""
-    server, port, _health = create_server(
+    server, port, _health, _handlers = create_server(
         [(live_pb2_grpc.add_LiveServiceServicer_to_server, _BrokenLive()),
          (notifications_pb2_grpc.add_NotificationsServiceServicer_to_server, _BrokenNotifications())],
         [LIVE_SERVICE, NOTIFICATIONS_SERVICE], verifier=ISSUER.verifier)

@@ -6,17 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.gateway.methods import UPSTREAM_SERVICES
-from services.runtime.settings import env
+from services.runtime.settings import env, env_origins
 
 _BUILT_WEB_CLIENT = Path(__file__).resolve().parents[2] / "build" / "web"
 
 
 def _upstreams() -> dict[str, str]:
     return {name: env(f"GATEWAY_{name.upper()}_ADDRESS", "") for name in UPSTREAM_SERVICES}
-
-
-def _origins() -> tuple[str, ...]:
-    return tuple(o.strip().rstrip("/") for o in env("GATEWAY_CORS_ORIGINS", "*").split(",") if o.strip())
 
 
 @dataclass(frozen=True)
@@ -28,7 +24,7 @@ class GatewaySettings:
     upstreams: dict[str, str] = field(default_factory=_upstreams)
     # Page origins allowed to call (scheme://host:port), or "*" for any. Bearer tokens travel in a
     # header, never in cookies, so "*" exposes nothing a page could not already send.
-    cors_origins: tuple[str, ...] = field(default_factory=_origins)
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: env_origins("GATEWAY_CORS_ORIGINS"))
     # The largest request body accepted, as the services' own gRPC limit.
     max_request_bytes: int = field(default_factory=lambda: int(env("GATEWAY_MAX_REQUEST_BYTES", str(4 * 1024 * 1024))))
     # Development only: also serve the reference web client on this port (another origin than the

@@ -31,6 +31,7 @@ from nats.aio.client import Client as NATS
 
 from services.runtime import bus, db, jws, retention
 from services.runtime.auth import TokenVerifier
+from services.runtime.browser_edge import BrowserEdge, EdgeSettings, LocalUpstream
 from services.runtime.consumer import ConsumerSpec, DurableConsumer
 from services.runtime.grpc_server import Registration, ServerTls, create_server, set_alive
 from services.runtime.health import Health, start_probes
@@ -117,6 +118,7 @@ class ServiceHost:
         self.timer_worker: TimerWorker | None = None
         self.pruner: retention.Pruner | None = None
         self._server: grpc.aio.Server | None = None
+        self.browser: BrowserEdge | None = None  # with BROWSER_PORT: gRPC-Web and Connect in-process
         self.health = Health(HealthServicer())
         self.supervisor = Supervisor(on_change=self.health.loop_changed)
         self.health.on_restored.append(self.supervisor.retry_now)
@@ -157,7 +159,7 @@ class ServiceHost:
                                health=self.health)
 
         parts = await self.definition.build(self.runtime)
-        self._server, self.port, _ = create_server(
+        self._server, self.port, _, handlers = create_server(
             parts.registrations, parts.service_names, verifier=TokenVerifier(keyset),
             host=settings.grpc_host, port=settings.grpc_port, public_methods=parts.public_methods,
             revocations=revocations, page_tokens=PageTokens(secret), metrics=self.observability.metrics,
@@ -169,6 +171,10 @@ class ServiceHost:
         self.supervisor.start("health", self.health.publisher(parts.service_names))
         await set_alive(self.health.servicer)
         await self._server.start()
+        if settings.browser_port is not None:
+            self.browser = BrowserEdge(EdgeSettings(settings.browser_host, settings.browser_port,
+                                                    settings.browser_cors_origins), LocalUpstream(handlers))
+            await self.browser.start()
         start_probes(self.supervisor, self.health, dsn=settings.database_url, pool=pool, nc=nc, service=name)
 
         self.relay = OutboxRelay(pool, nc.jetstream(), name, supervisor=self.supervisor)
@@ -192,6 +198,7 @@ class ServiceHost:
         self.observability.watch(self)
         self.health.ready()
         log.info("service ready", address=self.address, metrics=self.metrics_address,
+                 browsers=self.browser.url if self.browser is not None else "",
                  consumers=[c.spec.durable for c in self.consumers])
 
     async def stop(self) -> None:
@@ -199,6 +206,8 @@ class ServiceHost:
         if self._server is not None and self.settings.drain_s > 0:
             log.info("draining: NOT_SERVING, still answering", drain_s=self.settings.drain_s)
             await asyncio.sleep(self.settings.drain_s)
+        if self.browser is not None:
+            await self.browser.stop()
         if self._server is not None:
             await self._server.stop(self.settings.shutdown_grace_s)
         for stop_worker in reversed(self._stop_workers):

@@ -1,4 +1,5 @@
-"""The gRPC server every service runs: `create_server()` returns `(server, port, health)`.
+"""The gRPC server every service runs: `create_server()` returns the server, its port, its health
+servicer and its guarded handlers (which the browser edge of the same process calls in-process).
 
 One guard wraps every RPC handler: a request id bound to the logs (the client's `x-request-id`
 or a new one, echoed back: in the trailers of a unary call, the headers of a stream),
@@ -22,7 +23,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import grpc
 import structlog
@@ -391,6 +392,7 @@ class _GuardedServer:
         self._server = server
         self._guard = guard
         self._unguarded: set[str] = set()
+        self.handlers: dict[str, grpc.RpcMethodHandler] = {}  # "/package.Service/Method" -> guarded
 
     def add_generic_rpc_handlers(self, handlers: Iterable[grpc.GenericRpcHandler]) -> None:
         # Generated code passes the same methods here (unguarded, as a generic handler) and to
@@ -403,6 +405,7 @@ class _GuardedServer:
     def add_registered_method_handlers(self, service_name: str,
                                        handlers: dict[str, grpc.RpcMethodHandler]) -> None:
         guarded = self._guard.guarded(service_name, handlers)
+        self.handlers.update({f"/{service_name}/{name}": handler for name, handler in guarded.items()})
         self._server.add_registered_method_handlers(service_name, guarded)
         self._server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service_name, guarded),))
         self._unguarded.discard(service_name)
@@ -410,6 +413,13 @@ class _GuardedServer:
     def check(self) -> None:
         if self._unguarded:
             raise TypeError(f"services registered without a guard: {sorted(self._unguarded)}")
+
+
+class GrpcServer(NamedTuple):
+    server: grpc.aio.Server
+    port: int
+    health: AioHealthServicer
+    handlers: dict[str, grpc.RpcMethodHandler]  # "/package.Service/Method" -> guarded handler
 
 
 def create_server(
@@ -427,7 +437,7 @@ def create_server(
     tls: ServerTls | None = None,
     health_servicer: AioHealthServicer | None = None,
     on_unavailable: UnavailableListener | None = None,
-) -> tuple[grpc.aio.Server, int, AioHealthServicer]:
+) -> GrpcServer:
     server = grpc.aio.server(
         options=[
             ("grpc.max_receive_message_length", _CORE_MAX_RECEIVE_BYTES),
@@ -457,7 +467,7 @@ def create_server(
         bound = server.add_secure_port(f"{host}:{port}", tls.credentials())
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
-    return server, bound, health_servicer
+    return GrpcServer(server, bound, health_servicer, guarded.handlers)
 
 
 # Health service name a liveness probe asks: SERVING from the moment the server listens until it

@@ -85,6 +85,11 @@ def env_port(name: str, default: str) -> int | None:
     return port
 
 
+def env_origins(name: str) -> tuple[str, ...]:
+    """Page origins (scheme://host:port), comma-separated; "*" (the default) for any."""
+    return tuple(o.strip().rstrip("/") for o in env(name, "*").split(",") if o.strip())
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = env(name, default).lower()
     if raw not in choices:
@@ -129,6 +134,12 @@ class Settings:
     drain_s: float = field(default_factory=lambda: env_float("DRAIN_S", "3"))
     # How long identity / membership answers may be cached by their callers.
     authz_cache_s: float = field(default_factory=lambda: env_float("AUTHZ_CACHE_S", "2"))
+    # gRPC-Web and Connect for browsers, served by the service itself (runtime.browser_edge),
+    # for an ingress that routes `/convene.<name>.v1.*` to it; 0 lets the OS pick, `off` (the
+    # default) serves none. Page origins allowed to call: comma-separated, or "*".
+    browser_host: str = field(default_factory=lambda: env("BROWSER_HOST", env("GRPC_HOST", "127.0.0.1")))
+    browser_port: int | None = field(default_factory=lambda: env_port("BROWSER_PORT", "off"))
+    browser_cors_origins: tuple[str, ...] = field(default_factory=lambda: env_origins("BROWSER_CORS_ORIGINS"))
     # Prometheus metrics (GET /metrics); 0 lets the OS pick, `off` serves none.
     metrics_host: str = field(default_factory=lambda: env("METRICS_HOST", env("GRPC_HOST", "127.0.0.1")))
     metrics_port: int | None = field(default_factory=lambda: env_port("METRICS_PORT", "0"))

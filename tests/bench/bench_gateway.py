@@ -1,16 +1,17 @@
 """The browser protocols beside native gRPC, in the same run: unary calls (`GetMember`, a light
-read, and `PostMessage`, a write as a chat sends it) and a stream delivery (a notice to two users,
-one holding its `Subscribe` stream natively, the other through the gateway), latency p50 / p99.
+read, and `PostMessage`, a write as a chat sends it) and a stream delivery (one notice to three
+users, one holding its `Subscribe` stream natively, one through notifications' own browser edge,
+one through the gateway), latency p50 / p99.
 
-Identity, groups, notifications and the gateway each run as their own process. The clients are in
-this process: grpc.aio for native gRPC, aiohttp speaking Connect and gRPC-Web binary (what the
-TypeScript client sends) to the gateway, so the difference is the protocol and the gateway hop,
-not a client runtime. Unary calls alternate in rounds (machine noise falls on all alike); each
-stream sample is one notice to both users, timed from its publish to its arrival on each stream.
-The hop alone is measured in the same rounds: a bare echo upstream called natively and through a
-gateway of its own, so a light read's added latency stands beside what the gateway adds to a call
-that does nothing.
-Target: through the browser protocol at most 1.5x native gRPC's latency.
+Identity, groups, notifications and the gateway each run as their own process; each service also
+serves gRPC-Web and Connect itself (BROWSER_PORT, the edge in-process). The clients are in this
+process: grpc.aio for native gRPC, aiohttp speaking Connect and gRPC-Web binary (what the
+TypeScript client sends), so the difference is the protocol and the route, not a client runtime.
+Unary calls alternate in rounds (machine noise falls on all alike); each stream sample is one
+notice, timed from its publish to its arrival on each stream. The gateway's hop alone is measured
+in the same rounds: a bare echo upstream called natively and through a gateway of its own.
+Target: through the browser protocol at most 1.5x native gRPC's latency (the services' own edge;
+the gateway, for a page with one origin and no ingress, is a hop more and reported beside it).
 
     python -m tests.bench gateway
 """
@@ -136,7 +137,8 @@ def native_items(channel: grpc.aio.Channel, token: str) -> Callable[[], AsyncIte
 
 
 async def run(report: Report) -> None:
-    async with process_system(only=("identity", "groups", "notifications")) as system, bare_echo() as echo:
+    async with process_system(only=("identity", "groups", "notifications"), browsers=True) as system, \
+            bare_echo() as echo:
         gateway, url = start_gateway(system)
         echo_gateway, echo_url = start_gateway(system, echo, log="gateway-echo")
         try:
@@ -161,28 +163,36 @@ async def bare_echo() -> AsyncIterator[str]:
         await echo.wait()
 
 
+# Where a browser's call goes: the service's own edge (in-process), or the gateway in front.
+OWN, GATEWAY = "own edge", "via gateway"
+PROTOCOLS = ("connect", "grpc-web")
+
+
 async def measure(report: Report, system: ProcessSystem, url: str, echo: str, echo_url: str) -> None:
-    org = await system.create_org(members=2)
-    native_user, browser_user = org.member_ids
+    org = await system.create_org(members=3)
+    native_user, own_user, gateway_user = org.member_ids
     token = org.tokens[native_user]
-    group_id = await system.create_group(token, [browser_user])
+    group_id = await system.create_group(token, [own_user, gateway_user])
     member = identity_pb2.GetMemberRequest(member_id=native_user).SerializeToString()
-    # Each unary RPC: its path, its upstream, the gateway in front of it and how to make a request
-    # (every message posted is a new one). "echo" is the hop alone: GetMember's bytes and token to
-    # the bare echo upstream, natively and through a gateway of its own.
-    unaries: dict[str, tuple[str, str, str, Callable[[], bytes]]] = {
-        "GetMember": (GET_MEMBER, system.address_of("identity"), url, lambda: member),
-        "PostMessage": (POST_MESSAGE, system.address_of("groups"), url, lambda: groups_pb2.PostMessageRequest(
-            request_id=uuid.uuid4().hex, group_id=group_id, text="你好").SerializeToString()),
-        "echo": (GET_MEMBER, echo, echo_url, lambda: member),
+    # Each unary RPC: its path, its upstream, where browsers reach it and how to make a request
+    # (every message posted is a new one). "echo" is the gateway's hop alone: GetMember's bytes
+    # and token to the bare echo upstream, natively and through a gateway of its own.
+    unaries: dict[str, tuple[str, str, dict[str, str], Callable[[], bytes]]] = {
+        "GetMember": (GET_MEMBER, system.address_of("identity"),
+                      {OWN: system.browser_url_of("identity"), GATEWAY: url}, lambda: member),
+        "PostMessage": (POST_MESSAGE, system.address_of("groups"),
+                        {OWN: system.browser_url_of("groups"), GATEWAY: url},
+                        lambda: groups_pb2.PostMessageRequest(request_id=uuid.uuid4().hex, group_id=group_id,
+                                                              text="你好").SerializeToString()),
+        "echo": (GET_MEMBER, echo, {GATEWAY: echo_url}, lambda: member),
     }
     channels = {rpc: grpc.aio.insecure_channel(upstream) for rpc, (_, upstream, _, _) in unaries.items()}
     connector = aiohttp.TCPConnector(limit=8)
-    samples: dict[tuple[str, str], list[float]] = {}
+    samples: dict[tuple[str, str, str], list[float]] = {}
     async with aiohttp.ClientSession(connector=connector) as session:
         auth = {"authorization": f"Bearer {token}"}
-        calls: dict[tuple[str, str], Callable[[], Awaitable[object]]] = {}
-        for rpc, (path, _, base, make) in unaries.items():
+        calls: dict[tuple[str, str, str], Callable[[], Awaitable[object]]] = {}
+        for rpc, (path, _, bases, make) in unaries.items():
             native_call: grpc.aio.UnaryUnaryMultiCallable = channels[rpc].unary_unary(
                 path, request_serializer=None, response_deserializer=None)
 
@@ -190,80 +200,86 @@ async def measure(report: Report, system: ProcessSystem, url: str, echo: str, ec
                              make: Callable[[], bytes] = make) -> None:
                 await call(make(), metadata=bearer(token))
 
-            async def connect(target: str = base + path, make: Callable[[], bytes] = make) -> None:
-                async with session.post(target, data=make(), headers={
-                        **auth, "content-type": "application/proto", "connect-protocol-version": "1"}) as reply:
-                    await reply.read()
-                    assert reply.status == 200, reply.status
+            calls[(rpc, "native", "")] = native
+            for route, base in bases.items():
+                async def connect(target: str = base + path, make: Callable[[], bytes] = make) -> None:
+                    async with session.post(target, data=make(), headers={
+                            **auth, "content-type": "application/proto", "connect-protocol-version": "1"}) as reply:
+                        await reply.read()
+                        assert reply.status == 200, reply.status
 
-            async def grpc_web(target: str = base + path, make: Callable[[], bytes] = make) -> None:
-                async with session.post(target, data=frame(make()), headers={
-                        **auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1"}) as reply:
-                    body = await reply.read()
-                    trailer = body[5 + struct.unpack(">I", body[1:5])[0]:]
-                    assert body[0] == 0 and b"grpc-status: 0" in trailer, trailer
+                async def grpc_web(target: str = base + path, make: Callable[[], bytes] = make) -> None:
+                    async with session.post(target, data=frame(make()), headers={
+                            **auth, "content-type": "application/grpc-web+proto", "x-grpc-web": "1"}) as reply:
+                        body = await reply.read()
+                        trailer = body[5 + struct.unpack(">I", body[1:5])[0]:]
+                        assert body[0] == 0 and b"grpc-status: 0" in trailer, trailer
 
-            calls.update({(rpc, "native"): native, (rpc, "connect"): connect, (rpc, "grpc-web"): grpc_web})
+                calls.update({(rpc, "connect", route): connect, (rpc, "grpc-web", route): grpc_web})
         for call in calls.values():
             await timed(call, WARM_UP)
-        # Round by round through every RPC and protocol: the machine's noise falls on all alike.
+        # Round by round through every RPC, protocol and route: the machine's noise falls on all alike.
         for _ in range(ROUNDS):
             for key, call in calls.items():
                 samples.setdefault(key, []).extend(await timed(call, CALLS_PER_ROUND))
 
-        # Stream delivery: one notice to both users, each reading its own stream.
+        # Stream delivery: one notice to three users, each reading its own stream.
         notifications = grpc.aio.insecure_channel(system.address_of("notifications"))
-        native_stream = Stream(native_items(notifications, org.tokens[native_user]))
-        browser_stream = Stream(gateway_items(session, url, org.tokens[browser_user]))
-        await native_stream.start()
-        await browser_stream.start()
-        native_delivery, browser_delivery = [], []
+        streams = {"native": Stream(native_items(notifications, org.tokens[native_user])),
+                   OWN: Stream(gateway_items(session, system.browser_url_of("notifications"), org.tokens[own_user])),
+                   GATEWAY: Stream(gateway_items(session, url, org.tokens[gateway_user]))}
+        for stream in streams.values():
+            await stream.start()
+        delivery: dict[str, list[float]] = {name: [] for name in streams}
         try:
             for index in range(DELIVERIES + 10):
                 title = f"bench {index}"
-                notice = notice_pb2.Notice(recipient_ids=[native_user, browser_user],
-                                           kind=npb.NOTIFICATION_KIND_CARD, title=title)
+                notice = notice_pb2.Notice(recipient_ids=org.member_ids, kind=npb.NOTIFICATION_KIND_CARD, title=title)
                 envelope = new_envelope(subjects.LIVE_NOTICE_REQUESTED, subject=title,
                                         payload=notice_pb2.NoticesRequested(notices=[notice]))
                 sent = time.perf_counter()
                 await publish_events(system.nats_url, envelope)
                 deadline = time.monotonic() + 10
-                while title not in native_stream.arrivals or title not in browser_stream.arrivals:
+                while not all(title in stream.arrivals for stream in streams.values()):
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"notice {title} did not reach both streams")
+                        raise RuntimeError(f"notice {title} did not reach every stream")
                     await asyncio.sleep(0.0005)
                 if index >= 10:  # warm-up
-                    native_delivery.append(native_stream.arrivals[title] - sent)
-                    browser_delivery.append(browser_stream.arrivals[title] - sent)
+                    for name, stream in streams.items():
+                        delivery[name].append(stream.arrivals[title] - sent)
         finally:
-            await native_stream.stop()
-            await browser_stream.stop()
+            for stream in streams.values():
+                await stream.stop()
             await notifications.close()
     for channel in channels.values():
         await channel.close()
 
-    for (rpc, protocol), values in samples.items():
-        report.note(f"{rpc:<11} {protocol:<9} {summary_ms(values)}")
-    report.note(f"delivery native   {summary_ms(native_delivery)}")
-    report.note(f"delivery connect  {summary_ms(browser_delivery)}")
-    added: dict[str, float] = {}
-    for rpc in unaries:
-        native_samples = samples[(rpc, "native")]
-        for protocol in ("connect", "grpc-web"):
-            for p in (50, 99):
-                report.compare("browser protocol", f"unary {rpc}, {protocol}, p{p}",
-                               percentile(samples[(rpc, protocol)], p) * 1000, baseline_name=f"native gRPC p{p}",
-                               baseline=percentile(native_samples, p) * 1000, unit="ms",
-                               target="<= 1.5x" if p == 50 and rpc != "echo" else "")
-        added[rpc] = percentile(samples[(rpc, "connect")], 50) - percentile(native_samples, 50)
-        report.note(f"{rpc}: the gateway adds {added[rpc] * 1000:.2f} ms at p50 (connect)")
-    report.compare("browser protocol", "added at p50, GetMember beside the echo (the hop alone), connect",
-                   added["GetMember"] * 1000, baseline_name="echo's added", baseline=added["echo"] * 1000,
-                   unit="ms")
-    for p in (50, 99):
-        report.compare("browser protocol", f"stream delivery (publish -> stream), connect, p{p}",
-                       percentile(browser_delivery, p) * 1000, baseline_name=f"native gRPC stream p{p}",
-                       baseline=percentile(native_delivery, p) * 1000, unit="ms", target="<= 1.5x" if p == 50 else "")
+    for (rpc, protocol, route), values in samples.items():
+        report.note(f"{rpc:<11} {protocol:<9} {route:<11} {summary_ms(values)}")
+    for name, values in delivery.items():
+        report.note(f"delivery {name:<11} {summary_ms(values)}")
+    added: dict[tuple[str, str], float] = {}
+    for rpc, (_, _, bases, _) in unaries.items():
+        native_samples = samples[(rpc, "native", "")]
+        for route in bases:
+            for protocol in PROTOCOLS:
+                for p in (50, 99):
+                    # The target is the services' own edge: the gateway is a hop more, for one origin.
+                    report.compare("browser protocol", f"unary {rpc}, {protocol}, {route}, p{p}",
+                                   percentile(samples[(rpc, protocol, route)], p) * 1000,
+                                   baseline_name=f"native gRPC p{p}", baseline=percentile(native_samples, p) * 1000,
+                                   unit="ms", target="<= 1.5x" if p == 50 and route == OWN else "")
+            added[(rpc, route)] = percentile(samples[(rpc, "connect", route)], 50) - percentile(native_samples, 50)
+            report.note(f"{rpc}: {route} adds {added[(rpc, route)] * 1000:.2f} ms at p50 (connect)")
+    report.compare("browser protocol", "added at p50, GetMember via the gateway beside the echo (the hop alone), "
+                   "connect", added[("GetMember", GATEWAY)] * 1000, baseline_name="echo's added",
+                   baseline=added[("echo", GATEWAY)] * 1000, unit="ms")
+    for route in (OWN, GATEWAY):
+        for p in (50, 99):
+            report.compare("browser protocol", f"stream delivery (publish -> stream), connect, {route}, p{p}",
+                           percentile(delivery[route], p) * 1000, baseline_name=f"native gRPC stream p{p}",
+                           baseline=percentile(delivery["native"], p) * 1000, unit="ms",
+                           target="<= 1.5x" if p == 50 and route == OWN else "")
 
 
 if __name__ == "__main__":

@@ -18,10 +18,12 @@ from tests.harness import System
 class ProcessSystem(System):
     """harness.System whose services run as child processes (`python -m services.<name>`)."""
 
-    def __init__(self, nats_url: str, database_url: str, run_dir: Path, **env: str) -> None:
+    def __init__(self, nats_url: str, database_url: str, run_dir: Path, *, browsers: bool = False,
+                 **env: str) -> None:
         super().__init__(nats_url, database_url)
         self._run_dir = run_dir
         self._env_extra = env
+        self._browsers = browsers  # each process also serves gRPC-Web and Connect (BROWSER_PORT)
         self.processes: dict[str, list[Service]] = {}
         self.servers: dict[str, object] = {}
 
@@ -36,6 +38,9 @@ class ProcessSystem(System):
 
     def address_of(self, name: str, replica: int = 0) -> str:
         return self.processes[name][replica].address
+
+    def browser_url_of(self, name: str, replica: int = 0) -> str:
+        return self.processes[name][replica].browser_url
 
     def metrics_address_of(self, name: str, replica: int = 0) -> str:
         return self.processes[name][replica].metrics_address
@@ -62,7 +67,8 @@ class ProcessSystem(System):
         for name in only or tuple(n for n in SERVICES if n != "media"):
             for index in range((replicas or {}).get(name, 1)):
                 service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log",
-                                  echo=False, metrics_port=self._metrics_port())
+                                  echo=False, metrics_port=self._metrics_port(),
+                                  browser_port=free_port() if self._browsers else 0)
                 service.start(self._env(name))
                 self.processes.setdefault(name, []).append(service)
                 started.append(service)
@@ -72,7 +78,7 @@ class ProcessSystem(System):
         """One more replica of `name`, its own process (blocks until it is SERVING)."""
         index = len(self.processes.get(name, []))
         service = Service(name, free_port(), LOOPBACK, self._run_dir / "logs" / f"{name}-{index}.log", echo=False,
-                          metrics_port=self._metrics_port())
+                          metrics_port=self._metrics_port(), browser_port=free_port() if self._browsers else 0)
         service.start(self._env(name))
         self.processes.setdefault(name, []).append(service)
         wait_serving([service], 60)
@@ -86,9 +92,11 @@ class ProcessSystem(System):
 
 @contextlib.asynccontextmanager
 async def process_system(replicas: dict[str, int] | None = None, only: tuple[str, ...] = (), *,
-                         nats_nodes: int = 1, durable: bool = False, **env: str) -> AsyncIterator[ProcessSystem]:
+                         nats_nodes: int = 1, durable: bool = False, browsers: bool = False,
+                         **env: str) -> AsyncIterator[ProcessSystem]:
     """Every service as a process, or `only` the named ones; over `nats_nodes` NATS servers (R3
-    streams on a cluster) and a PostgreSQL that is `durable` when the benchmark restarts it."""
+    streams on a cluster) and a PostgreSQL that is `durable` when the benchmark restarts it; with
+    `browsers`, each also serves gRPC-Web and Connect itself."""
     with tempfile.TemporaryDirectory(prefix="convene-bench-") as tmp:
         run_dir = Path(tmp)
         postgres = EmbeddedPostgres(run_dir / "postgres", durable=durable)
@@ -97,7 +105,7 @@ async def process_system(replicas: dict[str, int] | None = None, only: tuple[str
         nats_server.start()
         try:
             await ensure_database(postgres.url, "bench")
-            system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir,
+            system = ProcessSystem(nats_server.urls, postgres.dsn("bench"), run_dir, browsers=browsers,
                                    **({"NATS_REPLICAS": str(nats_server.replicas)} | env))
             system.servers = {"postgres": postgres, "nats": nats_server}  # for CPU figures and faults
             system.start_processes(replicas, only)

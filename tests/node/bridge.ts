@@ -36,7 +36,9 @@ interface Command {
   text?: JsonValue;
 }
 
-const baseUrl = process.env.CONVENE_GATEWAY_URL ?? "";
+const gatewayUrl = process.env.CONVENE_GATEWAY_URL ?? "";
+// Service name -> that service's own browser edge; a service not named is reached through the gateway.
+const serviceUrls = JSON.parse(process.env.CONVENE_SERVICE_URLS || "{}") as Record<string, string>;
 const protocol = process.env.CONVENE_PROTOCOL === "grpc-web" ? "grpc-web" : "connect";
 const streams = new Map<number, AbortController>();
 
@@ -45,6 +47,7 @@ function send(value: object): void {
 }
 
 function transportFor(command: Command): Transport {
+  const baseUrl = serviceUrls[command.service ?? "notifications"] ?? gatewayUrl;
   return conveneTransport({ baseUrl, protocol, token: () => command.token, locale: command.locale });
 }
 

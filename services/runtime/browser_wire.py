@@ -8,7 +8,7 @@ Connect (connectrpc.com/docs/protocol): a unary call is a plain POST of the mess
 `{code, message, details}`; a server stream frames messages like gRPC-Web and ends with a
 frame of flag 0x02 holding JSON `{error?, metadata}`.
 
-Binary (protobuf) payloads only: the gateway forwards bytes and never transcodes JSON.
+Binary (protobuf) payloads only: the edge passes bytes and never transcodes JSON.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class Protocol(enum.Enum):
 
 
 class WireError(Exception):
-    """A request the gateway cannot forward; answered in the caller's protocol with `code`."""
+    """A request the edge cannot take; answered in the caller's protocol with `code`."""
 
     def __init__(self, code: grpc.StatusCode, message: str) -> None:
         super().__init__(message)
@@ -191,7 +191,7 @@ _NOT_METADATA = frozenset({
 _NOT_METADATA_PREFIXES = ("sec-", "proxy-", "access-control-", ":")
 
 
-def request_metadata(headers: Iterable[tuple[str, str]], peer: str | None) -> list[tuple[str, str | bytes]]:
+def request_metadata(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str | bytes]]:
     """HTTP request headers as gRPC metadata: `authorization`, `accept-language`, `x-request-id`
     and any custom header; `-bin` headers are base64 on the wire and bytes in gRPC."""
     metadata: list[tuple[str, str | bytes]] = []
@@ -206,9 +206,6 @@ def request_metadata(headers: Iterable[tuple[str, str]], peer: str | None) -> li
                 raise WireError(grpc.StatusCode.INVALID_ARGUMENT, f"header {key} is not base64") from None
         else:
             metadata.append((key, value))
-    if peer:
-        # The caller's address, for per-caller limits: the services see the gateway's otherwise.
-        metadata.append(("x-forwarded-for", peer))
     return metadata
 
 
