@@ -33,7 +33,7 @@ def variables_the_code_reads() -> set[str]:
 
     found = set(PER_SERVICE)
     for path in (ROOT / "services").rglob("*.py"):
-        found |= set(re.findall(r'env(?:_int|_float|_port|_choice)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
+        found |= set(re.findall(r'env(?:_int|_float|_port|_choice|_origins)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
     found |= {f"{service.upper()}_{name}" for service in SERVICES for name in PER_SERVICE}
     return found
 
@@ -106,6 +106,24 @@ def test_every_service_is_deployed_with_grpc_probes_requests_and_a_disruption_bu
     assert autoscaler["spec"]["minReplicas"] >= 2
     job = of_kind(manifests, "Job")["convene-migrate"]
     assert job["spec"]["template"]["spec"]["containers"][0]["args"] == ["convene", "migrate"]
+
+
+def test_browsers_reach_every_public_service_on_its_own_browser_port(manifests: list[dict[str, Any]]) -> None:
+    """The ingress routes each gRPC service's path to the Kubernetes Service of the process that
+    serves it, on the port where that process serves gRPC-Web and Connect (BROWSER_PORT)."""
+    from services.gateway.methods import UPSTREAM_SERVICES
+
+    deployments, services = of_kind(manifests, "Deployment"), of_kind(manifests, "Service")
+    [rule] = of_kind(manifests, "Ingress")["convene-browsers"]["spec"]["rules"]
+    routes = {path["path"]: path["backend"]["service"] for path in rule["http"]["paths"]}
+    expected = {f"/{d.full_name}": name for name, descriptors in UPSTREAM_SERVICES.items() for d in descriptors}
+    assert {path: backend["name"] for path, backend in routes.items()} == expected
+    for name in UPSTREAM_SERVICES:
+        container = deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        port = next(p["containerPort"] for p in container["ports"] if p["name"] == "browser")
+        assert {"name": "BROWSER_PORT", "value": str(port)} in container["env"]
+        assert any(p["name"] == "browser" and p["targetPort"] == "browser" for p in services[name]["spec"]["ports"])
+    assert all(backend["port"] == {"name": "browser"} for backend in routes.values())
 
 
 def test_the_compose_file_runs_a_nats_cluster_postgres_and_every_service() -> None:
