@@ -215,3 +215,41 @@ def _handled(pool: asyncpg.Pool, event_id: str) -> Callable[[], Awaitable[bool]]
         return await pool.fetchval("SELECT count(*) FROM effects WHERE event_id = $1", event_id) == 1
 
     return check
+
+
+async def test_the_signing_keys_loop_is_back_as_soon_as_postgres_is(
+        durable_postgres: EmbeddedPostgres, nats_server: NatsCluster, tmp_path: Path) -> None:
+    """The key ring reloads its keys every so often; a reload that failed while PostgreSQL was
+    away is made again as soon as it is back, not an interval later (until then the replica is
+    not SERVING)."""
+    from services.runtime.keys import KeyRing, KeySet
+
+    dsn = durable_postgres.dsn("restarts")
+    pool = await db.create_pool(dsn, "keyring_probe", min_size=1, max_size=2)
+    nc = await bus.connect(nats_server.urls.split(","), name="keyring-probe")
+    keyset = KeySet()
+    supervisor = Supervisor()
+    await keyset.start(nc, 1)
+    ring = KeyRing(pool, "keyring-probe", keyset, longest_claim_s=3600)
+    try:
+        (tmp_path / "migrations").mkdir()
+        await db.migrate(pool, "keyring_probe", tmp_path / "migrations")  # the runtime's tables
+        await ring.start(reload_s=0.05, supervisor=supervisor)
+        [loop] = supervisor.loops
+        await asyncio.to_thread(durable_postgres.stop, immediate=True)
+        try:
+            await eventually(lambda: _true(not loop.up), timeout=10, what="the reload failing")
+            ring._reload_s = 3600  # the next reload an hour away: only a reload at once brings it back
+        finally:
+            await asyncio.to_thread(durable_postgres.start)
+        await eventually(lambda: _true(loop.up), timeout=20, what="the signing keys loop back")
+    finally:
+        await ring.stop()
+        await supervisor.stop_all()
+        await keyset.stop()
+        await nc.close()
+        await pool.close()
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -1,3 +1,4 @@
-"""The browser edge: gRPC-Web and the Connect protocol over HTTP/1.1, forwarded as raw bytes to
-the services' native gRPC, with CORS, so a web page on another origin reaches every RPC (server
-streams included) with its bearer token. It holds no state and decodes no message."""
+"""The gateway: one browser edge (runtime.browser_edge: gRPC-Web and Connect over HTTP/1.1, CORS)
+in front of every service, forwarding each call as raw bytes to the service's native gRPC, so a
+page has one address to call where nothing routes by path. It holds no state and decodes no
+message. Each service can also serve browsers itself (BROWSER_PORT), a hop fewer."""

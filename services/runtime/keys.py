@@ -259,11 +259,15 @@ class KeyRing:
         log.info("signing key retired", kid=kid)
 
     async def _keep_current(self, loop: Loop) -> None:
-        """Supervised: a database error ends this body; the supervisor backs off and runs it again."""
+        """Supervised: a database error ends this body; the supervisor backs off and runs it again.
+        A run after a failure reloads at once: the replica is not SERVING until it has, and
+        waiting out the interval first kept it so for 10 s after PostgreSQL was back."""
+        if loop.up:
+            await asyncio.sleep(self._reload_s)  # start() has just loaded
         while True:
-            await asyncio.sleep(self._reload_s)
             await self.reload()
             loop.healthy()
+            await asyncio.sleep(self._reload_s)
 
     def _can_sign(self) -> bool:
         try:
