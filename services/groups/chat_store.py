@@ -145,6 +145,15 @@ def item_from_row(row: asyncpg.Record) -> pb.TimelineItem:
     return fill_item(pb.TimelineItem(), row)
 
 
+def new_card_item(appended: asyncpg.Record, sender_id: str, card: pb.Card, forward_id: str | None) -> pb.TimelineItem:
+    """A card's entry just appended (`append`'s row), as fill_item shows it, without reading it
+    back: a new card entry quotes nothing, mentions no one and is not recalled."""
+    entry = pb.TimelineItem(id=appended["id"], sequence=appended["sequence"], sender_id=sender_id, card=card,
+                            forward_id=forward_id or "")
+    set_time(entry.create_time, appended["created_at"])
+    return entry
+
+
 async def item(conn: Connection, group_id: str, sequence: int) -> pb.TimelineItem:
     return item_from_row(await fetch_one(conn, f"{ITEMS_FROM} WHERE t.group_id = $1 AND t.sequence = $2",
                                          group_id, sequence))
