@@ -62,6 +62,7 @@ async def test_forwarded_card_points_to_the_same_live_and_follows_its_state(worl
     assert forwarded.item.forward_id == forwarded.forward.id and forwarded.item.sender_id == sharer
     assert forwarded.forward.target == gpb.FORWARD_TARGET_GROUP
     assert forwarded.forward.from_group_id == source.id and forwarded.forward.target_group_id == target.id
+    assert [forwarded.item] == await card_items(world, org.tokens[reader], target.id), "the entry as the timeline shows it"
     await eventually(lambda: _all(s.cards_for(live_id) for s in streams.values()), what="forwarded card pushed")
 
     # The live ends: the original and the forwarded copy both say so, and B's members are told.

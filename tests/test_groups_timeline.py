@@ -11,6 +11,7 @@ import grpc
 from convene.groups.v1 import groups_pb2 as gpb
 from services.runtime import subjects
 from services.runtime.ids import new_id
+from tests.chat_support import conversation, devices, disconnect_all, on_every, post
 from tests.groups_support import (
     card_items,
     close_streams,
@@ -46,6 +47,38 @@ async def test_live_card_is_posted_then_updated_in_place_and_pushed_to_every_mem
     assert len(items) == 1, "the card is updated in place, not posted again"
     assert items[0].card.state == gpb.CARD_STATE_ENDED and items[0].sender_id == host
     await close_streams(streams)
+
+
+async def test_a_card_is_a_chat_entry_on_every_stream_that_counts_but_never_alerts(world: System) -> None:
+    """A posted card's entry reaches every member's stream once, after the messages before it and
+    as the timeline shows it; it counts as unread for the others but never alerts (the card's
+    notification does); its host has read the chat up to it."""
+    org = await world.create_org(members=2)
+    host, reader = org.member_ids
+    group = await new_group(world, org, host, [reader])
+    made = await devices(world, org, [host, reader])
+    await post(world, org.tokens[reader], group.id, "before the live")
+    live_id = await start_live(world, group.id, host)
+
+    async def both_pushed() -> bool:
+        return all(len(d.pushed_entries(group.id)) == 2 for [d] in made.values())
+
+    await eventually(both_pushed, what="the card's entry on every stream")
+    await eventually(lambda: on_every(lambda d: d.state(group.id).read_sequence == 2, made[host][0]),
+                     what="the host's devices read up to their card")
+    [entry] = await card_items(world, org.tokens[reader], group.id)
+    assert entry.card.subject_id == live_id and entry.sequence == 2 and entry.sender_id == host
+    for [device] in made.values():
+        assert device.pushed_entries(group.id) == [1, 2]
+        assert device.timeline(group.id)[-1] == entry
+        assert not any(alert.HasField("card") for alert in device.alerts)
+    assert made[reader][0].unread(group.id) == 1
+    assert (await conversation(world, org.tokens[reader], group.id)).state.unread_count == 1
+    assert (await conversation(world, org.tokens[host], group.id)).state.unread_count == 0
+    await eventually(lambda: on_every(lambda d: any(
+        r.notification.card.subject_id == live_id for r in d.items if r.WhichOneof("event") == "notification"),
+        made[reader][0]), what="the card's notification, which alerts")
+    await disconnect_all(made)
 
 
 async def test_ended_before_started_ends_as_ended(world: System) -> None:

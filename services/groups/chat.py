@@ -2,10 +2,10 @@
 member's devices, unread counts and mention markers, do not disturb, recalls, read receipts.
 
 Every entry of a chat is stored once with the chat's sequence and announced once
-(`groups.v1.message.posted`, with the members at that moment); each notifications replica reads
-those events in order and pushes them to the open streams it holds. A member's read position is
-one row; reading moves it and sets the chat's reads timer, which at most every
-GROUPS_READ_PUSH_INTERVAL_S tells the readers' devices their new ChatState
+(`groups.v1.message.posted`, with the members at that moment; a card's entry in its card.posted);
+each notifications replica reads those events in order and pushes them to the open streams it
+holds. A member's read position is one row; reading moves it and sets the chat's reads timer,
+which at most every GROUPS_READ_PUSH_INTERVAL_S tells the readers' devices their new ChatState
 (`groups.v1.chat_state.changed`) and the senders the new counts of their messages
 (`groups.v1.receipts.changed`): however many read meanwhile, one update per chat.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 
 import asyncpg
 
@@ -51,23 +50,28 @@ def notifies(item: pb.TimelineItem, user_id: str, muted: bool) -> bool:
     return not muted or item.mention_all or user_id in item.mention_ids
 
 
-async def announce(conn: Connection, group_id: str, enterprise_id: str, appended: asyncpg.Record, sender_id: str,
-                   *, correlation_id: str = "", before: Sequence[Envelope] = ()) -> pb.TimelineItem:
+async def announce(conn: Connection, group_id: str, enterprise_id: str, appended: asyncpg.Record,
+                   sender_id: str) -> pb.TimelineItem:
     """After `chat_store.append`: the entry as readers see it, announced to every member's devices;
-    the sender has read the chat up to it (their devices hear that too). `before`: events of the
-    same change queued ahead of these, in the same round trip (a card's CardChanged)."""
+    the sender has read the chat up to it (their devices hear that too). A card's entry is
+    announced by its card.posted instead (cards.post_entry)."""
     item = await chat_store.item(conn, group_id, appended["sequence"])
     members = await chat_store.recipients(conn, group_id)
-    events = [*before, new_envelope(
-        subjects.GROUPS_MESSAGE_POSTED, subject=group_id, enterprise_id=enterprise_id, correlation_id=correlation_id,
+    events = [new_envelope(
+        subjects.GROUPS_MESSAGE_POSTED, subject=group_id, enterprise_id=enterprise_id,
         payload=events_pb2.MessagePosted(
             group_id=group_id, item=item, recipient_ids=[m["member_id"] for m in members],
             notify=[notifies(item, m["member_id"], m["muted"]) for m in members]))]
-    own = await chat_store.read_own_entry(conn, group_id, sender_id, appended["sequence"], appended["chat_count"])
-    if own is not None:
-        events.append(states_changed([own])[1])
-    await add_events(conn, events)
+    await add_events(conn, [*events, *await read_own_entry(conn, group_id, sender_id, appended)])
     return item
+
+
+async def read_own_entry(conn: Connection, group_id: str, sender_id: str,
+                         appended: asyncpg.Record) -> list[Envelope]:
+    """The sender has read the chat up to their entry just appended: the event that tells their
+    devices (none when they had read further, or are no longer a member)."""
+    own = await chat_store.read_own_entry(conn, group_id, sender_id, appended["sequence"], appended["chat_count"])
+    return [] if own is None else [states_changed([own])[1]]
 
 
 def states_changed(rows: list[asyncpg.Record]) -> tuple[list[pb.ChatState], Envelope]:
@@ -168,7 +172,8 @@ class Chat:
             raise NotFound("GROUP_NOT_FOUND", "no such group", group_id=group_id)
         if not rows[0]["is_member"] and not principal.is_service:
             raise PermissionDenied("NOT_GROUP_MEMBER", "only members of the group may see it", group_id=group_id)
-        rows = [r for r in rows if r["item_id"] is not None]
+        if rows[0]["item_id"] is None:  # an empty page is one row of the access check alone
+            rows = []
         response = pb.ListTimelineResponse()
         for row in rows[:size]:
             chat_store.fill_item(response.items.add(), row)

@@ -9,8 +9,7 @@ import asyncpg
 from convene.groups.v1 import events_pb2
 from convene.groups.v1 import groups_pb2 as pb
 from convene.live.v1 import events_pb2 as live_events
-from services.groups import card_store, cards, chat, chat_store, store
-from services.groups.chat_store import CARD, NewEntry
+from services.groups import card_store, cards, store
 from services.groups.domain import Groups
 from services.groups.settings import GroupsSettings
 from services.runtime import subjects
@@ -87,14 +86,8 @@ class Forwarding:
             card_id = new_id("card")
             if not await card_store.insert_card(conn, card_id, target_group_id, forward.subject_id, forward.id):
                 card_id = await card_store.card_id_in(conn, target_group_id, forward.subject_id)
-            appended = await chat_store.append(conn, target_group_id, NewEntry(
-                item_id=new_id("message"), sender_id=principal.id, kind=CARD, card_id=card_id,
-                forward_id=forward.id))
-            card = card_store.card_from_row(card_id, subject)
-            posted = cards.card_changed(subjects.GROUPS_CARD_POSTED, card, group=target, item_id=appended["id"],
-                                        correlation_id=forward.subject_id)
-            item = await chat.announce(conn, target_group_id, target["enterprise_id"], appended, principal.id,
-                                       correlation_id=forward.subject_id, before=[posted])
+            item = await cards.post_entry(conn, target, card_store.card_from_row(card_id, subject), principal.id,
+                                          correlation_id=forward.subject_id, forward_id=forward.id)
             return pb.ForwardCardResponse(forward=forward, item=item)
 
         return await run_once(self._pool, principal_id=principal.id, method="ForwardCard",

@@ -1,7 +1,8 @@
 """Chats on the users' streams (SPEC F-15), with no row per member per message.
 
 Groups stores each chat entry once, with the chat's sequence, and announces it once with the
-members at that moment (`groups.v1.message.posted`); a member's read position or mute is a
+members at that moment (`groups.v1.message.posted`; a card's entry in its `groups.v1.card.posted`,
+which also makes its notification); a member's read position or mute is a
 `groups.v1.chat_state.changed`, a sender's read receipts a `groups.v1.receipts.changed`.
 
 `ChatFeed`: every notifications replica reads those events with an ordered consumer of its own
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -37,7 +38,9 @@ from services.runtime.logs import get_logger
 
 log = get_logger(__name__)
 
-CHAT_SUBJECTS = [subjects.GROUPS_MESSAGE_POSTED, subjects.GROUPS_CHAT_STATE_CHANGED, subjects.GROUPS_RECEIPTS_CHANGED]
+# A card's chat entry travels in its card.posted (CardChanged.item), not in a message.posted.
+CHAT_SUBJECTS = [subjects.GROUPS_MESSAGE_POSTED, subjects.GROUPS_CARD_POSTED, subjects.GROUPS_CHAT_STATE_CHANGED,
+                 subjects.GROUPS_RECEIPTS_CHANGED]
 # Entries asked of groups per gap fill.
 FILL_LIMIT = 200
 
@@ -114,13 +117,11 @@ class ChatFeed:
         hub = self._hub
         if event.type == subjects.GROUPS_MESSAGE_POSTED:
             posted = event.payload(group_events.MessagePosted)
-            # One response per alert flag, shared by every stream that gets it.
-            shared: dict[bool, ChatItem] = {}
-            for user_id, notify in zip(posted.recipient_ids, posted.notify):
-                if hub.holds(user_id):
-                    if notify not in shared:
-                        shared[notify] = message(posted.group_id, posted.item, notify)
-                    hub.offer_chat(user_id, shared[notify])
+            self._offer_entry(posted.group_id, posted.item, zip(posted.recipient_ids, posted.notify))
+        elif event.type == subjects.GROUPS_CARD_POSTED:
+            card = event.payload(group_events.CardChanged)
+            if card.HasField("item"):  # a card's entry never alerts: its notification does
+                self._offer_entry(card.group_id, card.item, ((user_id, False) for user_id in card.recipient_ids))
         elif event.type == subjects.GROUPS_CHAT_STATE_CHANGED:
             for member in event.payload(group_events.ChatStateChanged).members:
                 if hub.holds(member.user_id):
@@ -134,6 +135,18 @@ class ChatFeed:
                     counts.group_id, counts.version = receipts.group_id, receipts.version
                     counts.counts.extend(sender.counts)
                     hub.offer_chat(sender.sender_id, ChatItem(response))
+
+
+    def _offer_entry(self, group_id: str, item: object, recipients: Iterable[tuple[str, bool]]) -> None:
+        """A chat entry to the streams held of its recipients (user id, whether to alert): one
+        response per alert flag, shared by every stream that gets it."""
+        hub = self._hub
+        shared: dict[bool, ChatItem] = {}
+        for user_id, notify in recipients:
+            if hub.holds(user_id):
+                if notify not in shared:
+                    shared[notify] = message(group_id, item, notify)
+                hub.offer_chat(user_id, shared[notify])
 
 
 class ChatOrder:

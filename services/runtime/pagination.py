@@ -21,6 +21,8 @@ from services.runtime.errors import InvalidArgument
 
 T = TypeVar("T")
 _MAC_BYTES = 16
+# One encoder for every token: json.dumps with its own separators builds an encoder per call.
+_POSITION_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def _refuse() -> InvalidArgument:
@@ -35,7 +37,7 @@ class PageTokens:
         return hmac.digest(self._key, body, "sha256")[:_MAC_BYTES]
 
     def encode(self, position: dict) -> str:
-        body = base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).rstrip(b"=")
+        body = base64.urlsafe_b64encode(_POSITION_JSON.encode(position).encode()).rstrip(b"=")
         mac = base64.urlsafe_b64encode(self._mac(body)).rstrip(b"=")
         return f"{body.decode()}.{mac.decode()}"
 

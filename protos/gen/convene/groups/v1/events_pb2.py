@@ -26,47 +26,47 @@ from convene.groups.v1 import covers_pb2 as convene_dot_groups_dot_v1_dot_covers
 from convene.groups.v1 import groups_pb2 as convene_dot_groups_dot_v1_dot_groups__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63onvene/groups/v1/events.proto\x12\x11\x63onvene.groups.v1\x1a\x1e\x63onvene/groups/v1/covers.proto\x1a\x1e\x63onvene/groups/v1/groups.proto\"K\n\x0cGroupCreated\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x12\n\nmember_ids\x18\x02 \x03(\t\"\x82\x01\n\x0b\x43\x61rdChanged\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12%\n\x04\x63\x61rd\x18\x03 \x01(\x0b\x32\x17.convene.groups.v1.Card\x12\x0f\n\x07item_id\x18\x04 \x01(\t\x12\x15\n\rrecipient_ids\x18\x05 \x03(\t\"\\\n\x0cMembersAdded\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x11\n\tadded_ids\x18\x02 \x03(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\"\x92\x01\n\x0eMembersRemoved\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x13\n\x0bremoved_ids\x18\x02 \x03(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\x12\x30\n\x06reason\x18\x04 \x01(\x0e\x32 .convene.groups.v1.RemovalReason\"Z\n\x14OwnershipTransferred\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x19\n\x11previous_owner_id\x18\x02 \x01(\t\"M\n\x0eGroupDismissed\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x12\n\nmember_ids\x18\x02 \x03(\t\"w\n\rMessagePosted\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12-\n\x04item\x18\x02 \x01(\x0b\x32\x1f.convene.groups.v1.TimelineItem\x12\x15\n\rrecipient_ids\x18\x03 \x03(\t\x12\x0e\n\x06notify\x18\x04 \x03(\x08\"\x97\x01\n\x10\x43hatStateChanged\x12;\n\x07members\x18\x01 \x03(\x0b\x32*.convene.groups.v1.ChatStateChanged.Member\x1a\x46\n\x06Member\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12+\n\x05state\x18\x02 \x01(\x0b\x32\x1c.convene.groups.v1.ChatState\"T\n\x0eSenderReceipts\x12\x11\n\tsender_id\x18\x01 \x01(\t\x12/\n\x06\x63ounts\x18\x02 \x03(\x0b\x32\x1f.convene.groups.v1.ReceiptCount\"h\n\x0fReceiptsChanged\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x32\n\x07senders\x18\x03 \x03(\x0b\x32!.convene.groups.v1.SenderReceipts\"8\n\rCoverReviewed\x12\'\n\x05\x63over\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Cover\"<\n\rCardForwarded\x12+\n\x07\x66orward\x18\x01 \x01(\x0b\x32\x1a.convene.groups.v1.Forward\"_\n\x0b\x43\x61llStarted\x12*\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x1c.convene.groups.v1.GroupCall\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x10\n\x08ring_ids\x18\x03 \x03(\t\"u\n\x12\x43\x61llRingingStopped\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12\x12\n\ngroup_name\x18\x03 \x01(\t\x12\x16\n\x0eparticipant_id\x18\x04 \x01(\t\x12\x10\n\x08\x61nswered\x18\x05 \x01(\x08\"\xaf\x01\n\x0c\x43\x61llUpgraded\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x04type\x18\x03 \x01(\x0e\x32\x1b.convene.groups.v1.CallType\x12\x17\n\x0fparticipant_ids\x18\x04 \x03(\t\x12\x15\n\renterprise_id\x18\x05 \x01(\t\x12\x12\n\nstarter_id\x18\x06 \x01(\t\x12\r\n\x05topic\x18\x07 \x01(\t\"7\n\tCallEnded\x12*\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x1c.convene.groups.v1.GroupCall*d\n\rRemovalReason\x12\x1e\n\x1aREMOVAL_REASON_UNSPECIFIED\x10\x00\x12\x17\n\x13REMOVAL_REASON_LEFT\x10\x01\x12\x1a\n\x16REMOVAL_REASON_REMOVED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63onvene/groups/v1/events.proto\x12\x11\x63onvene.groups.v1\x1a\x1e\x63onvene/groups/v1/covers.proto\x1a\x1e\x63onvene/groups/v1/groups.proto\"K\n\x0cGroupCreated\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x12\n\nmember_ids\x18\x02 \x03(\t\"\xb1\x01\n\x0b\x43\x61rdChanged\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12%\n\x04\x63\x61rd\x18\x03 \x01(\x0b\x32\x17.convene.groups.v1.Card\x12\x0f\n\x07item_id\x18\x04 \x01(\t\x12\x15\n\rrecipient_ids\x18\x05 \x03(\t\x12-\n\x04item\x18\x06 \x01(\x0b\x32\x1f.convene.groups.v1.TimelineItem\"\\\n\x0cMembersAdded\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x11\n\tadded_ids\x18\x02 \x03(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\"\x92\x01\n\x0eMembersRemoved\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x13\n\x0bremoved_ids\x18\x02 \x03(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\x12\x30\n\x06reason\x18\x04 \x01(\x0e\x32 .convene.groups.v1.RemovalReason\"Z\n\x14OwnershipTransferred\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x19\n\x11previous_owner_id\x18\x02 \x01(\t\"M\n\x0eGroupDismissed\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Group\x12\x12\n\nmember_ids\x18\x02 \x03(\t\"w\n\rMessagePosted\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12-\n\x04item\x18\x02 \x01(\x0b\x32\x1f.convene.groups.v1.TimelineItem\x12\x15\n\rrecipient_ids\x18\x03 \x03(\t\x12\x0e\n\x06notify\x18\x04 \x03(\x08\"\x97\x01\n\x10\x43hatStateChanged\x12;\n\x07members\x18\x01 \x03(\x0b\x32*.convene.groups.v1.ChatStateChanged.Member\x1a\x46\n\x06Member\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12+\n\x05state\x18\x02 \x01(\x0b\x32\x1c.convene.groups.v1.ChatState\"T\n\x0eSenderReceipts\x12\x11\n\tsender_id\x18\x01 \x01(\t\x12/\n\x06\x63ounts\x18\x02 \x03(\x0b\x32\x1f.convene.groups.v1.ReceiptCount\"h\n\x0fReceiptsChanged\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x32\n\x07senders\x18\x03 \x03(\x0b\x32!.convene.groups.v1.SenderReceipts\"8\n\rCoverReviewed\x12\'\n\x05\x63over\x18\x01 \x01(\x0b\x32\x18.convene.groups.v1.Cover\"<\n\rCardForwarded\x12+\n\x07\x66orward\x18\x01 \x01(\x0b\x32\x1a.convene.groups.v1.Forward\"_\n\x0b\x43\x61llStarted\x12*\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x1c.convene.groups.v1.GroupCall\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x10\n\x08ring_ids\x18\x03 \x03(\t\"u\n\x12\x43\x61llRingingStopped\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12\x12\n\ngroup_name\x18\x03 \x01(\t\x12\x16\n\x0eparticipant_id\x18\x04 \x01(\t\x12\x10\n\x08\x61nswered\x18\x05 \x01(\x08\"\xaf\x01\n\x0c\x43\x61llUpgraded\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x10\n\x08group_id\x18\x02 \x01(\t\x12)\n\x04type\x18\x03 \x01(\x0e\x32\x1b.convene.groups.v1.CallType\x12\x17\n\x0fparticipant_ids\x18\x04 \x03(\t\x12\x15\n\renterprise_id\x18\x05 \x01(\t\x12\x12\n\nstarter_id\x18\x06 \x01(\t\x12\r\n\x05topic\x18\x07 \x01(\t\"7\n\tCallEnded\x12*\n\x04\x63\x61ll\x18\x01 \x01(\x0b\x32\x1c.convene.groups.v1.GroupCall*d\n\rRemovalReason\x12\x1e\n\x1aREMOVAL_REASON_UNSPECIFIED\x10\x00\x12\x17\n\x13REMOVAL_REASON_LEFT\x10\x01\x12\x1a\n\x16REMOVAL_REASON_REMOVED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.groups.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REMOVALREASON']._serialized_start=1779
-  _globals['_REMOVALREASON']._serialized_end=1879
+  _globals['_REMOVALREASON']._serialized_start=1826
+  _globals['_REMOVALREASON']._serialized_end=1926
   _globals['_GROUPCREATED']._serialized_start=117
   _globals['_GROUPCREATED']._serialized_end=192
   _globals['_CARDCHANGED']._serialized_start=195
-  _globals['_CARDCHANGED']._serialized_end=325
-  _globals['_MEMBERSADDED']._serialized_start=327
-  _globals['_MEMBERSADDED']._serialized_end=419
-  _globals['_MEMBERSREMOVED']._serialized_start=422
-  _globals['_MEMBERSREMOVED']._serialized_end=568
-  _globals['_OWNERSHIPTRANSFERRED']._serialized_start=570
-  _globals['_OWNERSHIPTRANSFERRED']._serialized_end=660
-  _globals['_GROUPDISMISSED']._serialized_start=662
-  _globals['_GROUPDISMISSED']._serialized_end=739
-  _globals['_MESSAGEPOSTED']._serialized_start=741
-  _globals['_MESSAGEPOSTED']._serialized_end=860
-  _globals['_CHATSTATECHANGED']._serialized_start=863
-  _globals['_CHATSTATECHANGED']._serialized_end=1014
-  _globals['_CHATSTATECHANGED_MEMBER']._serialized_start=944
-  _globals['_CHATSTATECHANGED_MEMBER']._serialized_end=1014
-  _globals['_SENDERRECEIPTS']._serialized_start=1016
-  _globals['_SENDERRECEIPTS']._serialized_end=1100
-  _globals['_RECEIPTSCHANGED']._serialized_start=1102
-  _globals['_RECEIPTSCHANGED']._serialized_end=1206
-  _globals['_COVERREVIEWED']._serialized_start=1208
-  _globals['_COVERREVIEWED']._serialized_end=1264
-  _globals['_CARDFORWARDED']._serialized_start=1266
-  _globals['_CARDFORWARDED']._serialized_end=1326
-  _globals['_CALLSTARTED']._serialized_start=1328
-  _globals['_CALLSTARTED']._serialized_end=1423
-  _globals['_CALLRINGINGSTOPPED']._serialized_start=1425
-  _globals['_CALLRINGINGSTOPPED']._serialized_end=1542
-  _globals['_CALLUPGRADED']._serialized_start=1545
-  _globals['_CALLUPGRADED']._serialized_end=1720
-  _globals['_CALLENDED']._serialized_start=1722
-  _globals['_CALLENDED']._serialized_end=1777
+  _globals['_CARDCHANGED']._serialized_end=372
+  _globals['_MEMBERSADDED']._serialized_start=374
+  _globals['_MEMBERSADDED']._serialized_end=466
+  _globals['_MEMBERSREMOVED']._serialized_start=469
+  _globals['_MEMBERSREMOVED']._serialized_end=615
+  _globals['_OWNERSHIPTRANSFERRED']._serialized_start=617
+  _globals['_OWNERSHIPTRANSFERRED']._serialized_end=707
+  _globals['_GROUPDISMISSED']._serialized_start=709
+  _globals['_GROUPDISMISSED']._serialized_end=786
+  _globals['_MESSAGEPOSTED']._serialized_start=788
+  _globals['_MESSAGEPOSTED']._serialized_end=907
+  _globals['_CHATSTATECHANGED']._serialized_start=910
+  _globals['_CHATSTATECHANGED']._serialized_end=1061
+  _globals['_CHATSTATECHANGED_MEMBER']._serialized_start=991
+  _globals['_CHATSTATECHANGED_MEMBER']._serialized_end=1061
+  _globals['_SENDERRECEIPTS']._serialized_start=1063
+  _globals['_SENDERRECEIPTS']._serialized_end=1147
+  _globals['_RECEIPTSCHANGED']._serialized_start=1149
+  _globals['_RECEIPTSCHANGED']._serialized_end=1253
+  _globals['_COVERREVIEWED']._serialized_start=1255
+  _globals['_COVERREVIEWED']._serialized_end=1311
+  _globals['_CARDFORWARDED']._serialized_start=1313
+  _globals['_CARDFORWARDED']._serialized_end=1373
+  _globals['_CALLSTARTED']._serialized_start=1375
+  _globals['_CALLSTARTED']._serialized_end=1470
+  _globals['_CALLRINGINGSTOPPED']._serialized_start=1472
+  _globals['_CALLRINGINGSTOPPED']._serialized_end=1589
+  _globals['_CALLUPGRADED']._serialized_start=1592
+  _globals['_CALLUPGRADED']._serialized_end=1767
+  _globals['_CALLENDED']._serialized_start=1769
+  _globals['_CALLENDED']._serialized_end=1824
 # @@protoc_insertion_point(module_scope)

@@ -27,18 +27,20 @@ class GroupCreated(_message.Message):
     def __init__(self, group: _Optional[_Union[_groups_pb2.Group, _Mapping]] = ..., member_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CardChanged(_message.Message):
-    __slots__ = ("group_id", "group_name", "card", "item_id", "recipient_ids")
+    __slots__ = ("group_id", "group_name", "card", "item_id", "recipient_ids", "item")
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
     CARD_FIELD_NUMBER: _ClassVar[int]
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
     group_id: str
     group_name: str
     card: _groups_pb2.Card
     item_id: str
     recipient_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, group_id: _Optional[str] = ..., group_name: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., item_id: _Optional[str] = ..., recipient_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    item: _groups_pb2.TimelineItem
+    def __init__(self, group_id: _Optional[str] = ..., group_name: _Optional[str] = ..., card: _Optional[_Union[_groups_pb2.Card, _Mapping]] = ..., item_id: _Optional[str] = ..., recipient_ids: _Optional[_Iterable[str]] = ..., item: _Optional[_Union[_groups_pb2.TimelineItem, _Mapping]] = ...) -> None: ...
 
 class MembersAdded(_message.Message):
     __slots__ = ("group", "added_ids", "actor_id")
