@@ -15,6 +15,7 @@ import pytest
 from google.protobuf import json_format, message_factory
 from google.rpc import error_details_pb2, status_pb2
 
+from convene.live.v1 import room_pb2, room_pb2_grpc
 from convene.notifications.v1 import notifications_pb2 as npb
 from services.gateway.methods import UPSTREAM_SERVICES
 from services.runtime.ids import new_id
@@ -159,6 +160,42 @@ async def test_refused_streams_carry_the_same_status_and_errorinfo(world: tuple[
 
 async def _true(value: object) -> bool:
     return bool(value)
+
+
+async def test_the_live_room_stream_reaches_browsers(world: tuple[System, str], bridge: NodeBridge) -> None:
+    """SubscribeRoom, the other server stream: a viewer's room through the browser protocol opens
+    with its snapshot and carries a comment posted natively; one who may not open it is refused
+    with the same status and ErrorInfo as natively."""
+    system, _ = world
+    org, other = await system.create_org(members=2), await system.create_org(members=1)
+    host, viewer = org.member_ids
+    group_id = await system.create_group(org.tokens[host], [viewer])
+    started = await native_call(system, "live", "StartLive", {"requestId": request_id(), "groupId": group_id,
+                                                              "title": "房间"}, org.tokens[host])
+    live_id = started["response"]["live"]["id"]
+    joined = await bridge.call("live", "JoinLive", {"liveId": live_id}, org.tokens[viewer])
+    assert "response" in joined, joined
+    room = bridge.subscribe({"liveId": live_id}, org.tokens[viewer], service="room", method="SubscribeRoom")
+    first = (await room.next())["item"]
+    assert "snapshot" in first, first
+    rooms = room_pb2_grpc.RoomServiceStub(system.channel(system.address_of("live")))
+    await rooms.PostComment(room_pb2.PostCommentRequest(request_id=request_id(), live_id=live_id, text="大家好"),
+                            metadata=bearer(org.tokens[host]))
+    texts: list[str] = []
+    while "大家好" not in texts:
+        item = (await room.next())["item"]
+        texts += [event["comment"]["text"] for event in item.get("events", []) if "comment" in event]
+    await room.close()
+
+    outsider = other.tokens[other.member_ids[0]]
+    refused = await bridge.subscribe({"liveId": live_id}, outsider, service="room", method="SubscribeRoom").next()
+    stream = rooms.SubscribeRoom(room_pb2.SubscribeRoomRequest(live_id=live_id), metadata=bearer(outsider))
+    try:
+        async for _ in stream:
+            raise AssertionError("the outsider's room should have been refused")
+    except grpc.aio.AioRpcError as error:
+        assert refused == {"error": refusal_of(error)}
+    assert refused["error"]["code"] in {"PERMISSION_DENIED", "NOT_FOUND"}
 
 
 async def test_the_typescript_client_renders_every_template_as_the_server_does(bridge: NodeBridge) -> None:

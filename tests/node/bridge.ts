@@ -5,7 +5,8 @@
  *
  *   {"id": 1, "op": "call", "service": "identity", "method": "GetEnterprise", "request": {...}, "token": "..."}
  *     -> {"id": 1, "response": {...}} or {"id": 1, "error": {"code": "PERMISSION_DENIED", "reason": ..., "metadata": ...}}
- *   {"id": 2, "op": "subscribe", "request": {...}, "token": "..."}
+ *   {"id": 2, "op": "subscribe", "request": {...}, "token": "..."}   (Subscribe; or any server stream
+ *     with "service" and "method")
  *     -> {"id": 2, "item": {...}} for each item, then {"id": 2, "end": true} or {"id": 2, "error": {...}}
  *   {"id": 3, "op": "close", "stream": 2}  -> {"id": 3, "closed": true}
  *   {"id": 4, "op": "render", "text": {...NotificationText JSON...}, "locale": "zh-Hans"} -> {"id": 4, "title": ..., "body": ...}
@@ -15,14 +16,19 @@ import { fromJson, toJson, type DescMessage, type DescMethod, type JsonValue } f
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import {
   conveneTransport, errorInfo, GroupsService, IdentityService, LiveService, MeetingsService, NotificationsService,
-  renderText,
+  renderText, RoomService,
 } from "../../clients/typescript/src/index.js";
 import { NotificationTextSchema } from "../../clients/typescript/src/gen/convene/notifications/v1/notifications_pb.js";
 
 const services = {
-  identity: IdentityService, groups: GroupsService, live: LiveService, meetings: MeetingsService,
+  identity: IdentityService, groups: GroupsService, live: LiveService, room: RoomService, meetings: MeetingsService,
   notifications: NotificationsService,
 } as const;
+// The process that serves each (its own browser edge when CONVENE_SERVICE_URLS names it).
+const servedBy: Record<keyof typeof services, string> = {
+  identity: "identity", groups: "groups", live: "live", room: "live", meetings: "meetings",
+  notifications: "notifications",
+};
 
 interface Command {
   id: number;
@@ -47,7 +53,7 @@ function send(value: object): void {
 }
 
 function transportFor(command: Command): Transport {
-  const baseUrl = serviceUrls[command.service ?? "notifications"] ?? gatewayUrl;
+  const baseUrl = serviceUrls[servedBy[command.service ?? "notifications"]] ?? gatewayUrl;
   return conveneTransport({ baseUrl, protocol, token: () => command.token, locale: command.locale });
 }
 
@@ -89,11 +95,14 @@ async function call(command: Command): Promise<void> {
 async function subscribe(command: Command): Promise<void> {
   const abort = new AbortController();
   streams.set(command.id, abort);
-  const client = createClient(NotificationsService, transportFor(command));
-  const method = methodOf({ ...command, service: "notifications", method: "Subscribe" });
+  // Any server stream: notifications' Subscribe unless the command names another.
+  const named = { ...command, service: command.service ?? "notifications", method: command.method ?? "Subscribe" };
+  const method = methodOf(named);
+  const client = createClient(services[named.service], transportFor(named)) as unknown as
+    Record<string, (request: unknown, options: { signal: AbortSignal }) => AsyncIterable<unknown>>;
   try {
     const request = fromJson(method.input, command.request ?? {}) as never;
-    for await (const item of client.subscribe(request, { signal: abort.signal })) {
+    for await (const item of client[method.localName](request, { signal: abort.signal })) {
       send({ id: command.id, item: json(method.output, item) });
     }
     send({ id: command.id, end: true });

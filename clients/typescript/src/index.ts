@@ -14,6 +14,8 @@ import { CoversService } from "./gen/convene/groups/v1/covers_pb.js";
 import { GroupsService } from "./gen/convene/groups/v1/groups_pb.js";
 import { IdentityService } from "./gen/convene/identity/v1/identity_pb.js";
 import { LiveService } from "./gen/convene/live/v1/live_pb.js";
+import { ModerationService } from "./gen/convene/live/v1/moderation_pb.js";
+import { RoomService } from "./gen/convene/live/v1/room_pb.js";
 import { MeetingsService } from "./gen/convene/meetings/v1/meetings_pb.js";
 import { NotificationsService } from "./gen/convene/notifications/v1/notifications_pb.js";
 
@@ -60,20 +62,29 @@ export interface ConveneClients {
   /** Enterprise red-packet covers (served by the groups service). */
   covers: Client<typeof CoversService>;
   live: Client<typeof LiveService>;
+  /** A live's room: its stream, comments, likes, raised hands (served by the live service). */
+  room: Client<typeof RoomService>;
+  /** Moderating a live's room and its reports (served by the live service). */
+  moderation: Client<typeof ModerationService>;
   meetings: Client<typeof MeetingsService>;
   notifications: Client<typeof NotificationsService>;
 }
 
-/** One typed client per service, all over one transport (the gateway routes by service). */
+/** One typed client per service, all over one transport (the gateway, or an ingress, routes by service). */
 export function conveneClients(transport: Transport): ConveneClients {
   return {
     identity: createClient(IdentityService, transport),
     groups: createClient(GroupsService, transport),
     covers: createClient(CoversService, transport),
     live: createClient(LiveService, transport),
+    room: createClient(RoomService, transport),
+    moderation: createClient(ModerationService, transport),
     meetings: createClient(MeetingsService, transport),
     notifications: createClient(NotificationsService, transport),
   };
 }
 
-export { CoversService, GroupsService, IdentityService, LiveService, MeetingsService, NotificationsService };
+export {
+  CoversService, GroupsService, IdentityService, LiveService, MeetingsService, ModerationService, NotificationsService,
+  RoomService,
+};
