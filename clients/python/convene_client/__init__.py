@@ -28,7 +28,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from convene.groups.v1 import covers_pb2_grpc, groups_pb2_grpc
 from convene.identity.v1 import identity_pb2_grpc
-from convene.live.v1 import live_pb2_grpc
+from convene.live.v1 import live_pb2_grpc, moderation_pb2_grpc, room_pb2_grpc
 from convene.meetings.v1 import meetings_pb2_grpc
 from convene.notifications.v1 import notifications_pb2_grpc
 
@@ -39,10 +39,12 @@ STUBS: dict[str, Callable[[grpc.aio.Channel], Any]] = {
     "groups": groups_pb2_grpc.GroupsServiceStub,
     "covers": covers_pb2_grpc.CoversServiceStub,
     "live": live_pb2_grpc.LiveServiceStub,
+    "room": room_pb2_grpc.RoomServiceStub,
+    "moderation": moderation_pb2_grpc.ModerationServiceStub,
     "meetings": meetings_pb2_grpc.MeetingsServiceStub,
     "notifications": notifications_pb2_grpc.NotificationsServiceStub,
 }
-_SERVED_BY = {"covers": "groups"}
+_SERVED_BY = {"covers": "groups", "room": "live", "moderation": "live"}
 Stub = TypeVar("Stub")
 
 
@@ -98,7 +100,8 @@ class Convene:
         return tuple(metadata)
 
     def _stub(self, name: str) -> Any:
-        # Each stub's service runs in a service process: covers in groups'.
+        # Each stub's service runs in a service process: covers in groups', the room and
+        # moderation in live's.
         server = _SERVED_BY.get(name, name)
         if server not in self._channels:
             self._channels[server] = grpc.aio.insecure_channel(self.addresses[server])
@@ -120,6 +123,16 @@ class Convene:
     @property
     def live(self) -> Any:
         return self._stub("live")
+
+    @property
+    def room(self) -> Any:
+        """A live's room: its stream, comments, likes, raised hands (served by the live service)."""
+        return self._stub("room")
+
+    @property
+    def moderation(self) -> Any:
+        """Moderating a live's room and its reports (served by the live service)."""
+        return self._stub("moderation")
 
     @property
     def meetings(self) -> Any:
