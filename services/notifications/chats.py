@@ -136,7 +136,6 @@ class ChatFeed:
                     counts.counts.extend(sender.counts)
                     hub.offer_chat(sender.sender_id, ChatItem(response))
 
-
     def _offer_entry(self, group_id: str, item: object, recipients: Iterable[tuple[str, bool]]) -> None:
         """A chat entry to the streams held of its recipients (user id, whether to alert): one
         response per alert flag, shared by every stream that gets it."""
