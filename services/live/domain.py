@@ -372,10 +372,13 @@ class Lives:
     def play_url(self, live_id: str, *, replay: bool) -> str:
         return f"{self._settings.play_base_url.rstrip('/')}/{'replay' if replay else 'live'}/{live_id}/index.m3u8"
 
-    def play_endpoint(self, live_id: str, viewer_id: str, *, replay: bool = False) -> pb.PlayEndpoint:
+    def play_endpoint(self, row: asyncpg.Record, principal: Principal, *, replay: bool = False) -> pb.PlayEndpoint:
         """Where to play and a fresh, short-lived token; callers have checked the audience now."""
         ttl = self._settings.replay_token_ttl_s if replay else self._settings.play_token_ttl_s
-        token, expires_at = self._play_tokens.mint(live_id=live_id, viewer_id=viewer_id, replay=replay, ttl_s=ttl)
+        live_id = row["id"]
+        token, expires_at = self._play_tokens.mint(
+            live_id=live_id, viewer_id=principal.id, replay=replay, ttl_s=ttl,
+            employee=principal.is_member and principal.enterprise_id == row["enterprise_id"])
         endpoint = pb.PlayEndpoint(url=self.play_url(live_id, replay=replay), play_token=token)
         endpoint.expire_time.FromSeconds(expires_at)
         return endpoint
@@ -524,7 +527,7 @@ class Lives:
             raise NotFound("REPLAY_DELETED", "the replay was deleted", live_id=live_id)
         response = pb.GetReplayResponse(replay=replay)
         if replay.state == pb.REPLAY_STATE_READY:
-            response.play.CopyFrom(self.play_endpoint(live_id, principal.id, replay=True))
+            response.play.CopyFrom(self.play_endpoint(row, principal, replay=True))
         return response
 
     async def delete_replay(self, principal: Principal, live_id: str) -> pb.Replay:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from convene.live.v1 import events_pb2
 from convene.live.v1 import moderation_pb2 as mpb
 from convene.live.v1 import room_pb2 as rpb
 from services.live import moderation_store, room_store, store
@@ -23,10 +24,13 @@ from services.live.domain import Lives
 from services.live.guests import guests_changed
 from services.live.room import require_moderatable, require_visible
 from services.live.room_fanout import RoomHub
+from services.runtime import subjects
 from services.runtime.auth import Principal
 from services.runtime.db import Connection
 from services.runtime.errors import FailedPrecondition, NotFound, ResourceExhausted
+from services.runtime.events import new_envelope
 from services.runtime.idempotency import run_once
+from services.runtime.outbox import add_event
 from services.runtime.pagination import decode_page_value, encode_page_token
 
 MAX_BLOCKED_WORDS = 1000
@@ -154,7 +158,8 @@ class Moderation:
 
     async def remove(self, principal: Principal, live_id: str, viewer_id: str, reason: str) -> mpb.ModerationAction:
         """The viewer's room streams end, their watch session closes, heartbeats, joins, likes
-        and comments are refused from now on, and a raised hand or a seat on the mic goes."""
+        and comments are refused from now on, a raised hand or a seat on the mic goes, and the
+        media edge refuses their playback (media.play_rights)."""
         row = await self._moderated_live(principal, live_id)
         require_moderatable(row, viewer_id)
         announced: list[rpb.RoomEvent] = []
@@ -176,6 +181,11 @@ class Moderation:
             action = await moderation_store.record(
                 conn, kind=mpb.MODERATION_ACTION_KIND_VIEWER_REMOVED, enterprise_id=row["enterprise_id"],
                 actor_id=principal.id, live_id=live_id, target_id=viewer_id, reason=reason)
+            # The media edge stops their playback now, not when their play token runs out.
+            await add_event(conn, new_envelope(
+                subjects.LIVE_VIEWER_REMOVED, subject=live_id, enterprise_id=row["enterprise_id"],
+                correlation_id=live_id, payload=events_pb2.ViewerRemovedFromLive(
+                    live_id=live_id, viewer_id=viewer_id, remove_time=action.create_time)))
         await self._hub.announce(live_id, announced)
         return action
 

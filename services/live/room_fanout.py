@@ -40,6 +40,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
+import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -54,6 +55,7 @@ from services.runtime import subjects
 from services.runtime.auth import Principal
 from services.runtime.errors import DomainError, PermissionDenied
 from services.runtime.logs import get_logger
+from services.runtime.supervisor import Loop, Supervisor
 from services.runtime.tasks import cancel_and_wait
 
 log = get_logger(__name__)
@@ -212,7 +214,7 @@ class Room:
         self.closed = False
         self._early: list[room_bus_pb2.RoomPush] | None = []
         self._subscription: Subscription | None = None
-        self._task: asyncio.Task | None = None
+        self._loop: Loop | None = None
         self._refreshed_at = 0.0
         self._idle_since: float | None = None
         self.loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -253,7 +255,7 @@ class Room:
             for push in early:
                 self._take(push)
             self._outgoing.clear()  # what came during the load is in the snapshot of whoever opens
-            self._task = asyncio.create_task(self._run(), name=f"room-{self.live_id}")
+            self._loop = self._hub.supervisor.start(f"live room {self.live_id}", self._run)
             self.loaded.set_result(None)
         except Exception as exc:
             self.closed = True
@@ -274,8 +276,9 @@ class Room:
         self.closed = True
         for listener in list(self.listeners):
             listener.end(None)
-        if self._task is not asyncio.current_task():
-            await cancel_and_wait(self._task)
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            await self._hub.supervisor.stop(loop)
         await self._unsubscribe()
 
     # ------------------------------------------------------------------ taking events in
@@ -418,23 +421,26 @@ class Room:
     def _wrote(self, seconds: float) -> None:
         self.write_s = seconds if self.write_s == 0 else (self.write_s + seconds) / 2
 
-    async def _run(self) -> None:
+    async def _run(self, loop: Loop) -> None:
+        """The room's loop, under the replica's supervisor: a step that fails (PostgreSQL away,
+        a bug) ends this body, the room shows down in the replica's health, and the supervisor
+        runs the body again after its back-off (at once when the database is back). The room
+        keeps what it holds meanwhile; its streams stay open and get what follows."""
+        structlog.contextvars.bind_contextvars(live_id=self.live_id, correlation_id=self.live_id)
         while True:
             await asyncio.sleep(self.flush_interval())
             now = time.monotonic()
-            try:
-                if (self._check_now or now - self._refreshed_at >= REFRESH_S
-                        or (self._gap_since is not None and now - self._gap_since >= GAP_GRACE_S)):
-                    await self.catch_up()
-                await self.write()
-                if self._audience_changed:
-                    await self._check_audience()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("room cannot reach the database", live_id=self.live_id, error=str(exc))
-            except Exception:
-                log.exception("room write failed", live_id=self.live_id)
+            if (self._check_now or now - self._refreshed_at >= REFRESH_S
+                    or (self._gap_since is not None and now - self._gap_since >= GAP_GRACE_S)):
+                await self.catch_up()
+            await self.write()
+            if self._audience_changed:
+                await self._check_audience()
+            loop.healthy()
             if not self.listeners and self._idle_since is not None and now - self._idle_since >= LINGER_S:
                 self._hub.forget(self)
+                loop.done()
+                self._loop = None  # ending by itself: close() must not stop the loop it runs in
                 await self.close()
                 return
 
@@ -498,10 +504,12 @@ class Room:
 class RoomHub:
     """The rooms this replica holds streams of."""
 
-    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: LiveSettings, supervisor: Supervisor) -> None:
         self.pool = pool
         self.nc = nc
         self.settings = settings
+        # Each room's loop runs under it (a failed room loop shows in the replica's health).
+        self.supervisor = supervisor
         self._rooms: dict[str, Room] = {}
         self._loading: set[asyncio.Task] = set()  # the loop keeps only weak references
 

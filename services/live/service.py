@@ -36,7 +36,7 @@ MODERATION_SERVICE_NAME = moderation_pb2.DESCRIPTOR.services_by_name["Moderation
 async def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, LiveSettings)
-    hub = RoomHub(runtime.pool, runtime.nc, settings)
+    hub = RoomHub(runtime.pool, runtime.nc, settings, runtime.supervisor)
     lives = Lives(runtime.pool, runtime.nc, settings, PlayTokens(runtime.keyset, runtime.keys),
                   announce_room=hub.announce)
     watching = Watching(runtime.pool, settings, lives, ShareLinks(runtime.keyset, runtime.keys, settings.share_base_url))

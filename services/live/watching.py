@@ -136,7 +136,7 @@ class Watching:
                     correlation_id=row["id"], payload=events_pb2.ViewerJoined(
                         live_id=row["id"], viewer_id=principal.id, share_id=share_id)))
         return pb.JoinLiveResponse(
-            live=live, play=self._lives.play_endpoint(row["id"], principal.id),
+            live=live, play=self._lives.play_endpoint(row, principal),
             # Often enough to be counted as watching, and to renew the play token in time.
             heartbeat_interval_seconds=max(1, int(min(self._settings.viewer_timeout_s,
                                                       self._settings.play_token_ttl_s) / 3)))
@@ -166,7 +166,7 @@ class Watching:
                                            live_id=live_id)
                 raise FailedPrecondition("NOT_JOINED", "join the live first", live_id=live_id)
             current = (await store.stats(conn, live_id))["current_viewers"]
-        return pb.ViewerHeartbeatResponse(current_viewers=current, play=self._lives.play_endpoint(live_id, principal.id))
+        return pb.ViewerHeartbeatResponse(current_viewers=current, play=self._lives.play_endpoint(row, principal))
 
     async def leave(self, principal: Principal, live_id: str) -> None:
         """Permission: a viewer who joined (leaving twice is leaving once). Anyone else is refused

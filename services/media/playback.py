@@ -7,7 +7,8 @@
 The token comes as `?token=` (what every player can do) or the `X-Play-Token` header (hls.js
 can set it). Playlists are served with the caller's token added to every segment address, so
 players that only know the playlist URL (ffplay, Safari, a phone's native player) go on working.
-Missing, forged, expired, other-live or live-vs-replay tokens get 403; malformed paths (`..`,
+Missing, forged, expired, other-live or live-vs-replay tokens get 403, and so does a token whose
+right was taken away since it was minted (media.play_rights: removed, ended, audience, revoked); malformed paths (`..`,
 unknown kinds or names) get 400; a missing file 404. Each refusal is logged with its reason and
 the edge goes on serving. CORS headers let a web page on another origin play.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from aiohttp import web
 
 from services.media.ingest import MediaStore
+from services.media.play_rights import PlayRights
 from services.runtime.ids import is_id
 from services.runtime.logs import get_logger
 from services.runtime.play_tokens import PlayRefused, PlayTokens
@@ -44,9 +46,10 @@ def with_token(playlist: str, token: str) -> str:
 
 
 class Playback:
-    def __init__(self, store: MediaStore, tokens: PlayTokens, *, cors_origin: str) -> None:
+    def __init__(self, store: MediaStore, tokens: PlayTokens, rights: PlayRights, *, cors_origin: str) -> None:
         self._store = store
         self._tokens = tokens
+        self._rights = rights
         self._cors_origin = cors_origin
         self.refused = 0
 
@@ -94,6 +97,9 @@ class Playback:
             grant = self._tokens.check(token, live_id=live_id, replay=kind == "replay")
         except PlayRefused as refusal:
             return self._refuse(request, 403, refusal.reason, live_id=live_id)
+        lost = self._rights.refusal(grant)
+        if lost is not None:
+            return self._refuse(request, 403, lost, live_id=live_id, viewer_id=grant.viewer_id)
         folder = {"live": lambda: self._store.live_dir(live_id), "replay": lambda: self._store.replay_dir(live_id),
                   "guest": lambda: self._store.guest_dir(live_id, guest_id)}[kind]()
         path = folder / name

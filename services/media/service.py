@@ -13,6 +13,8 @@ from aiohttp import web
 from services.media.callbacks import Callbacks
 from services.media.ingest import Ingest
 from services.media.packaging import Packaging
+from services.media.play_rights import SUBJECTS as PLAY_RIGHT_SUBJECTS
+from services.media.play_rights import PlayRights
 from services.media.playback import Playback
 from services.media.rtmp import RtmpServer
 from services.media.settings import MediaSettings
@@ -32,7 +34,10 @@ async def build(runtime: Runtime) -> ServiceParts:
     ingest = Ingest(runtime.pool, runtime.nc, settings)
     packaging = Packaging(runtime.pool, settings, ingest.store)
     play_tokens = PlayTokens(runtime.keyset)  # live's public key: the edge verifies, never mints
-    playback = Playback(ingest.store, play_tokens, cors_origin=settings.cors_origin)
+    # Loaded before the edge serves: a replica started just after a removal refuses at once.
+    play_rights = PlayRights(runtime.revocations)
+    await play_rights.start(runtime.nc, settings.stream_replicas, supervisor=runtime.supervisor)
+    playback = Playback(ingest.store, play_tokens, play_rights, cors_origin=settings.cors_origin)
     callbacks = Callbacks(ingest, settings, play_tokens)
 
     async def start_rtmp():
@@ -61,6 +66,7 @@ async def build(runtime: Runtime) -> ServiceParts:
 
         async def stop() -> None:
             await runner.cleanup()
+            await play_rights.stop()
 
         return stop
 
@@ -74,6 +80,8 @@ async def build(runtime: Runtime) -> ServiceParts:
                          subjects=[subjects.LIVE_REPLAY_DELETED], handler=packaging.on_deleted),
             ConsumerSpec(durable="media--live-ended", source="live",
                          subjects=[subjects.LIVE_SESSION_ENDED], handler=packaging.on_live_ended),
+            ConsumerSpec(durable="media--play-rights", source="live",
+                         subjects=PLAY_RIGHT_SUBJECTS, handler=play_rights.on_live_event),
         ],
         workers=[start_http, start_rtmp, functools.partial(packaging.start, runtime.supervisor)],
     )

@@ -2,12 +2,15 @@
 
 Public claims (runtime.signing.PublicClaims, type `play`) signed with live's own key: `live` the
 live they open, `viewer` who they were handed to, `replay` whether they open the live stream or
-its replay, `iat` / `exp`. Live mints them at a join, heartbeat or replay view, after checking
-the audience at that moment; they are short-lived, so a viewer who leaves the audience stops
-playing within a token's lifetime. The media edge verifies them locally with `PlayTokens.check`,
-the one place that reads them, against live's public key in the key set (runtime.keys): the edge
-holds no secret and cannot make one. A token checked once is kept until it expires (bounded), so
-the segment requests of a playback cost a lookup, not a signature check.
+its replay, `emp` whether the viewer is an employee of the live's enterprise (so the edge knows
+whom an audience narrowed to employees leaves out), `iat` / `exp`. Live mints them at a join,
+heartbeat or replay view, after checking the audience at that moment; they are short-lived, so
+a viewer who leaves the audience stops playing within a token's lifetime at the latest. The
+media edge verifies them locally with `PlayTokens.check`, the one place that reads them, against
+live's public key in the key set (runtime.keys): the edge holds no secret and cannot make one. A token checked once is kept until it expires (bounded), so
+the segment requests of a playback cost a lookup, not a signature check. What takes the right
+away before the token runs out is media.play_rights' to say; a lifetime is never longer than
+LIVE_TTL_MAX_S (REPLAY_TTL_MAX_S for a replay), so the edge knows how long to remember a loss.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ ISSUER = "live"
 _CACHE_SIZE = 50_000
 # Tolerated clock difference between live and the edge (as auth.py).
 _LEEWAY_S = 5
+# The longest lifetimes minted (longer asks are cut to these): what takes a right away needs
+# remembering only until every token it covers has expired.
+LIVE_TTL_MAX_S = 300
+REPLAY_TTL_MAX_S = 4 * 3600
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,9 @@ class PlayGrant:
     live_id: str
     viewer_id: str
     replay: bool
+    # Whether the viewer was an employee of the live's enterprise when the token was minted.
+    employee: bool
+    issued_at: int
     expires_at: int
 
 
@@ -49,9 +59,11 @@ class PlayTokens:
         self._claims = PublicClaims(keyset, typ="play", issuers=(ISSUER,), ring=ring)
         self._checked: dict[str, PlayGrant] = {}
 
-    def mint(self, *, live_id: str, viewer_id: str, replay: bool, ttl_s: int) -> tuple[str, int]:
+    def mint(self, *, live_id: str, viewer_id: str, replay: bool, employee: bool, ttl_s: int) -> tuple[str, int]:
         """Returns (token, expires_at unix seconds)."""
-        return self._claims.sign({"live": live_id, "viewer": viewer_id, "replay": replay}, ttl_s=ttl_s)
+        ttl_s = min(ttl_s, REPLAY_TTL_MAX_S if replay else LIVE_TTL_MAX_S)
+        return self._claims.sign({"live": live_id, "viewer": viewer_id, "replay": replay, "emp": employee},
+                                 ttl_s=ttl_s)
 
     def _grant(self, token: str) -> PlayGrant:
         grant = self._checked.get(token)
@@ -59,7 +71,8 @@ class PlayTokens:
             try:
                 claims = self._claims.verify_now(token)
                 grant = PlayGrant(live_id=str(claims["live"]), viewer_id=str(claims["viewer"]),
-                                  replay=bool(claims["replay"]), expires_at=int(claims["exp"]))
+                                  replay=bool(claims["replay"]), employee=claims.get("emp") is True,
+                                  issued_at=int(claims["iat"]), expires_at=int(claims["exp"]))
             except BadSignedClaims as exc:
                 raise PlayRefused(f"TOKEN_{exc.reason}") from None
             except (KeyError, TypeError, ValueError):

@@ -60,9 +60,14 @@ class Revocations(Mirror):
         self._revoked: dict[str, int] = {}
 
     def check(self, principal: Principal) -> None:
-        revoked_at = self._revoked.get(principal.id)
-        if revoked_at is not None and principal.issued_at <= revoked_at:
+        if self.revoked(principal.id, principal.issued_at):
             raise Unauthenticated("TOKEN_REVOKED", "this token was revoked; get a new one")
+
+    def revoked(self, principal_id: str, issued_at: int) -> bool:
+        """Whether what was handed to `principal_id` at `issued_at` (a token, or a play token
+        minted on one) is revoked."""
+        revoked_at = self._revoked.get(principal_id)
+        return revoked_at is not None and issued_at <= revoked_at
 
     async def start(self, nc: NATS, replicas: int, *, supervisor: Supervisor | None = None,
                     timeout_s: float = 30) -> None:

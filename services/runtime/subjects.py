@@ -65,6 +65,8 @@ MEETINGS_MEETING_STARTED = "meetings.v1.meeting.started"
 MEETINGS_MEETING_ENDED = "meetings.v1.meeting.ended"
 # Consumed by groups to count viewers per forward (live emits it; payload live.v1.ViewerJoined).
 LIVE_VIEWER_JOINED = "live.v1.viewer.joined"
+# Consumed by the media edge to stop a removed viewer's playback (payload live.v1.ViewerRemovedFromLive).
+LIVE_VIEWER_REMOVED = "live.v1.viewer.removed"
 
 # Notifications events (SPEC F-40..F-43).
 # One slice of a large fan-out (or a timed notice fallen due), for `notifications--fanout`.

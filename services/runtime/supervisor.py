@@ -93,6 +93,11 @@ class Loop:
         if self._on_change is not None:
             self._on_change(self)
 
+    def done(self) -> None:
+        """The body's work is over for good (a room nobody watches any more): once it returns it
+        is not run again, and the supervisor forgets it."""
+        self._finishing = True
+
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
@@ -143,6 +148,9 @@ class Supervisor:
 
     async def stop(self, loop: Loop) -> None:
         await loop.stop()
+        self._forget(loop)
+
+    def _forget(self, loop: Loop) -> None:
         if loop in self.loops:
             self.loops.remove(loop)
         if not loop.up:  # a loop that is gone is no longer down: the listener forgets it
@@ -162,6 +170,7 @@ class Supervisor:
             try:
                 await body(loop)
                 if loop._finishing:
+                    self._forget(loop)
                     return
                 error: BaseException = LoopEnded("the loop returned")
             except asyncio.CancelledError:

@@ -23,31 +23,34 @@ _sym_db = _symbol_database.Default()
 
 
 from convene.live.v1 import live_pb2 as convene_dot_live_dot_v1_dot_live__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63onvene/live/v1/events.proto\x12\x0f\x63onvene.live.v1\x1a\x1a\x63onvene/live/v1/live.proto\"5\n\x0eSessionStarted\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"7\n\x10SessionScheduled\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"z\n\x0cSessionEnded\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x03\x12\x15\n\rtotal_viewers\x18\x03 \x01(\x03\x12\x14\n\x0cpeak_viewers\x18\x04 \x01(\x03\"D\n\x0cViewerJoined\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x11\n\tviewer_id\x18\x02 \x01(\t\x12\x10\n\x08share_id\x18\x03 \x01(\t\"]\n\rReplayChanged\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\x12\'\n\x06replay\x18\x02 \x01(\x0b\x32\x17.convene.live.v1.Replay\"6\n\x0f\x41udienceChanged\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"4\n\rPreviewOpened\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"G\n\x0eRecordingPiece\x12\x12\n\npublish_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\"S\n\x0fReplayRequested\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12/\n\x06pieces\x18\x02 \x03(\x0b\x32\x1f.convene.live.v1.RecordingPieceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63onvene/live/v1/events.proto\x12\x0f\x63onvene.live.v1\x1a\x1a\x63onvene/live/v1/live.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"5\n\x0eSessionStarted\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"7\n\x10SessionScheduled\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"z\n\x0cSessionEnded\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\x12\x18\n\x10\x64uration_seconds\x18\x02 \x01(\x03\x12\x15\n\rtotal_viewers\x18\x03 \x01(\x03\x12\x14\n\x0cpeak_viewers\x18\x04 \x01(\x03\"D\n\x0cViewerJoined\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x11\n\tviewer_id\x18\x02 \x01(\t\x12\x10\n\x08share_id\x18\x03 \x01(\t\"l\n\x15ViewerRemovedFromLive\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12\x11\n\tviewer_id\x18\x02 \x01(\t\x12/\n\x0bremove_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"]\n\rReplayChanged\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\x12\'\n\x06replay\x18\x02 \x01(\x0b\x32\x17.convene.live.v1.Replay\"6\n\x0f\x41udienceChanged\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"4\n\rPreviewOpened\x12#\n\x04live\x18\x01 \x01(\x0b\x32\x15.convene.live.v1.Live\"G\n\x0eRecordingPiece\x12\x12\n\npublish_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\"S\n\x0fReplayRequested\x12\x0f\n\x07live_id\x18\x01 \x01(\t\x12/\n\x06pieces\x18\x02 \x03(\x0b\x32\x1f.convene.live.v1.RecordingPieceb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'convene.live.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SESSIONSTARTED']._serialized_start=77
-  _globals['_SESSIONSTARTED']._serialized_end=130
-  _globals['_SESSIONSCHEDULED']._serialized_start=132
-  _globals['_SESSIONSCHEDULED']._serialized_end=187
-  _globals['_SESSIONENDED']._serialized_start=189
-  _globals['_SESSIONENDED']._serialized_end=311
-  _globals['_VIEWERJOINED']._serialized_start=313
-  _globals['_VIEWERJOINED']._serialized_end=381
-  _globals['_REPLAYCHANGED']._serialized_start=383
-  _globals['_REPLAYCHANGED']._serialized_end=476
-  _globals['_AUDIENCECHANGED']._serialized_start=478
-  _globals['_AUDIENCECHANGED']._serialized_end=532
-  _globals['_PREVIEWOPENED']._serialized_start=534
-  _globals['_PREVIEWOPENED']._serialized_end=586
-  _globals['_RECORDINGPIECE']._serialized_start=588
-  _globals['_RECORDINGPIECE']._serialized_end=659
-  _globals['_REPLAYREQUESTED']._serialized_start=661
-  _globals['_REPLAYREQUESTED']._serialized_end=744
+  _globals['_SESSIONSTARTED']._serialized_start=110
+  _globals['_SESSIONSTARTED']._serialized_end=163
+  _globals['_SESSIONSCHEDULED']._serialized_start=165
+  _globals['_SESSIONSCHEDULED']._serialized_end=220
+  _globals['_SESSIONENDED']._serialized_start=222
+  _globals['_SESSIONENDED']._serialized_end=344
+  _globals['_VIEWERJOINED']._serialized_start=346
+  _globals['_VIEWERJOINED']._serialized_end=414
+  _globals['_VIEWERREMOVEDFROMLIVE']._serialized_start=416
+  _globals['_VIEWERREMOVEDFROMLIVE']._serialized_end=524
+  _globals['_REPLAYCHANGED']._serialized_start=526
+  _globals['_REPLAYCHANGED']._serialized_end=619
+  _globals['_AUDIENCECHANGED']._serialized_start=621
+  _globals['_AUDIENCECHANGED']._serialized_end=675
+  _globals['_PREVIEWOPENED']._serialized_start=677
+  _globals['_PREVIEWOPENED']._serialized_end=729
+  _globals['_RECORDINGPIECE']._serialized_start=731
+  _globals['_RECORDINGPIECE']._serialized_end=802
+  _globals['_REPLAYREQUESTED']._serialized_start=804
+  _globals['_REPLAYREQUESTED']._serialized_end=887
 # @@protoc_insertion_point(module_scope)

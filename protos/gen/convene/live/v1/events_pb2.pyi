@@ -1,4 +1,7 @@
+import datetime
+
 from convene.live.v1 import live_pb2 as _live_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -40,6 +43,16 @@ class ViewerJoined(_message.Message):
     viewer_id: str
     share_id: str
     def __init__(self, live_id: _Optional[str] = ..., viewer_id: _Optional[str] = ..., share_id: _Optional[str] = ...) -> None: ...
+
+class ViewerRemovedFromLive(_message.Message):
+    __slots__ = ("live_id", "viewer_id", "remove_time")
+    LIVE_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEWER_ID_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    live_id: str
+    viewer_id: str
+    remove_time: _timestamp_pb2.Timestamp
+    def __init__(self, live_id: _Optional[str] = ..., viewer_id: _Optional[str] = ..., remove_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReplayChanged(_message.Message):
     __slots__ = ("live", "replay")

@@ -6,13 +6,15 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Live, Replay } from "./live_pb.js";
 import { file_convene_live_v1_live } from "./live_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file convene/live/v1/events.proto.
  */
 export const file_convene_live_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb252ZW5lL2xpdmUvdjEvZXZlbnRzLnByb3RvEg9jb252ZW5lLmxpdmUudjEiNQoOU2Vzc2lvblN0YXJ0ZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIjcKEFNlc3Npb25TY2hlZHVsZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlInoKDFNlc3Npb25FbmRlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSGAoQZHVyYXRpb25fc2Vjb25kcxgCIAEoAxIVCg10b3RhbF92aWV3ZXJzGAMgASgDEhQKDHBlYWtfdmlld2VycxgEIAEoAyJECgxWaWV3ZXJKb2luZWQSDwoHbGl2ZV9pZBgBIAEoCRIRCgl2aWV3ZXJfaWQYAiABKAkSEAoIc2hhcmVfaWQYAyABKAkiXQoNUmVwbGF5Q2hhbmdlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSJwoGcmVwbGF5GAIgASgLMhcuY29udmVuZS5saXZlLnYxLlJlcGxheSI2Cg9BdWRpZW5jZUNoYW5nZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIjQKDVByZXZpZXdPcGVuZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIkcKDlJlY29yZGluZ1BpZWNlEhIKCnB1Ymxpc2hfaWQYASABKAkSDAoEcGF0aBgCIAEoCRITCgtkdXJhdGlvbl9tcxgDIAEoAyJTCg9SZXBsYXlSZXF1ZXN0ZWQSDwoHbGl2ZV9pZBgBIAEoCRIvCgZwaWVjZXMYAiADKAsyHy5jb252ZW5lLmxpdmUudjEuUmVjb3JkaW5nUGllY2ViBnByb3RvMw", [file_convene_live_v1_live]);
+  fileDesc("Chxjb252ZW5lL2xpdmUvdjEvZXZlbnRzLnByb3RvEg9jb252ZW5lLmxpdmUudjEiNQoOU2Vzc2lvblN0YXJ0ZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlIjcKEFNlc3Npb25TY2hlZHVsZWQSIwoEbGl2ZRgBIAEoCzIVLmNvbnZlbmUubGl2ZS52MS5MaXZlInoKDFNlc3Npb25FbmRlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUSGAoQZHVyYXRpb25fc2Vjb25kcxgCIAEoAxIVCg10b3RhbF92aWV3ZXJzGAMgASgDEhQKDHBlYWtfdmlld2VycxgEIAEoAyJECgxWaWV3ZXJKb2luZWQSDwoHbGl2ZV9pZBgBIAEoCRIRCgl2aWV3ZXJfaWQYAiABKAkSEAoIc2hhcmVfaWQYAyABKAkibAoVVmlld2VyUmVtb3ZlZEZyb21MaXZlEg8KB2xpdmVfaWQYASABKAkSEQoJdmlld2VyX2lkGAIgASgJEi8KC3JlbW92ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJdCg1SZXBsYXlDaGFuZ2VkEiMKBGxpdmUYASABKAsyFS5jb252ZW5lLmxpdmUudjEuTGl2ZRInCgZyZXBsYXkYAiABKAsyFy5jb252ZW5lLmxpdmUudjEuUmVwbGF5IjYKD0F1ZGllbmNlQ2hhbmdlZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUiNAoNUHJldmlld09wZW5lZBIjCgRsaXZlGAEgASgLMhUuY29udmVuZS5saXZlLnYxLkxpdmUiRwoOUmVjb3JkaW5nUGllY2USEgoKcHVibGlzaF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJEhMKC2R1cmF0aW9uX21zGAMgASgDIlMKD1JlcGxheVJlcXVlc3RlZBIPCgdsaXZlX2lkGAEgASgJEi8KBnBpZWNlcxgCIAMoCzIfLmNvbnZlbmUubGl2ZS52MS5SZWNvcmRpbmdQaWVjZWIGcHJvdG8z", [file_convene_live_v1_live, file_google_protobuf_timestamp]);
 
 /**
  * `live.v1.session.started`: the reference fan-out event. Groups posts the card, live's
@@ -121,6 +123,36 @@ export const ViewerJoinedSchema: GenMessage<ViewerJoined> = /*@__PURE__*/
   messageDesc(file_convene_live_v1_events, 3);
 
 /**
+ * `live.v1.viewer.removed`: a moderator removed a viewer from the live. The media edge stops
+ * their playback at once: play tokens minted before `remove_time` no longer open the live.
+ *
+ * @generated from message convene.live.v1.ViewerRemovedFromLive
+ */
+export type ViewerRemovedFromLive = Message<"convene.live.v1.ViewerRemovedFromLive"> & {
+  /**
+   * @generated from field: string live_id = 1;
+   */
+  liveId: string;
+
+  /**
+   * @generated from field: string viewer_id = 2;
+   */
+  viewerId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp remove_time = 3;
+   */
+  removeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message convene.live.v1.ViewerRemovedFromLive.
+ * Use `create(ViewerRemovedFromLiveSchema)` to create a new message.
+ */
+export const ViewerRemovedFromLiveSchema: GenMessage<ViewerRemovedFromLive> = /*@__PURE__*/
+  messageDesc(file_convene_live_v1_events, 4);
+
+/**
  * `live.v1.replay.ready` and `live.v1.replay.deleted`.
  *
  * @generated from message convene.live.v1.ReplayChanged
@@ -142,7 +174,7 @@ export type ReplayChanged = Message<"convene.live.v1.ReplayChanged"> & {
  * Use `create(ReplayChangedSchema)` to create a new message.
  */
 export const ReplayChangedSchema: GenMessage<ReplayChanged> = /*@__PURE__*/
-  messageDesc(file_convene_live_v1_events, 4);
+  messageDesc(file_convene_live_v1_events, 5);
 
 /**
  * `live.v1.audience.changed`
@@ -161,7 +193,7 @@ export type AudienceChanged = Message<"convene.live.v1.AudienceChanged"> & {
  * Use `create(AudienceChangedSchema)` to create a new message.
  */
 export const AudienceChangedSchema: GenMessage<AudienceChanged> = /*@__PURE__*/
-  messageDesc(file_convene_live_v1_events, 5);
+  messageDesc(file_convene_live_v1_events, 6);
 
 /**
  * `live.v1.preview.opened`: the host opened a preview; the media grant lets them push to see it.
@@ -180,7 +212,7 @@ export type PreviewOpened = Message<"convene.live.v1.PreviewOpened"> & {
  * Use `create(PreviewOpenedSchema)` to create a new message.
  */
 export const PreviewOpenedSchema: GenMessage<PreviewOpened> = /*@__PURE__*/
-  messageDesc(file_convene_live_v1_events, 6);
+  messageDesc(file_convene_live_v1_events, 7);
 
 /**
  * One piece of a live's recording, as the media edge reported it.
@@ -211,7 +243,7 @@ export type RecordingPiece = Message<"convene.live.v1.RecordingPiece"> & {
  * Use `create(RecordingPieceSchema)` to create a new message.
  */
 export const RecordingPieceSchema: GenMessage<RecordingPiece> = /*@__PURE__*/
-  messageDesc(file_convene_live_v1_events, 7);
+  messageDesc(file_convene_live_v1_events, 8);
 
 /**
  * `live.v1.replay.requested`: the replay job asks the media plane to package the recording
@@ -236,5 +268,5 @@ export type ReplayRequested = Message<"convene.live.v1.ReplayRequested"> & {
  * Use `create(ReplayRequestedSchema)` to create a new message.
  */
 export const ReplayRequestedSchema: GenMessage<ReplayRequested> = /*@__PURE__*/
-  messageDesc(file_convene_live_v1_events, 8);
+  messageDesc(file_convene_live_v1_events, 9);
 
