@@ -1,6 +1,6 @@
 """HLS playback from the media edge (SPEC F-23, F-52): the live playlist decodes to what was
 pushed; every playlist and segment request needs the viewer's play token for that live; a
-switch of the audience stops an outsider within the token's lifetime; bad paths are refused
+switch of the audience stops an outsider at once; bad paths are refused
 and other lives keep playing."""
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ async def test_missing_forged_other_live_and_replay_tokens_are_refused(media) ->
     await other.end(other_started.live.id)
 
 
-async def test_a_wechat_user_stops_playing_within_the_token_lifetime_after_a_switch_to_employees(media) -> None:
+async def test_a_wechat_user_stops_playing_after_a_switch_to_employees(media) -> None:
     system, _ = media
     wechat_id, wechat_token = await system.create_wechat_user()
     # On air all along (the test waits out a token's lifetime; the host-gone timeout is shorter).
@@ -116,7 +116,6 @@ async def test_a_wechat_user_stops_playing_within_the_token_lifetime_after_a_swi
 
     await scene.live.UpdateAudience(live_pb2.UpdateAudienceRequest(live_id=live_id, audience=live_pb2.AUDIENCE_EMPLOYEES),
                                     metadata=scene.as_(scene.host))
-    switched = time.monotonic()
     code, reason = await refused(scene.live.ViewerHeartbeat(live_pb2.ViewerHeartbeatRequest(live_id=live_id),
                                                             metadata=scene.as_(wechat_id, wechat_token)))
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_IN_AUDIENCE"), "no renewal for outsiders"
@@ -128,12 +127,11 @@ async def test_a_wechat_user_stops_playing_within_the_token_lifetime_after_a_swi
         status, _ = await get(url)
         return status == 403
 
-    # The token lives 4 s (FAST_MEDIA), plus the 5 s clock leeway every signed claim gets.
+    # Long before the token runs out: the edge hears of the change (tests/test_media_play_rights.py).
     await eventually(refused_now, timeout=20, every=0.25, what="the outsider's playback refused")
-    lifetime = renewed.play.expire_time.seconds - time.time() + (time.monotonic() - switched)
-    assert time.monotonic() - switched <= lifetime + 5 + 2, "refused only after the token's lifetime"
+    assert renewed.play.expire_time.seconds + 5 > time.time(), "refused before the token's lifetime ended"
     status, answer = await get(url)
-    assert answer.decode().strip() == "TOKEN_EXPIRED"
+    assert answer.decode().strip() == "NOT_IN_AUDIENCE"
 
     await scene.live.UpdateAudience(live_pb2.UpdateAudienceRequest(live_id=live_id, audience=live_pb2.AUDIENCE_EVERYONE),
                                     metadata=scene.as_(scene.host))

@@ -9,7 +9,7 @@ edge within about REFUSAL_BOUND_S, on every edge replica:
 - the live ended (`live.v1.session.ended`): everything but the replay;
 - the host narrowed the audience to employees (`live.v1.audience.changed`): tokens of
   viewers who are not employees of the live's enterprise (the token's `emp`), minted before
-  the change (the replay too);
+  the change (the replay too); tokens minted once it is widened again open it again;
 - identity revoked the viewer's tokens, or removed the member (runtime.revocations, mirrored by
   every process already): tokens minted at or before the revocation.
 
@@ -50,16 +50,17 @@ log = get_logger(__name__)
 BUCKET = "play-rights"
 REFUSAL_BOUND_S = 2.0
 # A join let in just before the audience narrowed may mint its token a moment after the change
-# was stamped; tokens of outsiders minted this soon after it are refused too (their next
-# heartbeat, refused by live, says why).
-NARROWING_MARGIN_S = 2
+# was stamped; tokens of outsiders minted this soon after it are refused too (unless the
+# audience was widened again since), and their next heartbeat, refused by live, says why.
+NARROWING_MARGIN_MS = 2000
 # Clock difference between live and the edge (as play_tokens).
 _LEEWAY_S = 5
 _KEEP_LIVE_S = LIVE_TTL_MAX_S + 2 * _LEEWAY_S
 _KEEP_REPLAY_S = REPLAY_TTL_MAX_S + 2 * _LEEWAY_S
-# Key prefixes: removed.<live id>.<viewer id>, ended.<live id>, narrowed.<live id>; each value
-# the unix second of the loss.
-REMOVED, ENDED, NARROWED = "removed", "ended", "narrowed"
+# Key prefixes: removed.<live id>.<viewer id>, ended.<live id>, narrowed.<live id> (and
+# widened.<live id>, the last widening); each value the unix time of the change in milliseconds
+# (a narrowing and a widening within one second must still tell which came last).
+REMOVED, ENDED, NARROWED, WIDENED = "removed", "ended", "narrowed", "widened"
 SUBJECTS = [subjects.LIVE_VIEWER_REMOVED, subjects.LIVE_SESSION_ENDED, subjects.LIVE_AUDIENCE_CHANGED]
 
 
@@ -78,6 +79,7 @@ class PlayRights(Mirror):
         self._removed: dict[str, dict[str, int]] = {}  # live id -> {viewer id: removed at}
         self._ended: dict[str, int] = {}
         self._narrowed: dict[str, int] = {}
+        self._widened: dict[str, int] = {}
         self._applied = 0
 
     # ------------------------------------------------------------------ every request
@@ -92,9 +94,11 @@ class PlayRights(Mirror):
             if removed is not None and grant.viewer_id in removed:
                 return "REMOVED_FROM_LIVE"
         if not grant.employee:
-            narrowed_at = self._narrowed.get(live_id)
-            if narrowed_at is not None and grant.issued_at <= narrowed_at + NARROWING_MARGIN_S:
-                return "NOT_IN_AUDIENCE"
+            narrowed_ms = self._narrowed.get(live_id)
+            if narrowed_ms is not None and grant.issued_at * 1000 <= narrowed_ms + NARROWING_MARGIN_MS:
+                widened_ms = self._widened.get(live_id, 0)
+                if widened_ms <= narrowed_ms or grant.issued_at < widened_ms // 1000:
+                    return "NOT_IN_AUDIENCE"
         if self._revocations.revoked(grant.viewer_id, grant.issued_at):
             return "TOKEN_REVOKED"
         return None
@@ -120,8 +124,8 @@ class PlayRights(Mirror):
                 self._removed.get(live_id, {}).pop(viewer_id, None)
             else:
                 self._removed.setdefault(live_id, {})[viewer_id] = at
-        elif kind in (ENDED, NARROWED):
-            table = self._ended if kind == ENDED else self._narrowed
+        elif kind in (ENDED, NARROWED, WIDENED):
+            table = {ENDED: self._ended, NARROWED: self._narrowed, WIDENED: self._widened}[kind]
             if removing:
                 table.pop(rest, None)
             else:
@@ -131,19 +135,21 @@ class PlayRights(Mirror):
             self._forget_expired()
 
     def _forget_expired(self, now: float | None = None) -> None:
-        now = time.time() if now is None else now
+        now_ms = int(1000 * (time.time() if now is None else now))
         for live_id, viewers in list(self._removed.items()):
-            for viewer_id in [v for v, at in viewers.items() if at < now - _KEEP_LIVE_S]:
+            for viewer_id in [v for v, at in viewers.items() if at < now_ms - 1000 * _KEEP_LIVE_S]:
                 del viewers[viewer_id]
             if not viewers:
                 del self._removed[live_id]
-        for table, keep in ((self._ended, _KEEP_LIVE_S), (self._narrowed, _KEEP_REPLAY_S)):
-            for live_id in [k for k, at in table.items() if at < now - keep]:
+        for table, keep in ((self._ended, _KEEP_LIVE_S), (self._narrowed, _KEEP_REPLAY_S),
+                            (self._widened, _KEEP_REPLAY_S)):
+            for live_id in [k for k, at in table.items() if at < now_ms - 1000 * keep]:
                 del table[live_id]
 
     @property
     def entries(self) -> int:
-        return sum(len(v) for v in self._removed.values()) + len(self._ended) + len(self._narrowed)
+        return sum(len(v) for v in self._removed.values()) + len(self._ended) + len(self._narrowed) \
+            + len(self._widened)
 
     # ------------------------------------------------------------------ the consumer (one edge)
 
@@ -152,17 +158,16 @@ class PlayRights(Mirror):
         again on redelivery writes the same entry."""
         assert self._kv is not None, "start() first"
         live_id = event.envelope.subject
-        at = event.envelope.occur_time.seconds
+        at_ms = event.envelope.occur_time.ToMilliseconds()
         if event.type == subjects.LIVE_VIEWER_REMOVED:
             removed = event.payload(live_events.ViewerRemovedFromLive)
-            live_id, at = removed.live_id, removed.remove_time.seconds or at
+            live_id, at_ms = removed.live_id, removed.remove_time.ToMilliseconds() or at_ms
             key = f"{REMOVED}.{live_id}.{removed.viewer_id}"
         elif event.type == subjects.LIVE_SESSION_ENDED:
             key = f"{ENDED}.{live_id}"
         else:
             changed = event.payload(live_events.AudienceChanged)
-            if changed.live.audience == live_pb2.AUDIENCE_EVERYONE:
-                return  # widening takes nothing away
-            key = f"{NARROWED}.{live_id}"
-        await self._kv.put(key, str(at).encode())
-        log.info("play right lost", key=key, live_id=live_id, correlation_id=live_id)
+            widened = changed.live.audience == live_pb2.AUDIENCE_EVERYONE
+            key = f"{WIDENED if widened else NARROWED}.{live_id}"
+        await self._kv.put(key, str(at_ms).encode())
+        log.info("play right changed", key=key, live_id=live_id, correlation_id=live_id)
