@@ -44,8 +44,10 @@ from services.notifications.hub import Hub
 from services.runtime import deadletters, subjects
 from services.runtime.db import ensure_database
 from services.runtime.ids import new_id
+from services.runtime.supervisor import Loop
 from tests.harness import STUBS, Org, StreamRecorder, System, bearer, eventually, publish_events, request_id
 from tests.notifications_kit import notice, notices_event, wechat_users
+from tests.room_support import Room
 from tests.test_thin_flow import start_live
 
 SCHEMAS = ("identity", "groups", "live", "meetings", "notifications")
@@ -267,6 +269,36 @@ async def test_an_open_stream_waits_through_a_database_restart(faulty: Faulty) -
     for stream in streams.values():
         assert not stream.ended and [n.title for n in stream.received] == ["After"] and no_duplicates(stream)
         await stream.close()
+
+
+async def test_a_room_loop_the_database_restart_fails_is_restarted_and_its_stream_resumes(faulty: Faulty) -> None:
+    """The room's loop (reading PostgreSQL every second) fails while the database is away: it
+    shows down in the live replica's health, the supervisor runs it again once the database is
+    back, and the viewer's open room stream goes on with what is posted next."""
+    system = faulty.system
+    room = await Room.open(system, members=2)
+    viewer = room.viewers[0]
+    await room.join(room.token(viewer))
+    stream = await room.record(room.token(viewer)).ready()
+    await room.comment(room.token(viewer), "before")
+    await stream.wait(lambda r: "before" in [text for _, text in r.comments], "the comment before")
+    live = system.hosts["live"][0]
+
+    def room_loop() -> Loop:
+        return next(loop for loop in live.supervisor.loops if loop.name == f"live room {room.live_id}")
+
+    assert room_loop().up
+    async with postgres_down(faulty):
+        await eventually(lambda: _true(not room_loop().up), timeout=20, every=0.1, what="the room loop down")
+        assert await health_of(live.address) == "NOT_SERVING"
+    await eventually(lambda: everyone(faulty, "SERVING"), timeout=30, every=0.1, what="SERVING again")
+    await eventually(lambda: _true(room_loop().up), timeout=20, every=0.1, what="the room loop restored")
+    assert room_loop().restarts >= 1 and room_loop().outages >= 1
+    await room.comment(room.token(viewer), "after")
+    await stream.wait(lambda r: "after" in [text for _, text in r.comments], "the comment after, on the same stream")
+    assert not stream.ended and stream.error is None
+    assert [text for _, text in stream.comments] == ["before", "after"]
+    await stream.close()
 
 
 # ------------------------------------------------------------------------------ the RPC edge

@@ -63,6 +63,27 @@ async def test_a_loop_that_returns_is_restarted_and_one_that_is_stopped_is_not()
     assert runs == 2 and not loop.running and supervisor.loops == []
 
 
+async def test_a_loop_whose_work_is_done_ends_for_good_and_is_forgotten() -> None:
+    """A room nobody watches any more ends its own loop: not restarted, not left in the list."""
+    runs = 0
+    changes: list[tuple[str, bool]] = []
+
+    async def body(loop: Loop) -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 1:
+            raise RuntimeError("a bug")  # down, then run again
+        loop.healthy()
+        loop.done()
+
+    supervisor = Supervisor(initial_backoff_s=0.01, on_change=lambda loop: changes.append((loop.name, loop.up)))
+    loop = supervisor.start("room", body)
+    await eventually(lambda: _true(not loop.running), timeout=5, what="the loop's end")
+    await asyncio.sleep(0.05)
+    assert runs == 2 and supervisor.loops == [] and loop.up
+    assert changes == [("room", False), ("room", True)]
+
+
 async def test_a_loop_can_report_itself_down_without_ending() -> None:
     progress = asyncio.Event()
 
