@@ -6,7 +6,11 @@
 2. Ingest CPU per 720p 2 Mbps stream: CPU seconds of the edge process and its segmenter for one
    20 s push, beside ffmpeg alone receiving the same push over RTMP (`-listen 1`) and remuxing it
    to the same HLS. Target: at most 2x.
-3. Publish to segment available: from the pusher's start to the first segment listed in the
+3. The token work of one request at the edge: the play token check (cached after the first
+   request) and the play rights (media.play_rights: removals, ended lives, narrowed audiences,
+   revocations; 10,000 of each held), beside the token check alone (what a request did before
+   the rights). In-process CPU per call. No target: it must stay small beside item 1.
+4. Publish to segment available: from the pusher's start to the first segment listed in the
    playlist the edge serves, p50 / p99 over 15 pushes, beside ffmpeg alone (RTMP listen -> HLS,
    first segment in its playlist on disk). Target: p99 under 1.5 s beyond the 1 s segment.
 """
@@ -22,9 +26,17 @@ import time
 from pathlib import Path
 
 import aiohttp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nats.js.kv import KeyValue
 
 from convene.live.v1 import live_pb2
 from infra.ports import free_port, wait_port
+from services.media.play_rights import PlayRights
+from services.runtime import jws
+from services.runtime.keys import KeySet
+from services.runtime.play_tokens import PlayTokens
+from services.runtime.revocations import Revocations
+from tests.bench.bench_trust import _per_call_us
 from tests.bench.report import Report, percentile
 from tests.bench.system import process_system
 from tests.harness import bearer, request_id
@@ -37,6 +49,7 @@ IN_FLIGHT = 32
 
 
 async def run(report: Report) -> None:
+    token_work(report)
     rtmp_port, http_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="convene-bench-media-") as tmp:
         folder = Path(tmp)
@@ -64,6 +77,51 @@ async def run(report: Report) -> None:
             await ingest_cpu(report, folder, source, start, end, edge_pid)
             await publish_latency(report, folder, source, start, end, http_port, system, org)
             await playback_rate(report, folder, media_root, start, end, source, http_port, system, org)
+
+
+class _LiveKey:
+    """live's signing key for minting play tokens in-process."""
+
+    issuer = "live"
+
+    def __init__(self) -> None:
+        self.key = Ed25519PrivateKey.generate()
+        self.kid = "live.bench"
+        self.keyset = KeySet()
+        self.keyset.add(self.kid, self.key.public_key())
+
+    def sign(self, claims: dict, *, typ: str) -> str:
+        return jws.sign(claims, self.key, kid=self.kid, typ=typ)
+
+
+def token_work(report: Report, held: int = 10_000) -> None:
+    live = _LiveKey()
+    tokens = PlayTokens(live.keyset, ring=live)  # duck-typed ring: no database
+    revocations = Revocations()
+    rights = PlayRights(revocations)
+    now_ms = int(time.time() * 1000)
+
+    def entry(key: str, value: int) -> KeyValue.Entry:
+        return KeyValue.Entry(bucket="bench", key=key, value=str(value).encode(), revision=0, delta=0, created=None,
+                              operation=None)
+
+    for i in range(held):
+        rights._apply(entry(f"removed.live_{i % 100}.usr_{i}", now_ms))
+        rights._apply(entry(f"ended.live_e{i}", now_ms))
+        rights._apply(entry(f"narrowed.live_{i}", now_ms - 600_000))
+        revocations._apply(entry(f"usr_r{i}", int(time.time())))
+    # A viewer of a live with removals and a narrowed audience, neither touching them: every
+    # lookup made, none refusing (the common case, and the longest path).
+    token, _ = tokens.mint(live_id="live_7", viewer_id="wx_viewer", replay=False, employee=False, ttl_s=60)
+    grant = tokens.check(token, live_id="live_7", replay=False)
+    assert rights.refusal(grant) is None
+
+    def checked(_: int) -> object:
+        return rights.refusal(tokens.check(token, live_id="live_7", replay=False))
+
+    report.compare("media", f"token work per HLS request, play rights checked ({held:,} losses of each kind held)",
+                   _per_call_us(checked), baseline_name="the play token check alone (before)",
+                   baseline=_per_call_us(lambda _: tokens.check(token, live_id="live_7", replay=False)), unit="us")
 
 
 async def encode_720p(path: Path) -> None:
