@@ -32,12 +32,13 @@ from aiohttp import web
 from convene.media.v1 import events_pb2 as media_events
 from services.media import flv
 from services.media.ingest import Ingest, announce, media_info, parse_stream
+from services.media.play_rights import PlayRights
 from services.media.settings import MediaSettings
 from services.runtime import subjects
 from services.runtime.events import new_envelope, timestamp
 from services.runtime.ids import is_id
 from services.runtime.logs import get_logger
-from services.runtime.play_tokens import PlayRefused, PlayTokens
+from services.runtime.play_tokens import PlayRefused
 
 log = get_logger(__name__)
 
@@ -86,10 +87,10 @@ async def read_call(request: web.Request) -> Call:
 
 
 class Callbacks:
-    def __init__(self, ingest: Ingest, settings: MediaSettings, play_tokens: PlayTokens) -> None:
+    def __init__(self, ingest: Ingest, settings: MediaSettings, play_rights: PlayRights) -> None:
         self._ingest = ingest
         self._settings = settings
-        self._tokens = play_tokens
+        self._rights = play_rights
         self._publishes: dict[str, RemotePublish] = {}
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -205,7 +206,7 @@ class Callbacks:
         if isinstance(call, web.Response):
             return call
         try:
-            self._tokens.check(call.args.get("token", ""), live_id=call.name, replay=False)
+            self._rights.check(call.args.get("token", ""), live_id=call.name, replay=False)
         except PlayRefused as refusal:
             log.warning("playback refused", reason=refusal.reason, live_id=call.name, via="callback")
             return self._deny(refusal.reason)

@@ -41,7 +41,7 @@ from services.runtime.db import Connection
 from services.runtime.events import Event
 from services.runtime.kv import Mirror, open_bucket
 from services.runtime.logs import get_logger
-from services.runtime.play_tokens import LIVE_TTL_MAX_S, REPLAY_TTL_MAX_S, PlayGrant
+from services.runtime.play_tokens import LIVE_TTL_MAX_S, REPLAY_TTL_MAX_S, PlayGrant, PlayRefused, PlayTokens
 from services.runtime.revocations import Revocations
 from services.runtime.supervisor import Supervisor
 
@@ -73,8 +73,9 @@ async def ensure_bucket(nc: NATS, replicas: int, *, timeout_s: float = 30) -> Ke
 class PlayRights(Mirror):
     """The losses of the last few minutes (an hour for narrowed audiences), in memory."""
 
-    def __init__(self, revocations: Revocations) -> None:
+    def __init__(self, tokens: PlayTokens, revocations: Revocations) -> None:
         super().__init__()
+        self._tokens = tokens
         self._revocations = revocations
         self._removed: dict[str, dict[str, int]] = {}  # live id -> {viewer id: removed at}
         self._ended: dict[str, int] = {}
@@ -83,6 +84,15 @@ class PlayRights(Mirror):
         self._applied = 0
 
     # ------------------------------------------------------------------ every request
+
+    def check(self, token: str, *, live_id: str, replay: bool) -> PlayGrant:
+        """What the edge asks of every request (HLS, an RTMP play callback): the grant `token`
+        gives for `live_id` now, or PlayRefused with the reason."""
+        grant = self._tokens.check(token, live_id=live_id, replay=replay)
+        lost = self.refusal(grant)
+        if lost is not None:
+            raise PlayRefused(lost, viewer_id=grant.viewer_id)
+        return grant
 
     def refusal(self, grant: PlayGrant) -> str | None:
         """Why `grant` no longer opens what it names (a 403 reason), or None."""

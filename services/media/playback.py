@@ -24,7 +24,7 @@ from services.media.ingest import MediaStore
 from services.media.play_rights import PlayRights
 from services.runtime.ids import is_id
 from services.runtime.logs import get_logger
-from services.runtime.play_tokens import PlayRefused, PlayTokens
+from services.runtime.play_tokens import PlayRefused
 
 log = get_logger(__name__)
 
@@ -46,9 +46,8 @@ def with_token(playlist: str, token: str) -> str:
 
 
 class Playback:
-    def __init__(self, store: MediaStore, tokens: PlayTokens, rights: PlayRights, *, cors_origin: str) -> None:
+    def __init__(self, store: MediaStore, rights: PlayRights, *, cors_origin: str) -> None:
         self._store = store
-        self._tokens = tokens
         self._rights = rights
         self._cors_origin = cors_origin
         self.refused = 0
@@ -94,12 +93,9 @@ class Playback:
             return self._refuse(request, 400, "MALFORMED_PATH")
         token = request.query.get("token") or request.headers.get("X-Play-Token") or ""
         try:
-            grant = self._tokens.check(token, live_id=live_id, replay=kind == "replay")
+            grant = self._rights.check(token, live_id=live_id, replay=kind == "replay")
         except PlayRefused as refusal:
-            return self._refuse(request, 403, refusal.reason, live_id=live_id)
-        lost = self._rights.refusal(grant)
-        if lost is not None:
-            return self._refuse(request, 403, lost, live_id=live_id, viewer_id=grant.viewer_id)
+            return self._refuse(request, 403, refusal.reason, live_id=live_id, viewer_id=refusal.viewer_id)
         folder = {"live": lambda: self._store.live_dir(live_id), "replay": lambda: self._store.replay_dir(live_id),
                   "guest": lambda: self._store.guest_dir(live_id, guest_id)}[kind]()
         path = folder / name

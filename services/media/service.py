@@ -35,10 +35,10 @@ async def build(runtime: Runtime) -> ServiceParts:
     packaging = Packaging(runtime.pool, settings, ingest.store)
     play_tokens = PlayTokens(runtime.keyset)  # live's public key: the edge verifies, never mints
     # Loaded before the edge serves: a replica started just after a removal refuses at once.
-    play_rights = PlayRights(runtime.revocations)
+    play_rights = PlayRights(play_tokens, runtime.revocations)
     await play_rights.start(runtime.nc, settings.stream_replicas, supervisor=runtime.supervisor)
-    playback = Playback(ingest.store, play_tokens, play_rights, cors_origin=settings.cors_origin)
-    callbacks = Callbacks(ingest, settings, play_tokens)
+    playback = Playback(ingest.store, play_rights, cors_origin=settings.cors_origin)
+    callbacks = Callbacks(ingest, settings, play_rights)
 
     async def start_rtmp():
         server = RtmpServer(ingest.gate, host=settings.rtmp_host, port=settings.rtmp_port)

@@ -4,12 +4,12 @@ Public claims (runtime.signing.PublicClaims, type `play`) signed with live's own
 live they open, `viewer` who they were handed to, `replay` whether they open the live stream or
 its replay, `emp` whether the viewer is an employee of the live's enterprise (so the edge knows
 whom an audience narrowed to employees leaves out), `iat` / `exp`. Live mints them at a join,
-heartbeat or replay view, after checking the audience at that moment; they are short-lived, so
-a viewer who leaves the audience stops playing within a token's lifetime at the latest. The
-media edge verifies them locally with `PlayTokens.check`, the one place that reads them, against
-live's public key in the key set (runtime.keys): the edge holds no secret and cannot make one. A token checked once is kept until it expires (bounded), so
-the segment requests of a playback cost a lookup, not a signature check. What takes the right
-away before the token runs out is media.play_rights' to say; a lifetime is never longer than
+heartbeat or replay view, after checking the audience at that moment. The media edge verifies
+them locally with `PlayTokens.check`, the one place that reads them, against live's public key
+in the key set (runtime.keys): the edge holds no secret and cannot make one. A token checked
+once is kept until it expires (bounded), so the segment requests of a playback cost a lookup,
+not a signature check. A right lost before the token runs out (a removal, the end, a narrowed
+audience, a revocation) is media.play_rights' to enforce; a lifetime is never longer than
 LIVE_TTL_MAX_S (REPLAY_TTL_MAX_S for a replay), so the edge knows how long to remember a loss.
 """
 
@@ -45,11 +45,13 @@ class PlayGrant:
 
 class PlayRefused(Exception):
     """`reason`: TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_SIGNATURE_INVALID, TOKEN_EXPIRED,
-    TOKEN_OTHER_LIVE, TOKEN_NOT_FOR_REPLAY, TOKEN_NOT_FOR_LIVE."""
+    TOKEN_OTHER_LIVE, TOKEN_NOT_FOR_REPLAY, TOKEN_NOT_FOR_LIVE; or, from the edge's play rights,
+    a right lost since the token was minted (`viewer_id` then says whose)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, viewer_id: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.viewer_id = viewer_id
 
 
 class PlayTokens:
