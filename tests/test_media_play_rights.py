@@ -11,11 +11,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
+from nats.js.kv import KeyValue
 
 from convene.groups.v1 import groups_pb2
 from convene.identity.v1 import identity_pb2
 from convene.live.v1 import live_pb2, moderation_pb2
-from services.media.play_rights import REFUSAL_BOUND_S
+from services.media.play_rights import REFUSAL_BOUND_S, PlayRights
+from services.runtime.keys import KeySet
+from services.runtime.play_tokens import PlayGrant, PlayRefused, PlayTokens
+from services.runtime.revocations import Revocations
 from tests.harness import System, bearer, eventually
 from tests.live_support import Scene
 from tests.media_support import Edge, Push, get, media_system
@@ -110,6 +114,19 @@ async def test_a_viewer_removed_by_a_moderator_is_refused_the_next_segment(on_ai
     print(f"removed viewer refused {elapsed:.2f} s after RemoveViewer returned (bound {REFUSAL_BOUND_S} s)")
     assert await segment_status(other) == (200, ""), "the other viewer plays on"
 
+    # An edge replica started after the removal knows it before it serves (the bucket is loaded).
+    runtime = on_air.system.hosts["media"][0].runtime
+    assert runtime is not None
+    late = PlayRights(PlayTokens(runtime.keyset), runtime.revocations)
+    await late.start(runtime.nc, 1)
+    try:
+        with pytest.raises(PlayRefused) as refused:
+            late.check(play.play_token, live_id=on_air.live_id, replay=False)
+        assert refused.value.reason == "REMOVED_FROM_LIVE" and refused.value.viewer_id == troll
+        assert late.check(other.play_token, live_id=on_air.live_id, replay=False).viewer_id == bystander
+    finally:
+        await late.stop()
+
 
 async def test_a_member_removed_from_the_enterprise_and_a_revoked_user_are_refused(on_air: OnAir) -> None:
     """A member removed from the enterprise, and a user whose tokens identity revoked: their
@@ -181,3 +198,50 @@ async def test_the_end_of_the_live_and_a_narrowed_audience_refuse_at_once(media)
         print(f"viewer refused {elapsed:.2f} s after the live ended")
     finally:
         await live.pusher.stop()
+
+
+# ------------------------------------------------------------------------------ the rules alone
+
+
+def _entry(key: str, at_ms: int) -> KeyValue.Entry:
+    return KeyValue.Entry(bucket="play-rights", key=key, value=str(at_ms).encode(), revision=0, delta=0,
+                          created=None, operation=None)
+
+
+def _grant(issued_at: int, *, employee: bool = False, replay: bool = False, viewer_id: str = "wx_a") -> PlayGrant:
+    return PlayGrant(live_id="live_a", viewer_id=viewer_id, replay=replay, employee=employee, issued_at=issued_at,
+                     expires_at=issued_at + 60)
+
+
+def test_a_narrowing_refuses_outsiders_tokens_minted_before_it_and_a_widening_lets_new_ones_in() -> None:
+    rights = PlayRights(PlayTokens(KeySet()), Revocations())
+    narrowed_s = 1_000_000
+    rights._apply(_entry("narrowed.live_a", narrowed_s * 1000 + 400))
+    assert rights.refusal(_grant(narrowed_s - 30)) == "NOT_IN_AUDIENCE"
+    assert rights.refusal(_grant(narrowed_s - 30, employee=True)) is None, "employees play on"
+    assert rights.refusal(_grant(narrowed_s - 30, replay=True)) == "NOT_IN_AUDIENCE", "the replay obeys it too"
+    # Widened again in the same second: tokens minted from then on open it, older ones do not.
+    rights._apply(_entry("widened.live_a", narrowed_s * 1000 + 900))
+    assert rights.refusal(_grant(narrowed_s)) is None
+    assert rights.refusal(_grant(narrowed_s - 1)) == "NOT_IN_AUDIENCE"
+    # Narrowed once more: the widening before it no longer counts.
+    rights._apply(_entry("narrowed.live_a", (narrowed_s + 5) * 1000))
+    assert rights.refusal(_grant(narrowed_s + 1)) == "NOT_IN_AUDIENCE"
+    assert rights.refusal(_grant(narrowed_s + 60)) is None, "minted well after: live let them in under a new rule"
+
+
+def test_losses_are_forgotten_once_every_token_they_cover_has_expired() -> None:
+    rights = PlayRights(PlayTokens(KeySet()), Revocations())
+    now = time.time()
+    old_ms, fresh_ms = int((now - 3600) * 1000), int(now * 1000)
+    for i in range(100):
+        rights._apply(_entry(f"removed.live_a.usr_{i}", old_ms))
+        rights._apply(_entry(f"ended.live_old{i}", old_ms))
+        rights._apply(_entry(f"narrowed.live_n{i}", old_ms))  # a narrowing covers replay tokens: kept
+    rights._apply(_entry("removed.live_a.usr_fresh", fresh_ms))
+    rights._forget_expired(now)
+    assert rights.entries == 100 + 1
+    assert rights.refusal(_grant(int(now) - 10, viewer_id="usr_fresh", employee=True)) == "REMOVED_FROM_LIVE"
+    assert rights.refusal(_grant(int(now) - 10, viewer_id="usr_3", employee=True)) is None
+    rights._forget_expired(now + 5 * 3600)
+    assert rights.entries == 0
