@@ -131,13 +131,20 @@ async def test_a_wechat_user_stops_playing_after_a_switch_to_employees(media) ->
     await eventually(refused_now, timeout=20, every=0.25, what="the outsider's playback refused")
     assert renewed.play.expire_time.seconds + 5 > time.time(), "refused before the token's lifetime ended"
     status, answer = await get(url)
+    assert status == 403
     assert answer.decode().strip() == "NOT_IN_AUDIENCE"
 
     await scene.live.UpdateAudience(live_pb2.UpdateAudienceRequest(live_id=live_id, audience=live_pb2.AUDIENCE_EVERYONE),
                                     metadata=scene.as_(scene.host))
     again = await scene.join(live_id, wechat_token)
-    status, _ = await get(_with(again.play.url, again.play.play_token))
-    assert status == 200, "accepted again after the switch to everyone"
+
+    async def accepted() -> bool:
+        status, _ = await get(_with(again.play.url, again.play.play_token))
+        return status == 200
+
+    # As soon as the edge hears of the widening (a token minted this close to the narrowing is
+    # refused until then: it might have been let in just before it).
+    await eventually(accepted, timeout=20, every=0.1, what="accepted again after the switch to everyone")
     await pusher.stop()
     await scene.end(live_id)
 
