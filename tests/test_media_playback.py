@@ -1,6 +1,7 @@
 """HLS playback from the media edge (SPEC F-23, F-52): the live playlist decodes to what was
 pushed; every playlist and segment request needs the viewer's play token for that live; a
-switch of the audience stops an outsider at once; bad paths are refused
+switch of the audience to employees gives an outsider no new token (and the edge refuses
+the one they hold at once: test_media_play_rights), one back to everyone lets them in again; bad paths are refused
 and other lives keep playing."""
 
 from __future__ import annotations
@@ -102,10 +103,10 @@ async def test_missing_forged_other_live_and_replay_tokens_are_refused(media) ->
     await other.end(other_started.live.id)
 
 
-async def test_a_wechat_user_stops_playing_after_a_switch_to_employees(media) -> None:
+async def test_a_wechat_user_gets_no_play_token_after_a_switch_to_employees_and_plays_again_after_one_back(media) -> None:
     system, _ = media
     wechat_id, wechat_token = await system.create_wechat_user()
-    # On air all along (the test waits out a token's lifetime; the host-gone timeout is shorter).
+    # On air all along (the host-gone timeout is shorter than the test).
     scene, started, pusher = await _on_air(system, 40, audience=live_pb2.AUDIENCE_EVERYONE, wechat_ids=(wechat_id,))
     live_id = started.live.id
     joined = await scene.join(live_id, wechat_token)
@@ -121,18 +122,8 @@ async def test_a_wechat_user_stops_playing_after_a_switch_to_employees(media) ->
     assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "NOT_IN_AUDIENCE"), "no renewal for outsiders"
     code, reason = await refused(scene.join(live_id, wechat_token))
     assert reason == "NOT_IN_AUDIENCE"
-    url = _with(renewed.play.url, renewed.play.play_token)
-
-    async def refused_now() -> bool:
-        status, _ = await get(url)
-        return status == 403
-
-    # Long before the token runs out: the edge hears of the change (tests/test_media_play_rights.py).
-    await eventually(refused_now, timeout=20, every=0.25, what="the outsider's playback refused")
-    assert renewed.play.expire_time.seconds + 5 > time.time(), "refused before the token's lifetime ended"
-    status, answer = await get(url)
-    assert status == 403
-    assert answer.decode().strip() == "NOT_IN_AUDIENCE"
+    # The edge refuses the token they hold at once: tests/test_media_play_rights.py (its tokens
+    # outlive the test; these live 4 s).
 
     await scene.live.UpdateAudience(live_pb2.UpdateAudienceRequest(live_id=live_id, audience=live_pb2.AUDIENCE_EVERYONE),
                                     metadata=scene.as_(scene.host))
