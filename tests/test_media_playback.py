@@ -1,8 +1,8 @@
 """HLS playback from the media edge (SPEC F-23, F-52): the live playlist decodes to what was
 pushed; every playlist and segment request needs the viewer's play token for that live; a
-switch of the audience to employees gives an outsider no new token (and the edge refuses
-the one they hold at once: test_media_play_rights), one back to everyone lets them in again; bad paths are refused
-and other lives keep playing."""
+switch of the audience to employees gives an outsider no new token (the edge refuses the one
+they hold at once: test_media_play_rights), one back to everyone lets them in again; bad
+paths are refused and other lives keep playing."""
 
 from __future__ import annotations
 
