@@ -84,6 +84,38 @@ async def test_a_loop_whose_work_is_done_ends_for_good_and_is_forgotten() -> Non
     assert changes == [("room", False), ("room", True)]
 
 
+async def test_only_loops_in_readiness_make_the_replica_not_serving() -> None:
+    """A loop of one object's own (a live's room, started with readiness=False) that fails is
+    restarted like any other but leaves the replica SERVING; a loop of the replica's own makes
+    it NOT_SERVING until it is back."""
+    from grpc_health.v1._async import HealthServicer
+
+    from services.runtime.health import Health
+
+    health = Health(HealthServicer())
+    supervisor = Supervisor(on_change=health.loop_changed, initial_backoff_s=0.01, max_backoff_s=0.05)
+    failing = True
+
+    async def body(loop: Loop) -> None:
+        if failing:
+            raise KeyError("a bug of this room's own")
+        loop.healthy()
+        await asyncio.Event().wait()
+
+    room = supervisor.start("live room l-1", body, readiness=False)
+    try:
+        await eventually(lambda: _true(room.restarts >= 2), timeout=5, what="the room loop restarted")
+        assert not room.up and health.down == {}, "the room's failure is not the replica's"
+        relay = supervisor.start("outbox relay", body)
+        await eventually(lambda: _true(not relay.up), timeout=5, what="the relay down")
+        assert list(health.down) == ["loop outbox relay"]
+        failing = False
+        await eventually(lambda: _true(relay.up and room.up), timeout=5, what="both back")
+        assert health.down == {}
+    finally:
+        await supervisor.stop_all()
+
+
 async def test_a_loop_can_report_itself_down_without_ending() -> None:
     progress = asyncio.Event()
 

@@ -255,7 +255,9 @@ class Room:
             for push in early:
                 self._take(push)
             self._outgoing.clear()  # what came during the load is in the snapshot of whoever opens
-            self._loop = self._hub.supervisor.start(f"live room {self.live_id}", self._run)
+            # Not in the replica's readiness: a room that fails on its own must not take the
+            # replica (and, as every replica holds it, the service) out of rotation.
+            self._loop = self._hub.supervisor.start(f"live room {self.live_id}", self._run, readiness=False)
             self.loaded.set_result(None)
         except Exception as exc:
             self.closed = True
@@ -423,8 +425,9 @@ class Room:
 
     async def _run(self, loop: Loop) -> None:
         """The room's loop, under the replica's supervisor: a step that fails (PostgreSQL away,
-        a bug) ends this body, the room shows down in the replica's health, and the supervisor
-        runs the body again after its back-off (at once when the database is back). The room
+        a bug) ends this body, the room counts as a loop down (logged, `convene_loops_down`),
+        and the supervisor runs the body again after its back-off (at once when the database
+        is back). The room
         keeps what it holds meanwhile; its streams stay open and get what follows."""
         structlog.contextvars.bind_contextvars(live_id=self.live_id, correlation_id=self.live_id)
         while True:
@@ -508,7 +511,7 @@ class RoomHub:
         self.pool = pool
         self.nc = nc
         self.settings = settings
-        # Each room's loop runs under it (a failed room loop shows in the replica's health).
+        # Each room's loop runs under it (restarted when it fails; counted, not in readiness).
         self.supervisor = supervisor
         self._rooms: dict[str, Room] = {}
         self._loading: set[asyncio.Task] = set()  # the loop keeps only weak references

@@ -86,8 +86,10 @@ class Health:
         self._changed.set()
 
     def loop_changed(self, loop: Loop) -> None:
-        """Supervisor listener: a loop that is down makes the replica NOT_SERVING."""
-        self.report(f"loop {loop.name}", loop.up, loop.error)
+        """Supervisor listener: a loop that is down makes the replica NOT_SERVING (unless the
+        replica's readiness does not follow it: a loop of one live's room)."""
+        if loop.readiness:
+            self.report(f"loop {loop.name}", loop.up, loop.error)
 
     def call_failed(self, dependency: str, exc: BaseException) -> None:
         """An RPC failed because `dependency` is unreachable: one log line per outage."""

@@ -135,6 +135,9 @@ class Observability:
         metrics.gauge_function("convene_db_pool_in_use", "Pool connections lent out now",
                                lambda: pool.get_size() - pool.get_idle_size())
         metrics.gauge_function("convene_db_pool_max", "Most connections the pool may hold", pool.get_max_size)
+        # A live's room loop is not in readiness (runtime.supervisor): this is where it shows.
+        metrics.gauge_function("convene_loops_down", "Supervised loops down now, rooms' among them",
+                               lambda: len(host.supervisor.down()))
 
         async def backlog() -> None:
             await _sample_backlog(pool, metrics)
@@ -178,6 +181,8 @@ def _loop_counters(host: ServiceHost) -> Iterable[tuple[str, str, dict[str, str]
         yield ("convene_outbox_published", "Outbox rows published to JetStream", {}, host.relay.published)
     if host.timer_worker is not None:
         yield ("convene_timers_fired", "Durable timers fired", {}, host.timer_worker.fired)
+    yield ("convene_loop_restarts", "Supervised loops run again after they failed", {},
+           sum(loop.restarts for loop in host.supervisor.loops))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,10 @@ The supervisor:
   "background loop failed" line (with the traceback when the cause is not a dependency outage,
   which would be a bug) and one "background loop restored" line with how long it was down;
 - tells a listener (the replica's Health) of each change, so a loop that cannot run makes its
-  replica NOT_SERVING.
+  replica NOT_SERVING. A loop of one object's own (a live's room) is started with
+  `readiness=False`: a bug in it must not take every replica out of rotation, and its
+  dependencies' outages already show through the probes; it is still restarted, logged and
+  counted (`convene_loops_down`).
 
 A body reports progress with `loop.healthy()` after each step that worked (cheap: a flag test),
 and that it cannot make progress without ending with `loop.failing(error)` (a consumer holding
@@ -42,8 +45,10 @@ class LoopEnded(Exception):
 class Loop:
     """One supervised loop: its state, and the handle its body reports through."""
 
-    def __init__(self, name: str, on_change: StateListener | None) -> None:
+    def __init__(self, name: str, on_change: StateListener | None, *, readiness: bool = True) -> None:
         self.name = name
+        # Whether the replica's readiness follows this loop (see the module docstring).
+        self.readiness = readiness
         self.up = True
         self.error = ""
         # What made it go down last (None: not a dependency outage).
@@ -130,8 +135,8 @@ class Supervisor:
         self._max_backoff_s = max_backoff_s
         self.loops: list[Loop] = []
 
-    def start(self, name: str, body: LoopBody) -> Loop:
-        loop = Loop(name, self._on_change)
+    def start(self, name: str, body: LoopBody, *, readiness: bool = True) -> Loop:
+        loop = Loop(name, self._on_change, readiness=readiness)
         loop._task = asyncio.create_task(self._supervise(loop, body), name=name)
         self.loops.append(loop)
         return loop
