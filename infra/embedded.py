@@ -203,7 +203,9 @@ class NatsCluster:
         self.wait_jetstream_ready(ready_timeout)
 
     def wait_jetstream_ready(self, timeout: float) -> None:
-        """Wait until JetStream answers account info (a cluster needs a meta leader first)."""
+        """Wait until JetStream answers account info (a cluster needs a meta leader first) and, on
+        a cluster, until the meta leader has every other node as a current peer: before that an
+        R3 stream cannot be placed ("no suitable peers for placement")."""
         import asyncio
 
         import nats
@@ -217,17 +219,34 @@ class NatsCluster:
                     )
                     try:
                         await nc.jetstream().account_info()
-                        return
                     finally:
                         await nc.close()
+                    if self._all_peers_current():
+                        return
                 except Exception:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("JetStream did not become ready") from None
-                    await asyncio.sleep(0.2)
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError("JetStream did not become ready") from None
+                await asyncio.sleep(0.2)
 
         # A thread of its own, so callers inside an event loop (tests, the launcher) can use it too.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             pool.submit(asyncio.run, probe()).result()
+
+    def _all_peers_current(self) -> bool:
+        if self.size == 1:
+            return True
+        import json
+        import urllib.request
+
+        running = [node for node in self.nodes if node.running]
+        for node in running:
+            with urllib.request.urlopen(f"{node.monitor_url}/jsz", timeout=1) as reply:
+                meta = json.load(reply).get("meta_cluster") or {}
+            if meta.get("leader") == node.name:
+                peers = meta.get("replicas") or []
+                return len(peers) == len(running) - 1 and all(peer.get("current") for peer in peers)
+        return False
 
     def stop(self) -> None:
         for node in self.nodes:
