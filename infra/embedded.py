@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.ports import LOOPBACK, free_port, wait_port
+from infra.ports import LOOPBACK, free_port
 
 _STOP_GRACE_S = 10.0
 log = logging.getLogger("convene.embedded")
@@ -137,12 +137,23 @@ class NatsNode:
                 if "address already in use" in tail:
                     raise _PortTaken(f"nats-server {self.name}: a port was taken\n{tail}")
                 raise RuntimeError(f"nats-server {self.name} exited at start:\n{tail}")
-            try:
-                wait_port(self.client_port, timeout=0.5)
+            # Our own server answering, not another process that took one of its ports (then
+            # nats-server exits on its bind, which the poll above sees next time round).
+            if self._answers_as_itself():
                 return
-            except TimeoutError:
-                continue
+            time.sleep(0.05)
         raise TimeoutError(f"nats-server {self.name} does not listen on {LOOPBACK}:{self.client_port} after {timeout}s")
+
+    def _answers_as_itself(self) -> bool:
+        import json
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{self.monitor_url}/varz", timeout=0.5) as reply:
+                varz = json.load(reply)
+        except (OSError, ValueError):
+            return False
+        return varz.get("server_name") == self.name and varz.get("port") == self.client_port
 
     def stop(self) -> None:
         _stop_process(self.proc)
@@ -239,13 +250,12 @@ class NatsCluster:
         import json
         import urllib.request
 
-        running = [node for node in self.nodes if node.running]
-        for node in running:
+        for node in self.nodes:
             with urllib.request.urlopen(f"{node.monitor_url}/jsz", timeout=1) as reply:
                 meta = json.load(reply).get("meta_cluster") or {}
             if meta.get("leader") == node.name:
                 peers = meta.get("replicas") or []
-                return len(peers) == len(running) - 1 and all(peer.get("current") for peer in peers)
+                return len(peers) == self.size - 1 and all(peer.get("current") for peer in peers)
         return False
 
     def stop(self) -> None:
