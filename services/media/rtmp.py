@@ -310,6 +310,11 @@ class RtmpConnection:
         try:
             done, _ = await asyncio.wait({reading, cut}, timeout=self._limits.idle_s,
                                          return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            # Cancelled (the edge stopping): the read must not outlive it and fail unheard
+            # ("Task exception was never retrieved") when the publisher's socket closes.
+            reading.cancel()
+            raise
         finally:
             cut.cancel()
         if reading in done:
