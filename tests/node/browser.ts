@@ -76,8 +76,10 @@ async function main(): Promise<void> {
     result.cardAfterMs = Date.now() - started;
     result.liveId = await card.getAttribute("data-subject");
     result.cardTitle = (await card.textContent()) ?? "";
+    // The badge follows the card's notification, a durable consumer's hop after the timeline's
+    // entry: bounded generously, as CI's loaded 2 cores once needed more than 5 s.
     await viewer.page.waitForFunction((before) => Number(document.querySelector("#badge")?.textContent) > before,
-      unreadBefore, { timeout: 5_000 });
+      unreadBefore, { timeout: 15_000 });
     result.badgeAfterCard = Number(await viewer.page.textContent("#badge"));
     await viewer.page.screenshot({ path: join(shots, "viewer-card.png") });
 
