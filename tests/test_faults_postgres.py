@@ -499,8 +499,11 @@ async def test_a_push_that_never_left_reaches_open_streams_within_two_seconds(
     streams = {user: StreamRecorder(system, token, replica=i % 2) for i, (user, token) in enumerate(users)}
     await asyncio.gather(*(s.ready() for s in streams.values()))
     frozen: list[Hub] = []
+    publish_fanout = Hub.publish_fanout
 
-    async def freeze(hub: Hub, *_: object) -> None:
+    async def freeze(hub: Hub, template: Any, *rest: Any) -> None:
+        if template.title != "Incoming call":  # another test's fan-out still settling: not ours
+            return await publish_fanout(hub, template, *rest)
         frozen.append(hub)
         await asyncio.Event().wait()
 
