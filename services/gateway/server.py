@@ -24,6 +24,7 @@ from services.gateway.methods import method_table
 from services.gateway.settings import GatewaySettings
 from services.runtime.browser_edge import BrowserEdge, EdgeSettings, MethodKind, SendHeaders, SendMessage, UnaryAnswer
 from services.runtime.browser_wire import Metadata, Outcome
+from services.runtime.grpc_server import peer_host
 from services.runtime.logs import configure_logging, get_logger
 
 log = get_logger(__name__)
@@ -85,10 +86,8 @@ class ChannelUpstream:
 
 
 def _forwarded(metadata: Metadata, peer: str) -> Metadata:
-    """`metadata` and the caller's address (`ipv4:10.1.2.3:5042` -> `10.1.2.3`) as
-    x-forwarded-for: the services' own peer is the gateway."""
-    address = peer.split(":", 1)[-1].rsplit(":", 1)[0].strip("[]")
-    return (*metadata, ("x-forwarded-for", address))
+    """`metadata` and the caller's address as x-forwarded-for: the services' own peer is the gateway."""
+    return (*metadata, ("x-forwarded-for", peer_host(peer)))
 
 
 async def _outcome(call: grpc.aio.Call) -> Outcome:

@@ -13,13 +13,12 @@ import random
 
 from services.runtime.db import Connection
 from services.runtime.errors import ResourceExhausted
+from services.runtime.grpc_server import peer_host
 
 
 def caller_key(peer: str) -> str:
-    """`ipv4:127.0.0.1:5042` / `ipv6:[::1]:5042` -> the address, without the port."""
-    address = peer.split(":", 1)[-1]
-    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
-    return f"caller:{host.strip('[]')}"
+    """The calling address (without the port) as a throttle key."""
+    return f"caller:{peer_host(peer)}"
 
 
 class CredentialThrottle:

@@ -37,6 +37,7 @@ from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 from convene.live.v1 import events_pb2 as live_events
 from convene.live.v1 import live_pb2
 from services.runtime import subjects
+from services.runtime.auth import LEEWAY_S
 from services.runtime.db import Connection
 from services.runtime.events import Event
 from services.runtime.kv import Mirror, open_bucket
@@ -53,10 +54,8 @@ REFUSAL_BOUND_S = 2.0
 # was stamped; tokens of outsiders minted this soon after it are refused too (unless the
 # audience was widened again since), and their next heartbeat, refused by live, says why.
 NARROWING_MARGIN_MS = 2000
-# Clock difference between live and the edge (as play_tokens).
-_LEEWAY_S = 5
-_KEEP_LIVE_S = LIVE_TTL_MAX_S + 2 * _LEEWAY_S
-_KEEP_REPLAY_S = REPLAY_TTL_MAX_S + 2 * _LEEWAY_S
+_KEEP_LIVE_S = LIVE_TTL_MAX_S + 2 * LEEWAY_S
+_KEEP_REPLAY_S = REPLAY_TTL_MAX_S + 2 * LEEWAY_S
 # Key prefixes: removed.<live id>.<viewer id>, ended.<live id>, narrowed.<live id> (and
 # widened.<live id>, the last widening); each value the unix time of the change in milliseconds
 # (a narrowing and a widening within one second must still tell which came last).

@@ -89,6 +89,13 @@ async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> N
     )
 
 
+def peer_host(peer: str) -> str:
+    """The address of a gRPC peer: `ipv4:127.0.0.1:5042` / `ipv6:[::1]:5042` -> `127.0.0.1` / `::1`."""
+    address = peer.split(":", 1)[-1]
+    host = address.rsplit(":", 1)[0] if address.count(":") == 1 or address.startswith("[") else address
+    return host.strip("[]")
+
+
 def _bearer(metadata: Iterable[tuple[str, Any]] | None) -> str | None:
     for key, value in metadata or ():
         if key == "authorization":

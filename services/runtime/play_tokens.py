@@ -18,14 +18,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from services.runtime.auth import LEEWAY_S  # the clock difference every token check tolerates
 from services.runtime.keys import KeyRing, KeySet
 from services.runtime.signing import BadSignedClaims, PublicClaims
 
 ISSUER = "live"
 # Tokens a media edge keeps verified (each a few hundred bytes; about one per viewer).
 _CACHE_SIZE = 50_000
-# Tolerated clock difference between live and the edge (as auth.py).
-_LEEWAY_S = 5
 # The longest lifetimes minted (longer asks are cut to these): what takes a right away needs
 # remembering only until every token it covers has expired.
 LIVE_TTL_MAX_S = 300
@@ -82,7 +81,7 @@ class PlayTokens:
             if len(self._checked) >= _CACHE_SIZE:
                 del self._checked[next(iter(self._checked))]
             self._checked[token] = grant
-        if grant.expires_at + _LEEWAY_S < time.time():
+        if grant.expires_at + LEEWAY_S < time.time():
             raise PlayRefused("TOKEN_EXPIRED")
         return grant
 
