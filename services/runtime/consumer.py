@@ -32,7 +32,6 @@ it runs once the effect is durable and never decides whether the event is acked.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,7 +119,7 @@ class DurableConsumer:
         self._subscription: Any = None
         self._stopping = asyncio.Event()
         # Messages taken from the server and not yet settled, with when they were last held.
-        self._in_hand: dict[int, tuple[Msg, float]] = {}
+        self._in_hand: dict[int, Msg] = {}
         self.stats = ConsumerStats()
 
     def _config(self) -> api.ConsumerConfig:
@@ -192,9 +191,8 @@ class DurableConsumer:
                     loop.failing(exc)  # NATS node lost, reconnecting, leader moving
                     await asyncio.sleep(0.25)
                     continue
-                now = time.monotonic()
                 for msg in messages:
-                    self._in_hand[id(msg)] = (msg, now)
+                    self._in_hand[id(msg)] = msg
                 for index, msg in enumerate(messages):
                     if self._stopping.is_set():
                         # Hand the rest of the batch back now: another replica (or this service
@@ -213,20 +211,19 @@ class DurableConsumer:
         beat = self.spec.ack_wait_s * PROGRESS_SHARE
         while True:
             await asyncio.sleep(beat)
-            for key, (msg, _) in list(self._in_hand.items()):
+            for key, msg in list(self._in_hand.items()):
                 if key in self._in_hand:
                     try:
                         await msg.in_progress()
-                        self._in_hand[key] = (msg, time.monotonic())
                     except Exception:
                         pass  # NATS away: nor can the server redeliver it to anyone meanwhile
             loop.healthy()
 
     async def _hand_back(self, keys: list[int]) -> None:
         for key in keys:
-            entry = self._in_hand.pop(key, None)
-            if entry is not None:
-                await self._settle(entry[0].nak())
+            msg = self._in_hand.pop(key, None)
+            if msg is not None:
+                await self._settle(msg.nak())
 
     async def _hand_back_buffered(self) -> None:
         """Messages the server already delivered into the client's buffer (a fetch that timed
